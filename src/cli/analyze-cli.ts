@@ -1,0 +1,50 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { DeepspineError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { analyzeOne, parseShard } from './analyze-command.js';
+import { runBatch } from './batch.js';
+import { prepareDemoStudy } from './demo-study.js';
+
+export interface AnalyzeCliOptions {
+  demo?: boolean;
+  out: string;
+  sagittalSeries?: string;
+  axialSeries?: string;
+  model?: string;
+  jobs?: string;
+  shard?: string;
+  threads?: string;
+}
+
+/** Dispatches `deepspine analyze`: the demo, one study, or a batch of studies. Returns the exit code. */
+export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOptions, logger: Logger): Promise<number> {
+  const threads = parsePositive(options.threads, '--threads') ?? 0;
+  const shared = {
+    ...(options.sagittalSeries !== undefined ? { sagittalSeries: options.sagittalSeries } : {}),
+    ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
+    ...(options.model !== undefined ? { model: options.model } : {}),
+  };
+  if (options.demo) {
+    if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
+    const demoDir = join(options.out, 'demo-study');
+    await prepareDemoStudy(demoDir, logger);
+    await analyzeOne(demoDir, { out: options.out, threads, inputKind: 'demo', ...shared }, logger);
+    return 0;
+  }
+  if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
+  if (studies.length === 1 && options.shard === undefined) {
+    await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
+    return 0;
+  }
+  const jobs = parsePositive(options.jobs, '--jobs') ?? Math.max(1, Math.floor(availableParallelism() / 2));
+  const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
+  return runBatch(studies, { out: options.out, jobs, shard: options.shard ? parseShard(options.shard) : null, passThrough }, logger);
+}
+
+function parsePositive(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new DeepspineError('INVALID_ARGUMENT', `${flag} ${text}: expected a whole number of at least 1`);
+  return value;
+}

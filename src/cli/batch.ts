@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../log.js';
+import { batchOutputDir, writeBatchSummary, type BatchEntry } from './analyze-command.js';
+
+const mainScript = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export interface BatchOptions {
+  out: string;
+  /** Studies analysed at once; each runs in its own process. */
+  jobs: number;
+  /** Only studies whose position in the sorted list modulo count equals index. */
+  shard: { index: number; count: number } | null;
+  /** Extra arguments passed to every per-study run (series overrides, model). */
+  passThrough: string[];
+}
+
+/**
+ * Analyzes many studies with `jobs` worker processes, each with an equal share of the CPU threads,
+ * and writes batch-summary.json. A study that fails is recorded with its exit code and the others
+ * go on. Returns 0 when every study succeeded, else the exit code of the first failure.
+ */
+export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
+  const sorted = [...studies].sort();
+  const names = new Set<string>();
+  const planned = sorted.map((study, index) => ({ study, outDir: batchOutputDir(options.out, study, index, names), index }));
+  const mine = options.shard === null ? planned : planned.filter((p) => p.index % options.shard!.count === options.shard!.index);
+  const threads = Math.max(1, Math.floor(availableParallelism() / options.jobs));
+  logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} processes of ${threads} threads`);
+  const entries: BatchEntry[] = new Array(mine.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < mine.length) {
+      const position = next++;
+      const { study, outDir } = mine[position]!;
+      const { exitCode, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough]);
+      entries[position] = { study, outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
+      done++;
+      if (exitCode === 0) logger.info(`[${done}/${mine.length}] ${study}: done`);
+      else logger.error(`[${done}/${mine.length}] ${study}: failed with exit code ${exitCode}: ${stderrTail}`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, mine.length) }, worker));
+  await writeBatchSummary(options.out, entries);
+  const failed = entries.filter((e) => e.exitCode !== 0);
+  logger.info(`${entries.length - failed.length} of ${entries.length} studies succeeded; summary in batch-summary.json`);
+  return failed[0]?.exitCode ?? 0;
+}
+
+function runChild(args: string[]): Promise<{ exitCode: number; stderrTail: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2000);
+    });
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderrTail: stderr.trim().split('\n').slice(-3).join(' | ') }));
+    child.on('error', (error) => resolve({ exitCode: 1, stderrTail: String(error) }));
+  });
+}

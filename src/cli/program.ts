@@ -1,0 +1,88 @@
+import { Command, CommanderError } from 'commander';
+import { DeepspineError, exitCodeOf } from '../errors.js';
+import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { exportSegmentationDataset } from '../segmentation/dataset.js';
+import { runEvaluate } from './evaluate-command.js';
+import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
+
+interface GlobalOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+function loggerFor(options: GlobalOptions, timings?: Record<string, number>): Logger {
+  const level: LogLevel = options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
+  return createLogger(timings ? { level, timings } : { level });
+}
+
+/** Builds the command tree; each action returns the process exit status. */
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('deepspine')
+    .description('Lumbar spine MRI: find and name the disc levels, measure and grade each level.')
+    .option('-v, --verbose', 'log debug messages')
+    .option('-q, --quiet', 'log only warnings and errors')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  program
+    .command('export-segmentation-data')
+    .description('export preprocessed sagittal planes and labels of labelled volumes for segmentation training')
+    .argument('<volumes>', 'folder with one subfolder per case (image.nii.gz, labels.nii.gz, meta.json)')
+    .requiredOption('--out <dir>', 'output folder for the planes and manifest.json')
+    .action(async (volumes: string, options: { out: string }) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      await exportSegmentationDataset(volumes, options.out, logger);
+      setExit(0);
+    });
+
+  program
+    .command('analyze')
+    .description('find, name and measure the disc levels of lumbar spine MRI studies')
+    .argument('[studies...]', 'DICOM study folders or NIfTI/MHA volume files')
+    .option('--demo', 'analyze the built-in synthetic phantom study')
+    .option('--out <dir>', 'output folder (one subfolder per study when several are given)', 'deepspine-out')
+    .option('--sagittal-series <id>', 'use this sagittal series: SeriesInstanceUID, SeriesNumber or SeriesDescription')
+    .option('--axial-series <id>', 'use this axial series, matched like --sagittal-series')
+    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--jobs <n>', 'studies analyzed in parallel, one process each (default: number of CPU cores / 2)')
+    .option('--shard <index/count>', 'analyze only studies whose sorted position modulo COUNT equals INDEX, to split a list across machines')
+    .option('--threads <n>', 'CPU threads for model inference in one process (default: onnxruntime decides)')
+    .action(async (studies: string[], options: AnalyzeCliOptions) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      setExit(await runAnalyzeCommand(studies, options, logger));
+    });
+
+  program
+    .command('evaluate')
+    .description('print per-case and mean Dice for vertebral body and disc, and level-naming accuracy, on labelled volumes')
+    .argument('<dir>', 'folder with one subfolder per case: image.nii.gz, labels.nii.gz, optional instances.nii.gz and meta.json')
+    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--cases <names...>', 'evaluate only these case folders')
+    .option('--json <file>', 'also write the full evaluation as JSON')
+    .action(async (dir: string, options: { model?: string; cases?: string[]; json?: string }) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      await runEvaluate(dir, options, logger);
+      setExit(0);
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` and returns the exit status; errors are reported, never thrown. */
+export async function runCli(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const message = error instanceof DeepspineError ? `error: ${error.message}` : `error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+    process.stderr.write(message + '\n');
+    return exitCodeOf(error);
+  }
+}

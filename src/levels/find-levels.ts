@@ -1,0 +1,177 @@
+import { add, dot, norm, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.js';
+import { DeepspineError, type Warning } from '../errors.js';
+import { segmentationClasses } from '../segmentation/classes.js';
+import type { Segmentation } from '../segmentation/segment.js';
+import { measureDisc } from './measure.js';
+import { median, nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
+import { findStructures, type Structure } from './structures.js';
+import { discLevelNames, type DiscLevel } from './types.js';
+
+/** Median antero-posterior disc depth below which the spine is taken not to be lumbar (cervical discs are about 15-20 mm deep, lumbar ones 30-50 mm). */
+export const minLumbarDiscDepthMm = 24;
+
+/** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
+const maxCurveResidualMm = 20;
+
+export interface LevelResult {
+  /** Named lumbar discs (T12-L1 when visible to L5-S1), cranial to caudal. */
+  readonly levels: DiscLevel[];
+  readonly vertebrae: { name: string; center: Vec3; confidence: number }[];
+  /** All discs of the chain, including thoracic ones, for overlays. */
+  readonly allDiscs: { name: string; center: Vec3; confidence: number }[];
+  readonly warnings: Warning[];
+}
+
+/**
+ * Finds the disc and vertebral body instances of a segmentation, removes detections off the spine
+ * curve, names the discs and measures them.
+ * @throws DeepspineError NOT_LUMBAR_SPINE when no disc is found or the discs are too small to be lumbar.
+ */
+export function findLevels(segmentation: Segmentation, source: string): LevelResult {
+  let discs = findStructures(segmentation.labels, segmentationClasses.disc, 'disc', segmentation.discProbability);
+  let vertebrae = findStructures(segmentation.labels, segmentationClasses.vertebralBody, 'vertebra', segmentation.vertebraProbability);
+  discs = mergeFragments(discs);
+  const kept = dropOffCurve([...discs, ...vertebrae]);
+  discs = discs.filter((d) => kept.has(d));
+  vertebrae = vertebrae.filter((v) => kept.has(v));
+
+  if (discs.length === 0) {
+    throw new DeepspineError('NOT_LUMBAR_SPINE', `${source}: no intervertebral disc was found; check that the series is a sagittal lumbar spine MRI`, { file: source });
+  }
+  const depth = median(discs.map((d) => d.depth));
+  if (depth < minLumbarDiscDepthMm) {
+    throw new DeepspineError(
+      'NOT_LUMBAR_SPINE',
+      `${source}: the discs found are ${depth.toFixed(0)} mm deep (median), less than the ${minLumbarDiscDepthMm} mm of lumbar discs; this does not look like a lumbar spine`,
+      { file: source },
+    );
+  }
+
+  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
+  const lumbar = new Set<string>(discLevelNames);
+  const levels: DiscLevel[] = naming.discs
+    .filter((disc) => lumbar.has(disc.name))
+    .map((disc) => ({
+      level: disc.name,
+      center: disc.structure.center,
+      normal: disc.structure.thinAxis,
+      posterior: disc.structure.posteriorAxis,
+      confidence: round(disc.confidence, 3),
+      measurements: measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
+    }));
+  const warnings = [...naming.warnings];
+  const missing = discLevelNames.slice(1).filter((name) => !levels.some((level) => level.level === name));
+  if (missing.length > 0 && levels.length > 0) {
+    warnings.push({ code: 'LEVELS_NOT_FOUND', message: `no disc was found for ${missing.join(', ')}; they may lie outside the field of view` });
+  }
+  return {
+    levels,
+    vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence, 3) })),
+    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence, 3) })),
+    warnings,
+  };
+}
+
+/** Merges disc components that lie within one disc thickness of each other, as fragments of one disc do. */
+function mergeFragments(discs: Structure[]): Structure[] {
+  const sorted = [...discs].sort((a, b) => b.volumeMm3 - a.volumeMm3);
+  const kept: Structure[] = [];
+  for (const disc of sorted) {
+    const host = kept.find((other) => {
+      const offset = subtract(disc.center, other.center);
+      const along = Math.abs(dot(offset, other.thinAxis));
+      return along < Math.max(6, other.thickness) && norm(offset) < 30;
+    });
+    if (host === undefined) kept.push(disc);
+  }
+  return kept;
+}
+
+/**
+ * Fits the antero-posterior and lateral positions of all structures as quadratics of height and
+ * drops, one at a time, the structure farthest from the fit while it is more than
+ * maxCurveResidualMm away. Bright or dark blobs outside the spine do not survive this.
+ */
+function dropOffCurve(structures: Structure[]): Set<Structure> {
+  let current = [...structures];
+  while (current.length >= 5) {
+    const fitY = fitQuadratic(current.map((s) => [s.center[2], s.center[1]]));
+    const fitX = fitQuadratic(current.map((s) => [s.center[2], s.center[0]]));
+    let worst = -1;
+    let worstResidual = 0;
+    current.forEach((s, index) => {
+      const residual = Math.hypot(s.center[1] - fitY(s.center[2]), s.center[0] - fitX(s.center[2]));
+      if (residual > worstResidual) {
+        worstResidual = residual;
+        worst = index;
+      }
+    });
+    if (worstResidual <= maxCurveResidualMm) break;
+    current.splice(worst, 1);
+  }
+  return new Set(current);
+}
+
+/** Least-squares quadratic through (x, y) pairs; falls back to a line or a constant with few points. */
+function fitQuadratic(points: [number, number][]): (x: number) => number {
+  const n = points.length;
+  const meanX = points.reduce((s, p) => s + p[0], 0) / n;
+  const meanY = points.reduce((s, p) => s + p[1], 0) / n;
+  if (n < 3) return () => meanY;
+  // Normal equations in centred x for numerical stability.
+  let s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0;
+  for (const [x0, y] of points) {
+    const x = x0 - meanX;
+    s2 += x * x;
+    s3 += x * x * x;
+    s4 += x * x * x * x;
+    sy += y;
+    sxy += x * y;
+    sx2y += x * x * y;
+  }
+  const m = [
+    [n, 0, s2],
+    [0, s2, s3],
+    [s2, s3, s4],
+  ];
+  const b = [sy, sxy, sx2y];
+  const solution = solve3(m, b);
+  if (solution === null) return () => meanY;
+  const [c0, c1, c2] = solution;
+  return (x) => c0 + c1 * (x - meanX) + c2 * (x - meanX) * (x - meanX);
+}
+
+function solve3(m: number[][], b: number[]): [number, number, number] | null {
+  const det = (a: number[][]): number =>
+    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
+    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
+    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
+  const d = det(m);
+  if (Math.abs(d) < 1e-9) return null;
+  const column = (c: number): number[][] => m.map((row, r) => row.map((value, k) => (k === c ? b[r]! : value)));
+  return [det(column(0)) / d, det(column(1)) / d, det(column(2)) / d];
+}
+
+/**
+ * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
+ * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
+ */
+function edgeContext(volume: Volume): NamingContext {
+  const lateralAxis = [0, 1, 2].reduce((best, axis) => (Math.abs(axisDirection(volume, axis as 0 | 1 | 2)[0]) > Math.abs(axisDirection(volume, best as 0 | 1 | 2)[0]) ? axis : best), 0);
+  return {
+    distanceToEdge(point: Vec3, direction: Vec3): number {
+      for (let t = 0; t < 400; t += 1) {
+        const index = patientToIndex(volume, add(point, scale(direction, t)));
+        const outside = index.some((value, axis) => axis !== lateralAxis && (value < -0.5 || value > volume.size[axis]! - 0.5));
+        if (outside) return t;
+      }
+      return 400;
+    },
+  };
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,127 @@
+import { dot, norm, subtract, type Vec3 } from '../geometry/affine.js';
+import type { Warning } from '../errors.js';
+import type { Structure } from './structures.js';
+
+/** Vertebra names from cranial to caudal; discs take the names of the two vertebrae around them. */
+const vertebraNames = ['T8', 'T9', 'T10', 'T11', 'T12', 'L1', 'L2', 'L3', 'L4', 'L5', 'S1'] as const;
+
+/** Field of view below the lowest disc, in mm along the spine, that must show the sacrum before it anchors the names. */
+export const minSacrumCoverageMm = 30;
+
+/** A disc of the chain with its name and the confidence in that name. */
+export interface NamedDisc {
+  readonly name: string;
+  readonly structure: Structure;
+  readonly confidence: number;
+}
+
+export interface NamedVertebra {
+  readonly name: string;
+  readonly structure: Structure;
+  readonly confidence: number;
+}
+
+export interface Naming {
+  readonly discs: NamedDisc[];
+  readonly vertebrae: NamedVertebra[];
+  /** Confidence that the lowest disc is L5-S1, from the visible anatomy below it. */
+  readonly anchorConfidence: number;
+  readonly warnings: Warning[];
+}
+
+/** Options describing the image around the structures, needed to judge the anchor. */
+export interface NamingContext {
+  /** Distance in mm from a point along a unit direction to the edge of the imaged volume. */
+  distanceToEdge(point: Vec3, direction: Vec3): number;
+}
+
+/**
+ * Orders the discs cranial to caudal along the spine and names them by counting up from the
+ * lowest disc, taken to be L5-S1. The names are only as good as that anchor, so every name's
+ * confidence falls when the sacrum is out of view, a disc seems to be missing from the chain, or
+ * the lowest disc looks rudimentary (transitional anatomy), and each such case adds a warning.
+ */
+export function nameLevels(discs: Structure[], vertebrae: Structure[], context: NamingContext): Naming {
+  const warnings: Warning[] = [];
+  const chain = [...discs].sort((a, b) => b.center[2] - a.center[2]);
+  if (chain.length === 0) return { discs: [], vertebrae: [], anchorConfidence: 0, warnings };
+
+  const lowest = chain[chain.length - 1]!;
+  let anchorConfidence = 0.95;
+  const caudal: Vec3 = [-lowest.thinAxis[0], -lowest.thinAxis[1], -lowest.thinAxis[2]];
+  const coverage = context.distanceToEdge(lowest.center, caudal);
+  if (coverage < minSacrumCoverageMm) {
+    anchorConfidence = 0.25;
+    warnings.push({
+      code: 'SACRUM_NOT_IN_VIEW',
+      message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, so the sacrum is not visible; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
+    });
+  }
+
+  const spacings = chain.slice(1).map((disc, index) => norm(subtract(chain[index]!.center, disc.center)));
+  const typical = median(spacings);
+  const gapAfter = new Set<number>();
+  spacings.forEach((distance, index) => {
+    if (typical > 0 && distance > 1.6 * typical) gapAfter.add(index);
+  });
+  if (gapAfter.size > 0) {
+    warnings.push({
+      code: 'DISC_CHAIN_GAP',
+      message: `the distance between ${gapAfter.size} pair(s) of neighbouring discs is more than 1.6 times the typical ${typical.toFixed(0)} mm, so a disc may be missed; names above the gap are less certain`,
+    });
+  }
+
+  if (chain.length >= 3) {
+    const others = chain.slice(0, -1).map((d) => d.volumeMm3);
+    const ratio = lowest.volumeMm3 / median(others);
+    if (ratio < 0.4) {
+      anchorConfidence = Math.min(anchorConfidence, 0.35);
+      warnings.push({
+        code: 'TRANSITIONAL_ANATOMY_SUSPECTED',
+        message: `the lowest disc is ${(ratio * 100).toFixed(0)} % of the median disc volume; it may be a rudimentary S1-S2 disc or a transitional lumbosacral segment, so the names may be shifted by one level`,
+      });
+    }
+  }
+
+  const lumbosacralIndex = vertebraNames.indexOf('L5');
+  const named: NamedDisc[] = [];
+  let gapsBelow = 0;
+  for (let position = chain.length - 1; position >= 0; position--) {
+    if (position < chain.length - 1 && gapAfter.has(position)) gapsBelow++;
+    const above = lumbosacralIndex - (chain.length - 1 - position);
+    const disc = chain[position]!;
+    const confidence = anchorConfidence * Math.pow(0.5, gapsBelow) * Math.min(1, 0.5 + disc.meanProbability / 2);
+    const name = above >= 0 ? `${vertebraNames[above]}-${vertebraNames[above + 1]}` : `above-${vertebraNames[0]}`;
+    named.unshift({ name, structure: disc, confidence });
+  }
+
+  return { discs: named, vertebrae: nameVertebrae(named, vertebrae), anchorConfidence, warnings };
+}
+
+/**
+ * Names each vertebral body after the discs around it: the body just above a disc is the upper
+ * vertebra of that disc's name, and the body just below L5-S1 is S1.
+ */
+function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebra[] {
+  const result: NamedVertebra[] = [];
+  for (const vertebra of vertebrae) {
+    let best: { name: string; confidence: number; distance: number } | null = null;
+    for (const disc of discs) {
+      const offset = dot(subtract(vertebra.center, disc.structure.center), disc.structure.thinAxis);
+      const [upper, lower] = disc.name.split('-') as [string, string];
+      const name = offset > 0 ? upper : lower;
+      const distance = Math.abs(offset);
+      if (distance > 40) continue;
+      if (best === null || distance < best.distance) best = { name, confidence: disc.confidence, distance };
+    }
+    if (best !== null) result.push({ name: best.name, structure: vertebra, confidence: best.confidence });
+  }
+  return result.sort((a, b) => b.structure.center[2] - a.structure.center[2]);
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,112 @@
+import { applyAffine, cross, dot, normalize, type Vec3 } from '../geometry/affine.js';
+import { spacing, type Volume } from '../geometry/volume.js';
+import { connectedComponents } from './components.js';
+
+/** One vertebral body or disc found in the label map, with its shape in patient space. */
+export interface Structure {
+  readonly kind: 'vertebra' | 'disc';
+  /** Centroid in LPS mm. */
+  readonly center: Vec3;
+  /** Volume in mm^3. */
+  readonly volumeMm3: number;
+  /** Unit axis of least extent (the plane normal for a disc), oriented cranially (+z LPS). */
+  readonly thinAxis: Vec3;
+  /** Unit axis in the structure's mid-plane pointing posteriorly (+y LPS side). */
+  readonly posteriorAxis: Vec3;
+  /** Extent in mm along thinAxis and posteriorAxis: sqrt(12) standard deviations, the length of a uniform spread. */
+  readonly thickness: number;
+  readonly depth: number;
+  /** Mean probability of the structure's class over its voxels, when a probability map is given. */
+  readonly meanProbability: number;
+}
+
+/** Smallest disc or vertebral body kept, in mm^3; smaller components are segmentation noise. */
+export const minStructureVolumeMm3 = 400;
+
+/**
+ * Finds the connected components of `label` in a label map and describes each by its centroid,
+ * principal axes (from the covariance of its voxel positions in mm) and extents.
+ */
+export function findStructures(labels: Volume, label: number, kind: Structure['kind'], probability?: Volume<Float32Array>): Structure[] {
+  const [sx, sy, sz] = spacing(labels);
+  const voxelVolume = sx * sy * sz;
+  const minVoxels = Math.max(1, Math.floor(minStructureVolumeMm3 / voxelVolume));
+  const [nx, ny] = labels.size;
+  const structures: Structure[] = [];
+  for (const component of connectedComponents(labels, label, minVoxels)) {
+    const points: Vec3[] = [];
+    let probabilitySum = 0;
+    for (const index of component.voxels) {
+      const i = index % nx;
+      const j = Math.floor(index / nx) % ny;
+      const k = Math.floor(index / (nx * ny));
+      points.push(applyAffine(labels.affine, [i, j, k]));
+      if (probability) probabilitySum += probability.data[index]!;
+    }
+    const shape = principalAxes(points);
+    structures.push({
+      kind,
+      center: shape.mean,
+      volumeMm3: component.voxels.length * voxelVolume,
+      thinAxis: shape.thinAxis,
+      posteriorAxis: shape.posteriorAxis,
+      thickness: Math.sqrt(12 * Math.max(shape.thinVariance, 0)),
+      depth: Math.sqrt(12 * Math.max(shape.posteriorVariance, 0)),
+      meanProbability: probability ? probabilitySum / component.voxels.length : 1,
+    });
+  }
+  return structures;
+}
+
+interface Shape {
+  mean: Vec3;
+  thinAxis: Vec3;
+  posteriorAxis: Vec3;
+  thinVariance: number;
+  posteriorVariance: number;
+}
+
+/**
+ * Computes the mean and principal axes of a point cloud. The disc normal is the eigenvector of the
+ * smallest eigenvalue. The posterior axis is the in-plane direction closest to +y, because the
+ * sagittal extent of a disc is better defined than its lateral one on thick-slice series.
+ */
+function principalAxes(points: Vec3[]): Shape {
+  const n = points.length;
+  const mean: [number, number, number] = [0, 0, 0];
+  for (const p of points) {
+    mean[0] += p[0] / n;
+    mean[1] += p[1] / n;
+    mean[2] += p[2] / n;
+  }
+  const c = [0, 0, 0, 0, 0, 0]; // xx, xy, xz, yy, yz, zz
+  for (const p of points) {
+    const dx = p[0] - mean[0];
+    const dy = p[1] - mean[1];
+    const dz = p[2] - mean[2];
+    c[0] += dx * dx;
+    c[1] += dx * dy;
+    c[2] += dx * dz;
+    c[3] += dy * dy;
+    c[4] += dy * dz;
+    c[5] += dz * dz;
+  }
+  const covariance = c.map((value) => value / n);
+  // The normal lies in the sagittal (y, z) plane for a spine imaged sagittally: lateral spread is
+  // poorly sampled on 4 mm slices, so only the y-z block is used for the normal.
+  const yy = covariance[3]!;
+  const yz = covariance[4]!;
+  const zz = covariance[5]!;
+  const trace = yy + zz;
+  const det = yy * zz - yz * yz;
+  const gap = Math.sqrt(Math.max(trace * trace / 4 - det, 0));
+  const small = trace / 2 - gap;
+  const large = trace / 2 + gap;
+  // Eigenvector of the smaller eigenvalue in (y, z).
+  let normal: Vec3 = Math.abs(yz) > 1e-9 ? [0, yz, small - yy] : yy < zz ? [0, 1, 0] : [0, 0, 1];
+  normal = normalize(normal);
+  if (normal[2] < 0) normal = [-normal[0], -normal[1], -normal[2]];
+  let posterior = normalize(cross([1, 0, 0], normal));
+  if (dot(posterior, [0, 1, 0]) < 0) posterior = [-posterior[0], -posterior[1], -posterior[2]];
+  return { mean, thinAxis: normal, posteriorAxis: posterior, thinVariance: small, posteriorVariance: large };
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { readFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DeepspineError, type Warning } from '../errors.js';
+import { loadStudy } from '../input/study.js';
+import type { LoadStudyOptions, SeriesSummary, Study } from '../input/types.js';
+import { writeVolumeFile } from '../input/volume-file.js';
+import { findLevels, type LevelResult } from '../levels/find-levels.js';
+import type { Logger } from '../log.js';
+import { loadSegmentationModel, packageRoot, type SegmentationModel } from '../segmentation/model.js';
+import { segmentSagittalVolume, type Segmentation } from '../segmentation/segment.js';
+import { outputFileNames } from '../outputs/write-results.js';
+import { resultsFormat, type AnalysisResult, type SeriesReport } from './result.js';
+
+export interface AnalyzeOptions extends LoadStudyOptions {
+  /** Folder for results.json, segmentation.nii.gz and the overlay PNG. */
+  readonly outDir: string;
+  /** Segmentation ONNX model; the shipped one when absent. */
+  readonly segmentationModel?: string;
+  /** Recorded in results.json: 'demo' when the input is the generated phantom. */
+  readonly inputKind?: 'demo';
+  /** onnxruntime intra-op threads; 0 lets onnxruntime choose. */
+  readonly threads?: number;
+}
+
+/** Everything analyze produced, for callers that render or check more than results.json. */
+export interface AnalysisOutput {
+  readonly result: AnalysisResult;
+  readonly study: Study;
+  readonly segmentation: Segmentation;
+  readonly levels: LevelResult;
+}
+
+
+/**
+ * Runs the main job on one study: read it, segment the sagittal series, find and name the disc
+ * levels, measure them, and build the result. Writing the files is left to `writeAnalysisOutputs`
+ * so that tests and services can use the result without touching the disk.
+ */
+export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, logger: Logger, model?: SegmentationModel): Promise<AnalysisOutput> {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, task: () => Promise<T> | T): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await logger.step(name, task);
+    } finally {
+      timings[name] = (timings[name] ?? 0) + performance.now() - start;
+    }
+  };
+  const study = await timed('decode', () => loadStudy(studyPath, options, logger));
+  const ownModel = model === undefined;
+  const segmentationModel = model ?? (await timed('load models', () => loadSegmentationModel(options.segmentationModel, options.threads ?? 0)));
+  try {
+    const segmentation = await logger.step('segmentation', () => segmentSagittalVolume(study.sagittal, segmentationModel, timings));
+    const levels = await timed('levels', () => findLevels(segmentation, describeSource(studyPath, study.sagittalSeries)));
+    for (const warning of levels.warnings) logger.warn(warning.message);
+    const warnings: Warning[] = [...study.warnings, ...levels.warnings];
+    const result: AnalysisResult = {
+      format: resultsFormat,
+      deepspineVersion: await packageVersion(),
+      input: {
+        kind: options.inputKind ?? study.source,
+        skippedFiles: study.skippedFiles.map((skipped) => ({ file: skipped.file, reason: skipped.reason })),
+      },
+      series: {
+        sagittal: seriesReport(study.sagittalSeries),
+        axial: study.axialSeries ? seriesReport(study.axialSeries) : null,
+        all: study.series.map(seriesReport),
+      },
+      models: { segmentation: { file: segmentationModel.path, sha256: await sha256(segmentationModel.path) } },
+      levels: levels.levels.map((level) => ({
+        level: level.level,
+        center: roundVector(level.center),
+        normal: roundVector(level.normal, 4),
+        confidence: level.confidence,
+        measurements: level.measurements === null ? null : roundMeasurements(level.measurements),
+      })),
+      vertebrae: levels.vertebrae.map((v) => ({ name: v.name, center: roundVector(v.center), confidence: v.confidence })),
+      warnings,
+      timingsMs: timings,
+      outputs: { ...outputFileNames },
+    };
+    return { result, study, segmentation, levels };
+  } finally {
+    if (ownModel) await segmentationModel.release();
+  }
+}
+
+/** Writes the segmentation label map on the grid of the sagittal series. */
+export async function writeSegmentation(outDir: string, output: AnalysisOutput): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await writeVolumeFile(join(outDir, outputFileNames.segmentation), output.segmentation.labels);
+}
+
+function seriesReport(series: SeriesSummary): SeriesReport {
+  return {
+    id: series.id,
+    seriesInstanceUid: series.seriesInstanceUid,
+    seriesNumber: series.number,
+    description: series.description,
+    classification: series.classification,
+    slices: series.sliceCount,
+    pixelSpacingMm: series.pixelSpacing,
+    sliceSpacingMm: series.sliceSpacing,
+  };
+}
+
+/** Names the series in messages by its number and description, never by patient attributes. */
+function describeSource(studyPath: string, series: SeriesSummary): string {
+  const label = series.number !== null ? `series ${series.number}` : series.id;
+  return series.seriesInstanceUid === null ? studyPath : `${studyPath} (${label}${series.description ? ` "${series.description}"` : ''})`;
+}
+
+let cachedVersion: string | null = null;
+
+async function packageVersion(): Promise<string> {
+  if (cachedVersion === null) {
+    const text = await readFile(join(packageRoot, 'package.json'), 'utf8');
+    cachedVersion = (JSON.parse(text) as { version: string }).version;
+  }
+  return cachedVersion;
+}
+
+const digests = new Map<string, string>();
+
+async function sha256(path: string): Promise<string> {
+  let digest = digests.get(path);
+  if (digest === undefined) {
+    try {
+      digest = createHash('sha256').update(await readFile(path)).digest('hex');
+    } catch (error) {
+      throw new DeepspineError('MODEL_FAILED', `${path}: cannot read the model file (${String(error)})`, { file: path, cause: error });
+    }
+    digests.set(path, digest);
+  }
+  return digest;
+}
+
+function roundVector(v: readonly number[], digits = 2): [number, number, number] {
+  const f = 10 ** digits;
+  return [Math.round(v[0]! * f) / f, Math.round(v[1]! * f) / f, Math.round(v[2]! * f) / f];
+}
+
+function roundMeasurements<T extends object>(m: T): T {
+  return Object.fromEntries(Object.entries(m).map(([key, value]) => [key, typeof value === 'number' ? Math.round(value * 1000) / 1000 : value])) as T;
+}

@@ -1,0 +1,108 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeepspineError } from '../errors.js';
+import { toSagittalLayout } from '../geometry/reorient.js';
+import { readVolumeFile } from '../input/volume-file.js';
+import { spacing } from '../geometry/volume.js';
+import { pseudoLabel } from './pseudo-labels.js';
+import type { Logger } from '../log.js';
+import { annotationNames, modelSpacingMm } from './classes.js';
+import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
+
+/** One case of an exported segmentation training set. */
+export interface DatasetCase {
+  readonly case: string;
+  /** Classes the case annotates; the loss ignores the others. */
+  readonly annotated: number[];
+  readonly planes: number;
+  readonly width: number;
+  readonly height: number;
+  /** float32 planes, each height x width row-major, written back to back. */
+  readonly imageFile: string;
+  /** uint8 label planes in the same layout. */
+  readonly labelFile: string;
+  /** uint8 planes, bit 0 set where the vertebral body channel is known, bit 1 where the disc channel is. */
+  readonly knownFile: string;
+  /** Voxels of the unannotated class derived from the annotated one (see pseudoLabel). */
+  readonly pseudoLabelledVoxels: number;
+}
+
+export interface DatasetManifest {
+  readonly format: 'deepspine-segmentation-planes/2';
+  readonly spacingMm: number;
+  readonly cases: DatasetCase[];
+}
+
+/**
+ * Exports every sagittal plane of each labelled case under `volumesDir` (one folder per case with
+ * image.nii.gz, labels.nii.gz and meta.json) preprocessed exactly as inference preprocesses it.
+ * Cases without labels are skipped. Planes go to `outDir` as raw float32 and uint8 files with a
+ * manifest.json that the Python training reads.
+ */
+export async function exportSegmentationDataset(volumesDir: string, outDir: string, logger: Logger): Promise<DatasetManifest> {
+  if (!existsSync(volumesDir)) throw new DeepspineError('INPUT_NOT_FOUND', `${volumesDir}: folder of labelled volumes not found`, { file: volumesDir });
+  await mkdir(outDir, { recursive: true });
+  const cases: DatasetCase[] = [];
+  const names = (await readdir(volumesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const name of names) {
+    const folder = join(volumesDir, name);
+    const labelPath = join(folder, 'labels.nii.gz');
+    if (!existsSync(labelPath)) {
+      logger.info(`skipping ${name}: no labels.nii.gz`);
+      continue;
+    }
+    const annotated = await readAnnotatedClasses(folder);
+    const image = toSagittalLayout(await readVolumeFile(join(folder, 'image.nii.gz'))).volume;
+    const labels = toSagittalLayout(await readVolumeFile(labelPath)).volume;
+    if (image.size.join() !== labels.size.join()) {
+      throw new DeepspineError('UNREADABLE_INPUT', `${labelPath}: label grid ${labels.size.join('x')} differs from image grid ${image.size.join('x')}`, { file: labelPath });
+    }
+    const instancesPath = join(folder, 'instances.nii.gz');
+    const derived = existsSync(instancesPath)
+      ? pseudoLabel(labels, toSagittalLayout(await readVolumeFile(instancesPath)).volume, annotated, spacing(labels)[1])
+      : null;
+    const labelData = derived?.labels ?? Uint8Array.from(labels.data as ArrayLike<number>);
+    const knownData = derived?.known ?? new Uint8Array(labelData.length).fill(annotated.reduce((bits, c) => bits | (1 << (c - 1)), 0));
+    const window = computeIntensityWindow(image.data);
+    const planes = image.size[2];
+    const imageChunks: Buffer[] = [];
+    const labelChunks: Buffer[] = [];
+    const knownChunks: Buffer[] = [];
+    let width = 0;
+    let height = 0;
+    for (let k = 0; k < planes; k++) {
+      const plane = resamplePlane(extractPlane(image, k), modelSpacingMm, 'linear');
+      applyIntensityWindow(plane.data as Float32Array, window);
+      const labelPlane = resamplePlane(extractPlane({ ...labels, data: labelData }, k), modelSpacingMm, 'nearest');
+      const knownPlane = resamplePlane(extractPlane({ ...labels, data: knownData }, k), modelSpacingMm, 'nearest');
+      width = plane.width;
+      height = plane.height;
+      imageChunks.push(Buffer.from(plane.data.buffer, plane.data.byteOffset, plane.data.byteLength));
+      labelChunks.push(Buffer.from(Uint8Array.from(labelPlane.data)));
+      knownChunks.push(Buffer.from(Uint8Array.from(knownPlane.data)));
+    }
+    const imageFile = `${name}.image.f32`;
+    const labelFile = `${name}.labels.u8`;
+    await writeFile(join(outDir, imageFile), Buffer.concat(imageChunks));
+    const knownFile = `${name}.known.u8`;
+    await writeFile(join(outDir, labelFile), Buffer.concat(labelChunks));
+    await writeFile(join(outDir, knownFile), Buffer.concat(knownChunks));
+    const pseudoLabelledVoxels = derived?.filled ?? 0;
+    cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
+    logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled`);
+  }
+  const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm: modelSpacingMm, cases };
+  await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+/** Reads the classes a case annotates from meta.json `annotated`; without it, every class counts as annotated. */
+export async function readAnnotatedClasses(folder: string): Promise<number[]> {
+  const metaPath = join(folder, 'meta.json');
+  if (!existsSync(metaPath)) return Object.values(annotationNames);
+  const meta = JSON.parse(await readFile(metaPath, 'utf8')) as { annotated?: unknown };
+  if (!Array.isArray(meta.annotated)) return Object.values(annotationNames);
+  const classes = meta.annotated.map((entry) => annotationNames[String(entry)]).filter((c): c is number => c !== undefined);
+  return [...new Set(classes)].sort();
+}

@@ -1,0 +1,104 @@
+import { reorientVolume, invertAxisMapping, toSagittalLayout } from '../geometry/reorient.js';
+import { makeVolume, type Volume } from '../geometry/volume.js';
+import { modelSizeMultiple, modelSpacingMm, paddingValue, segmentationClasses } from './classes.js';
+import type { SegmentationModel } from './model.js';
+import {
+  applyIntensityWindow,
+  computeIntensityWindow,
+  extractPlane,
+  padPlane,
+  resamplePlane,
+  resampleTo,
+  type Plane,
+} from './preprocess.js';
+
+/** Probability above which a pixel belongs to a structure; the more probable structure wins ties. */
+export const probabilityThreshold = 0.5;
+
+/** Segmentation of a sagittal series, on the grid of the volume it was computed from. */
+export interface Segmentation {
+  /** Label map: 0 background, 1 vertebral body, 2 disc. Same size and affine as the input volume. */
+  readonly labels: Volume<Uint8Array>;
+  /** Probability of vertebral body and of disc per voxel, same layout as `labels`. */
+  readonly vertebraProbability: Volume<Float32Array>;
+  readonly discProbability: Volume<Float32Array>;
+}
+
+/** Number of planes sent to the network in one batch; bounds memory on large series. */
+const planesPerBatch = 8;
+
+/**
+ * Segments every sagittal plane of a volume. The volume is brought into the sagittal layout by
+ * axis swaps only; each plane is normalised with the series-wide window, resampled to the model
+ * spacing, segmented, and the probabilities are resampled back onto the plane's own grid.
+ */
+export async function segmentSagittalVolume(volume: Volume, model: SegmentationModel, timings?: Record<string, number>): Promise<Segmentation> {
+  const clock = stepClock(timings);
+  const { volume: sagittal, mapping } = toSagittalLayout(volume);
+  const [width, height, planes] = sagittal.size;
+  const window = computeIntensityWindow(sagittal.data);
+  const planeSize = width * height;
+  const vertebra = new Float32Array(planeSize * planes);
+  const disc = new Float32Array(planeSize * planes);
+
+  for (let first = 0; first < planes; first += planesPerBatch) {
+    const count = Math.min(planesPerBatch, planes - first);
+    const prepared: Plane[] = [];
+    let native: Plane | null = null;
+    for (let k = first; k < first + count; k++) {
+      native = extractPlane(sagittal, k);
+      const resampled = resamplePlane(native, modelSpacingMm, 'linear');
+      applyIntensityWindow(resampled.data as Float32Array, window);
+      prepared.push(padPlane(resampled, modelSizeMultiple, paddingValue));
+    }
+    const { width: paddedWidth, height: paddedHeight } = prepared[0]!;
+    const batch = new Float32Array(count * paddedWidth * paddedHeight);
+    prepared.forEach((plane, index) => batch.set(plane.data, index * plane.data.length));
+    clock.lap('resample');
+    const probabilities = await model.run(batch, count, paddedHeight, paddedWidth);
+    clock.lap('segmentation');
+    const channelSize = paddedWidth * paddedHeight;
+    for (let index = 0; index < count; index++) {
+      for (let channel = 0; channel < 2; channel++) {
+        const offset = (index * 2 + channel) * channelSize;
+        const modelPlane: Plane = {
+          data: probabilities.subarray(offset, offset + channelSize),
+          width: paddedWidth,
+          height: paddedHeight,
+          spacing: [modelSpacingMm, modelSpacingMm],
+        };
+        const back = resampleTo(modelPlane, width, height, native!.spacing, 'linear');
+        (channel === 0 ? vertebra : disc).set(back.data, (first + index) * planeSize);
+      }
+    }
+  }
+
+  clock.lap('resample');
+  const labels = new Uint8Array(planeSize * planes);
+  for (let index = 0; index < labels.length; index++) {
+    const v = vertebra[index]!;
+    const d = disc[index]!;
+    if (v < probabilityThreshold && d < probabilityThreshold) continue;
+    labels[index] = d >= v ? segmentationClasses.disc : segmentationClasses.vertebralBody;
+  }
+  const back = invertAxisMapping(mapping);
+  const result = {
+    labels: reorientVolume(makeVolume(sagittal.size, sagittal.affine, labels), back),
+    vertebraProbability: reorientVolume(makeVolume(sagittal.size, sagittal.affine, vertebra), back),
+    discProbability: reorientVolume(makeVolume(sagittal.size, sagittal.affine, disc), back),
+  };
+  clock.lap('post-processing');
+  return result;
+}
+
+/** Adds the time since the previous lap to a named entry of `timings`, when timings are collected. */
+function stepClock(timings: Record<string, number> | undefined): { lap(name: string): void } {
+  let last = performance.now();
+  return {
+    lap(name: string) {
+      const now = performance.now();
+      if (timings) timings[name] = (timings[name] ?? 0) + (now - last);
+      last = now;
+    },
+  };
+}

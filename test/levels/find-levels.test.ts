@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DeepspineError } from '../../src/errors.js';
+import { findLevels } from '../../src/levels/find-levels.js';
+import { syntheticSpine } from './synthetic-spine.js';
+
+const lumbar = [8, 9, 10, 11, 12, 10];
+
+describe('findLevels', () => {
+  it('names six discs T12-L1 to L5-S1', () => {
+    const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.deepEqual(
+      result.levels.map((l) => l.level),
+      ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'],
+    );
+    result.levels.forEach((level, index) => assert.ok(Math.abs(level.center[2] - discZ[index]!) < 0.6, `${level.level} z`));
+    assert.equal(result.warnings.length, 0);
+    for (const level of result.levels) assert.ok(level.confidence > 0.9, `${level.level} confidence ${level.confidence}`);
+  });
+
+  it('names the bodies around the discs', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    const names = findLevels(segmentation, 'synthetic').vertebrae.map((v) => v.name);
+    assert.deepEqual(names, ['T12', 'L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+  });
+
+  it('measures disc heights and depth', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, depth: 40 });
+    const l4 = findLevels(segmentation, 'synthetic').levels.find((l) => l.level === 'L4-L5')!;
+    assert.ok(l4.measurements !== null);
+    for (const height of [l4.measurements.anteriorHeightMm, l4.measurements.middleHeightMm, l4.measurements.posteriorHeightMm]) {
+      assert.ok(Math.abs(height - 12) < 0.6, `height ${height}`);
+    }
+    assert.ok(Math.abs(l4.measurements.discHeightIndex - 12 / 39) < 0.03, `DHI ${l4.measurements.discHeightIndex}`);
+  });
+
+  it('warns and lowers confidence without the sacrum', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 12 });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.ok(result.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'));
+    for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+  });
+
+  it('flags a rudimentary lowest disc', () => {
+    const { segmentation } = syntheticSpine({ discHeights: [9, 10, 11, 12, 12, 3] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.ok(result.warnings.some((w) => w.code === 'TRANSITIONAL_ANATOMY_SUSPECTED'));
+    assert.ok(result.levels.every((l) => l.confidence < 0.5));
+  });
+
+  it('flags a gap in the disc chain', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, omit: [2] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.ok(result.warnings.some((w) => w.code === 'DISC_CHAIN_GAP'));
+    const top = result.allDiscs[0]!;
+    const bottom = result.allDiscs[result.allDiscs.length - 1]!;
+    assert.ok(top.confidence < bottom.confidence);
+  });
+
+  it('rejects discs too small to be lumbar', () => {
+    const { segmentation } = syntheticSpine({ discHeights: [5, 5, 5, 5], depth: 16, bodyHeight: 14 });
+    assert.throws(() => findLevels(segmentation, 'neck.nii.gz'), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'NOT_LUMBAR_SPINE');
+      assert.match(error.message, /neck\.nii\.gz/);
+      return true;
+    });
+  });
+
+  it('rejects a segmentation without discs', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    segmentation.labels.data.fill(0);
+    assert.throws(() => findLevels(segmentation, 'empty'), /no intervertebral disc was found/);
+  });
+});

@@ -1,0 +1,64 @@
+import { makeVolume, type Volume } from '../../src/geometry/volume.js';
+import type { Segmentation } from '../../src/segmentation/segment.js';
+
+export interface SyntheticSpineOptions {
+  /** Disc heights in mm, cranial to caudal. */
+  discHeights: number[];
+  /** Antero-posterior depth in mm of discs and bodies. */
+  depth?: number;
+  /** Height in mm of each vertebral body. */
+  bodyHeight?: number;
+  /** Field of view in mm below the lowest disc. */
+  marginBelow?: number;
+  /** Indices of discs to leave out of the label map (simulating a missed disc). */
+  omit?: number[];
+}
+
+/**
+ * Builds a straight spine on a 1 mm sagittal grid (columns posterior, rows inferior, slices left):
+ * box-shaped bodies and discs stacked along -z, with probabilities 1 inside each structure.
+ * Returns the segmentation and the disc centres' z positions (LPS mm), cranial first.
+ */
+export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: Segmentation; discZ: number[] } {
+  const depth = options.depth ?? 40;
+  const bodyHeight = options.bodyHeight ?? 25;
+  const marginBelow = options.marginBelow ?? 60;
+  const discCount = options.discHeights.length;
+  const spineLength = 20 + discCount * bodyHeight + options.discHeights.reduce((s, h) => s + h, 0) + marginBelow;
+  const nx = 100;
+  const ny = Math.ceil(spineLength);
+  const nz = 30;
+  // Affine: i -> +y (posterior), j -> -z (inferior), k -> +x (left); z of row 0 is 0.
+  const affine = [0, 0, 1, -15, 1, 0, 0, -50, 0, -1, 0, 0, 0, 0, 0, 1];
+  const labels = new Uint8Array(nx * ny * nz);
+  const vertebra = new Float32Array(nx * ny * nz);
+  const disc = new Float32Array(nx * ny * nz);
+  const fill = (rowStart: number, rowEnd: number, label: 1 | 2) => {
+    for (let k = 5; k < 25; k++) {
+      for (let j = Math.round(rowStart); j < Math.round(rowEnd); j++) {
+        for (let i = 30; i < 30 + depth; i++) {
+          const index = i + nx * (j + ny * k);
+          labels[index] = label;
+          (label === 1 ? vertebra : disc)[index] = 1;
+        }
+      }
+    }
+  };
+  const discZ: number[] = [];
+  let row = 10;
+  for (let d = 0; d < discCount; d++) {
+    fill(row, row + bodyHeight, 1);
+    row += bodyHeight;
+    const height = options.discHeights[d]!;
+    if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
+    discZ.push(-(row + (height - 1) / 2));
+    row += height;
+  }
+  // The sacrum: one more body below the lowest disc, inside the margin.
+  fill(row, Math.min(row + bodyHeight, ny - 1), 1);
+  const volume = <T extends Uint8Array | Float32Array>(data: T): Volume<T> => makeVolume([nx, ny, nz], affine, data);
+  return {
+    segmentation: { labels: volume(labels), vertebraProbability: volume(vertebra), discProbability: volume(disc) },
+    discZ,
+  };
+}

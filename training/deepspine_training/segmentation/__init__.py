@@ -1,0 +1,1 @@
+"""Sagittal vertebral body and disc segmentation: data, network, training and ONNX export."""

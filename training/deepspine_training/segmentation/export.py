@@ -1,0 +1,64 @@
+"""Export a trained segmentation network to ONNX with sigmoid probabilities as the output."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .model import build_segmentation_network
+
+logger = logging.getLogger(__name__)
+
+ONNX_OPSET = 17
+
+
+class ProbabilityHead(nn.Module):
+    """Wraps the network so the exported graph returns per-class probabilities, not logits."""
+
+    def __init__(self, network: nn.Module):
+        super().__init__()
+        self.network = network
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(self.network(image))
+
+
+def load_network(checkpoint_path: Path) -> nn.Module:
+    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    network = build_segmentation_network(**checkpoint["network"])
+    network.load_state_dict(checkpoint["model"])
+    return network.eval()
+
+
+def export_onnx(network: nn.Module, path: Path) -> None:
+    """Write the network as ONNX with a dynamic batch, height and width (multiples of 16)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    example = torch.zeros(1, 1, 160, 160)
+    torch.onnx.export(
+        ProbabilityHead(network).eval(),
+        (example,),
+        str(path),
+        input_names=["image"],
+        output_names=["probabilities"],
+        dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"}, "probabilities": {0: "batch", 2: "height", 3: "width"}},
+        opset_version=ONNX_OPSET,
+        dynamo=False,
+    )
+    logger.info("exported %s (%.1f MB)", path, path.stat().st_size / 1e6)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Export a segmentation checkpoint to ONNX.")
+    parser.add_argument("checkpoint", type=Path)
+    parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    export_onnx(load_network(args.checkpoint), args.out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Tests of segmentation training on tiny synthetic planes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnxruntime
+import pytest
+import torch
+
+from deepspine_training.segmentation.data import PlaneSampler, load_cases, subject_groups
+from deepspine_training.segmentation.export import export_onnx, load_network
+from deepspine_training.segmentation.loss import masked_dice_bce_loss
+from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
+from deepspine_training.distributed import DistributedContext
+
+TRAINING_ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_planes(folder: Path, cases: dict[str, tuple[int, ...]], planes: int = 3, size: int = 48, seed: int = 0) -> None:
+    """Write a manifest of synthetic cases: a bright square labelled 1 above a band labelled 2."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, annotated in cases.items():
+        images = rng.normal(0.1, 0.02, (planes, size, size)).astype(np.float32)
+        labels = np.zeros((planes, size, size), np.uint8)
+        images[:, 8:20, 10:30] = 0.5
+        labels[:, 8:20, 10:30] = 1
+        images[:, 22:26, 10:30] = 0.9
+        labels[:, 22:26, 10:30] = 2
+        # Unannotated classes are unlabelled in the file, as in the real partial annotations.
+        for c in (1, 2):
+            if c not in annotated:
+                labels[labels == c] = 0
+        known = np.full((planes, size, size), sum(1 << (c - 1) for c in annotated), np.uint8)
+        images.tofile(folder / f"{name}.image.f32")
+        labels.tofile(folder / f"{name}.labels.u8")
+        known.tofile(folder / f"{name}.known.u8")
+        entries.append({"case": name, "annotated": list(annotated), "planes": planes, "width": size, "height": size, "imageFile": f"{name}.image.f32", "labelFile": f"{name}.labels.u8", "knownFile": f"{name}.known.u8", "pseudoLabelledVoxels": 0})
+    (folder / "manifest.json").write_text(json.dumps({"format": "deepspine-segmentation-planes/2", "spacingMm": 1.25, "cases": entries}))
+
+
+def test_loss_ignores_unannotated_channel():
+    logits = torch.zeros(2, 2, 8, 8)
+    target = torch.zeros(2, 2, 8, 8)
+    target[:, 0, 2:5, 2:5] = 1
+    known = torch.zeros(2, 2, 8, 8)
+    known[:, 0] = 1
+    base = masked_dice_bce_loss(logits, target, known)
+    changed = logits.clone()
+    changed[:, 1] = 25.0
+    assert torch.isclose(masked_dice_bce_loss(changed, target, known), base)
+    # The same change counts once the channel is known.
+    full = torch.ones(2, 2, 8, 8)
+    assert masked_dice_bce_loss(changed, target, full) > masked_dice_bce_loss(logits, target, full)
+
+
+def test_loss_ignores_unknown_pixels():
+    logits = torch.zeros(1, 2, 8, 8)
+    target = torch.zeros(1, 2, 8, 8)
+    known = torch.ones(1, 2, 8, 8)
+    known[:, :, :4] = 0
+    base = masked_dice_bce_loss(logits, target, known)
+    changed = logits.clone()
+    changed[:, :, :4] = 30.0
+    assert torch.isclose(masked_dice_bce_loss(changed, target, known), base)
+    changed[:, :, 6] = 30.0
+    assert masked_dice_bce_loss(changed, target, known) > base
+
+
+def test_loss_rejects_shape_mismatch():
+    with pytest.raises(ValueError, match="must match"):
+        masked_dice_bce_loss(torch.zeros(1, 2, 4, 4), torch.zeros(1, 2, 4, 5), torch.ones(1, 2, 4, 4))
+
+
+def test_sampler_returns_masked_targets(tmp_path):
+    write_planes(tmp_path, {"discs": (2,), "bodies": (1,)})
+    cases = load_cases(tmp_path)
+    sampler = PlaneSampler(cases, crop=32, rng=np.random.default_rng(1))
+    for _ in range(10):
+        image, target, known = sampler.sample()
+        assert image.shape == (1, 32, 32)
+        assert target.shape == (2, 32, 32)
+        assert set(np.unique(target)) <= {0.0, 1.0}
+        # Each synthetic case annotates one class, so only one channel may have known pixels.
+        assert (known.reshape(2, -1).max(axis=1) > 0).sum() == 1
+
+
+def test_subject_groups_join_identical_masks(tmp_path):
+    write_planes(tmp_path, {"a": (1,), "b": (1,), "c": (2,)})
+    groups = subject_groups(load_cases(tmp_path))
+    assert groups["b"] == "a"
+    assert groups["c"] == "c"
+
+
+def test_load_cases_names_missing_case(tmp_path):
+    write_planes(tmp_path, {"a": (1,)})
+    with pytest.raises(ValueError, match="cases not in"):
+        load_cases(tmp_path, ["a", "zzz"])
+
+
+def test_config_flags_override_file(tmp_path):
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps({"steps": 7, "crop": 64}))
+    config = parse_config(["--config", str(config_file), "--crop", "32"])
+    assert config.steps == 7
+    assert config.crop == 32
+
+
+def test_training_resumes_and_exports_matching_onnx(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=3, batch_size=2, crop=32, checkpoint_every=3, log_every=1, channels=[4, 8, 8, 8, 8])
+    checkpoint = train(config, context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    config.steps = 5
+    train(config, context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 5
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["steps"] == 5
+
+    network = load_network(checkpoint)
+    onnx_path = tmp_path / "model.onnx"
+    export_onnx(network, onnx_path)
+    image = np.random.default_rng(3).normal(size=(2, 1, 48, 64)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch.sigmoid(network(torch.from_numpy(image))).numpy()
+    session = onnxruntime.InferenceSession(str(onnx_path))
+    actual = session.run(None, {"image": image})[0]
+    assert actual.shape == (2, 2, 48, 64)
+    np.testing.assert_allclose(actual, expected, atol=1e-4)
+
+
+def test_training_runs_under_torchrun(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29571",
+        "-m", "deepspine_training.segmentation.train",
+        "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run"),
+        "--steps", "2", "--batch-size", "2", "--crop", "32", "--log-every", "1", "--threads", "1",
+        "--channels", "4", "8", "8", "8", "8",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(command, cwd=TRAINING_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 ranks" in result.stderr
+    assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 2
+    assert (tmp_path / "run" / "segmentation.onnx").exists()
