@@ -1,10 +1,14 @@
-import { readImageNode, writeImageNode } from '@itk-wasm/image-io';
 import type { Image } from 'itk-wasm';
 import { DeepspineError } from '../errors.js';
 import { makeVolume, spacing, type Volume, type VoxelArray } from '../geometry/volume.js';
 
 /** File name endings read as a single volume rather than a DICOM study. */
 export const volumeFileSuffixes = ['.nii', '.nii.gz', '.mha', '.mhd', '.nrrd'] as const;
+
+/** Loads ITK-Wasm on first use: importing it takes about 0.2 s, which DICOM-only runs skip. */
+function loadImageIo(): Promise<typeof import('@itk-wasm/image-io')> {
+  return import('@itk-wasm/image-io');
+}
 
 export function isVolumeFile(path: string): boolean {
   const lower = path.toLowerCase();
@@ -22,6 +26,7 @@ export async function readVolumeFile(path: string): Promise<Volume> {
   // (1 after a failed read, 0 after a success), so the caller's exit code is restored here.
   const exitCode = process.exitCode;
   try {
+    const { readImageNode } = await loadImageIo();
     image = await readImageNode(path);
   } catch (error) {
     throw new DeepspineError('UNREADABLE_INPUT', `${path}: cannot read the volume (${String(error)}); check that the file is complete`, {
@@ -89,6 +94,7 @@ export async function writeVolumeFile(path: string, volume: Volume): Promise<voi
   // The WebAssembly module sets process.exitCode here too (see readVolumeFile).
   const exitCode = process.exitCode;
   try {
+    const { writeImageNode } = await loadImageIo();
     await writeImageNode(image, path, { useCompression: true });
   } catch (error) {
     throw new DeepspineError('OUTPUT_FAILED', `${path}: writing the volume failed (${String(error)})`, { file: path, cause: error });

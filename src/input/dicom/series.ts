@@ -1,0 +1,319 @@
+import { cross, dot, norm, normalize, subtract, type Mat4, type Vec3 } from '../../geometry/affine.js';
+import type { Warning } from '../../errors.js';
+import type { DicomFrameHeader } from './scan.js';
+
+/**
+ * Geometry of a series as a volume. Index i is the image column, j the image row and k the slice,
+ * and `affine` maps (i, j, k) to LPS mm:
+ *
+ *   p(i, j, k) = origin + i * columnSpacing * rowDirection + j * rowSpacing * columnDirection + k * sliceSpacing * normal
+ *
+ * rowDirection and columnDirection are the ImageOrientationPatient cosines (the direction along a row,
+ * in which the column index grows, then the direction along a column); PixelSpacing is
+ * `[rowSpacing, columnSpacing]`; normal = rowDirection x columnDirection; slices are sorted by the
+ * projection of ImagePositionPatient on the normal, so k grows along +normal; origin is the
+ * ImagePositionPatient of slice k = 0 (the centre of its first pixel).
+ */
+export interface SeriesGeometry {
+  readonly rows: number;
+  readonly columns: number;
+  /** PixelSpacing `[row spacing, column spacing]` in mm. */
+  readonly pixelSpacing: readonly [number, number];
+  readonly rowDirection: Vec3;
+  readonly columnDirection: Vec3;
+  readonly normal: Vec3;
+  /** Mean distance between adjacent slices along the normal, in mm. */
+  readonly sliceSpacing: number;
+  /** Source of sliceSpacing: the measured positions, or for a single slice a header attribute. */
+  readonly sliceSpacingSource: 'positions' | 'SpacingBetweenSlices' | 'SliceThickness' | 'default';
+  /** Voxel index (i, j, k) to LPS mm, row-major 4x4. */
+  readonly affine: Mat4;
+}
+
+/** Frames of one series that share orientation and size, sorted along the slice normal. */
+export interface DicomSeries {
+  /** SeriesInstanceUID, with `#n` appended when one UID was split into several stacks. */
+  readonly id: string;
+  readonly seriesInstanceUid: string;
+  readonly seriesNumber: number | undefined;
+  readonly description: string;
+  readonly modality: string;
+  /** Frames in k order when `geometry` is set, else in file order. */
+  readonly frames: readonly DicomFrameHeader[];
+  readonly geometry: SeriesGeometry | undefined;
+  /** Reasons the series cannot become a volume; empty when it can. */
+  readonly problems: readonly string[];
+  /** Geometry concerns that do not stop the series from being used. */
+  readonly warnings: readonly Warning[];
+}
+
+/** Cosine above which two orientations count as the same (about 0.8 degrees). */
+const sameOrientationCosine = 1 - 1e-4;
+/** Slices closer than this along the normal (mm) share a position. */
+const duplicatePositionTolerance = 0.01;
+/** A gap deviating from the mean by more than this (mm), and by more than `relativeSpacingTolerance`, is non-uniform. */
+const absoluteSpacingTolerance = 0.05;
+const relativeSpacingTolerance = 0.05;
+/** Largest in-plane drift of the slice origins, as a fraction of the pixel size, before a sheared-stack warning. */
+const shearTolerancePixels = 0.5;
+
+/**
+ * Groups frames into series: first by SeriesInstanceUID, then split into stacks that share
+ * orientation (within about 0.8 degrees), Rows x Columns and PixelSpacing. A stack whose slices
+ * repeat positions is split further by echo, then by AcquisitionNumber, when that separates them.
+ * Returns the series in the order their first frames were found.
+ */
+export function groupSeries(frames: readonly DicomFrameHeader[]): DicomSeries[] {
+  const byUid = new Map<string, DicomFrameHeader[]>();
+  for (const frame of frames) {
+    const list = byUid.get(frame.seriesInstanceUid);
+    if (list === undefined) byUid.set(frame.seriesInstanceUid, [frame]);
+    else list.push(frame);
+  }
+  const series: DicomSeries[] = [];
+  for (const [uid, uidFrames] of byUid) {
+    const stacks = splitByPositionRepeats(splitByPlane(uidFrames));
+    stacks.forEach((stack, index) => {
+      series.push(buildSeries(stacks.length === 1 ? uid : `${uid}#${index + 1}`, stack));
+    });
+  }
+  return series;
+}
+
+/**
+ * Drops repeated copies of the same image (same SOPInstanceUID and frame), which appear when a study
+ * was exported twice into one folder. Returns the first copy of each and the repeats.
+ */
+export function removeDuplicateInstances(frames: readonly DicomFrameHeader[]): { unique: DicomFrameHeader[]; duplicates: DicomFrameHeader[] } {
+  const seen = new Set<string>();
+  const unique: DicomFrameHeader[] = [];
+  const duplicates: DicomFrameHeader[] = [];
+  for (const frame of frames) {
+    if (frame.sopInstanceUid === undefined) {
+      unique.push(frame);
+      continue;
+    }
+    const key = `${frame.sopInstanceUid}/${frame.frameIndex}`;
+    if (seen.has(key)) {
+      duplicates.push(frame);
+    } else {
+      seen.add(key);
+      unique.push(frame);
+    }
+  }
+  return { unique, duplicates };
+}
+
+function samePlaneKind(a: DicomFrameHeader, b: DicomFrameHeader): boolean {
+  if (a.format.rows !== b.format.rows || a.format.columns !== b.format.columns) return false;
+  if ((a.orientation === undefined) !== (b.orientation === undefined)) return false;
+  if (a.orientation !== undefined && b.orientation !== undefined) {
+    if (dot(unit(a.orientation.row), unit(b.orientation.row)) < sameOrientationCosine) return false;
+    if (dot(unit(a.orientation.column), unit(b.orientation.column)) < sameOrientationCosine) return false;
+  }
+  const sa = a.pixelSpacing;
+  const sb = b.pixelSpacing;
+  if ((sa === undefined) !== (sb === undefined)) return false;
+  if (sa !== undefined && sb !== undefined && (Math.abs(sa[0] - sb[0]) > 1e-3 || Math.abs(sa[1] - sb[1]) > 1e-3)) return false;
+  return true;
+}
+
+function unit(v: Vec3): Vec3 {
+  const length = norm(v);
+  return length === 0 ? v : [v[0] / length, v[1] / length, v[2] / length];
+}
+
+function splitByPlane(frames: readonly DicomFrameHeader[]): DicomFrameHeader[][] {
+  const stacks: DicomFrameHeader[][] = [];
+  for (const frame of frames) {
+    const stack = stacks.find((candidate) => samePlaneKind(candidate[0]!, frame));
+    if (stack === undefined) stacks.push([frame]);
+    else stack.push(frame);
+  }
+  return stacks;
+}
+
+function sliceNormalOf(frame: DicomFrameHeader): Vec3 | undefined {
+  if (frame.orientation === undefined) return undefined;
+  const normal = cross(frame.orientation.row, frame.orientation.column);
+  return norm(normal) < 1e-6 ? undefined : normalize(normal);
+}
+
+function hasRepeatedPositions(frames: readonly DicomFrameHeader[]): boolean {
+  const normal = sliceNormalOf(frames[0]!);
+  if (normal === undefined || frames.some((frame) => frame.position === undefined)) return false;
+  const projections = frames.map((frame) => dot(frame.position!, normal)).sort((a, b) => a - b);
+  return projections.some((value, index) => index > 0 && value - projections[index - 1]! < duplicatePositionTolerance);
+}
+
+/** Splits stacks with repeated slice positions by echo, then acquisition, when each part is then free of repeats. */
+function splitByPositionRepeats(stacks: DicomFrameHeader[][]): DicomFrameHeader[][] {
+  const splitters: ((frame: DicomFrameHeader) => string)[] = [
+    (frame) => `${frame.echoNumber ?? ''}/${frame.echoTime ?? ''}`,
+    (frame) => `${frame.acquisitionNumber ?? ''}`,
+  ];
+  const out: DicomFrameHeader[][] = [];
+  for (const stack of stacks) {
+    if (!hasRepeatedPositions(stack)) {
+      out.push(stack);
+      continue;
+    }
+    let parts: DicomFrameHeader[][] | undefined;
+    for (const keyOf of splitters) {
+      const groups = new Map<string, DicomFrameHeader[]>();
+      for (const frame of stack) {
+        const key = keyOf(frame);
+        const list = groups.get(key);
+        if (list === undefined) groups.set(key, [frame]);
+        else list.push(frame);
+      }
+      const candidate = [...groups.values()];
+      if (candidate.length > 1 && candidate.every((part) => !hasRepeatedPositions(part))) {
+        parts = candidate;
+        break;
+      }
+    }
+    out.push(...(parts ?? [stack]));
+  }
+  return out;
+}
+
+function buildSeries(id: string, frames: readonly DicomFrameHeader[]): DicomSeries {
+  const first = frames[0]!;
+  const base = {
+    id,
+    seriesInstanceUid: first.seriesInstanceUid,
+    seriesNumber: first.seriesNumber,
+    description: first.seriesDescription,
+    modality: first.modality,
+  };
+  const measured = measureGeometry(frames);
+  if ('problem' in measured) return { ...base, frames, geometry: undefined, problems: [measured.problem], warnings: [] };
+  return { ...base, frames: measured.sorted, geometry: measured.geometry, problems: [], warnings: measured.warnings };
+}
+
+type Measured = { problem: string } | { sorted: DicomFrameHeader[]; geometry: SeriesGeometry; warnings: Warning[] };
+
+/** Sorts the slices along the normal, checks their spacing and derives the affine. */
+function measureGeometry(frames: readonly DicomFrameHeader[]): Measured {
+  const first = frames[0]!;
+  const orientation = first.orientation;
+  if (orientation === undefined) return { problem: 'ImageOrientationPatient is missing, so the slice orientation is unknown' };
+  if (norm(orientation.row) < 1e-6 || norm(orientation.column) < 1e-6) {
+    return { problem: 'ImageOrientationPatient has a zero direction cosine vector' };
+  }
+  const rowDirection = normalize(orientation.row);
+  const columnDirection = normalize(orientation.column);
+  if (Math.abs(dot(rowDirection, columnDirection)) > 1e-3) {
+    return { problem: `ImageOrientationPatient row and column cosines are not perpendicular (dot product ${dot(rowDirection, columnDirection).toFixed(4)})` };
+  }
+  const pixelSpacing = first.pixelSpacing;
+  if (pixelSpacing === undefined || pixelSpacing[0] <= 0 || pixelSpacing[1] <= 0) {
+    return { problem: 'PixelSpacing is missing or not positive, so distances in mm are unknown' };
+  }
+  const missingPosition = frames.find((frame) => frame.position === undefined);
+  if (missingPosition !== undefined) {
+    return { problem: `ImagePositionPatient is missing in ${missingPosition.displayPath}, so the slice order is unknown` };
+  }
+  const normal = normalize(cross(rowDirection, columnDirection));
+
+  const sorted = [...frames].sort((a, b) => {
+    const difference = dot(a.position!, normal) - dot(b.position!, normal);
+    return difference !== 0 ? difference : (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0);
+  });
+  const projections = sorted.map((frame) => dot(frame.position!, normal));
+
+  const warnings: Warning[] = [];
+  let sliceSpacing: number;
+  let sliceSpacingSource: SeriesGeometry['sliceSpacingSource'];
+  if (sorted.length === 1) {
+    const single = singleSliceSpacing(first);
+    sliceSpacing = single.spacing;
+    sliceSpacingSource = single.source;
+  } else {
+    for (let index = 1; index < projections.length; index++) {
+      if (projections[index]! - projections[index - 1]! < duplicatePositionTolerance) {
+        return {
+          problem:
+            `${sorted[index - 1]!.displayPath} and ${sorted[index]!.displayPath} have the same slice position ` +
+            `(${projections[index]!.toFixed(2)} mm along the normal) and neither echo nor AcquisitionNumber tells them apart`,
+        };
+      }
+    }
+    sliceSpacing = (projections[projections.length - 1]! - projections[0]!) / (projections.length - 1);
+    sliceSpacingSource = 'positions';
+    const spacingWarning = checkUniformSpacing(projections, sliceSpacing, first);
+    if (spacingWarning !== undefined) warnings.push(spacingWarning);
+    const shearWarning = checkShear(sorted, normal, pixelSpacing, first);
+    if (shearWarning !== undefined) warnings.push(shearWarning);
+  }
+
+  const origin = sorted[0]!.position!;
+  const [rowSpacing, columnSpacing] = pixelSpacing;
+  const affine = [
+    rowDirection[0] * columnSpacing, columnDirection[0] * rowSpacing, normal[0] * sliceSpacing, origin[0],
+    rowDirection[1] * columnSpacing, columnDirection[1] * rowSpacing, normal[1] * sliceSpacing, origin[1],
+    rowDirection[2] * columnSpacing, columnDirection[2] * rowSpacing, normal[2] * sliceSpacing, origin[2],
+    0, 0, 0, 1,
+  ];
+  const geometry: SeriesGeometry = {
+    rows: first.format.rows,
+    columns: first.format.columns,
+    pixelSpacing: [rowSpacing, columnSpacing],
+    rowDirection,
+    columnDirection,
+    normal,
+    sliceSpacing,
+    sliceSpacingSource,
+    affine,
+  };
+  return { sorted, geometry, warnings };
+}
+
+function singleSliceSpacing(frame: DicomFrameHeader): { spacing: number; source: SeriesGeometry['sliceSpacingSource'] } {
+  if (frame.spacingBetweenSlices !== undefined && frame.spacingBetweenSlices > 0) {
+    return { spacing: frame.spacingBetweenSlices, source: 'SpacingBetweenSlices' };
+  }
+  if (frame.sliceThickness !== undefined && frame.sliceThickness > 0) return { spacing: frame.sliceThickness, source: 'SliceThickness' };
+  // NOTE: a single slice without either attribute gets 1 mm; only its in-plane geometry is meaningful.
+  return { spacing: 1, source: 'default' };
+}
+
+function seriesLabel(frame: DicomFrameHeader): string {
+  const number = frame.seriesNumber === undefined ? '' : ` ${frame.seriesNumber}`;
+  const description = frame.seriesDescription === '' ? '' : ` "${frame.seriesDescription}"`;
+  return `series${number}${description}`;
+}
+
+function checkUniformSpacing(projections: readonly number[], meanSpacing: number, first: DicomFrameHeader): Warning | undefined {
+  const gaps = projections.slice(1).map((value, index) => value - projections[index]!);
+  const tolerance = Math.max(absoluteSpacingTolerance, relativeSpacingTolerance * meanSpacing);
+  if (gaps.every((gap) => Math.abs(gap - meanSpacing) <= tolerance)) return undefined;
+  const offsets = projections.map((value, index) => Math.abs(value - (projections[0]! + index * meanSpacing)));
+  return {
+    code: 'NON_UNIFORM_SPACING',
+    message:
+      `${seriesLabel(first)}: slice gaps range from ${Math.min(...gaps).toFixed(2)} to ${Math.max(...gaps).toFixed(2)} mm ` +
+      `(a slice may be missing); the volume uses the mean spacing ${meanSpacing.toFixed(2)} mm, ` +
+      `so slice positions are off by up to ${Math.max(...offsets).toFixed(2)} mm`,
+    file: first.displayPath,
+  };
+}
+
+function checkShear(sorted: readonly DicomFrameHeader[], normal: Vec3, pixelSpacing: readonly [number, number], first: DicomFrameHeader): Warning | undefined {
+  const origin = sorted[0]!.position!;
+  let drift = 0;
+  for (const frame of sorted) {
+    const offset = subtract(frame.position!, origin);
+    const along = dot(offset, normal);
+    drift = Math.max(drift, norm([offset[0] - along * normal[0], offset[1] - along * normal[1], offset[2] - along * normal[2]]));
+  }
+  if (drift <= shearTolerancePixels * Math.min(pixelSpacing[0], pixelSpacing[1])) return undefined;
+  return {
+    code: 'SHEARED_SLICES',
+    message:
+      `${seriesLabel(first)}: slice origins drift ${drift.toFixed(2)} mm within the image plane across the stack; ` +
+      'the volume stacks slices along the normal, so in-plane positions of later slices are off by up to that amount',
+    file: first.displayPath,
+  };
+}

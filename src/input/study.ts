@@ -1,0 +1,265 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { DeepspineError, type Warning } from '../errors.js';
+import type { Volume } from '../geometry/volume.js';
+import { silentLogger, type Logger } from '../log.js';
+import { classifySeries } from './classify.js';
+import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
+import { readSeriesVolume } from './dicom/series-volume.js';
+import { groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
+import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.js';
+import { describeSeries, selectAxial, selectSagittal } from './select.js';
+import type { LoadStudyOptions, SelectableSeries, SeriesSummary, Study } from './types.js';
+import { isVolumeFile } from './volume-file.js';
+import { loadVolumeFileStudy } from './volume-study.js';
+
+export type { LoadStudyOptions, SeriesSummary, Study } from './types.js';
+export type { SkippedFile, SkipKind } from './dicom/scan.js';
+export type { PlaneOrientation, SeriesLabel, Weighting } from './classify.js';
+
+/** Skipped files named one by one in the log; the rest are counted, but all are in `Study.skippedFiles`. */
+const maxLoggedSkips = 20;
+
+/** The series of a study as found by `scanStudy`, before any pixel data is decoded. */
+export interface StudyScan {
+  readonly source: 'dicom' | 'volume-file';
+  readonly series: readonly SeriesSummary[];
+  readonly warnings: readonly Warning[];
+  readonly skippedFiles: readonly SkippedFile[];
+}
+
+type ResolvedInput = { readonly kind: 'volume-file'; readonly path: string } | { readonly kind: 'dicom'; readonly root: string };
+
+/**
+ * Loads a study for analysis. `path` is a folder of DICOM files (any nesting, any file names), one
+ * DICOM file (its folder is read), or a NIfTI, MHA, MHD or NRRD volume file. Headers of every file
+ * are read first, and only the chosen sagittal and axial series are decoded.
+ *
+ * @throws DeepspineError INPUT_NOT_FOUND when `path` does not exist; UNREADABLE_INPUT when no file
+ * can be read (the message names them); NO_MR_SERIES when no readable image is MR; NO_SAGITTAL_SERIES
+ * when no sagittal series qualifies; INVALID_ARGUMENT when an override names no series.
+ */
+export async function loadStudy(path: string, options: LoadStudyOptions = {}, logger: Logger = silentLogger): Promise<Study> {
+  const input = await resolveInput(path, logger);
+  if (input.kind === 'volume-file') return loadVolumeFileStudy(input.path, logger);
+  const scan = await scanDicomStudy(input.root, logger);
+  if (scan.series.length === 0) throw noImagesError(input.root, scan.fileCount, scan.skippedFiles);
+  const mrSeries = scan.series.filter((entry) => entry.summary.modality === 'MR');
+  if (mrSeries.length === 0) {
+    const modalities = [...new Set(scan.series.map((entry) => entry.summary.modality || 'unknown'))].join(', ');
+    throw new DeepspineError(
+      'NO_MR_SERIES',
+      `no MR image series in ${input.root} (found modality ${modalities}); deepspine needs a lumbar spine MRI study`,
+      { file: input.root },
+    );
+  }
+  const warnings = [...scan.warnings];
+  for (const entry of mrSeries) {
+    if (entry.summary.problems.length > 0) {
+      const message = `series ${describeSeries(entry.summary)} cannot be used: ${entry.summary.problems.join('; ')}`;
+      logger.warn(message);
+      warnings.push({ code: 'SERIES_UNUSABLE', message });
+    }
+  }
+
+  const sagittal = await readChosen('sagittal', scan.series, options, logger, warnings);
+  if (sagittal === null) throw new DeepspineError('INTERNAL', 'sagittal selection returned no series');
+  const axial = await readChosen('axial', scan.series, options, logger, warnings);
+  return {
+    source: 'dicom',
+    series: scan.series.map((entry) => entry.summary),
+    sagittal: sagittal.volume,
+    sagittalSeries: sagittal.series.summary,
+    axial: axial?.volume ?? null,
+    axialSeries: axial?.series.summary ?? null,
+    warnings,
+    skippedFiles: scan.skippedFiles,
+  };
+}
+
+/**
+ * Lists the series of a study without decoding DICOM pixel data. It accepts the same inputs as
+ * `loadStudy`, and a volume file is read whole and listed as one series. Unlike `loadStudy`, it
+ * does not raise when the study has no images, no MR or no sagittal series.
+ * @throws DeepspineError INPUT_NOT_FOUND when `path` does not exist, UNREADABLE_INPUT when it cannot be read.
+ */
+export async function scanStudy(path: string, logger: Logger = silentLogger): Promise<StudyScan> {
+  const input = await resolveInput(path, logger);
+  if (input.kind === 'volume-file') {
+    const study = await loadVolumeFileStudy(input.path, logger);
+    return { source: 'volume-file', series: study.series, warnings: study.warnings, skippedFiles: [] };
+  }
+  const scan = await scanDicomStudy(input.root, logger);
+  return { source: 'dicom', series: scan.series.map((entry) => entry.summary), warnings: scan.warnings, skippedFiles: scan.skippedFiles };
+}
+
+async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new DeepspineError('INPUT_NOT_FOUND', `input not found: ${path}; give a folder of DICOM files or a NIfTI/MHA volume file`, {
+        file: path,
+        cause: error,
+      });
+    }
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: cannot read the input (${code ?? String(error)}); check its permissions`, { file: path, cause: error });
+  }
+  if (info.isFile() && isVolumeFile(path)) return { kind: 'volume-file', path };
+  if (info.isFile()) {
+    logger.info(`reading the folder that contains ${basename(path)}`);
+    return { kind: 'dicom', root: dirname(path) };
+  }
+  return { kind: 'dicom', root: path };
+}
+
+interface DicomStudyScan {
+  readonly series: DicomSelectable[];
+  readonly warnings: Warning[];
+  readonly skippedFiles: SkippedFile[];
+  readonly fileCount: number;
+}
+
+/** Reads the headers of every file under `root`, groups them into series and classifies each. */
+async function scanDicomStudy(root: string, logger: Logger): Promise<DicomStudyScan> {
+  let listing;
+  try {
+    listing = await logger.step('list files', () => listFiles(root));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DeepspineError('UNREADABLE_INPUT', `${root}: cannot read the folder (${code ?? String(error)}); check its permissions`, { file: root, cause: error });
+  }
+  const scan = await logger.step('read DICOM headers', () => scanDicomFiles(root, listing.files, logger));
+  const skippedFiles: SkippedFile[] = [...listing.skipped, ...scan.skipped];
+  const warnings = warnSkippedFiles(skippedFiles, logger);
+
+  const { unique, duplicates } = removeDuplicateInstances(scan.frames);
+  for (const frame of duplicates) {
+    if (frame.frameIndex === 0) skippedFiles.push({ file: frame.displayPath, kind: 'duplicate', reason: 'another copy of an image already read (same SOPInstanceUID)' });
+  }
+  const series = groupSeries(unique).map(toSelectable);
+  logger.info(`found ${series.length} series in ${scan.fileCount} files${skippedFiles.length > 0 ? ` (${skippedFiles.length} skipped)` : ''}`);
+  for (const entry of series) {
+    logger.debug(`series ${describeSeries(entry.summary)} [${entry.summary.id}]: ${entry.summary.classification}; ${entry.classification.reasons.join('; ')}`);
+  }
+  return { series, warnings, skippedFiles, fileCount: scan.fileCount };
+}
+
+/**
+ * Selects a series for `role` and decodes it. When decoding fails and the user did not name the
+ * series, the failure becomes a warning and the next best series is tried.
+ */
+async function readChosen(
+  role: 'sagittal' | 'axial',
+  series: readonly DicomSelectable[],
+  options: LoadStudyOptions,
+  logger: Logger,
+  warnings: Warning[],
+): Promise<{ series: DicomSelectable; volume: Volume } | null> {
+  const excluded = new Set<string>();
+  const overridden = (role === 'sagittal' ? options.sagittalSeries : options.axialSeries) !== undefined;
+  for (;;) {
+    const selection = role === 'sagittal' ? selectSagittal(series, options, logger, excluded) : selectAxial(series, options, logger, excluded);
+    warnings.push(...selection.warnings);
+    const chosen = selection.series;
+    if (chosen === null) return null;
+    let volume: Volume;
+    try {
+      volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
+    } catch (error) {
+      if (overridden || !(error instanceof DeepspineError)) throw error;
+      logger.warn(error.message);
+      // Warnings name files relative to the input folder, like FILE_SKIPPED does.
+      const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath ?? error.file;
+      warnings.push({ code: 'SERIES_UNREADABLE', message: error.message, ...(file === undefined ? {} : { file }) });
+      excluded.add(chosen.summary.id);
+      continue;
+    }
+    for (const warning of chosen.warnings) {
+      logger.warn(warning.message);
+      warnings.push(warning);
+    }
+    const lossy = chosen.summary.transferSyntaxes.filter((syntax) => transferSyntaxInfo(syntax.uid)?.lossy === true);
+    if (lossy.length > 0) {
+      const message = `the ${role} series ${describeSeries(chosen.summary)} is stored with lossy compression (${lossy.map((s) => s.name).join(', ')}); fine detail may be altered`;
+      logger.warn(message);
+      warnings.push({ code: 'LOSSY_COMPRESSION', message });
+    }
+    return { series: chosen, volume };
+  }
+}
+
+type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
+
+function toSelectable(dicom: DicomSeries): DicomSelectable {
+  const first: DicomFrameHeader = dicom.frames[0]!;
+  const classification = classifySeries({
+    modality: dicom.modality,
+    description: dicom.description,
+    protocolName: first.protocolName,
+    imageType: first.imageType,
+    repetitionTime: first.repetitionTime,
+    echoTime: first.echoTime,
+    inversionTime: first.inversionTime,
+    sliceCount: dicom.frames.length,
+    normal: dicom.geometry?.normal,
+  });
+  const syntaxUids = [...new Set(dicom.frames.map((frame) => frame.transferSyntaxUid))];
+  const summary: SeriesSummary = {
+    id: dicom.id,
+    seriesInstanceUid: dicom.seriesInstanceUid,
+    number: dicom.seriesNumber ?? null,
+    description: dicom.description,
+    modality: dicom.modality,
+    classification: classification.label,
+    orientation: classification.orientation ?? null,
+    weighting: classification.weighting,
+    localizer: classification.localizer,
+    reasons: classification.reasons,
+    sliceCount: dicom.frames.length,
+    rows: first.format.rows,
+    columns: first.format.columns,
+    pixelSpacing: dicom.geometry?.pixelSpacing ?? first.pixelSpacing ?? null,
+    sliceSpacing: dicom.geometry?.sliceSpacing ?? null,
+    transferSyntaxes: syntaxUids.map((uid) => ({ uid, name: transferSyntaxName(uid) })),
+    instanceNumbers: dicom.geometry === undefined ? [] : dicom.frames.map((frame) => frame.instanceNumber ?? null),
+    problems: dicom.problems,
+  };
+  return { summary, classification, warnings: dicom.warnings, dicom };
+}
+
+/** Turns each unreadable or unsupported file into a warning; other skips are debug-level only. */
+function warnSkippedFiles(skipped: readonly SkippedFile[], logger: Logger): Warning[] {
+  const warnings: Warning[] = [];
+  for (const entry of skipped) {
+    if (entry.kind !== 'unreadable' && entry.kind !== 'unsupported') continue;
+    const message = `skipped ${entry.file}: ${entry.reason}`;
+    if (warnings.length < maxLoggedSkips) logger.warn(message);
+    warnings.push({ code: 'FILE_SKIPPED', message, file: entry.file });
+  }
+  if (warnings.length > maxLoggedSkips) logger.warn(`skipped ${warnings.length - maxLoggedSkips} more files; the full list is in the results`);
+  return warnings;
+}
+
+function noImagesError(root: string, fileCount: number, skipped: readonly SkippedFile[]): DeepspineError {
+  const bad = skipped.filter((entry) => entry.kind === 'unreadable' || entry.kind === 'unsupported');
+  if (bad.length > 0) {
+    const named = bad.slice(0, 10).map((entry) => `${entry.file} (${entry.reason})`);
+    const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+    return new DeepspineError(
+      'UNREADABLE_INPUT',
+      `no readable DICOM image in ${root}: ${named.join('; ')}${more}; re-export the study from the scanner or PACS`,
+      { file: root },
+    );
+  }
+  if (fileCount === 0) {
+    return new DeepspineError('UNREADABLE_INPUT', `input folder ${root} is empty; give the folder that holds the study's DICOM files`, { file: root });
+  }
+  return new DeepspineError(
+    'NO_MR_SERIES',
+    `no DICOM images in ${root} (${fileCount} files, none an image); give the folder that holds the study's MR series`,
+    { file: root },
+  );
+}

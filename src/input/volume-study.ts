@@ -1,0 +1,97 @@
+import { basename } from 'node:path';
+import { DeepspineError, type Warning } from '../errors.js';
+import { axisDirection, spacing, type Volume } from '../geometry/volume.js';
+import type { Logger } from '../log.js';
+import { classifySeries, planeOrientation } from './classify.js';
+import { describeSeries } from './select.js';
+import type { SeriesSummary, Study } from './types.js';
+import { readVolumeFile, volumeFileSuffixes } from './volume-file.js';
+
+/** An axis counts as the slice axis when its spacing exceeds both others by this factor. */
+const sliceAxisRatio = 1.25;
+
+/**
+ * Returns the index axis that runs across the slices: the axis with clearly the largest spacing, or
+ * axis 2 (k) for a near-isotropic volume, as converters such as dcm2niix put the stack on k.
+ */
+export function volumeSliceAxis(volume: Pick<Volume, 'affine'>): { axis: 0 | 1 | 2; isotropic: boolean } {
+  const sizes = spacing(volume);
+  for (const axis of [0, 1, 2] as const) {
+    const others = sizes.filter((_, index) => index !== axis);
+    if (others.every((other) => sizes[axis] > sliceAxisRatio * other)) return { axis, isotropic: false };
+  }
+  return { axis: 2, isotropic: true };
+}
+
+function stripSuffix(name: string): string {
+  const lower = name.toLowerCase();
+  const suffix = volumeFileSuffixes.find((candidate) => lower.endsWith(candidate));
+  return suffix === undefined ? name : name.slice(0, name.length - suffix.length);
+}
+
+/**
+ * Loads a NIfTI, MHA, MHD or NRRD file as the sagittal volume (there is no axial volume). The file
+ * carries no acquisition attributes, so the weighting comes from words in the file name, if any.
+ * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read; NO_SAGITTAL_SERIES when the
+ * volume is a stack of thick axial or coronal slices.
+ */
+export async function loadVolumeFileStudy(path: string, logger: Logger): Promise<Study> {
+  const volume = await logger.step('read volume file', () => readVolumeFile(path));
+  const name = basename(path);
+  const { axis, isotropic } = volumeSliceAxis(volume);
+  const normal = axisDirection(volume, axis);
+  const { orientation } = planeOrientation(normal);
+  const sizes = spacing(volume);
+
+  const classification = classifySeries({
+    modality: 'MR',
+    description: stripSuffix(name),
+    imageType: [],
+    sliceCount: volume.size[axis],
+    normal,
+  });
+  const summary: SeriesSummary = {
+    id: name,
+    seriesInstanceUid: null,
+    number: null,
+    description: stripSuffix(name),
+    modality: 'MR',
+    classification: classification.label,
+    orientation,
+    weighting: classification.weighting,
+    localizer: false,
+    reasons: [...classification.reasons, isotropic ? 'near-isotropic volume, slices taken along the third index axis' : `slices along index axis ${axis}`],
+    sliceCount: volume.size[axis],
+    rows: volume.size[axis === 1 ? 2 : 1],
+    columns: volume.size[axis === 0 ? 2 : 0],
+    pixelSpacing: null,
+    sliceSpacing: sizes[axis],
+    transferSyntaxes: [],
+    instanceNumbers: [],
+    problems: [],
+  };
+  if (orientation !== 'sagittal' && !isotropic) {
+    throw new DeepspineError(
+      'NO_SAGITTAL_SERIES',
+      `${path}: the volume is a stack of ${orientation} slices ${sizes[axis].toFixed(1)} mm apart, not sagittal; give a sagittal volume or the DICOM study`,
+      { file: path },
+    );
+  }
+  const warnings: Warning[] = [];
+  if (orientation !== 'sagittal') {
+    const message = `${name}: a near-isotropic volume whose third axis is ${orientation}; it is used as the sagittal volume`;
+    logger.warn(message);
+    warnings.push({ code: 'VOLUME_FILE_ORIENTATION', message, file: path });
+  }
+  logger.info(`sagittal series: ${describeSeries(summary)} (volume file ${volume.size.join('x')}, ${sizes.map((value) => value.toFixed(2)).join('x')} mm)`);
+  return {
+    source: 'volume-file',
+    series: [summary],
+    sagittal: volume,
+    sagittalSeries: summary,
+    axial: null,
+    axialSeries: null,
+    warnings,
+    skippedFiles: [],
+  };
+}

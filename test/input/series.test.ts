@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Vec3 } from '../../src/geometry/affine.js';
+import type { DicomFrameHeader } from '../../src/input/dicom/scan.js';
+import { groupSeries, removeDuplicateInstances } from '../../src/input/dicom/series.js';
+
+const sagittalOrientation = { row: [0, 1, 0] as Vec3, column: [0, 0, -1] as Vec3 };
+
+function frame(index: number, overrides: Partial<DicomFrameHeader> = {}): DicomFrameHeader {
+  return {
+    file: `/study/IM${index}`,
+    displayPath: `IM${index}`,
+    frameIndex: 0,
+    frameCount: 1,
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    sopInstanceUid: `2.25.${index}`,
+    seriesInstanceUid: '2.25.100',
+    seriesNumber: 2,
+    seriesDescription: 'T2 SAG',
+    protocolName: '',
+    modality: 'MR',
+    imageType: [],
+    instanceNumber: index + 1,
+    acquisitionNumber: 1,
+    echoNumber: undefined,
+    repetitionTime: 3000,
+    echoTime: 100,
+    inversionTime: undefined,
+    scanningSequence: [],
+    sequenceName: undefined,
+    // Slices 4 mm apart towards patient right (-x), which is the normal of the sagittal orientation.
+    position: [10 - 4 * index, -50, 60],
+    orientation: sagittalOrientation,
+    pixelSpacing: [0.5, 0.6],
+    sliceThickness: 4,
+    spacingBetweenSlices: undefined,
+    format: { rows: 20, columns: 30, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', planarConfiguration: 0 },
+    rescaleSlope: 1,
+    rescaleIntercept: 0,
+    ...overrides,
+  };
+}
+
+function frames(count: number, overrides: (index: number) => Partial<DicomFrameHeader> = () => ({})): DicomFrameHeader[] {
+  return Array.from({ length: count }, (_, index) => frame(index, overrides(index)));
+}
+
+describe('groupSeries', () => {
+  it('derives the affine of a sagittal stack', () => {
+    const [series] = groupSeries(frames(5).reverse());
+    assert.ok(series?.geometry !== undefined);
+    assert.deepEqual(series.geometry.affine, [0, 0, -4, 10, 0.6, 0, 0, -50, 0, -0.5, 0, 60, 0, 0, 0, 1]);
+    assert.deepEqual(series.geometry.normal, [-1, 0, 0]);
+    assert.equal(series.geometry.sliceSpacing, 4);
+    assert.equal(series.geometry.sliceSpacingSource, 'positions');
+    assert.deepEqual(series.frames.map((entry) => entry.instanceNumber), [1, 2, 3, 4, 5]);
+    assert.deepEqual(series.warnings, []);
+  });
+
+  it('keeps orientations within tolerance together', () => {
+    const tilted = { row: [0, 1, 1e-5] as Vec3, column: [0, 1e-5, -1] as Vec3 };
+    const result = groupSeries(frames(4, (index) => (index % 2 === 0 ? {} : { orientation: tilted })));
+    assert.equal(result.length, 1);
+  });
+
+  it('splits different matrix sizes', () => {
+    const result = groupSeries(frames(6, (index) => (index < 3 ? {} : { format: { ...frame(0).format, rows: 40 } })));
+    assert.deepEqual(result.map((series) => series.id), ['2.25.100#1', '2.25.100#2']);
+  });
+
+  it('splits repeated positions by AcquisitionNumber', () => {
+    const first = frames(4);
+    const second = frames(4, (index) => ({ sopInstanceUid: `2.25.5${index}`, acquisitionNumber: 2 }));
+    const result = groupSeries([...first, ...second]);
+    assert.equal(result.length, 2);
+    assert.ok(result.every((series) => series.problems.length === 0));
+  });
+
+  it('reports repeated positions it cannot separate', () => {
+    const result = groupSeries([...frames(3), ...frames(3, (index) => ({ sopInstanceUid: `2.25.5${index}`, displayPath: `copy${index}` }))]);
+    assert.equal(result.length, 1);
+    assert.match(result[0]!.problems[0] ?? '', /have the same slice position/);
+    assert.equal(result[0]!.geometry, undefined);
+  });
+
+  it('warns about a missing slice with the largest offset', () => {
+    const result = groupSeries(frames(6).filter((_, index) => index !== 2));
+    const warning = result[0]!.warnings[0];
+    assert.equal(warning?.code, 'NON_UNIFORM_SPACING');
+    // Gaps 4, 8, 4, 4 over 20 mm give a 5 mm mean; the slice after the gap sits 2 mm from its uniform place.
+    assert.match(warning?.message ?? '', /from 4\.00 to 8\.00 mm.*mean spacing 5\.00 mm.*off by up to 2\.00 mm/);
+  });
+
+  it('tolerates small position jitter', () => {
+    const result = groupSeries(frames(5, (index) => ({ position: [10 - 4 * index + (index % 2) * 0.04, -50, 60] })));
+    assert.deepEqual(result[0]!.warnings, []);
+  });
+
+  it('warns about slices that drift in plane', () => {
+    const result = groupSeries(frames(5, (index) => ({ position: [10 - 4 * index, -50 + 0.5 * index, 60] })));
+    assert.equal(result[0]!.warnings[0]?.code, 'SHEARED_SLICES');
+    assert.match(result[0]!.warnings[0]?.message ?? '', /drift 2\.00 mm/);
+  });
+
+  const problemCases: { name: string; overrides: Partial<DicomFrameHeader>; pattern: RegExp }[] = [
+    { name: 'missing orientation', overrides: { orientation: undefined }, pattern: /ImageOrientationPatient is missing/ },
+    { name: 'skewed cosines', overrides: { orientation: { row: [0, 1, 0], column: [0, 0.5, -1] } }, pattern: /not perpendicular/ },
+    { name: 'missing pixel spacing', overrides: { pixelSpacing: undefined }, pattern: /PixelSpacing is missing/ },
+    { name: 'missing position', overrides: { position: undefined }, pattern: /ImagePositionPatient is missing in IM0/ },
+  ];
+  for (const problemCase of problemCases) {
+    it(`reports ${problemCase.name}`, () => {
+      const result = groupSeries(frames(3, () => problemCase.overrides));
+      assert.equal(result.length, 1);
+      assert.equal(result[0]!.geometry, undefined);
+      assert.match(result[0]!.problems[0] ?? '', problemCase.pattern);
+    });
+  }
+
+  const singleCases: { name: string; overrides: Partial<DicomFrameHeader>; spacing: number; source: string }[] = [
+    { name: 'SpacingBetweenSlices', overrides: { spacingBetweenSlices: 5, sliceThickness: 4 }, spacing: 5, source: 'SpacingBetweenSlices' },
+    { name: 'SliceThickness', overrides: { spacingBetweenSlices: undefined, sliceThickness: 3 }, spacing: 3, source: 'SliceThickness' },
+    { name: 'neither', overrides: { spacingBetweenSlices: undefined, sliceThickness: undefined }, spacing: 1, source: 'default' },
+  ];
+  for (const singleCase of singleCases) {
+    it(`spaces a single slice by ${singleCase.name}`, () => {
+      const [series] = groupSeries([frame(0, singleCase.overrides)]);
+      assert.equal(series?.geometry?.sliceSpacing, singleCase.spacing);
+      assert.equal(series?.geometry?.sliceSpacingSource, singleCase.source);
+    });
+  }
+});
+
+describe('removeDuplicateInstances', () => {
+  it('keeps the first copy of each SOP instance and frame', () => {
+    const original = frames(3);
+    const copy = frame(1, { displayPath: 'copy' });
+    const result = removeDuplicateInstances([...original, copy]);
+    assert.deepEqual(result.unique.map((entry) => entry.displayPath), ['IM0', 'IM1', 'IM2']);
+    assert.deepEqual(result.duplicates.map((entry) => entry.displayPath), ['copy']);
+  });
+});

@@ -1,0 +1,468 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DeepspineError, type ErrorCode } from '../../src/errors.js';
+import { indexToPatient, voxelAt } from '../../src/geometry/volume.js';
+import { createLogger } from '../../src/log.js';
+import { loadStudy, scanStudy } from '../../src/input/study.js';
+import {
+  axialT2,
+  encodeEnhancedMr,
+  encodeNonImage,
+  encodeSlice,
+  makeTempDir,
+  removeTempDirs,
+  newUid,
+  orientations,
+  patternValue,
+  sagittalT2,
+  sopClasses,
+  stackSlices,
+  transcode,
+  syntaxes,
+  writeSeries,
+} from './dicom-fixtures.js';
+
+/** Asserts that `promise` rejects with a DeepspineError of `code` whose message matches `pattern`. */
+async function assertRejectsWith(promise: Promise<unknown>, code: ErrorCode, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof DeepspineError, `expected DeepspineError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+after(removeTempDirs);
+
+describe('loadStudy geometry', () => {
+  it('builds the affine from IOP, PixelSpacing and IPP', async () => {
+    const folder = await makeTempDir('geometry');
+    const series = sagittalT2();
+    await writeSeries(folder, series);
+
+    const study = await loadStudy(folder);
+
+    // Columns (i) run along the row cosines (0, 1, 0) at 0.9 mm, rows (j) along the column cosines
+    // (0, 0, -1) at 0.8 mm, and k along the normal (-1, 0, 0) at 4 mm from the first slice.
+    assert.deepEqual(study.sagittal.affine, [0, 0, -4, 14, 0.9, 0, 0, -30, 0, -0.8, 0, 40, 0, 0, 0, 1]);
+    assert.deepEqual(study.sagittal.size, [12, 10, 8]);
+    assert.equal(study.sagittal.data.constructor.name, 'Uint16Array');
+    for (const [i, j, k] of [
+      [0, 0, 0],
+      [11, 0, 0],
+      [0, 9, 0],
+      [5, 7, 3],
+      [11, 9, 7],
+    ] as const) {
+      assert.equal(voxelAt(study.sagittal, i, j, k), patternValue(i, j, k), `voxel ${i},${j},${k}`);
+    }
+    assert.deepEqual(indexToPatient(study.sagittal, [2, 5, 3]), [14 - 12, -30 + 1.8, 40 - 4]);
+  });
+
+  it('sorts slices by position, not file name or instance number', async () => {
+    const folder = await makeTempDir('order');
+    const base = sagittalT2();
+    // Files named and numbered in reverse order of their positions along the normal.
+    const slices = base.slices.map((slice, index) => ({ ...slice, instanceNumber: base.slices.length - index }));
+    await writeSeries(folder, { ...base, slices }, { name: (index) => `slice-${String(base.slices.length - index).padStart(2, '0')}.dcm` });
+
+    const study = await loadStudy(folder);
+
+    assert.deepEqual(study.sagittalSeries.instanceNumbers, [8, 7, 6, 5, 4, 3, 2, 1]);
+    assert.equal(voxelAt(study.sagittal, 3, 4, 6), patternValue(3, 4, 6));
+    assert.deepEqual(study.sagittal.affine.slice(0, 4), [0, 0, -4, 14]);
+  });
+
+  it('reads nested folders and files without extension', async () => {
+    const folder = await makeTempDir('nested');
+    const sagittal = sagittalT2();
+    await writeSeries(join(folder, 'patient', 'study', 'a'), { ...sagittal, slices: sagittal.slices.slice(0, 4) });
+    await writeSeries(join(folder, 'patient', 'study', 'b', 'deeper'), { ...sagittal, slices: sagittal.slices.slice(4) }, { name: (index) => `x${index}.dcm` });
+    await writeSeries(join(folder, 'axial'), axialT2());
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    assert.equal(study.axialSeries?.sliceCount, 6);
+    assert.deepEqual(study.skippedFiles, []);
+  });
+
+  it('applies rescale slope and intercept as float32', async () => {
+    const folder = await makeTempDir('rescale');
+    await writeSeries(folder, sagittalT2({ rescaleSlope: 0.5, rescaleIntercept: -100 }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittal.data.constructor.name, 'Float32Array');
+    assert.equal(voxelAt(study.sagittal, 4, 3, 2), patternValue(4, 3, 2) * 0.5 - 100);
+  });
+
+  it('masks bits above BitsStored', async () => {
+    const folder = await makeTempDir('bits-stored');
+    const base = sagittalT2({ bitsStored: 12 });
+    const value = (i: number, j: number, k: number): number => 0xf000 | patternValue(i, j, k);
+    const slices = stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 5, origin: [0, 0, 0], spacing: 4, value });
+    await writeSeries(folder, { ...base, slices });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(voxelAt(study.sagittal, 2, 3, 4), patternValue(2, 3, 4));
+  });
+
+  it('keeps signed 16-bit values', async () => {
+    const folder = await makeTempDir('signed');
+    const base = sagittalT2();
+    const value = (i: number, j: number, k: number): number => patternValue(i, j, k) - 3000;
+    const slices = stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 5, origin: [0, 0, 0], spacing: 4, array: 'int16', value });
+    await writeSeries(folder, { ...base, slices });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittal.data.constructor.name, 'Int16Array');
+    assert.equal(voxelAt(study.sagittal, 0, 0, 0), value(0, 0, 0));
+    assert.ok(voxelAt(study.sagittal, 0, 0, 0) < 0);
+  });
+
+  it('reads an enhanced multi-frame MR image', async () => {
+    const folder = await makeTempDir('enhanced');
+    const series = sagittalT2();
+    // Frames stored in reverse order of position, to check that frames are sorted like files.
+    await writeFile(join(folder, 'enhanced.dcm'), new Uint8Array(encodeEnhancedMr({ ...series, slices: [...series.slices].reverse() })));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.classification, 'sagittal-t2');
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    assert.deepEqual(study.sagittal.affine, [0, 0, -4, 14, 0.9, 0, 0, -30, 0, -0.8, 0, 40, 0, 0, 0, 1]);
+    assert.equal(voxelAt(study.sagittal, 5, 6, 7), patternValue(5, 6, 7));
+    assert.equal(voxelAt(study.sagittal, 1, 2, 0), patternValue(1, 2, 0));
+  });
+
+  it('warns about a missing slice', async () => {
+    const folder = await makeTempDir('gap');
+    const base = sagittalT2();
+    await writeSeries(folder, { ...base, slices: base.slices.filter((_, index) => index !== 3) });
+
+    const study = await loadStudy(folder);
+
+    const warning = study.warnings.find((entry) => entry.code === 'NON_UNIFORM_SPACING');
+    assert.ok(warning !== undefined, 'NON_UNIFORM_SPACING warning');
+    assert.match(warning.message, /gaps range from 4\.00 to 8\.00 mm/);
+    assert.equal(study.sagittalSeries.sliceSpacing, 28 / 6);
+  });
+
+  it('gives a single slice its SliceThickness as spacing', async () => {
+    const folder = await makeTempDir('single');
+    const base = sagittalT2();
+    await writeSeries(join(folder, 'sagittal'), base);
+    await writeSeries(join(folder, 'one'), { ...axialT2({ sliceThickness: 5 }), slices: axialT2().slices.slice(0, 1) });
+
+    const study = await loadStudy(folder);
+
+    const single = study.series.find((series) => series.sliceCount === 1);
+    assert.equal(single?.sliceSpacing, 5);
+    assert.equal(single?.classification, 'other');
+    assert.match(single?.reasons[0] ?? '', /only 1 slice/);
+  });
+});
+
+describe('loadStudy series grouping', () => {
+  it('splits one UID with two orientations', async () => {
+    const folder = await makeTempDir('split');
+    const uid = newUid();
+    await writeSeries(join(folder, 'sag'), sagittalT2({ seriesInstanceUid: uid }));
+    await writeSeries(join(folder, 'ax'), axialT2({ seriesInstanceUid: uid }));
+
+    const study = await loadStudy(folder);
+
+    assert.deepEqual(study.series.map((series) => series.id).sort(), [`${uid}#1`, `${uid}#2`]);
+    assert.equal(study.sagittalSeries.orientation, 'sagittal');
+    assert.equal(study.axialSeries?.orientation, 'axial');
+  });
+
+  it('splits two echoes at the same positions', async () => {
+    const folder = await makeTempDir('echoes');
+    const base = sagittalT2();
+    await writeSeries(join(folder, 'e1'), { ...base, slices: base.slices.map((slice) => ({ ...slice, echoNumber: 1, echoTime: 20 })) });
+    await writeSeries(join(folder, 'e2'), { ...base, slices: base.slices.map((slice) => ({ ...slice, echoNumber: 2, echoTime: 100 })) });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.series.length, 2);
+    assert.deepEqual(study.series.map((series) => series.sliceCount), [8, 8]);
+    // The 100 ms echo is T2 by timing; the description names T2 for both, so both are sagittal-t2.
+    assert.ok(study.series.every((series) => series.problems.length === 0));
+  });
+
+  it('rejects positions that repeat without a reason', async () => {
+    const folder = await makeTempDir('repeats');
+    const base = sagittalT2();
+    await writeSeries(join(folder, 'a'), base);
+    await writeSeries(join(folder, 'b'), base, { name: (index) => `copy${index}` });
+
+    await assertRejectsWith(loadStudy(folder), 'NO_SAGITTAL_SERIES', /have the same slice position/);
+  });
+
+  it('skips second copies of the same image quietly', async () => {
+    const folder = await makeTempDir('copies');
+    const paths = await writeSeries(folder, sagittalT2());
+    await writeFile(join(folder, 'copy-of-first'), await readFile(paths[0]!));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    assert.deepEqual(study.skippedFiles.map((entry) => [entry.file, entry.kind]), [['copy-of-first', 'duplicate']]);
+    assert.deepEqual(study.warnings, []);
+  });
+});
+
+describe('loadStudy damaged and foreign files', () => {
+  it('skips a truncated file and a text file', async () => {
+    const folder = await makeTempDir('truncated');
+    const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
+    await writeSeries(join(folder, 'ax'), axialT2());
+    const last = paths[paths.length - 1]!;
+    const bytes = await readFile(last);
+    await writeFile(last, bytes.subarray(0, Math.floor(bytes.length * 0.7)));
+    await writeFile(join(folder, 'notes.txt'), 'scanner export notes\n');
+    await writeFile(join(folder, 'DICOMDIR'), new Uint8Array(encodeNonImage(sopClasses.mediaStorageDirectory)));
+
+    const lines: string[] = [];
+    const study = await loadStudy(folder, {}, createLogger({ level: 'debug', write: (line) => lines.push(line) }));
+
+    assert.equal(study.sagittalSeries.sliceCount, 7);
+    assert.equal(study.axialSeries?.sliceCount, 6);
+    const byFile = new Map(study.skippedFiles.map((entry) => [entry.file, entry]));
+    assert.equal(byFile.get(join('sag', 'IM0008'))?.kind, 'unreadable');
+    assert.match(byFile.get(join('sag', 'IM0008'))?.reason ?? '', /truncated/);
+    assert.equal(byFile.get('notes.txt')?.kind, 'not-dicom');
+    assert.equal(byFile.get('DICOMDIR')?.kind, 'not-image');
+    assert.deepEqual(
+      study.warnings.map((warning) => [warning.code, warning.file]),
+      [['FILE_SKIPPED', join('sag', 'IM0008')]],
+    );
+    assert.ok(lines.some((line) => line.startsWith('warn: skipped sag/IM0008')));
+    assert.ok(lines.some((line) => line.startsWith('debug: skipped notes.txt')));
+    assert.ok(!lines.some((line) => line.startsWith('warn:') && line.includes('notes.txt')));
+  });
+
+  it('raises UNREADABLE_INPUT naming the files when nothing is readable', async () => {
+    const folder = await makeTempDir('all-truncated');
+    const paths = await writeSeries(folder, { ...sagittalT2(), slices: sagittalT2().slices.slice(0, 2) });
+    for (const path of paths) {
+      const bytes = await readFile(path);
+      await writeFile(path, bytes.subarray(0, bytes.length - 50));
+    }
+
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /IM0001 \(truncated.*IM0002 \(truncated/);
+  });
+
+  it('raises UNREADABLE_INPUT for an empty folder', async () => {
+    const folder = await makeTempDir('empty');
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /is empty/);
+  });
+
+  it('raises NO_MR_SERIES for a CT-only folder', async () => {
+    const folder = await makeTempDir('ct');
+    await writeSeries(folder, sagittalT2({ modality: 'CT', description: 'CT L-SPINE SAG' }));
+    await assertRejectsWith(loadStudy(folder), 'NO_MR_SERIES', /found modality CT/);
+  });
+
+  it('raises NO_MR_SERIES for a folder of non-images', async () => {
+    const folder = await makeTempDir('non-image');
+    await writeFile(join(folder, 'readme.txt'), 'not an image\n');
+    await writeFile(join(folder, 'report.dcm'), new Uint8Array(encodeNonImage(sopClasses.basicTextStructuredReport)));
+    await assertRejectsWith(loadStudy(folder), 'NO_MR_SERIES', /none an image/);
+  });
+
+  it('raises NO_SAGITTAL_SERIES for an axial-only study', async () => {
+    const folder = await makeTempDir('axial-only');
+    await writeSeries(folder, axialT2());
+    await assertRejectsWith(loadStudy(folder), 'NO_SAGITTAL_SERIES', /no usable sagittal MR series.*"T2 TSE AX": axial/);
+  });
+
+  it('raises NO_SAGITTAL_SERIES when only a localizer is sagittal', async () => {
+    const folder = await makeTempDir('localizer-only');
+    await writeSeries(folder, sagittalT2({ description: 'LOCALIZER', imageType: ['ORIGINAL', 'PRIMARY', 'LOCALIZER'] }));
+    await writeSeries(join(folder, 'ax'), axialT2());
+    await assertRejectsWith(loadStudy(folder), 'NO_SAGITTAL_SERIES', /localizer/);
+  });
+
+  it('raises INPUT_NOT_FOUND for a missing path', async () => {
+    const folder = await makeTempDir('missing');
+    await rm(folder, { recursive: true });
+    await assertRejectsWith(loadStudy(join(folder, 'study')), 'INPUT_NOT_FOUND', /input not found/);
+  });
+
+  it('reads the folder of a single DICOM file', async () => {
+    const folder = await makeTempDir('one-file');
+    const paths = await writeSeries(folder, sagittalT2());
+    const study = await loadStudy(paths[2]!);
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+  });
+
+  it('skips an unsupported transfer syntax with a warning', async () => {
+    const folder = await makeTempDir('big-endian');
+    await writeSeries(join(folder, 'sag'), sagittalT2());
+    const other = sagittalT2({ seriesNumber: 9 });
+    await mkdir(join(folder, 'be'));
+    const bytes = new Uint8Array(encodeSlice(other, other.slices[0]!));
+    await writeFile(join(folder, 'be', 'IM1'), bytes);
+    // Patch the transfer syntax UID in the file meta information to Explicit VR Big Endian. Both
+    // UIDs are 20 bytes when padded, so no lengths change.
+    const text = Buffer.from(bytes);
+    const at = text.indexOf('1.2.840.10008.1.2.1\0');
+    assert.ok(at > 0);
+    text.write('1.2.840.10008.1.2.2\0', at, 'latin1');
+    await writeFile(join(folder, 'be', 'IM1'), text);
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.skippedFiles[0]?.kind, 'unsupported');
+    assert.match(study.skippedFiles[0]?.reason ?? '', /Explicit VR Big Endian \(retired\) is not supported/);
+    assert.equal(study.warnings[0]?.code, 'FILE_SKIPPED');
+  });
+
+  it('falls back when the chosen series fails to decode', async () => {
+    const folder = await makeTempDir('decode-failure');
+    const better = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
+    const paths = await writeSeries(join(folder, 'better'), better, { encode: (series, slice) => transcode(encodeSlice(series, slice), syntaxes.jpegLs) });
+    // Overwrite the middle of one compressed frame so that the JPEG-LS decoder rejects it.
+    const bytes = await readFile(paths[5]!);
+    bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
+    await writeFile(paths[5]!, bytes);
+    await writeSeries(join(folder, 'plain'), sagittalT2());
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.description, 'T2 TSE SAG');
+    const warning = study.warnings.find((entry) => entry.code === 'SERIES_UNREADABLE');
+    assert.ok(warning !== undefined);
+    assert.match(warning.message, /better\/IM0006: decoding JPEG-LS Lossless pixel data failed/);
+    assert.equal(warning.file, join('better', 'IM0006'));
+  });
+});
+
+describe('scanStudy', () => {
+  it('lists series without choosing one', async () => {
+    const folder = await makeTempDir('scan');
+    await writeSeries(join(folder, 'ct'), sagittalT2({ modality: 'CT', description: 'CT SAG' }));
+    await writeSeries(join(folder, 'ax'), axialT2());
+    await writeFile(join(folder, 'notes.txt'), 'notes\n');
+
+    const scan = await scanStudy(folder);
+
+    assert.equal(scan.source, 'dicom');
+    assert.deepEqual(
+      scan.series.map((series) => [series.description, series.modality, series.classification, series.sliceCount]),
+      [
+        ['T2 TSE AX', 'MR', 'axial-t2', 6],
+        ['CT SAG', 'CT', 'other', 8],
+      ],
+    );
+    assert.deepEqual(scan.skippedFiles.map((entry) => entry.file), ['notes.txt']);
+    assert.deepEqual(scan.warnings, []);
+  });
+});
+
+describe('loadStudy privacy', () => {
+  it('keeps patient identifiers out of logs and results', async () => {
+    const folder = await makeTempDir('privacy');
+    const extra = { PatientName: 'Zyxwvut^Qponm', PatientID: 'PID-987654', PatientBirthDate: '19520317', StudyDate: '20240229', SeriesDate: '20240229' };
+    await writeSeries(folder, sagittalT2({ extra }));
+    await writeSeries(join(folder, 'ax'), axialT2({ extra }));
+    await writeFile(join(folder, 'broken'), (await readFile(join(folder, 'IM0001'))).subarray(0, 400));
+
+    const lines: string[] = [];
+    const study = await loadStudy(folder, {}, createLogger({ level: 'debug', write: (line) => lines.push(line) }));
+
+    const { sagittal: _sagittal, axial: _axial, ...fields } = study;
+    const text = [...lines, JSON.stringify(fields)].join('\n');
+    assert.ok(lines.length > 5, 'debug log written');
+    for (const value of ['Zyxwvut', 'Qponm', 'PID-987654', '19520317', '20240229']) {
+      assert.ok(!text.includes(value), `"${value}" appears in the log or the study`);
+    }
+  });
+});
+
+describe('loadStudy series choice', () => {
+  it('prefers sagittal T2 over T1 and STIR', async () => {
+    const folder = await makeTempDir('choice');
+    await writeSeries(join(folder, 't1'), sagittalT2({ seriesNumber: 4, description: 'T1 TSE SAG', repetitionTime: 500, echoTime: 10 }));
+    await writeSeries(join(folder, 'stir'), sagittalT2({ seriesNumber: 5, description: 'STIR SAG' }));
+    await writeSeries(join(folder, 't2'), sagittalT2({ seriesNumber: 6, description: 'T2 TSE SAG' }));
+    await writeSeries(join(folder, 'loc'), sagittalT2({ seriesNumber: 1, description: 'SURVEY' }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.number, 6);
+    assert.deepEqual(
+      study.series.map((series) => [series.number, series.classification]).sort(),
+      [
+        [1, 'other'],
+        [4, 'sagittal-t1'],
+        [5, 'other'],
+        [6, 'sagittal-t2'],
+      ],
+    );
+    assert.equal(study.axial, null);
+  });
+
+  it('falls back to sagittal T1 with a warning', async () => {
+    const folder = await makeTempDir('t1-fallback');
+    await writeSeries(folder, sagittalT2({ description: 'T1 TSE SAG', repetitionTime: 500, echoTime: 10 }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.classification, 'sagittal-t1');
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['SAGITTAL_FALLBACK']);
+  });
+
+  const overrideCases = [
+    { name: 'series number', query: '7' },
+    { name: 'description', query: 't2 space sag' },
+    { name: 'UID', query: 'uid' },
+  ];
+  for (const overrideCase of overrideCases) {
+    it(`honours a sagittal override by ${overrideCase.name}`, async () => {
+      const folder = await makeTempDir('override');
+      const wantedUid = newUid();
+      await writeSeries(join(folder, 'a'), sagittalT2({ seriesNumber: 6, description: 'T2 TSE SAG' }));
+      await writeSeries(join(folder, 'b'), sagittalT2({ seriesNumber: 7, description: 'T2 SPACE SAG', seriesInstanceUid: wantedUid, slices: sagittalT2().slices.slice(0, 5) }));
+
+      const query = overrideCase.query === 'uid' ? wantedUid : overrideCase.query;
+      const study = await loadStudy(folder, { sagittalSeries: query });
+
+      assert.equal(study.sagittalSeries.seriesInstanceUid, wantedUid);
+    });
+  }
+
+  it('warns when an override has another orientation', async () => {
+    const folder = await makeTempDir('override-axial');
+    await writeSeries(join(folder, 'sag'), sagittalT2());
+    await writeSeries(join(folder, 'ax'), axialT2());
+
+    const study = await loadStudy(folder, { sagittalSeries: 'T2 TSE AX' });
+
+    assert.equal(study.sagittalSeries.orientation, 'axial');
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['SERIES_OVERRIDE_ORIENTATION']);
+  });
+
+  it('rejects an override naming an unusable series', async () => {
+    const folder = await makeTempDir('override-unusable');
+    const base = sagittalT2({ seriesNumber: 8, description: 'T2 REPEATS' });
+    await writeSeries(join(folder, 'a'), base);
+    await writeSeries(join(folder, 'b'), base, { name: (index) => `copy${index}` });
+    await writeSeries(join(folder, 'good'), sagittalT2());
+
+    await assertRejectsWith(loadStudy(folder, { sagittalSeries: '8' }), 'INVALID_ARGUMENT', /"8" cannot be read as a volume.*same slice position/);
+  });
+
+  it('raises INVALID_ARGUMENT for an override that matches nothing', async () => {
+    const folder = await makeTempDir('bad-override');
+    await writeSeries(folder, sagittalT2());
+    await assertRejectsWith(loadStudy(folder, { axialSeries: '42' }), 'INVALID_ARGUMENT', /no series matches "42" for the axial series.*2 "T2 TSE SAG"/);
+  });
+});

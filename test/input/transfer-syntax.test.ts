@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { voxelAt } from '../../src/geometry/volume.js';
+import { loadStudy } from '../../src/input/study.js';
+import { deflatePart10, encodeSlice, makeTempDir, removeTempDirs, patternValue, sagittalT2, stackSlices, syntaxes, transcode, writeSeries, type FixtureSeries } from './dicom-fixtures.js';
+
+interface SyntaxCase {
+  readonly name: string;
+  readonly uid: string;
+  readonly array: 'uint16' | 'uint8' | 'int16';
+  /** Largest allowed difference from the written values: 0 for lossless syntaxes. */
+  readonly tolerance: number;
+  readonly encode: (series: FixtureSeries, slice: FixtureSeries['slices'][number]) => Promise<ArrayBuffer> | ArrayBuffer;
+}
+
+const viaTranscoder =
+  (uid: string, parameters: Record<string, unknown> = {}) =>
+  (series: FixtureSeries, slice: FixtureSeries['slices'][number]): Promise<ArrayBuffer> =>
+    transcode(encodeSlice(series, slice), uid, parameters);
+
+const cases: SyntaxCase[] = [
+  { name: 'Implicit VR Little Endian', uid: syntaxes.implicitLittle, array: 'uint16', tolerance: 0, encode: (s, slice) => encodeSlice({ ...s, transferSyntaxUid: syntaxes.implicitLittle }, slice) },
+  { name: 'Deflated Explicit VR Little Endian', uid: syntaxes.deflated, array: 'uint16', tolerance: 0, encode: deflatePart10 },
+  { name: 'RLE Lossless', uid: syntaxes.rle, array: 'uint16', tolerance: 0, encode: viaTranscoder(syntaxes.rle) },
+  { name: 'RLE Lossless', uid: syntaxes.rle, array: 'int16', tolerance: 0, encode: viaTranscoder(syntaxes.rle) },
+  { name: 'JPEG Lossless (Process 14, Selection Value 1)', uid: syntaxes.jpegLossless, array: 'uint16', tolerance: 0, encode: viaTranscoder(syntaxes.jpegLossless) },
+  { name: 'JPEG-LS Lossless', uid: syntaxes.jpegLs, array: 'uint16', tolerance: 0, encode: viaTranscoder(syntaxes.jpegLs) },
+  { name: 'JPEG-LS Lossless', uid: syntaxes.jpegLs, array: 'int16', tolerance: 0, encode: viaTranscoder(syntaxes.jpegLs) },
+  { name: 'JPEG 2000 Lossless', uid: syntaxes.jpeg2000Lossless, array: 'uint16', tolerance: 0, encode: viaTranscoder(syntaxes.jpeg2000Lossless) },
+  { name: 'JPEG 2000 Lossless', uid: syntaxes.jpeg2000Lossless, array: 'int16', tolerance: 0, encode: viaTranscoder(syntaxes.jpeg2000Lossless) },
+  { name: 'HTJ2K Lossless', uid: syntaxes.htj2kLossless, array: 'uint16', tolerance: 0, encode: viaTranscoder(syntaxes.htj2kLossless) },
+  { name: 'JPEG-LS Near-Lossless', uid: syntaxes.jpegLsNearLossless, array: 'uint16', tolerance: 3, encode: viaTranscoder(syntaxes.jpegLsNearLossless, { allowedLossyError: 3 }) },
+  { name: 'JPEG 2000', uid: syntaxes.jpeg2000, array: 'uint16', tolerance: 30, encode: viaTranscoder(syntaxes.jpeg2000, { rate: 4 }) },
+  // The JPEG baseline encoder of dcmjs-codecs 0.0.8 takes 8-bit samples only.
+  { name: 'JPEG Baseline (Process 1)', uid: syntaxes.jpegBaseline, array: 'uint8', tolerance: 4, encode: viaTranscoder(syntaxes.jpegBaseline, { quality: 95 }) },
+];
+
+/** Returns a smooth pattern that lossy JPEG can follow closely; the signed pattern goes below zero. */
+function smoothValue(array: SyntaxCase['array']): (i: number, j: number, k: number) => number {
+  if (array === 'uint8') return (i, j, k) => 40 + 6 * i + 5 * j + 3 * k;
+  if (array === 'int16') return (i, j, k) => patternValue(i, j, k) - 2000;
+  return (i, j, k) => patternValue(i, j, k);
+}
+
+const bitsStoredFor = { uint8: 8, int16: 16, uint16: 12 } as const;
+
+after(removeTempDirs);
+
+describe('transfer syntaxes', () => {
+  for (const testCase of cases) {
+    it(`decodes ${testCase.name} (${testCase.array})`, async (t) => {
+      const folder = await makeTempDir('syntax');
+      const value = smoothValue(testCase.array);
+      const base = sagittalT2();
+      const series: FixtureSeries = {
+        ...base,
+        bitsStored: bitsStoredFor[testCase.array],
+        slices: stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 5, origin: [14, -30, 40], spacing: 4, array: testCase.array, value }),
+      };
+      await writeSeries(join(folder, 'series'), series, { encode: testCase.encode });
+
+      const study = await loadStudy(folder);
+
+      assert.deepEqual(study.sagittalSeries.transferSyntaxes, [{ uid: testCase.uid, name: testCase.name }]);
+      assert.deepEqual(study.sagittal.size, [base.columns, base.rows, 5]);
+      const expectedType = { uint16: 'Uint16Array', uint8: 'Uint8Array', int16: 'Int16Array' }[testCase.array];
+      assert.equal(study.sagittal.data.constructor.name, expectedType);
+      let maxDifference = 0;
+      for (let k = 0; k < 5; k++) {
+        for (let j = 0; j < base.rows; j++) {
+          for (let i = 0; i < base.columns; i++) {
+            maxDifference = Math.max(maxDifference, Math.abs(voxelAt(study.sagittal, i, j, k) - value(i, j, k)));
+          }
+        }
+      }
+      t.diagnostic(`max difference ${maxDifference}`);
+      assert.ok(maxDifference <= testCase.tolerance, `max difference ${maxDifference}, allowed ${testCase.tolerance}`);
+      const lossyWarnings = study.warnings.filter((warning) => warning.code === 'LOSSY_COMPRESSION');
+      assert.equal(lossyWarnings.length, testCase.tolerance > 0 ? 1 : 0);
+    });
+  }
+});

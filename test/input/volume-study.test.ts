@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { DeepspineError } from '../../src/errors.js';
+import { makeVolume, spacing, voxelAt } from '../../src/geometry/volume.js';
+import { loadStudy } from '../../src/input/study.js';
+import { volumeSliceAxis } from '../../src/input/volume-study.js';
+import { writeVolumeFile } from '../../src/input/volume-file.js';
+import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+import { makeTempDir, removeTempDirs, patternValue } from './dicom-fixtures.js';
+
+/** Returns a 6 x 5 x 4 volume whose third axis has 4 mm spacing along `sliceDirection` (LPS). */
+function thickSliceVolume(sliceDirection: 'x' | 'z') {
+  const size = [6, 5, 4] as const;
+  const data = new Int16Array(6 * 5 * 4);
+  for (let k = 0; k < 4; k++) for (let j = 0; j < 5; j++) for (let i = 0; i < 6; i++) data[i + 6 * (j + 5 * k)] = patternValue(i, j, k);
+  // Sagittal: i along +y, j along -z, k along +x. Axial: i along +x, j along +y, k along +z.
+  const affine =
+    sliceDirection === 'x'
+      ? [0, 0, 4, -6, 0.7, 0, 0, 2, 0, -0.7, 0, 30, 0, 0, 0, 1]
+      : [0.7, 0, 0, -6, 0, 0.7, 0, 2, 0, 0, 4, 30, 0, 0, 0, 1];
+  return makeVolume(size, affine, data);
+}
+
+after(removeTempDirs);
+
+describe('loadStudy with a volume file', () => {
+  it('reads a sagittal NIfTI volume', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
+    const study = await loadStudy(sharedPath('volumes', 'ivd-11', 'image.nii.gz'));
+
+    assert.equal(study.source, 'volume-file');
+    assert.equal(study.axial, null);
+    assert.equal(study.series.length, 1);
+    assert.equal(study.sagittalSeries.id, 'image.nii.gz');
+    assert.equal(study.sagittalSeries.orientation, 'sagittal');
+    assert.equal(study.sagittalSeries.sliceCount, study.sagittal.size[2]);
+    assert.deepEqual(spacing(study.sagittal), [1, 1, 1]);
+    assert.deepEqual(study.warnings, []);
+  });
+
+  const formats = ['nii.gz', 'mha'] as const;
+  for (const format of formats) {
+    it(`reads a thick-slice sagittal .${format} file`, async () => {
+      const folder = await makeTempDir('volume');
+      const path = join(folder, `t2_sag.${format}`);
+      await writeVolumeFile(path, thickSliceVolume('x'));
+
+      const study = await loadStudy(path);
+
+      assert.equal(study.sagittalSeries.orientation, 'sagittal');
+      // The weighting comes from the file name.
+      assert.equal(study.sagittalSeries.classification, 'sagittal-t2');
+      assert.equal(study.sagittalSeries.weighting, 't2');
+      assert.equal(study.sagittalSeries.sliceSpacing, 4);
+      assert.equal(voxelAt(study.sagittal, 4, 3, 2), patternValue(4, 3, 2));
+    });
+  }
+
+  it('raises NO_SAGITTAL_SERIES for a thick-slice axial file', async () => {
+    const folder = await makeTempDir('volume-axial');
+    const path = join(folder, 'axial.nii.gz');
+    await writeVolumeFile(path, thickSliceVolume('z'));
+
+    await assert.rejects(loadStudy(path), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'NO_SAGITTAL_SERIES');
+      assert.match(error.message, /stack of axial slices 4\.0 mm apart/);
+      return true;
+    });
+  });
+
+  it('raises UNREADABLE_INPUT for a damaged file', async () => {
+    const folder = await makeTempDir('volume-damaged');
+    const path = join(folder, 'broken.nii.gz');
+    await writeFile(path, 'not a gzip stream');
+
+    await assert.rejects(loadStudy(path), (error: unknown) => error instanceof DeepspineError && error.code === 'UNREADABLE_INPUT');
+    // ITK-Wasm sets process.exitCode on a failed read; readVolumeFile restores it.
+    assert.equal(process.exitCode, undefined);
+  });
+});
+
+describe('volumeSliceAxis', () => {
+  const cases: { name: string; affine: number[]; axis: number; isotropic: boolean }[] = [
+    { name: 'isotropic', affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], axis: 2, isotropic: true },
+    { name: 'thick first axis', affine: [3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1], axis: 0, isotropic: false },
+    { name: 'thick third axis', affine: [0.5, 0, 0, 0, 0, 0.5, 0, 0, 0, 0, 4, 0, 0, 0, 0, 1], axis: 2, isotropic: false },
+    { name: 'slightly thicker', affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1.2, 0, 0, 0, 0, 1], axis: 2, isotropic: true },
+  ];
+  for (const testCase of cases) {
+    it(`finds the slice axis of a ${testCase.name} grid`, () => {
+      assert.deepEqual(volumeSliceAxis({ affine: testCase.affine }), { axis: testCase.axis, isotropic: testCase.isotropic });
+    });
+  }
+});
