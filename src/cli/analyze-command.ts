@@ -47,7 +47,7 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
   const timingsMs = { ...output.result.timingsMs, 'write outputs': performance.now() - start };
   const result = { ...output.result, timingsMs: roundTimings(timingsMs) };
   await writeResults(outDir, result);
-  process.stdout.write(formatLevelTable(result) + '\n');
+  process.stdout.write(formatLevelTable(result));
   logger.info(`results written to ${outDir}`);
   return { ...output, result };
 }

@@ -8,8 +8,13 @@ import { median, nameLevels, type NamedVertebra, type NamingContext } from './na
 import { findStructures, type Structure } from './structures.js';
 import { discLevelNames, type DiscLevel } from './types.js';
 
-/** Median antero-posterior disc depth below which the spine is taken not to be lumbar (cervical discs are about 15-20 mm deep, lumbar ones 30-50 mm). */
-export const minLumbarDiscDepthMm = 24;
+/**
+ * Limits below which the spine is taken not to be lumbar. Adult cervical discs are about 15-20 mm
+ * deep and 15-20 mm apart; lumbar ones 30-50 mm deep and 30-45 mm apart, and the lower thoracic
+ * discs of a thoracolumbar view lie in between, so the limits sit below the thoracic range.
+ */
+export const minLumbarDiscDepthMm = 20;
+export const minLumbarDiscSpacingMm = 24;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
 const maxCurveResidualMm = 20;
@@ -40,10 +45,12 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
     throw new DeepspineError('NOT_LUMBAR_SPINE', `${source}: no intervertebral disc was found; check that the series is a sagittal lumbar spine MRI`, { file: source });
   }
   const depth = median(discs.map((d) => d.depth));
-  if (depth < minLumbarDiscDepthMm) {
+  const ordered = [...discs].sort((a, b) => b.center[2] - a.center[2]);
+  const discSpacing = median(ordered.slice(1).map((d, index) => norm(subtract(ordered[index]!.center, d.center))));
+  if (depth < minLumbarDiscDepthMm || (ordered.length >= 3 && discSpacing < minLumbarDiscSpacingMm)) {
     throw new DeepspineError(
       'NOT_LUMBAR_SPINE',
-      `${source}: the discs found are ${depth.toFixed(0)} mm deep (median), less than the ${minLumbarDiscDepthMm} mm of lumbar discs; this does not look like a lumbar spine`,
+      `${source}: the discs found are ${depth.toFixed(0)} mm deep and ${discSpacing.toFixed(0)} mm apart (medians), smaller than lumbar discs (at least ${minLumbarDiscDepthMm} mm deep and ${minLumbarDiscSpacingMm} mm apart); this does not look like a lumbar spine`,
       { file: source },
     );
   }

@@ -1,0 +1,88 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DeepspineError } from '../errors.js';
+import type { Volume } from '../geometry/volume.js';
+import type { AnalysisResult } from '../pipeline/result.js';
+import { renderOverlayPng, type OverlayDisc, type OverlayOptions } from './overlay.js';
+
+/** Default file names of the outputs inside the output folder. */
+export const outputFileNames = { results: 'results.json', segmentation: 'segmentation.nii.gz', overlay: 'overlay.png' } as const;
+
+/** Keys written first in every JSON object, in this order. All other keys follow in alphabetical order. */
+const leadingKeys = ['format', 'deepspineVersion', 'level', 'name', 'code'];
+
+/**
+ * Writes `result` into `dir` under the name in `result.outputs.results` (normally results.json),
+ * with 2-space indent, keys in a fixed order and short number arrays on one line. Returns the
+ * file's path. The folder is created when missing, and the file is replaced atomically through a
+ * temporary file.
+ * @throws DeepspineError OUTPUT_FAILED naming the file when the folder or file cannot be written.
+ */
+export async function writeResults(dir: string, result: AnalysisResult): Promise<string> {
+  const path = join(dir, result.outputs.results);
+  await writeOutput(path, formatResultsJson(result));
+  return path;
+}
+
+/**
+ * Renders the overlay (see `renderOverlayPng`) and writes it to the PNG file `path`, creating the
+ * folder when missing.
+ * @throws RangeError from `renderOverlayPng`, or DeepspineError OUTPUT_FAILED when the file cannot be written.
+ */
+export async function writeOverlayPng(
+  path: string,
+  image: Volume,
+  labels: Volume<Uint8Array>,
+  discs: readonly OverlayDisc[],
+  options: OverlayOptions = {},
+): Promise<void> {
+  await writeOutput(path, renderOverlayPng(image, labels, discs, options));
+}
+
+/** Formats results.json text. The same input always gives the same bytes, whatever order its keys were set in. */
+export function formatResultsJson(result: AnalysisResult): string {
+  return `${formatJsonValue(result, '')}\n`;
+}
+
+function formatJsonValue(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((item) => typeof item === 'number') && value.length <= 16) return `[${value.map((item) => JSON.stringify(item)).join(', ')}]`;
+    const inner = `${indent}  `;
+    return `[\n${value.map((item) => inner + formatJsonValue(item ?? null, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = orderedKeys(value)
+      .map((key) => [key, (value as Record<string, unknown>)[key]] as const)
+      .filter(([, item]) => item !== undefined && typeof item !== 'function');
+    if (entries.length === 0) return '{}';
+    const inner = `${indent}  `;
+    return `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${formatJsonValue(item, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  // JSON.stringify writes null for NaN and infinities, as JSON has no such numbers.
+  return JSON.stringify(value) ?? 'null';
+}
+
+function orderedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  const leading = leadingKeys.filter((key) => keys.includes(key));
+  const rest = keys.filter((key) => !leadingKeys.includes(key)).sort();
+  return [...leading, ...rest];
+}
+
+async function writeOutput(path: string, contents: string | Uint8Array): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temporary, contents);
+    await rename(temporary, path);
+  } catch (error) {
+    // A failed clean-up is ignored so that the write error below is the one reported.
+    await rm(temporary, { force: true }).catch(() => undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DeepspineError('OUTPUT_FAILED', `failed to write ${path}: ${reason}. Check that the output folder is writable and has free space`, {
+      file: path,
+      cause: error,
+    });
+  }
+}
