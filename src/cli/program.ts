@@ -4,6 +4,7 @@ import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { exportSegmentationDataset } from '../segmentation/dataset.js';
 import { runEvaluate } from './evaluate-command.js';
 import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
+import { prepareDemoStudy } from './demo-study.js';
 
 interface GlobalOptions {
   verbose?: boolean;
@@ -50,6 +51,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (studies: string[], options: AnalyzeCliOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runAnalyzeCommand(studies, options, logger));
+    });
+
+  program
+    .command('demo')
+    .description('write the built-in synthetic phantom as a DICOM study (with truth.json), for trying deepspine out')
+    .requiredOption('--out <dir>', 'folder to write the study into')
+    .action(async (options: { out: string }) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      await prepareDemoStudy(options.out, logger);
+      setExit(0);
     });
 
   program

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseShard } from '../../src/cli/analyze-command.js';
+import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-cli-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** Runs the built CLI in a child process, as a user would, and captures its output. */
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('deepspine CLI exit codes', () => {
+  it('missing study is exit 3', async () => {
+    const result = await run('analyze', join(scratch, 'absent'), '--out', join(scratch, 'o1'));
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /absent/);
+  });
+
+  it('unknown option is exit 2', async () => {
+    const result = await run('analyze', '--no-such-option');
+    assert.equal(result.code, 2);
+  });
+
+  it('analyze without input is exit 2', async () => {
+    const result = await run('analyze', '--out', join(scratch, 'o2'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /no study given/);
+  });
+
+  it('cervical spine is exit 7', { skip: skipWithoutSharedData('volumes', 'tptbox-cervical') }, async () => {
+    const result = await run('analyze', sharedPath('volumes', 'tptbox-cervical', 'image.nii.gz'), '--out', join(scratch, 'o3'));
+    assert.equal(result.code, 7);
+    assert.match(result.stderr, /does not look like a lumbar spine/);
+  });
+});
+
+describe('parseShard', () => {
+  it('parses INDEX/COUNT', () => assert.deepEqual(parseShard('1/4'), { index: 1, count: 4 }));
+  for (const bad of ['4/4', '1', 'a/b', '0/0', '-1/2']) {
+    it(`rejects ${bad}`, () => assert.throws(() => parseShard(bad), /expected INDEX\/COUNT/));
+  }
+});
+
+describe('analyze output files', () => {
+  it('writes results, segmentation and overlay', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'single');
+    const result = await run('analyze', sharedPath('dicom', 'ivd-11'), '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    for (const file of ['results.json', 'segmentation.nii.gz', 'overlay.png']) assert.ok(existsSync(join(out, file)), file);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.format, 'deepspine-results/1');
+    assert.deepEqual(
+      results.levels.map((l: { level: string }) => l.level).filter((name: string) => name !== 'T12-L1'),
+      ['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'],
+    );
+    for (const step of ['decode', 'resample', 'segmentation', 'post-processing']) assert.ok(step in results.timingsMs, step);
+    assert.match(result.stdout, /L4-L5/);
+    // No patient identifiers: the shared studies carry PatientName ANON^IVD-11 and dates 20000101.
+    const text = readFileSync(join(out, 'results.json'), 'utf8') + result.stdout + result.stderr;
+    assert.doesNotMatch(text, /ANON\^|20000101/);
+  });
+
+  it('batch keeps going after a failed study', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'batch');
+    const result = await run('analyze', sharedPath('dicom', 'ivd-11'), join(scratch, 'absent-study'), '--out', out, '--jobs', '2');
+    assert.equal(result.code, 3);
+    const summary = JSON.parse(readFileSync(join(out, 'batch-summary.json'), 'utf8')) as { studies: { study: string; exitCode: number }[] };
+    assert.deepEqual(summary.studies.map((s) => s.exitCode).sort(), [0, 3]);
+    assert.ok(existsSync(join(out, 'ivd-11', 'results.json')));
+  });
+
+  it('shard picks every COUNT-th study', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'shard');
+    const studies = ['vb2-02', 'ivd-11', 'vb3-01'].map((name) => sharedPath('dicom', name));
+    const result = await run('analyze', ...studies, '--out', out, '--shard', '1/2');
+    const summary = JSON.parse(readFileSync(join(out, 'batch-summary.json'), 'utf8')) as { studies: { study: string }[] };
+    // Sorted: ivd-11, vb2-02, vb3-01; shard 1 of 2 takes position 1 only.
+    assert.deepEqual(summary.studies.map((s) => s.study), [sharedPath('dicom', 'vb2-02')]);
+    assert.ok([0, 7].includes(result.code));
+  });
+});

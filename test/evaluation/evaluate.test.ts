@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dice, evaluateFolder } from '../../src/evaluation/evaluate.js';
+import { nameInstance, truthStructures } from '../../src/evaluation/truth.js';
+import { makeVolume } from '../../src/geometry/volume.js';
+import { silentLogger } from '../../src/log.js';
+import { loadSegmentationModel } from '../../src/segmentation/model.js';
+import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+
+describe('dice', () => {
+  const cases: [string, number[], number[], number, number][] = [
+    ['identical', [0, 1, 1, 2], [0, 1, 1, 2], 1, 1],
+    ['disjoint', [1, 1, 0, 0], [0, 0, 1, 1], 1, 0],
+    ['half overlap', [1, 1, 0, 0], [0, 1, 1, 0], 1, 0.5],
+    ['other class ignored', [2, 2, 1, 0], [2, 0, 1, 0], 1, 1],
+    ['both empty', [0, 0], [0, 0], 2, 1],
+  ];
+  for (const [name, predicted, truth, label, expected] of cases) {
+    it(name, () => assert.equal(dice(predicted, truth, label), expected));
+  }
+});
+
+describe('nameInstance', () => {
+  const cases: [number, string | null, string | null][] = [
+    [20, 'L1', 'vertebra'],
+    [24, 'L5', 'vertebra'],
+    [26, 'S1', 'vertebra'],
+    [19, 'T12', 'vertebra'],
+    [120, 'L1-L2', 'disc'],
+    [124, 'L5-S1', 'disc'],
+    [118, 'T11-T12', 'disc'],
+    [1001, null, null],
+  ];
+  for (const [id, name, kind] of cases) {
+    it(`names id ${id}`, () => {
+      const named = nameInstance(id);
+      assert.equal(named?.name ?? null, name);
+      assert.equal(named?.kind ?? null, kind);
+    });
+  }
+});
+
+describe('truthStructures', () => {
+  it('computes centroids in patient space', () => {
+    const data = new Uint16Array(4 * 4 * 2);
+    data[0] = 124;
+    data[1] = 124;
+    data[15] = 24;
+    const affine = [2, 0, 0, 10, 0, 1, 0, 20, 0, 0, 3, 30, 0, 0, 0, 1];
+    const structures = truthStructures(makeVolume([4, 4, 2], affine, data));
+    assert.equal(structures.length, 2);
+    assert.deepEqual(structures[0], { id: 24, name: 'L5', kind: 'vertebra', center: [16, 23, 30] });
+    assert.deepEqual(structures[1], { id: 124, name: 'L5-S1', kind: 'disc', center: [11, 20, 30] });
+  });
+});
+
+describe('evaluateFolder on real volumes', () => {
+  it('segments and names ivd-11 and vb2-02', { skip: skipWithoutSharedData('volumes', 'ivd-11') }, async () => {
+    const model = await loadSegmentationModel();
+    try {
+      const summary = await evaluateFolder(sharedPath('volumes'), model, silentLogger, ['ivd-11', 'vb2-02']);
+      assert.equal(summary.cases.length, 2);
+      const [ivd, vb] = summary.cases;
+      assert.equal(ivd!.diceVertebralBody, null);
+      assert.ok(ivd!.diceDisc! > 0.8, `disc Dice ${ivd!.diceDisc}`);
+      assert.ok(vb!.diceVertebralBody! > 0.85, `body Dice ${vb!.diceVertebralBody}`);
+      assert.equal(vb!.diceDisc, null);
+      assert.equal(summary.namingTotal, 12);
+      assert.equal(summary.namingCorrect, summary.namingTotal, JSON.stringify(summary.cases.map((c) => c.naming)));
+    } finally {
+      await model.release();
+    }
+  });
+});
