@@ -12,7 +12,9 @@ interface GlobalOptions {
 }
 
 function loggerFor(options: GlobalOptions, timings?: Record<string, number>): Logger {
-  const level: LogLevel = options.verbose ? 'debug' : options.quiet ? 'warn' : 'info';
+  let level: LogLevel = 'info';
+  if (options.verbose) level = 'debug';
+  else if (options.quiet) level = 'warn';
   return createLogger(timings ? { level, timings } : { level });
 }
 
@@ -79,7 +81,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI on `argv` and returns the exit status; errors are reported, never thrown. */
+/** Runs the CLI on `argv` and returns the exit status. Errors are printed on stderr and mapped to exit codes instead of being thrown. */
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = buildProgram((code) => {
@@ -92,7 +94,9 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    const message = error instanceof DeepspineError ? `error: ${error.message}` : `error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+    let message = `error: ${String(error)}`;
+    if (error instanceof DeepspineError) message = `error: ${error.message}`;
+    else if (error instanceof Error) message = `error: ${error.stack ?? error.message}`;
     process.stderr.write(message + '\n');
     return exitCodeOf(error);
   }

@@ -113,7 +113,8 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
       namingError = error instanceof Error ? error.message : String(error);
     }
     naming = truth.map((structure) => {
-      const candidates = levels === null ? [] : structure.kind === 'disc' ? levels.allDiscs : levels.vertebrae;
+      let candidates: { name: string; center: Vec3 }[] = [];
+      if (levels !== null) candidates = structure.kind === 'disc' ? levels.allDiscs : levels.vertebrae;
       const match = nearest(structure.center, candidates);
       return {
         truth: structure.name,

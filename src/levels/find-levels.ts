@@ -9,8 +9,8 @@ import { findStructures, type Structure } from './structures.js';
 import { discLevelNames, type DiscLevel } from './types.js';
 
 /**
- * Limits below which the spine is taken not to be lumbar. Adult cervical discs are about 15-20 mm
- * deep and 15-20 mm apart; lumbar ones 30-50 mm deep and 30-45 mm apart, and the lower thoracic
+ * Limits below which the spine is taken not to be lumbar. Adult cervical discs are roughly 15-20 mm
+ * deep and 15-20 mm apart, and lumbar ones 30-50 mm deep and 30-45 mm apart. The lower thoracic
  * discs of a thoracolumbar view lie in between, so the limits sit below the thoracic range.
  */
 export const minLumbarDiscDepthMm = 20;

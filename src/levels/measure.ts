@@ -9,7 +9,7 @@ const reachMm = 35;
 
 /**
  * Measures a disc on its mid-sagittal plane from the disc probability map. The antero-posterior
- * depth is the length of the disc along the posterior axis through the centre; the anterior,
+ * depth is the length of the disc along the posterior axis through the centre. The anterior,
  * middle and posterior heights are the lengths along the normal at 10 %, 50 % and 90 % of that
  * depth. Each length runs between the outermost points where the interpolated probability crosses
  * 0.5, found to a fraction of a step, so coarse grids still give sub-voxel lengths. The disc

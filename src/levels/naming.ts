@@ -8,6 +8,15 @@ const vertebraNames = ['T8', 'T9', 'T10', 'T11', 'T12', 'L1', 'L2', 'L3', 'L4', 
 /** Field of view below the lowest disc, in mm along the spine, that must show the sacrum before it anchors the names. */
 export const minSacrumCoverageMm = 30;
 
+/**
+ * The lumbosacral disc lies at the bottom of the lordosis, so in a supine patient it is tilted
+ * against the axial plane and against the L4-L5 disc. A lowest disc that is flat on both counts
+ * looks like a mid-lumbar or thoracic disc, as at the lower edge of a thoracolumbar view. The
+ * limits are estimates from the lumbosacral angles of typical lordosis (about 20-40 degrees).
+ */
+export const minLumbosacralTiltDegrees = 15;
+export const minLumbosacralWedgeDegrees = 10;
+
 /** A disc of the chain with its name and the confidence in that name. */
 export interface NamedDisc {
   readonly name: string;
@@ -50,11 +59,19 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
   let anchorConfidence = 0.95;
   const caudal: Vec3 = [-lowest.thinAxis[0], -lowest.thinAxis[1], -lowest.thinAxis[2]];
   const coverage = context.distanceToEdge(lowest.center, caudal);
+  const tiltToAxial = angleDegrees(lowest.thinAxis, [0, 0, 1]);
+  const tiltToAbove = chain.length >= 2 ? angleDegrees(lowest.thinAxis, chain[chain.length - 2]!.thinAxis) : 0;
   if (coverage < minSacrumCoverageMm) {
     anchorConfidence = 0.25;
     warnings.push({
       code: 'SACRUM_NOT_IN_VIEW',
       message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, so the sacrum is not visible; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
+    });
+  } else if (tiltToAxial < minLumbosacralTiltDegrees && tiltToAbove < minLumbosacralWedgeDegrees) {
+    anchorConfidence = 0.3;
+    warnings.push({
+      code: 'SACRUM_NOT_IDENTIFIED',
+      message: `the lowest disc is tilted ${tiltToAxial.toFixed(0)} degrees from the axial plane and ${tiltToAbove.toFixed(0)} degrees from the disc above, unlike a lumbosacral disc; it may not be L5-S1, so the names may be shifted`,
     });
   }
 
@@ -117,6 +134,10 @@ function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebr
     if (best !== null) result.push({ name: best.name, structure: vertebra, confidence: best.confidence });
   }
   return result.sort((a, b) => b.structure.center[2] - a.structure.center[2]);
+}
+
+function angleDegrees(a: Vec3, b: Vec3): number {
+  return (Math.acos(Math.min(1, Math.abs(dot(a, b)))) * 180) / Math.PI;
 }
 
 export function median(values: number[]): number {

@@ -24,6 +24,13 @@ export interface Structure {
 export const minStructureVolumeMm3 = 400;
 
 /**
+ * Shape limits of a disc: at least this deep (mm) and flat, with its thickness at most this
+ * fraction of its depth. Blobs of other tissue that the network marks as disc fail one of them.
+ */
+export const minDiscDepthMm = 12;
+export const maxDiscThicknessRatio = 0.7;
+
+/**
  * Finds the connected components of `label` in a label map and describes each by its centroid,
  * principal axes (from the covariance of its voxel positions in mm) and extents.
  */
@@ -44,14 +51,17 @@ export function findStructures(labels: Volume, label: number, kind: Structure['k
       if (probability) probabilitySum += probability.data[index]!;
     }
     const shape = principalAxes(points);
+    const thickness = Math.sqrt(12 * Math.max(shape.thinVariance, 0));
+    const depth = Math.sqrt(12 * Math.max(shape.posteriorVariance, 0));
+    if (kind === 'disc' && (depth < minDiscDepthMm || thickness > maxDiscThicknessRatio * depth)) continue;
     structures.push({
       kind,
       center: shape.mean,
       volumeMm3: component.voxels.length * voxelVolume,
       thinAxis: shape.thinAxis,
       posteriorAxis: shape.posteriorAxis,
-      thickness: Math.sqrt(12 * Math.max(shape.thinVariance, 0)),
-      depth: Math.sqrt(12 * Math.max(shape.posteriorVariance, 0)),
+      thickness,
+      depth,
       meanProbability: probability ? probabilitySum / component.voxels.length : 1,
     });
   }

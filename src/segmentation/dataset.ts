@@ -7,7 +7,7 @@ import { readVolumeFile } from '../input/volume-file.js';
 import { spacing } from '../geometry/volume.js';
 import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
-import { annotationNames, modelSpacingMm } from './classes.js';
+import { annotationNames, modelSpacingMm, segmentationClasses } from './classes.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
 
 /** One case of an exported segmentation training set. */
@@ -59,8 +59,9 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
       throw new DeepspineError('UNREADABLE_INPUT', `${labelPath}: label grid ${labels.size.join('x')} differs from image grid ${image.size.join('x')}`, { file: labelPath });
     }
     const instancesPath = join(folder, 'instances.nii.gz');
-    const derived = existsSync(instancesPath)
-      ? pseudoLabel(labels, toSagittalLayout(await readVolumeFile(instancesPath)).volume, annotated, spacing(labels)[1])
+    const instances = existsSync(instancesPath) ? toSagittalLayout(await readVolumeFile(instancesPath)).volume : null;
+    const derived = instances !== null && derivesDiscs(annotated, instances.data)
+      ? pseudoLabel(labels, instances, annotated, spacing(labels)[1])
       : null;
     const labelData = derived?.labels ?? Uint8Array.from(labels.data as ArrayLike<number>);
     const knownData = derived?.known ?? new Uint8Array(labelData.length).fill(annotated.reduce((bits, c) => bits | (1 << (c - 1)), 0));
@@ -95,6 +96,20 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
   const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm: modelSpacingMm, cases };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
+}
+
+/**
+ * Decides whether discs are derived from the bodies of a case. Only cases that annotate bodies of
+ * known identity (instance ids below 1000, so no sacral segment can be among them) qualify:
+ * bodies of unknown identity may include fused sacral segments, whose rudimentary discs must not
+ * be taught as discs. Bodies are never derived from discs, because the space between two disc
+ * masks differs from how body annotations are drawn (training Dice for bodies fell from 0.87 to
+ * 0.78 when such bodies were added).
+ */
+function derivesDiscs(annotated: number[], instanceIds: ArrayLike<number>): boolean {
+  if (annotated.length !== 1 || annotated[0] !== segmentationClasses.vertebralBody) return false;
+  for (let index = 0; index < instanceIds.length; index++) if (instanceIds[index]! >= 1000) return false;
+  return true;
 }
 
 /** Reads the classes a case annotates from meta.json `annotated`; without it, every class counts as annotated. */

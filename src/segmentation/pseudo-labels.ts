@@ -20,8 +20,8 @@ export interface PseudoLabelResult {
  * the lowest row of the top structure and the highest row of the bottom structure, so unlabelled
  * structures above and below the annotated run are never taught as background.
  *
- * `instances` and `labels` must be in the sagittal layout (i posterior, j inferior, k lateral);
- * neighbours are instance ids that differ by one, as in VerSe numbering.
+ * `instances` and `labels` must be in the sagittal layout (i posterior, j inferior, k lateral).
+ * Neighbours are instance ids that differ by one, as in VerSe numbering.
  */
 export function pseudoLabel(labels: Volume, instances: Volume, annotated: number[], rowSpacingMm: number): PseudoLabelResult {
   const [nx, ny, nz] = labels.size;

@@ -29,8 +29,8 @@ const planesPerBatch = 8;
 
 /**
  * Segments every sagittal plane of a volume. The volume is brought into the sagittal layout by
- * axis swaps only; each plane is normalised with the series-wide window, resampled to the model
- * spacing, segmented, and the probabilities are resampled back onto the plane's own grid.
+ * axis swaps only. Each plane is normalised with the series-wide window, resampled to the model
+ * spacing and segmented, and the probabilities are resampled back onto the plane's own grid.
  */
 export async function segmentSagittalVolume(volume: Volume, model: SegmentationModel, timings?: Record<string, number>): Promise<Segmentation> {
   const clock = stepClock(timings);

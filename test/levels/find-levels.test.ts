@@ -42,6 +42,13 @@ describe('findLevels', () => {
     for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
   });
 
+  it('flags a flat lowest disc', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, tiltDegrees: 0 });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.ok(result.warnings.some((w) => w.code === 'SACRUM_NOT_IDENTIFIED'));
+    for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+  });
+
   it('flags a rudimentary lowest disc', () => {
     const { segmentation } = syntheticSpine({ discHeights: [9, 10, 11, 12, 12, 3] });
     const result = findLevels(segmentation, 'synthetic');

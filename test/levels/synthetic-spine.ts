@@ -12,12 +12,15 @@ export interface SyntheticSpineOptions {
   marginBelow?: number;
   /** Indices of discs to leave out of the label map (simulating a missed disc). */
   omit?: number[];
+  /** Tilt of the whole spine about the left-right axis, degrees; a lumbosacral disc is tilted about 20-40. */
+  tiltDegrees?: number;
 }
 
 /**
  * Builds a straight spine on a 1 mm sagittal grid (columns posterior, rows inferior, slices left):
  * box-shaped bodies and discs stacked along -z, with probabilities 1 inside each structure.
  * Returns the segmentation and the disc centres' z positions (LPS mm), cranial first.
+ * The whole spine is tilted about the left-right axis so the lowest disc looks lumbosacral.
  */
 export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: Segmentation; discZ: number[] } {
   const depth = options.depth ?? 40;
@@ -28,8 +31,11 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   const nx = 100;
   const ny = Math.ceil(spineLength);
   const nz = 30;
-  // Affine: i -> +y (posterior), j -> -z (inferior), k -> +x (left); z of row 0 is 0.
-  const affine = [0, 0, 1, -15, 1, 0, 0, -50, 0, -1, 0, 0, 0, 0, 0, 1];
+  // Affine: i -> +y (posterior), j -> -z (inferior), k -> +x (left), then rotated about x by the tilt.
+  const angle = ((options.tiltDegrees ?? 25) * Math.PI) / 180;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  const affine = [0, 0, 1, -15, cos, sin, 0, -50, sin, -cos, 0, 0, 0, 0, 0, 1];
   const labels = new Uint8Array(nx * ny * nz);
   const vertebra = new Float32Array(nx * ny * nz);
   const disc = new Float32Array(nx * ny * nz);
@@ -51,7 +57,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
     row += bodyHeight;
     const height = options.discHeights[d]!;
     if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
-    discZ.push(-(row + (height - 1) / 2));
+    discZ.push(sin * (30 + (depth - 1) / 2) - cos * (row + (height - 1) / 2));
     row += height;
   }
   // The sacrum: one more body below the lowest disc, inside the margin.

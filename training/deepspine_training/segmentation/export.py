@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 from pathlib import Path
 
@@ -51,13 +52,30 @@ def export_onnx(network: nn.Module, path: Path) -> None:
     logger.info("exported %s (%.1f MB)", path, path.stat().st_size / 1e6)
 
 
+def write_parity_fixture(network: nn.Module, folder: Path, seed: int = 7) -> None:
+    """Write a fixed input and the PyTorch probabilities for it, so the TypeScript tests can check
+    that onnxruntime-node reproduces PyTorch on the shipped model (float32, little-endian)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    generator = torch.Generator().manual_seed(seed)
+    image = torch.rand(1, 1, 64, 80, generator=generator) * 1.5 - 0.25
+    with torch.no_grad():
+        probabilities = ProbabilityHead(network.eval())(image)
+    image.numpy().astype("<f4").tofile(folder / "input.f32")
+    probabilities.numpy().astype("<f4").tofile(folder / "expected.f32")
+    (folder / "shapes.json").write_text(json.dumps({"input": list(image.shape), "expected": list(probabilities.shape)}))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export a segmentation checkpoint to ONNX.")
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
+    parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    export_onnx(load_network(args.checkpoint), args.out)
+    network = load_network(args.checkpoint)
+    export_onnx(network, args.out)
+    if args.parity:
+        write_parity_fixture(network, args.parity)
 
 
 if __name__ == "__main__":
