@@ -5,7 +5,7 @@ import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
 import { measureDisc } from './measure.js';
 import { median, nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
-import { findStructures, type Structure } from './structures.js';
+import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
 import { discLevelNames, type DiscLevel } from './types.js';
 
 /**
@@ -14,6 +14,8 @@ import { discLevelNames, type DiscLevel } from './types.js';
  * discs of a thoracolumbar view lie in between, so the limits sit below the thoracic range.
  */
 export const minLumbarDiscDepthMm = 20;
+/** Fewest discs from which levels are named; a lumbar view shows five or six, so fewer means a partial or other view. */
+export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
@@ -37,12 +39,24 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   let discs = findStructures(segmentation.labels, segmentationClasses.disc, 'disc', segmentation.discProbability);
   let vertebrae = findStructures(segmentation.labels, segmentationClasses.vertebralBody, 'vertebra', segmentation.vertebraProbability);
   discs = mergeFragments(discs);
-  const kept = dropOffCurve([...discs, ...vertebrae]);
-  discs = discs.filter((d) => kept.has(d));
-  vertebrae = vertebrae.filter((v) => kept.has(v));
+  // Discs are the cleaner detections, so they define the spine curve and bodies must lie near it.
+  discs = nearMedianLine(discs, discs);
+  const keptDiscs = dropOffCurve(discs);
+  discs = discs.filter((d) => keptDiscs.has(d));
+  discs = dropSmallOrphans(discs);
+  vertebrae = nearMedianLine(vertebrae, discs.length > 0 ? discs : vertebrae);
+  vertebrae = nearCurve(vertebrae, discs);
+  vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
 
   if (discs.length === 0) {
     throw new DeepspineError('NOT_LUMBAR_SPINE', `${source}: no intervertebral disc was found; check that the series is a sagittal lumbar spine MRI`, { file: source });
+  }
+  if (discs.length < minLumbarDiscCount) {
+    throw new DeepspineError(
+      'NOT_LUMBAR_SPINE',
+      `${source}: found ${discs.length} intervertebral disc(s), fewer than the ${minLumbarDiscCount} needed to name levels (a lumbar spine MRI shows five or six); this does not look like a lumbar spine, or the field of view is too small`,
+      { file: source },
+    );
   }
   const depth = median(discs.map((d) => d.depth));
   const ordered = [...discs].sort((a, b) => b.center[2] - a.center[2]);
@@ -118,6 +132,59 @@ function dropOffCurve(structures: Structure[]): Set<Structure> {
     current.splice(worst, 1);
   }
   return new Set(current);
+}
+
+/** Largest distance in mm, left-right and antero-posterior, of a structure from the median disc position; the lordosis spans well under this. */
+const maxOffMedianMm = { lateral: 40, anteroPosterior: 80 } as const;
+
+/**
+ * Keeps the structures within maxOffMedianMm of the median position of the reference structures.
+ * Detections in the abdominal wall or the pelvis lie far outside it, and removing them first keeps
+ * them from bending the curve fit towards themselves.
+ */
+function nearMedianLine(structures: Structure[], reference: Structure[]): Structure[] {
+  if (reference.length === 0) return structures;
+  const medianX = median(reference.map((s) => s.center[0]));
+  const medianY = median(reference.map((s) => s.center[1]));
+  return structures.filter(
+    (s) => Math.abs(s.center[0] - medianX) <= maxOffMedianMm.lateral && Math.abs(s.center[1] - medianY) <= maxOffMedianMm.anteroPosterior,
+  );
+}
+
+/** Volume, as a fraction of the median disc volume, below which a disc must sit at a normal spacing from its neighbours to be kept. */
+const smallDiscFraction = 0.2;
+
+/**
+ * Drops small disc detections that do not sit where a disc is expected. A small blob one typical
+ * spacing below the chain is kept (a poorly segmented L5-S1 disc looks like that), but one twice
+ * as far away is a false detection in the pelvis or the soft tissue.
+ */
+function dropSmallOrphans(discs: Structure[]): Structure[] {
+  if (discs.length < 3) return discs;
+  const medianVolume = median(discs.map((d) => d.volumeMm3));
+  const large = discs.filter((d) => d.volumeMm3 >= smallDiscFraction * medianVolume).sort((a, b) => b.center[2] - a.center[2]);
+  if (large.length < 2) return discs;
+  const typical = median(large.slice(1).map((d, index) => norm(subtract(large[index]!.center, d.center))));
+  return discs.filter((disc) => {
+    if (disc.volumeMm3 >= smallDiscFraction * medianVolume) return true;
+    const nearest = Math.min(...large.map((other) => norm(subtract(other.center, disc.center))));
+    return nearest >= 0.6 * typical && nearest <= 1.4 * typical;
+  });
+}
+
+/** Keeps the bodies within maxCurveResidualMm of the curve through the discs (all of them when there are fewer than three discs). */
+function nearCurve(bodies: Structure[], discs: Structure[]): Structure[] {
+  if (discs.length < 3) return bodies;
+  const fitY = fitQuadratic(discs.map((s) => [s.center[2], s.center[1]]));
+  const fitX = fitQuadratic(discs.map((s) => [s.center[2], s.center[0]]));
+  const lowest = Math.min(...discs.map((d) => d.center[2]));
+  const highest = Math.max(...discs.map((d) => d.center[2]));
+  // Beyond the discs the quadratic is an extrapolation, so bodies there get a wider margin.
+  return bodies.filter((b) => {
+    const outside = b.center[2] < lowest - 10 || b.center[2] > highest + 10;
+    const residual = Math.hypot(b.center[1] - fitY(b.center[2]), b.center[0] - fitX(b.center[2]));
+    return residual <= (outside ? 2 : 1) * maxCurveResidualMm;
+  });
 }
 
 /** Least-squares quadratic through (x, y) pairs; falls back to a line or a constant with few points. */

@@ -18,6 +18,8 @@ export interface Structure {
   readonly depth: number;
   /** Mean probability of the structure's class over its voxels, when a probability map is given. */
   readonly meanProbability: number;
+  /** Flat voxel indices of the structure in its label map. */
+  readonly voxels?: Int32Array;
 }
 
 /** Smallest disc or vertebral body kept, in mm^3; smaller components are segmentation noise. */
@@ -36,36 +38,79 @@ export const maxDiscThicknessRatio = 0.7;
  */
 export function findStructures(labels: Volume, label: number, kind: Structure['kind'], probability?: Volume<Float32Array>): Structure[] {
   const [sx, sy, sz] = spacing(labels);
-  const voxelVolume = sx * sy * sz;
-  const minVoxels = Math.max(1, Math.floor(minStructureVolumeMm3 / voxelVolume));
-  const [nx, ny] = labels.size;
+  const minVoxels = Math.max(1, Math.floor(minStructureVolumeMm3 / (sx * sy * sz)));
   const structures: Structure[] = [];
   for (const component of connectedComponents(labels, label, minVoxels)) {
-    const points: Vec3[] = [];
-    let probabilitySum = 0;
-    for (const index of component.voxels) {
-      const i = index % nx;
-      const j = Math.floor(index / nx) % ny;
-      const k = Math.floor(index / (nx * ny));
-      points.push(applyAffine(labels.affine, [i, j, k]));
-      if (probability) probabilitySum += probability.data[index]!;
-    }
-    const shape = principalAxes(points);
-    const thickness = Math.sqrt(12 * Math.max(shape.thinVariance, 0));
-    const depth = Math.sqrt(12 * Math.max(shape.posteriorVariance, 0));
-    if (kind === 'disc' && (depth < minDiscDepthMm || thickness > maxDiscThicknessRatio * depth)) continue;
-    structures.push({
-      kind,
-      center: shape.mean,
-      volumeMm3: component.voxels.length * voxelVolume,
-      thinAxis: shape.thinAxis,
-      posteriorAxis: shape.posteriorAxis,
-      thickness,
-      depth,
-      meanProbability: probability ? probabilitySum / component.voxels.length : 1,
-    });
+    const structure = describeVoxels(labels, component.voxels, kind, probability);
+    if (kind === 'disc' && (structure.depth < minDiscDepthMm || structure.thickness > maxDiscThicknessRatio * structure.depth)) continue;
+    structures.push(structure);
   }
   return structures;
+}
+
+/** Describes a set of voxels of a label map as one structure; `voxels` are kept for later splitting. */
+export function describeVoxels(labels: Volume, voxels: Int32Array, kind: Structure['kind'], probability?: Volume<Float32Array>): Structure {
+  const [sx, sy, sz] = spacing(labels);
+  const [nx, ny] = labels.size;
+  const points: Vec3[] = [];
+  let probabilitySum = 0;
+  for (const index of voxels) {
+    const i = index % nx;
+    const j = Math.floor(index / nx) % ny;
+    const k = Math.floor(index / (nx * ny));
+    points.push(applyAffine(labels.affine, [i, j, k]));
+    if (probability) probabilitySum += probability.data[index]!;
+  }
+  const shape = principalAxes(points);
+  return {
+    kind,
+    center: shape.mean,
+    volumeMm3: voxels.length * sx * sy * sz,
+    thinAxis: shape.thinAxis,
+    posteriorAxis: shape.posteriorAxis,
+    thickness: Math.sqrt(12 * Math.max(shape.thinVariance, 0)),
+    depth: Math.sqrt(12 * Math.max(shape.posteriorVariance, 0)),
+    meanProbability: probability ? probabilitySum / voxels.length : 1,
+    voxels,
+  };
+}
+
+/**
+ * Splits vertebral body detections at the disc planes. Where a thin or missed disc lets two
+ * bodies touch, connected components merge them, so every body voxel is assigned instead to the
+ * segment between the two discs around it: above or below the disc whose centre is nearest.
+ * Segments smaller than minStructureVolumeMm3 are dropped.
+ */
+export function splitBodiesAtDiscs(labels: Volume, bodies: Structure[], discs: Structure[], probability?: Volume<Float32Array>): Structure[] {
+  if (discs.length === 0) return bodies;
+  const ordered = [...discs].sort((a, b) => b.center[2] - a.center[2]);
+  const [nx, ny] = labels.size;
+  const segments = new Map<number, number[]>();
+  for (const body of bodies) {
+    for (const index of body.voxels ?? []) {
+      const point = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))]);
+      let nearest = 0;
+      let nearestDistance = Infinity;
+      ordered.forEach((disc, position) => {
+        const distance = Math.hypot(point[0] - disc.center[0], point[1] - disc.center[1], point[2] - disc.center[2]);
+        if (distance < nearestDistance) {
+          nearestDistance = distance;
+          nearest = position;
+        }
+      });
+      const disc = ordered[nearest]!;
+      const above = dot([point[0] - disc.center[0], point[1] - disc.center[1], point[2] - disc.center[2]], disc.thinAxis) > 0;
+      const segment = above ? nearest : nearest + 1;
+      let members = segments.get(segment);
+      if (members === undefined) segments.set(segment, (members = []));
+      members.push(index);
+    }
+  }
+  const [sx, sy, sz] = spacing(labels);
+  const minVoxels = minStructureVolumeMm3 / (sx * sy * sz);
+  return [...segments.values()]
+    .filter((members) => members.length >= minVoxels)
+    .map((members) => describeVoxels(labels, Int32Array.from(members), 'vertebra', probability));
 }
 
 interface Shape {

@@ -10,6 +10,8 @@ import type { Logger } from '../log.js';
 import { loadSegmentationModel, packageRoot, type SegmentationModel } from '../segmentation/model.js';
 import { segmentSagittalVolume, type Segmentation } from '../segmentation/segment.js';
 import { outputFileNames } from '../outputs/write-results.js';
+import { defaultGradingModelPath } from '../grading/model.js';
+import { gradeLevels, gradingModelAvailable, loadGradingModel, type LevelGrades } from './grade-levels.js';
 import { resultsFormat, type AnalysisResult, type SeriesReport } from './result.js';
 
 export interface AnalyzeOptions extends LoadStudyOptions {
@@ -21,6 +23,10 @@ export interface AnalyzeOptions extends LoadStudyOptions {
   readonly inputKind?: 'demo';
   /** onnxruntime intra-op threads; 0 lets onnxruntime choose. */
   readonly threads?: number;
+  /** Grading ONNX model; the shipped one when absent. */
+  readonly gradingModel?: string;
+  /** False skips grading; levels then carry no `grades`. */
+  readonly grade?: boolean;
 }
 
 /** Everything analyze produced, for callers that render or check more than results.json. */
@@ -55,6 +61,21 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
     const levels = await timed('levels', () => findLevels(segmentation, describeSource(studyPath, study.sagittalSeries)));
     for (const warning of levels.warnings) logger.warn(warning.message);
     const warnings: Warning[] = [...study.warnings, ...levels.warnings];
+    const models: Record<string, { file: string; sha256: string }> = {
+      segmentation: { file: segmentationModel.path, sha256: await sha256(segmentationModel.path) },
+    };
+    let grades: LevelGrades[] | null = null;
+    if (options.grade !== false && levels.levels.length > 0) {
+      if (gradingModelAvailable(options.gradingModel)) {
+        const gradingModel = await timed('load models', () => loadGradingModel(options.gradingModel));
+        grades = await timed('grading', () => gradeLevels(study.sagittal, study.axial, levels.levels, gradingModel));
+        models['grading'] = { file: options.gradingModel ?? defaultGradingModelPath, sha256: await sha256(options.gradingModel ?? defaultGradingModelPath) };
+      } else {
+        const warning = { code: 'GRADING_MODEL_MISSING', message: `grading model ${options.gradingModel ?? defaultGradingModelPath} not found, so no level is graded; reinstall deepspine or pass its path` };
+        logger.warn(warning.message);
+        warnings.push(warning);
+      }
+    }
     const result: AnalysisResult = {
       format: resultsFormat,
       deepspineVersion: await packageVersion(),
@@ -67,13 +88,14 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
         axial: study.axialSeries ? seriesReport(study.axialSeries) : null,
         all: study.series.map(seriesReport),
       },
-      models: { segmentation: { file: segmentationModel.path, sha256: await sha256(segmentationModel.path) } },
+      models,
       levels: levels.levels.map((level) => ({
         level: level.level,
         center: roundVector(level.center),
         normal: roundVector(level.normal, 4),
         confidence: level.confidence,
         measurements: level.measurements === null ? null : roundMeasurements(level.measurements),
+        ...(grades === null ? {} : { grades: gradesFor(grades, level.level) }),
       })),
       vertebrae: levels.vertebrae.map((v) => ({ name: v.name, center: roundVector(v.center), confidence: v.confidence })),
       warnings,
@@ -90,6 +112,12 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
 export async function writeSegmentation(outDir: string, output: AnalysisOutput): Promise<void> {
   await mkdir(outDir, { recursive: true });
   await writeVolumeFile(join(outDir, outputFileNames.segmentation), output.segmentation.labels);
+}
+
+function gradesFor(grades: LevelGrades[], level: string): Record<string, unknown> {
+  const found = grades.find((g) => g.level === level);
+  if (found === undefined) return {};
+  return { usedAxial: found.usedAxial, axialMissingReason: found.axialMissingReason, ...found.heads };
 }
 
 function seriesReport(series: SeriesSummary): SeriesReport {

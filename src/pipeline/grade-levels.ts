@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { extractDiscCrops } from '../crops/extract.js';
+import type { Volume } from '../geometry/volume.js';
+import { defaultGradingModelPath, GradingModel, type GradingHead } from '../grading/model.js';
+import type { DiscLevel } from '../levels/types.js';
+
+/** Status written for a head that had no real labels to learn from. */
+export const notTrainedStatus = 'not trained';
+
+/** One head's result for one level, as written under `grades` in results.json. */
+export type HeadGrade =
+  | { readonly status: 'trained'; readonly kind: 'binary'; readonly probability: number }
+  | {
+      readonly status: 'trained';
+      readonly kind: 'multiclass';
+      readonly classes: readonly string[];
+      readonly probabilities: readonly number[];
+      /** The most probable class. */
+      readonly grade: string;
+    }
+  | { readonly status: typeof notTrainedStatus; readonly note: string };
+
+export interface LevelGrades {
+  readonly level: string;
+  /** Whether an axial crop was fed to the model for this level. */
+  readonly usedAxial: boolean;
+  readonly axialMissingReason: string | null;
+  readonly heads: Record<string, HeadGrade>;
+}
+
+/**
+ * Crops every named disc and grades it with the multi-task model. Heads without real training
+ * data carry only their status: their outputs are never reported as findings.
+ */
+export async function gradeLevels(
+  sagittal: Volume,
+  axial: Volume | null,
+  levels: readonly DiscLevel[],
+  model: GradingModel,
+): Promise<LevelGrades[]> {
+  const crops = extractDiscCrops({ studyId: 'study', sagittal, axial }, levels, model.info.cropSpec);
+  const grades = await model.grade(crops);
+  return grades.map((grade, index) => ({
+    level: grade.level,
+    usedAxial: grade.usedAxial,
+    axialMissingReason: crops[index]!.axialMissingReason,
+    heads: Object.fromEntries(model.info.heads.map((head) => [head.name, headGrade(head, grade.probabilities[head.name] ?? [])])),
+  }));
+}
+
+function headGrade(head: GradingHead, probabilities: readonly number[]): HeadGrade {
+  if (!head.trained) {
+    return { status: notTrainedStatus, note: 'no real training labels for this head; its output is not a finding and is not reported' };
+  }
+  if (head.kind === 'binary') return { status: 'trained', kind: 'binary', probability: round(probabilities[0] ?? NaN) };
+  let best = 0;
+  probabilities.forEach((p, index) => {
+    if (p > probabilities[best]!) best = index;
+  });
+  return { status: 'trained', kind: 'multiclass', classes: head.classes, probabilities: probabilities.map(round), grade: head.classes[best]! };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** Loads the shipped grading model, or the given one. */
+export async function loadGradingModel(path?: string): Promise<GradingModel> {
+  return GradingModel.load(path ?? defaultGradingModelPath);
+}
+
+export function gradingModelAvailable(path?: string): boolean {
+  return existsSync(path ?? defaultGradingModelPath);
+}

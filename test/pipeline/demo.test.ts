@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { writeDemoStudy } from '../../src/demo/index.js';
+import { norm, subtract } from '../../src/geometry/affine.js';
+import { silentLogger } from '../../src/log.js';
+import { analyzeStudy } from '../../src/pipeline/analyze.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-demo-analyze-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('analyze on the demo phantom', () => {
+  it('finds every lumbar level of the truth', async () => {
+    const study = join(scratch, 'study');
+    const truth = await writeDemoStudy(study, { axialLayout: 'stack' });
+    const output = await analyzeStudy(study, { outDir: scratch }, silentLogger);
+    const lumbar = truth.levels.filter((level) => level.level !== 'T11-T12' && level.level !== 'T10-T11');
+    assert.deepEqual(
+      output.result.levels.map((level) => level.level),
+      lumbar.map((level) => level.level),
+    );
+    for (const expected of lumbar) {
+      const found = output.result.levels.find((level) => level.level === expected.level)!;
+      const distance = norm(subtract(found.center, expected.center));
+      assert.ok(distance < 3, `${expected.level} centre is ${distance.toFixed(1)} mm from the truth`);
+      assert.ok(found.confidence > 0.8, `${expected.level} confidence ${found.confidence}`);
+      assert.ok(found.measurements !== null);
+      const heightError = Math.abs(found.measurements.middleHeightMm - expected.heights.middleMm);
+      assert.ok(heightError < 2.5, `${expected.level} middle height ${found.measurements.middleHeightMm} vs ${expected.heights.middleMm}`);
+    }
+    assert.equal(output.result.input.kind, 'dicom');
+    assert.equal(output.result.series.sagittal.classification, 'sagittal-t2');
+    assert.equal(output.result.series.axial?.classification, 'axial-t2');
+  });
+});
