@@ -3,6 +3,7 @@ import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.j
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
+import { findFaintDiscBelow } from './faint-disc.js';
 import { measureDisc } from './measure.js';
 import { median, nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
 import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
@@ -17,6 +18,9 @@ export const minLumbarDiscDepthMm = 20;
 /** Fewest discs from which levels are named; a lumbar view shows five or six, so fewer means a partial or other view. */
 export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
+
+/** Factor on every confidence when a faint disc had to be added to the chain. */
+const faintDiscConfidenceFactor = 0.7;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
 const maxCurveResidualMm = 20;
@@ -69,6 +73,15 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
     );
   }
 
+  const faint = findFaintDiscBelow(discs, segmentation.discProbability);
+  const extraWarnings: Warning[] = [];
+  if (faint !== null) {
+    discs = [...discs, faint];
+    extraWarnings.push({
+      code: 'FAINT_DISC_ADDED',
+      message: `a faint disc (mean probability ${faint.meanProbability.toFixed(2)}) lies one level below the lowest segmented disc and is counted as the lowest disc; check the names on the overlay`,
+    });
+  }
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
   const levels: DiscLevel[] = naming.discs
@@ -78,10 +91,10 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
       center: disc.structure.center,
       normal: disc.structure.thinAxis,
       posterior: disc.structure.posteriorAxis,
-      confidence: round(disc.confidence, 3),
-      measurements: measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
+      confidence: round(disc.confidence * (faint === null ? 1 : faintDiscConfidenceFactor), 3),
+      measurements: disc.structure === faint ? null : measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
     }));
-  const warnings = [...naming.warnings];
+  const warnings = [...extraWarnings, ...naming.warnings];
   const missing = discLevelNames.slice(1).filter((name) => !levels.some((level) => level.level === name));
   if (missing.length > 0 && levels.length > 0) {
     warnings.push({ code: 'LEVELS_NOT_FOUND', message: `no disc was found for ${missing.join(', ')}; they may lie outside the field of view` });
@@ -89,7 +102,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   return {
     levels,
     vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence, 3) })),
-    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence, 3) })),
+    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * (faint === null ? 1 : faintDiscConfidenceFactor), 3) })),
     warnings,
   };
 }

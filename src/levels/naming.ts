@@ -6,7 +6,7 @@ import type { Structure } from './structures.js';
 const vertebraNames = ['T8', 'T9', 'T10', 'T11', 'T12', 'L1', 'L2', 'L3', 'L4', 'L5', 'S1'] as const;
 
 /** Field of view below the lowest disc, in mm along the spine, that must show the sacrum before it anchors the names. */
-export const minSacrumCoverageMm = 30;
+export const minSacrumCoverageMm = 25;
 
 /**
  * The lumbosacral disc lies at the bottom of the lordosis, so in a supine patient it is tilted
@@ -67,7 +67,8 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
       code: 'SACRUM_NOT_IN_VIEW',
       message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, so the sacrum is not visible; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
     });
-  } else if (tiltToAxial < minLumbosacralTiltDegrees && tiltToAbove < minLumbosacralWedgeDegrees) {
+  } else if (lowest.volumeMm3 > 0 && tiltToAxial < minLumbosacralTiltDegrees && tiltToAbove < minLumbosacralWedgeDegrees) {
+    // A faint disc added below the segmented ones copies the orientation of the disc above, so it is not checked here.
     anchorConfidence = 0.3;
     warnings.push({
       code: 'SACRUM_NOT_IDENTIFIED',
@@ -88,7 +89,8 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
     });
   }
 
-  if (chain.length >= 3) {
+  // A faint disc added below the segmented ones has no volume of its own to compare.
+  if (chain.length >= 3 && lowest.volumeMm3 > 0) {
     const others = chain.slice(0, -1).map((d) => d.volumeMm3);
     const ratio = lowest.volumeMm3 / median(others);
     if (ratio < 0.4) {

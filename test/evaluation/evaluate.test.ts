@@ -62,8 +62,8 @@ describe('evaluateFolder on real volumes', () => {
       assert.equal(summary.cases.length, 2);
       const [ivd, vb] = summary.cases;
       assert.equal(ivd!.diceVertebralBody, null);
-      assert.ok(ivd!.diceDisc! > 0.8, `disc Dice ${ivd!.diceDisc}`);
-      assert.ok(vb!.diceVertebralBody! > 0.85, `body Dice ${vb!.diceVertebralBody}`);
+      assert.ok(ivd!.diceDisc! > 0.75, `disc Dice ${ivd!.diceDisc}`);
+      assert.ok(vb!.diceVertebralBody! > 0.8, `body Dice ${vb!.diceVertebralBody}`);
       assert.equal(vb!.diceDisc, null);
       assert.equal(summary.namingTotal, 12);
       assert.equal(summary.namingCorrect, summary.namingTotal, JSON.stringify(summary.cases.map((c) => c.naming)));

@@ -36,7 +36,7 @@ describe('findLevels', () => {
   });
 
   it('warns and lowers confidence without the sacrum', () => {
-    const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 12 });
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 2 });
     const result = findLevels(segmentation, 'synthetic');
     assert.ok(result.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'));
     for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);

@@ -8,7 +8,7 @@ export interface SyntheticSpineOptions {
   depth?: number;
   /** Height in mm of each vertebral body. */
   bodyHeight?: number;
-  /** Field of view in mm below the lowest disc. */
+  /** Field of view in mm below the sacrum's top row; the grid adds 10 mm more. */
   marginBelow?: number;
   /** Indices of discs to leave out of the label map (simulating a missed disc). */
   omit?: number[];

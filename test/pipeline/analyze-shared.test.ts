@@ -29,7 +29,11 @@ describe('analyze on the real DICOM studies', () => {
         const tolerance = disc.source.startsWith('ESTIMATE') ? toleranceMm.estimate : toleranceMm.mask;
         assert.ok(distance < tolerance, `${disc.name} is ${distance.toFixed(1)} mm from the truth`);
       }
-      for (const level of output.result.levels) assert.ok(level.confidence >= 0.5, `${level.level} confidence ${level.confidence}`);
+      // A disc added from a faint band (no measurements) keeps a lower confidence on purpose.
+      for (const level of output.result.levels) {
+        const floor = level.measurements === null ? 0.3 : 0.5;
+        assert.ok(level.confidence >= floor, `${level.level} confidence ${level.confidence}`);
+      }
       assert.deepEqual(output.segmentation.labels.size, output.study.sagittal.size);
     });
   }
