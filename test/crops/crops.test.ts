@@ -21,7 +21,7 @@ import {
   sagittalCropAffine,
 } from '../../src/crops/index.js';
 
-/** A 1 mm volume in canonical sagittal layout: i posterior, j inferior, k left; LPS origin at index 0. */
+/** Builds a volume in the canonical sagittal layout (i posterior, j inferior, k left) with the LPS origin at index 0. */
 function phantom(size: [number, number, number], value: (x: number, y: number, z: number) => number, spacingMm = 1): Volume<Float32Array> {
   const affine = [0, 0, spacingMm, 0, spacingMm, 0, 0, 0, 0, -spacingMm, 0, 0, 0, 0, 0, 1];
   const data = new Float32Array(size[0] * size[1] * size[2]);
@@ -129,7 +129,8 @@ test('crop centre finds a bright disc phantom', () => {
   const disc = (x: number, y: number, z: number): number => (((x - 30) / 20) ** 2 + ((y - 60) / 20) ** 2 + ((z + 60) / 5) ** 2 <= 1 ? 1000 : 100);
   const volume = phantom([120, 120, 60], disc);
   const [crop] = extractDiscCrops({ studyId: 's', sagittal: volume, axial: volume }, [level([30, 60, -60])]);
-  assert.ok(crop && crop.axial);
+  assert.ok(crop);
+  assert.ok(crop.axial);
   const [width, height] = crop.sagittal.size;
   const centreColumn = Math.round((width - 1) / 2 - defaultCropSpec.sagittal.posteriorOffsetMm / defaultCropSpec.sagittal.pixelSpacingMm);
   const middleSlice = 2 * width * height;
@@ -182,7 +183,7 @@ test('npy encoding round-trips with an aligned header', () => {
   const decoded = decodeNpyFloat32(bytes);
   assert.deepEqual(decoded.shape, [2, 3]);
   assert.deepEqual(decoded.data, data);
-  assert.throws(() => encodeNpyFloat32(data, [4, 2]), /holds 8 values/);
+  assert.throws(() => encodeNpyFloat32(data, [4, 2]), /has 8 values/);
   assert.throws(() => decodeNpyFloat32(Buffer.from('hello world')), /magic/);
 });
 

@@ -51,7 +51,8 @@ test('gradeSlices writes one row per disc', { skip: existsSync(defaultGradingMod
     assert.ok(Math.abs(Number(records[0]!['disc_row_px']) - 259.5) < 1);
     for (const record of records) {
       const p = Number(record['disc_bulge_p']);
-      assert.ok(p >= 0 && p <= 1);
+      assert.ok(p >= 0);
+      assert.ok(p <= 1);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

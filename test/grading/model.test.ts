@@ -43,7 +43,8 @@ test('grade ignores axial crops of an untrained axial branch', { skip: shippedMo
   const level = { level: 'L4-L5', center: [0, 0, 0] as const, normal: [0, 0, 1] as const, posterior: [0, 1, 0] as const, confidence: 1, measurements: null };
   const disc: DiscCrops = { level, sagittal: crop([sagittal.width, sagittal.height, sagittal.slices], 0.5), axial: crop([axial.width, axial.height, axial.slices], 0.7), axialMissingReason: null };
   const [withAxial, withoutAxial] = await model.grade([disc, { ...disc, axial: null, axialMissingReason: 'none' }]);
-  assert.ok(withAxial && withoutAxial);
+  assert.ok(withAxial);
+  assert.ok(withoutAxial);
   assert.equal(withAxial.usedAxial, model.info.axialBranchTrained);
   if (!model.info.axialBranchTrained) assert.deepEqual(withAxial.probabilities, withoutAxial.probabilities);
   const pfirrmann = withAxial.probabilities['pfirrmann_grade']!;

@@ -46,7 +46,7 @@ test('estimatePngSpacing scales by original size', () => {
   assert.equal(estimatePngSpacing({ ...entry, sourcePixelSpacingMm: null }, 200, 150), null);
 });
 
-/** A one-plane label volume with 0.8 mm pixels in the canonical sagittal layout. */
+/** Draws a one-plane label volume with 0.8 mm pixels in the canonical sagittal layout. */
 function labelPlane(width: number, height: number, draw: (c: number, r: number) => boolean) {
   const data = new Uint8Array(width * height);
   for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) if (draw(c, r)) data[r * width + c] = 2;
@@ -105,7 +105,7 @@ test('extractSliceCrops matches gradings by count', async () => {
       { patient: '1', series: '1_t2', discs: 3 },
       { patient: '2', series: '2_t2', discs: 4 },
     ]);
-    const summary = await extractSliceCrops(join(dir, 'in'), join(dir, 'out'), { finder: thresholdFinder, logger: silentLogger });
+    const summary = await extractSliceCrops(join(dir, 'in'), join(dir, 'out'), { finders: [thresholdFinder], logger: silentLogger });
     assert.equal(summary.rows, 3, 'the 4-disc series of a 3-disc patient is left out');
     assert.deepEqual(summary.results.map((r) => [r.series, r.found, r.graded, r.matched]), [
       ['1_t2', 3, 3, true],
@@ -164,4 +164,21 @@ test('SPIDER slice table and gradings parse', { skip: skipWithoutSharedData('spi
     upper_endplate_defect: 0,
     lower_endplate_defect: 0,
   });
+});
+
+test('extractSliceCrops tries the next finder on a count mismatch', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'deepspine-slices-'));
+  try {
+    await writeSliceFolder(join(dir, 'in'), [{ patient: '1', series: '1_t2', discs: 3 }]);
+    const blind = { name: 'blind', find: async () => [] };
+    const summary = await extractSliceCrops(join(dir, 'in'), join(dir, 'out'), { finders: [blind, thresholdFinder], logger: silentLogger });
+    assert.equal(summary.rows, 3);
+    assert.equal(summary.results[0]!.finder, 'threshold (test)');
+    assert.equal(summary.results[0]!.matched, true);
+    const unmatched = await extractSliceCrops(join(dir, 'in'), join(dir, 'out2'), { finders: [blind], logger: silentLogger });
+    assert.equal(unmatched.rows, 0);
+    assert.equal(unmatched.results[0]!.finder, 'blind');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

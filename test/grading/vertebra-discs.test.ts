@@ -4,7 +4,7 @@ import { makeVolume } from '../../src/geometry/volume.js';
 import { describePlaneComponents } from '../../src/grading/plane-discs.js';
 import { discsFromVertebrae } from '../../src/grading/vertebra-discs.js';
 
-/** A 1 mm one-plane label volume, 120 x 260 px; pixel (c, r) is at LPS y = c, z = -r. */
+/** Draws a 1 mm one-plane label volume of 120 x 260 px, where pixel (c, r) is at LPS y = c, z = -r. */
 function plane(draw: (c: number, r: number) => number) {
   const width = 120;
   const height = 260;

@@ -1,0 +1,10 @@
+export { GradingModel, compareWithReference, defaultGradingModelPath, gradingModelFormat, type DiscGrades, type GradingHead, type GradingModelInfo, type ParityReport } from './model.js';
+export { gradeSlices, headColumns, notTrainedSuffix, type GradeSlicesOptions, type GradeSlicesSummary } from './grade-slices.js';
+export { extractSliceCrops, processSlice, sliceStudyId, type ExtractSliceCropsOptions, type ExtractSliceCropsSummary, type SliceDiscs, type SliceFindingResult } from './slice-crops.js';
+export { dropOffChain, segmentationDiscFinder, type SliceDiscFinder } from './slice-discs.js';
+export { defaultPlaneDiscLimits, findPlaneDiscs, numberDiscsFromCaudal, type NumberedDisc, type PlaneDisc, type PlaneDiscLimits } from './plane-discs.js';
+export { estimatePngSpacing, loadSliceImage, readGradings, readSliceTable, spiderGradingColumns, type GradingTable, type PngSpacing, type SliceEntry, type SliceImage } from './slices-folder.js';
+export { parseCsv, parseCsvRecords } from './csv.js';
+export { defaultVertebraDiscOptions, discsFromVertebrae, vertebraDiscFinder, type VertebraDiscOptions } from './vertebra-discs.js';
+export { describePlaneComponents, type PlaneComponent } from './plane-discs.js';
+export { DiscDetector, cutAtSacrum, defaultDiscDetectorPath, detectorDiscFinder, discsFromCentres, exportDiscDetectionData, fillGaps, heatmapPeaks, mergeClosePeaks, prepareDetectorPlane, type DetectionDataSummary, type DetectorPlane } from './disc-detector.js';
