@@ -5,6 +5,8 @@ import { exportSegmentationDataset } from '../segmentation/dataset.js';
 import { runEvaluate } from './evaluate-command.js';
 import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
 import { prepareDemoStudy } from './demo-study.js';
+import { runExtract, type ExtractOptions } from './extract-command.js';
+import { gradeSlices } from '../grading/grade-slices.js';
 
 interface GlobalOptions {
   verbose?: boolean;
@@ -62,6 +64,32 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (options: { out: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       await prepareDemoStudy(options.out, logger);
+      setExit(0);
+    });
+
+  program
+    .command('extract')
+    .description('write per-disc sagittal and axial crops and a manifest (one row per study and level) for grading training')
+    .argument('<studies...>', 'DICOM study folders or NIfTI/MHA volume files')
+    .requiredOption('--out <dir>', 'output folder for crops/ and manifest.csv')
+    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT')
+    .action(async (studies: string[], options: ExtractOptions) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      setExit(await runExtract(studies, options, logger));
+    });
+
+  program
+    .command('grade-slices')
+    .description('grade every disc on 2-D sagittal slices laid out as slices.csv plus images/, one CSV row per disc')
+    .argument('<dir>', 'folder with slices.csv and the images it lists')
+    .requiredOption('--out <file>', 'CSV file to write')
+    .option('--model <path>', 'grading ONNX model (default: the shipped model)')
+    .action(async (dir: string, options: { out: string; model?: string }) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      const summary = await gradeSlices(dir, options.out, logger, options.model !== undefined ? { modelPath: options.model } : {});
+      logger.info(`${summary.rows} discs graded on ${summary.series} series (${summary.seriesWithoutDiscs} without discs) -> ${options.out}`);
+      if (summary.untrainedHeads.length > 0) logger.warn(`heads not trained on real data, marked in the CSV and not findings: ${summary.untrainedHeads.join(', ')}`);
       setExit(0);
     });
 

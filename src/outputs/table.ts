@@ -50,6 +50,8 @@ export function formatLevelTable(result: AnalysisResult, options: LevelTableOpti
       for (const chunk of splitToWidth(grades, main[0]!, width)) lines.push('', ...renderTable([main[0]!, ...chunk], lowRows, style));
     }
     if (lowRows.some(Boolean)) lines.push(`? confidence below ${lowConfidence.toFixed(2)}: the name may be shifted by a level`);
+    const untrained = untrainedConditions(levels);
+    if (untrained.length > 0) lines.push(`Not trained on real data, so not reported as findings: ${untrained.map((c) => c.replace(/_/g, ' ')).join(', ')}`);
   }
 
   lines.push('');
@@ -93,11 +95,28 @@ function formatCenters(levels: readonly LevelReport[]): string[] {
   return parts.map((part) => part.map((text, axis) => text.padStart(widths[axis]!)).join(', '));
 }
 
+/** Keys of a level's `grades` that describe the inputs rather than a condition. */
+const gradeInputKeys = new Set(['usedAxial', 'axialMissingReason']);
+
+function isUntrained(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'status' in value && value.status === 'not trained';
+}
+
+/** Lists the graded conditions whose head had no real training data. */
+function untrainedConditions(levels: readonly LevelReport[]): string[] {
+  const names = new Set<string>();
+  for (const level of levels) for (const [condition, value] of Object.entries(level.grades ?? {})) if (isUntrained(value)) names.add(condition);
+  return [...names];
+}
+
 /** Builds one column per condition graded at any level, in order of first appearance, with '-' where a level lacks it. */
 function gradeColumns(levels: readonly LevelReport[]): Column[] {
   const conditions: string[] = [];
   for (const level of levels) {
-    for (const condition of Object.keys(level.grades ?? {})) if (!conditions.includes(condition)) conditions.push(condition);
+    for (const [condition, value] of Object.entries(level.grades ?? {})) {
+      if (gradeInputKeys.has(condition) || isUntrained(value) || conditions.includes(condition)) continue;
+      conditions.push(condition);
+    }
   }
   return conditions.map((condition) => {
     const cells = levels.map((level) => formatGrade(level.grades?.[condition]));
@@ -116,6 +135,12 @@ export function formatGrade(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'object' && 'kind' in value && value.kind === 'binary' && 'probability' in value && typeof value.probability === 'number') {
+    return value.probability.toFixed(2);
+  }
+  if (typeof value === 'object' && 'grade' in value && 'probabilities' in value && Array.isArray(value.probabilities)) {
+    return `${formatGrade(value.grade)} (${Math.max(...(value.probabilities as number[])).toFixed(2)})`;
+  }
   if (typeof value === 'object' && 'grade' in value) {
     const grade = formatGrade(value.grade);
     const probability = 'probability' in value && typeof value.probability === 'number' ? ` ${value.probability.toFixed(2)}` : '';
