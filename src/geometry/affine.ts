@@ -101,3 +101,9 @@ export function normalize(a: Vec3): [number, number, number] {
   if (n === 0) throw new RangeError('cannot normalize a zero vector');
   return [a[0] / n, a[1] / n, a[2] / n];
 }
+
+/** Returns the unit direction in the plane normal to `axis` closest to posterior (+y in LPS). */
+export function posteriorInPlane(axis: Vec3): [number, number, number] {
+  const anteroPosterior: Vec3 = [0, 1, 0];
+  return normalize(subtract(anteroPosterior, scale(axis, dot(anteroPosterior, axis))));
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { csvField } from '../crops/write.js';
 import { writeNpyFloat32 } from '../crops/npy.js';
-import { dot, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { normalize, posteriorInPlane, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { indexToPatient } from '../geometry/volume.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -100,11 +100,6 @@ export function heatmapPeaks(heatmap: Float32Array, width: number, height: numbe
 }
 
 /** Unit vector in the sagittal plane perpendicular to `axis`, on the posterior (+y) side. */
-function posteriorOf(axis: Vec3): Vec3 {
-  const anteroPosterior: Vec3 = [0, 1, 0];
-  return normalize(subtract(anteroPosterior, scale(axis, dot(anteroPosterior, axis))));
-}
-
 /**
  * Turns disc centres (LPS, cranial to caudal) into discs whose normal follows the spine: along the
  * line from the disc above to the disc below, or to the single neighbour at either end.
@@ -115,7 +110,7 @@ export function discsFromCentres(centres: readonly { center: Vec3; pixel: readon
     const below = centres[Math.min(centres.length - 1, index + 1)]!.center;
     const downward = centres.length > 1 ? normalize(subtract(below, above)) : ([0, 0, -1] as Vec3);
     const normal = scale(downward, -1);
-    return { center: entry.center, normal, posterior: posteriorOf(downward), pixel: entry.pixel, areaMm2: 0, depthMm: 0, heightMm: 0, meanProbability: entry.score };
+    return { center: entry.center, normal, posterior: posteriorInPlane(downward), pixel: entry.pixel, areaMm2: 0, depthMm: 0, heightMm: 0, meanProbability: entry.score };
   });
 }
 

@@ -1,4 +1,5 @@
-import { dot, normalize, scale, subtract, add, norm, type Vec3 } from '../geometry/affine.js';
+import { add, dot, norm, normalize, posteriorInPlane, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { median } from '../geometry/fit.js';
 import { makeVolume, patientToIndex } from '../geometry/volume.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { SegmentationModel } from '../segmentation/model.js';
@@ -46,12 +47,6 @@ interface Body {
   readonly halfHeightMm: number;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 /** Largest (edge = 'max') or smallest projection of a body's pixels on `axis`, relative to `origin`. */
 function projectionEdge(body: Body, origin: Vec3, axis: Vec3, edge: 'min' | 'max'): number {
   const centre = dot(subtract(body.center, origin), axis);
@@ -91,11 +86,6 @@ function mergeFragments(vertebrae: readonly PlaneComponent[], maxDistance: numbe
 }
 
 /** Unit vector in the sagittal plane perpendicular to `axis`, on the posterior (+y) side. */
-function posteriorOf(axis: Vec3): Vec3 {
-  const anteroPosterior: Vec3 = [0, 1, 0];
-  return normalize(subtract(anteroPosterior, scale(axis, dot(anteroPosterior, axis))));
-}
-
 /**
  * Places one disc below every vertebral body of a sagittal plane, as the SPIDER gradings count
  * discs: one per visible vertebra, below it. The lowest is L5-S1 when the lowest body is L5.
@@ -153,12 +143,12 @@ export function discsFromVertebrae(
     }
     const normal = scale(axis, -1);
     if (best === null) {
-      return { center: estimate, normal, posterior: posteriorOf(axis), pixel: [0, 0], areaMm2: 0, depthMm: 0, heightMm: 0, meanProbability: 0 };
+      return { center: estimate, normal, posterior: posteriorInPlane(axis), pixel: [0, 0], areaMm2: 0, depthMm: 0, heightMm: 0, meanProbability: 0 };
     }
     // The component's own normal is kept when it agrees with the spine axis within about 30 degrees.
     const useOwnNormal = dot(best.normal, normal) > Math.cos(Math.PI / 6);
     const { points: _points, ...disc } = best;
-    return useOwnNormal ? disc : { ...disc, normal, posterior: posteriorOf(axis) };
+    return useOwnNormal ? disc : { ...disc, normal, posterior: posteriorInPlane(axis) };
   };
 
   const discs: PlaneDisc[] = [];

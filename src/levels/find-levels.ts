@@ -1,11 +1,12 @@
 import { add, dot, norm, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
 import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
 import { findFaintDiscBelow } from './faint-disc.js';
 import { measureDisc } from './measure.js';
-import { median, nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
+import { nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
 import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
 import { discLevelNames, type DiscLevel } from './types.js';
 
@@ -200,44 +201,10 @@ function nearCurve(bodies: Structure[], discs: Structure[]): Structure[] {
   });
 }
 
-/** Least-squares quadratic through (x, y) pairs; falls back to a line or a constant with few points. */
+/** Least-squares quadratic of y over x, as a function; callers pass at least three points. */
 function fitQuadratic(points: [number, number][]): (x: number) => number {
-  const n = points.length;
-  const meanX = points.reduce((s, p) => s + p[0], 0) / n;
-  const meanY = points.reduce((s, p) => s + p[1], 0) / n;
-  if (n < 3) return () => meanY;
-  // Normal equations in centred x for numerical stability.
-  let s2 = 0, s3 = 0, s4 = 0, sy = 0, sxy = 0, sx2y = 0;
-  for (const [x0, y] of points) {
-    const x = x0 - meanX;
-    s2 += x * x;
-    s3 += x * x * x;
-    s4 += x * x * x * x;
-    sy += y;
-    sxy += x * y;
-    sx2y += x * x * y;
-  }
-  const m = [
-    [n, 0, s2],
-    [0, s2, s3],
-    [s2, s3, s4],
-  ];
-  const b = [sy, sxy, sx2y];
-  const solution = solve3(m, b);
-  if (solution === null) return () => meanY;
-  const [c0, c1, c2] = solution;
-  return (x) => c0 + c1 * (x - meanX) + c2 * (x - meanX) * (x - meanX);
-}
-
-function solve3(m: number[][], b: number[]): [number, number, number] | null {
-  const det = (a: number[][]): number =>
-    a[0]![0]! * (a[1]![1]! * a[2]![2]! - a[1]![2]! * a[2]![1]!) -
-    a[0]![1]! * (a[1]![0]! * a[2]![2]! - a[1]![2]! * a[2]![0]!) +
-    a[0]![2]! * (a[1]![0]! * a[2]![1]! - a[1]![1]! * a[2]![0]!);
-  const d = det(m);
-  if (Math.abs(d) < 1e-9) return null;
-  const column = (c: number): number[][] => m.map((row, r) => row.map((value, k) => (k === c ? b[r]! : value)));
-  return [det(column(0)) / d, det(column(1)) / d, det(column(2)) / d];
+  const coefficients = fitPolynomial(points.map((p) => p[0]), points.map((p) => p[1]), 2);
+  return (x) => evaluatePolynomial(coefficients, x);
 }
 
 /**

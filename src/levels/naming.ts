@@ -1,5 +1,6 @@
 import { dot, norm, subtract, type Vec3 } from '../geometry/affine.js';
 import type { Warning } from '../errors.js';
+import { median } from '../geometry/fit.js';
 import type { Structure } from './structures.js';
 
 /** Vertebra names from cranial to caudal; discs take the names of the two vertebrae around them. */
@@ -140,11 +141,4 @@ function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebr
 
 function angleDegrees(a: Vec3, b: Vec3): number {
   return (Math.acos(Math.min(1, Math.abs(dot(a, b)))) * 180) / Math.PI;
-}
-
-export function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
