@@ -18,7 +18,7 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go; defaults to process.stderr. */
+  /** Line writer; defaults to writing to process.stderr. */
   write?: (line: string) => void;
   /** Step timings in ms are added here by name, for the timing breakdown in results.json. */
   timings?: Record<string, number>;

@@ -3,7 +3,7 @@ import { makeVolume, type Volume, type VoxelArray } from './volume.js';
 /**
  * An axis permutation with flips that maps a volume onto a target orientation without
  * interpolation. `sourceAxis[t]` is the source index axis read along target axis t, and
- * `flip[t]` says whether it is read backwards.
+ * `flip[t]` is true when it is read backwards.
  */
 export interface AxisMapping {
   readonly sourceAxis: readonly [number, number, number];

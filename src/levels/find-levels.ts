@@ -16,7 +16,7 @@ import { discLevelNames, type DiscLevel } from './types.js';
  * discs of a thoracolumbar view lie in between, so the limits sit below the thoracic range.
  */
 export const minLumbarDiscDepthMm = 20;
-/** Fewest discs from which levels are named; a lumbar view shows five or six, so fewer means a partial or other view. */
+/** Minimum number of discs to name levels from. A lumbar view shows five or six, so fewer means a partial or other view. */
 export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
 

@@ -47,9 +47,9 @@ export interface NamingContext {
 
 /**
  * Orders the discs cranial to caudal along the spine and names them by counting up from the
- * lowest disc, taken to be L5-S1. The names are only as good as that anchor, so every name's
- * confidence falls when the sacrum is out of view, a disc seems to be missing from the chain, or
- * the lowest disc looks rudimentary (transitional anatomy), and each such case adds a warning.
+ * lowest disc, taken to be L5-S1. The names are only as good as that anchor. Every name's
+ * confidence falls, with a warning, when the sacrum is out of view, when a disc seems to be missing
+ * from the chain, or when the lowest disc looks rudimentary (transitional anatomy).
  */
 export function nameLevels(discs: Structure[], vertebrae: Structure[], context: NamingContext): Naming {
   const warnings: Warning[] = [];

@@ -15,7 +15,7 @@ export type HeadGrade =
       readonly kind: 'multiclass';
       readonly classes: readonly string[];
       readonly probabilities: readonly number[];
-      /** The most probable class. */
+      /** Class with the highest probability. */
       readonly grade: string;
     }
   | { readonly status: typeof notTrainedStatus; readonly note: string };

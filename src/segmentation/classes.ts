@@ -7,7 +7,7 @@ export const annotationNames: Record<string, number> = {
   disc: segmentationClasses.disc,
 };
 
-/** In-plane spacing in mm at which the network sees every sagittal plane. */
+/** In-plane spacing in mm to which every sagittal plane is resampled before the network. */
 export const modelSpacingMm = 1.25;
 
 /** The network downsamples four times, so plane sizes are padded to a multiple of 16. */

@@ -22,7 +22,7 @@ export const windowPercentiles = { low: 0.01, high: 0.995 } as const;
 
 /**
  * Computes the intensity window of a whole series from its voxel percentiles. The same window
- * serves every plane of the series, so the network sees consistent contrast between planes.
+ * serves every plane of the series, so the network gets consistent contrast across planes.
  */
 export function computeIntensityWindow(values: ArrayLike<number>): IntensityWindow {
   const count = values.length;
@@ -44,7 +44,7 @@ export function applyIntensityWindow(data: Float32Array, window: IntensityWindow
   const scale = 1 / (window.high - window.low);
   for (let index = 0; index < data.length; index++) {
     const value = (data[index]! - window.low) * scale;
-    data[index] = value < -0.5 ? -0.5 : value > 2 ? 2 : value;
+    data[index] = Math.min(Math.max(value, -0.5), 2);
   }
   return data;
 }

@@ -36,7 +36,9 @@ describe('deepspine grade-slices', () => {
     assert.deepEqual([...new Set(records.map((r) => r['series']))].sort(), ['100_t2', '104_t2']);
     for (const record of records) {
       const label = Number(record['ivd_label']);
-      assert.ok(Number.isInteger(label) && label >= 1 && label <= 9, `IVD label ${record['ivd_label']}`);
+      assert.ok(Number.isInteger(label), `IVD label ${record['ivd_label']} is not a whole number`);
+      assert.ok(label >= 1, `IVD label ${label} below 1`);
+      assert.ok(label <= 9, `IVD label ${label} above 9`);
     }
   });
 });

@@ -17,7 +17,8 @@ const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      let code = 0;
+      if (error !== null) code = typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
     });
   });

@@ -1,7 +1,7 @@
 """Leave-cases-out cross-validation of the segmentation recipe.
 
 Cases are split into folds by subject (cases that are the same subject stay together) and, within
-that, spread so every fold holds cases of each annotation kind. Each fold trains with the shipped
+that, spread so every fold contains cases of each annotation kind. Each fold trains with the shipped
 recipe on the other folds, exports ONNX, and the product's own `deepspine evaluate` measures Dice
 and level naming on the held-out cases, so the figures come from the same code path users run.
 """

@@ -68,9 +68,9 @@ def subject_groups(cases: list[PlaneCase], overlap_threshold: float = 0.7) -> di
     """Group cases that are the same subject, so cross-validation keeps them in one fold.
 
     Two cases on the same grid whose annotated structures overlap with a Dice above the threshold
-    are taken to be the same subject (re-annotations or re-acquisitions on one grid); each group is
-    named after its first case. Derived labels are left out because a whole spine column overlaps
-    between different subjects far more than the annotated structures do.
+    are taken to be the same subject, as re-annotations or re-acquisitions on one grid are. Each
+    group is named after its first case. Derived labels are left out, because a whole spine column
+    overlaps between different subjects far more than the annotated structures do.
     """
     group = {c.name: c.name for c in cases}
     for index, first in enumerate(cases):
