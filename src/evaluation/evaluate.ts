@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { norm, subtract, type Vec3 } from '../geometry/affine.js';
 import { DeepspineError } from '../errors.js';
 import { readVolumeFile } from '../input/volume-file.js';
+import { removeOffSpineComponents } from '../levels/clean.js';
 import { findLevels, type LevelResult } from '../levels/find-levels.js';
 import type { Logger } from '../log.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import { readAnnotatedClasses } from '../segmentation/dataset.js';
+import type { Volume } from '../geometry/volume.js';
 import type { SegmentationModel } from '../segmentation/model.js';
 import { segmentSagittalVolume } from '../segmentation/segment.js';
 import { truthStructures } from './truth.js';
@@ -25,9 +27,15 @@ export interface NamingCheck {
 
 export interface CaseEvaluation {
   readonly case: string;
-  /** Dice per annotated class; null for classes the case does not annotate. */
+  /** Dice per annotated class over the whole volume; null for classes the case does not annotate. */
   readonly diceVertebralBody: number | null;
   readonly diceDisc: number | null;
+  /**
+   * Dice per annotated class within the cranio-caudal extent of that class's annotation (see
+   * `diceWithinAnnotatedExtent`); null for classes the case does not annotate.
+   */
+  readonly extentDiceVertebralBody: number | null;
+  readonly extentDiceDisc: number | null;
   readonly naming: NamingCheck[];
   /** Error message when level naming failed for the case. */
   readonly namingError: string | null;
@@ -38,6 +46,8 @@ export interface EvaluationSummary {
   readonly cases: CaseEvaluation[];
   readonly meanDiceVertebralBody: number | null;
   readonly meanDiceDisc: number | null;
+  readonly meanExtentDiceVertebralBody: number | null;
+  readonly meanExtentDiceDisc: number | null;
   readonly namingCorrect: number;
   readonly namingTotal: number;
 }
@@ -58,6 +68,52 @@ export function dice(predicted: ArrayLike<number>, truth: ArrayLike<number>, lab
 }
 
 /**
+ * Computes the Dice coefficient of one class with predictions limited to the cranio-caudal extent
+ * of that class in `truth`: predicted voxels whose patient z (superior) coordinate lies above the
+ * highest or below the lowest labelled voxel are ignored. The labelled cases annotate only some
+ * structures (the five lumbar discs, or the bodies T11-L5), and the structures beyond them are
+ * unlabelled rather than absent, so a prediction there cannot be scored either way. Structures
+ * left unlabelled inside the extent still count as false positives.
+ */
+export function diceWithinAnnotatedExtent(predicted: ArrayLike<number>, truth: Volume, label: number): number {
+  const [nx, ny, nz] = truth.size;
+  const a = truth.affine;
+  // Patient z of voxel (i, j, k) is a[8] i + a[9] j + a[10] k + a[11].
+  const zOf = (i: number, j: number, k: number): number => a[8]! * i + a[9]! * j + a[10]! * k + a[11]!;
+  let low = Infinity;
+  let high = -Infinity;
+  for (let k = 0, index = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, index++) {
+        if (truth.data[index] !== label) continue;
+        const z = zOf(i, j, k);
+        if (z < low) low = z;
+        if (z > high) high = z;
+      }
+    }
+  }
+  let both = 0;
+  let p = 0;
+  let t = 0;
+  for (let k = 0, index = 0; k < nz; k++) {
+    for (let j = 0; j < ny; j++) {
+      for (let i = 0; i < nx; i++, index++) {
+        const isTruth = truth.data[index] === label;
+        const isPredicted = predicted[index] === label;
+        if (isTruth) t++;
+        if (!isPredicted) continue;
+        const z = zOf(i, j, k);
+        // Half a voxel of tolerance, because the extent is measured at voxel centres.
+        if (z < low - 0.5 || z > high + 0.5) continue;
+        p++;
+        if (isTruth) both++;
+      }
+    }
+  }
+  return p + t === 0 ? 1 : (2 * both) / (p + t);
+}
+
+/**
  * Evaluates segmentation and level naming on every case folder under `dir` that has image.nii.gz
  * and labels.nii.gz (instances.nii.gz and meta.json optional), or on the named cases only.
  */
@@ -74,7 +130,7 @@ export async function evaluateFolder(dir: string, model: SegmentationModel, logg
     cases.push(await logger.step(`evaluate ${name}`, () => evaluateCase(join(dir, name), name, model)));
     const last = cases[cases.length - 1]!;
     const correct = last.naming.filter((n) => n.predicted === n.truth).length;
-    logger.info(`${name}: Dice body ${formatDice(last.diceVertebralBody)}, disc ${formatDice(last.diceDisc)}, names ${correct}/${last.naming.length}`);
+    logger.info(`${name}: Dice body ${formatDice(last.diceVertebralBody)} (in extent ${formatDice(last.extentDiceVertebralBody)}), disc ${formatDice(last.diceDisc)} (in extent ${formatDice(last.extentDiceDisc)}), names ${correct}/${last.naming.length}`);
   }
   const mean = (values: (number | null)[]): number | null => {
     const present = values.filter((v): v is number => v !== null);
@@ -85,6 +141,8 @@ export async function evaluateFolder(dir: string, model: SegmentationModel, logg
     cases,
     meanDiceVertebralBody: mean(cases.map((c) => c.diceVertebralBody)),
     meanDiceDisc: mean(cases.map((c) => c.diceDisc)),
+    meanExtentDiceVertebralBody: mean(cases.map((c) => c.extentDiceVertebralBody)),
+    meanExtentDiceDisc: mean(cases.map((c) => c.extentDiceDisc)),
     namingCorrect: checks.filter((c) => c.predicted === c.truth).length,
     namingTotal: checks.length,
   };
@@ -95,23 +153,27 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
   const labels = await readVolumeFile(join(folder, 'labels.nii.gz'));
   const annotated = await readAnnotatedClasses(folder);
   const segmentation = await segmentSagittalVolume(image, model);
-  const predicted = segmentation.labels.data;
-  const diceVertebralBody = annotated.includes(segmentationClasses.vertebralBody) ? dice(predicted, labels.data, segmentationClasses.vertebralBody) : null;
-  const diceDisc = annotated.includes(segmentationClasses.disc) ? dice(predicted, labels.data, segmentationClasses.disc) : null;
+  let levels: LevelResult | null = null;
+  let namingError: string | null = null;
+  try {
+    levels = findLevels(segmentation, join(folder, 'image.nii.gz'));
+  } catch (error) {
+    namingError = error instanceof Error ? error.message : String(error);
+  }
+  // Dice is measured on the label map that analyze writes, which drops components off the spine.
+  const predicted = levels === null ? segmentation.labels.data : removeOffSpineComponents(segmentation.labels, levels).labels.data;
+  const body = segmentationClasses.vertebralBody;
+  const disc = segmentationClasses.disc;
+  const diceVertebralBody = annotated.includes(body) ? dice(predicted, labels.data, body) : null;
+  const diceDisc = annotated.includes(disc) ? dice(predicted, labels.data, disc) : null;
+  const extentDiceVertebralBody = annotated.includes(body) ? diceWithinAnnotatedExtent(predicted, labels, body) : null;
+  const extentDiceDisc = annotated.includes(disc) ? diceWithinAnnotatedExtent(predicted, labels, disc) : null;
 
   const instancesPath = join(folder, 'instances.nii.gz');
   let naming: NamingCheck[] = [];
-  let namingError: string | null = null;
-  let warnings: string[] = [];
+  const warnings = levels === null ? [] : levels.warnings.map((w) => w.code);
   if (existsSync(instancesPath)) {
     const truth = truthStructures(await readVolumeFile(instancesPath));
-    let levels: LevelResult | null = null;
-    try {
-      levels = findLevels(segmentation, join(folder, 'image.nii.gz'));
-      warnings = levels.warnings.map((w) => w.code);
-    } catch (error) {
-      namingError = error instanceof Error ? error.message : String(error);
-    }
     naming = truth.map((structure) => {
       let candidates: { name: string; center: Vec3 }[] = [];
       if (levels !== null) candidates = structure.kind === 'disc' ? levels.allDiscs : levels.vertebrae;
@@ -123,8 +185,11 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
         distanceMm: match === null ? null : Math.round(match.distance * 10) / 10,
       };
     });
+  } else {
+    // Without instances there is nothing to name-check, so a level-finding failure is not reported.
+    namingError = null;
   }
-  return { case: name, diceVertebralBody, diceDisc, naming, namingError, warnings };
+  return { case: name, diceVertebralBody, diceDisc, extentDiceVertebralBody, extentDiceDisc, naming, namingError, warnings };
 }
 
 function nearest(point: Vec3, candidates: { name: string; center: Vec3 }[]): { name: string; distance: number } | null {

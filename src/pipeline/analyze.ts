@@ -5,6 +5,7 @@ import { DeepspineError, type Warning } from '../errors.js';
 import { loadStudy } from '../input/study.js';
 import type { LoadStudyOptions, SeriesSummary, Study } from '../input/types.js';
 import { writeVolumeFile } from '../input/volume-file.js';
+import { removeOffSpineComponents } from '../levels/clean.js';
 import { findLevels, type LevelResult } from '../levels/find-levels.js';
 import type { Logger } from '../log.js';
 import { loadSegmentationModel, packageRoot, type SegmentationModel } from '../segmentation/model.js';
@@ -57,8 +58,10 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
   const ownModel = model === undefined;
   const segmentationModel = model ?? (await timed('load models', () => loadSegmentationModel(options.segmentationModel, options.threads ?? 0)));
   try {
-    const segmentation = await logger.step('segmentation', () => segmentSagittalVolume(study.sagittal, segmentationModel, timings));
-    const levels = await timed('levels', () => findLevels(segmentation, describeSource(studyPath, study.sagittalSeries)));
+    const raw = await logger.step('segmentation', () => segmentSagittalVolume(study.sagittal, segmentationModel, timings));
+    const levels = await timed('levels', () => findLevels(raw, describeSource(studyPath, study.sagittalSeries)));
+    // The written label map keeps only the components on the spine (bowel, hip and border detections go).
+    const segmentation: Segmentation = { ...raw, labels: await timed('levels', () => removeOffSpineComponents(raw.labels, levels).labels) };
     for (const warning of levels.warnings) logger.warn(warning.message);
     const warnings: Warning[] = [...study.warnings, ...levels.warnings];
     const models: Record<string, { file: string; sha256: string }> = {

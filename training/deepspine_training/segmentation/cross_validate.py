@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--steps", type=int, default=SegmentationConfig.steps)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--only-folds", type=int, nargs="+", help="run only these fold indices (0-based), e.g. to spread folds over processes; the summary then goes to summary-folds-I-J.json")
     parser.add_argument("--cli", default="node dist/src/cli/main.js", help="command that runs deepspine")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
     results = []
     for index, held_out in enumerate(folds):
+        if args.only_folds is not None and index not in args.only_folds:
+            continue
         fold_dir = args.out / f"fold-{index}"
         training_cases = [name for name in all_cases if name not in held_out]
         logger.info("fold %d: held out %s", index, ", ".join(held_out))
@@ -76,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         results.extend(json.loads(report.read_text())["cases"])
 
     summary = summarize(results)
-    (args.out / "summary.json").write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps)), **summary}, indent=2))
+    summary_name = "summary.json" if args.only_folds is None else "summary-folds-" + "-".join(str(i) for i in sorted(args.only_folds)) + ".json"
+    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps)), **summary}, indent=2))
     print(format_summary(results, summary))
 
 
