@@ -1,0 +1,482 @@
+/**
+ * Turns the items of one statement into findings. Items that lack a finding word share one with
+ * their neighbours in the same clause. In "canal or right foraminal stenosis", "canal" takes the
+ * word "stenosis" of the next item. In "foraminal stenosis, moderate on the right", the later item
+ * takes the structure and finding word of the earlier one. Severity and side then carry along the
+ * list ("mild canal and foraminal stenosis" grades both).
+ */
+import { BOTH_SIDES, Item, ItemType, buildItems, combines, isSided } from './items.js';
+import type { StandaloneCondition, StructureKind } from './rules-schema.js';
+import type { Unit } from './scan.js';
+import { applyScopes } from './scopes.js';
+import { ScratchInt32 } from './scratch.js';
+
+const rightHeadScratch = new ScratchInt32();
+const rightShareableScratch = new ScratchInt32();
+
+/** Finding families, each of which maps to one or more conditions. */
+export const Family = {
+  Canal: 1,
+  Foramen: 2,
+  Subarticular: 3,
+  Facet: 4,
+  LigamentumFlavum: 5,
+  EpiduralLipomatosis: 6,
+  DiscBulge: 7,
+  DiscHerniation: 8,
+  DiscOsteophyteComplex: 9,
+  /** "Stenosis" without a structure: the canal when present, every stenosis condition when negated. */
+  BareNarrowing: 10,
+  /** "Patent" without a structure: the canal and both foramina. */
+  PatentDefault: 11,
+  /** A level described as normal: every condition. */
+  LevelNormal: 12,
+  /** A normal study: every condition at every lumbar level. */
+  StudyNormal: 13,
+  /** A normal disc: no bulge and no herniation. */
+  DiscNormal: 14,
+} as const;
+export type Family = (typeof Family)[keyof typeof Family];
+
+export class Finding {
+  /** Patent or normal: the value is 0 whatever the negation. */
+  zero = false;
+  severity: Unit | null = null;
+  sides = 0;
+  greater = 0;
+  measure: Unit | null = null;
+  negated = false;
+  hedged = false;
+  start: number;
+  end: number;
+
+  constructor(
+    readonly family: Family,
+    readonly item: Item,
+    /** Unit index that places the finding among the statement's level notations. */
+    readonly position: number,
+  ) {
+    this.start = item.valueStart;
+    this.end = item.valueEnd;
+  }
+
+  extend(start: number, end: number): void {
+    if (start < this.start) this.start = start;
+    if (end > this.end) this.end = end;
+  }
+}
+
+const STANDALONE_FAMILY: Record<StandaloneCondition, Family> = {
+  disc_bulge: Family.DiscBulge,
+  disc_herniation: Family.DiscHerniation,
+  disc_osteophyte_complex: Family.DiscOsteophyteComplex,
+  epidural_lipomatosis: Family.EpiduralLipomatosis,
+};
+
+function structureFamily(structure: StructureKind): Family | null {
+  switch (structure) {
+    case 'canal':
+    case 'canalQualifier':
+      return Family.Canal;
+    case 'foramen':
+      return Family.Foramen;
+    case 'subarticular':
+      return Family.Subarticular;
+    case 'facet':
+      return Family.Facet;
+    case 'ligamentumFlavum':
+      return Family.LigamentumFlavum;
+    case 'epiduralFat':
+      return Family.EpiduralLipomatosis;
+    case 'disc':
+      return null;
+  }
+}
+
+/** Returns the family that "patent" or "normal" sets to 0 for a structure, or null. */
+function predicateFamily(structure: StructureKind, patent: boolean): Family | null {
+  if (structure === 'disc') return patent ? null : Family.DiscNormal;
+  const family = structureFamily(structure);
+  if (patent && family !== Family.Canal && family !== Family.Foramen && family !== Family.Subarticular) return null;
+  return family;
+}
+
+function structureKind(unit: Unit): StructureKind {
+  return unit.lexeme!.structure!;
+}
+
+/** Returns whether the item's own structures include a sided one that its finding word applies to. */
+function hasSidedFinding(item: Item): boolean {
+  const word = item.findingWord?.lexeme!.findingWord ?? null;
+  if (word === null) return false;
+  return item.structures.some((unit) => isSided(structureKind(unit)) && combines(structureKind(unit), word));
+}
+
+function canGradeWithoutFindingWord(item: Item): boolean {
+  for (const unit of item.structures) {
+    const kind = structureKind(unit);
+    if (item.content === 0 && item.severity !== null && (kind === 'canal' || kind === 'foramen' || kind === 'subarticular')) return true;
+    if (item.measures.length > 0 && (kind === 'canal' || kind === 'canalQualifier')) return true;
+  }
+  return false;
+}
+
+/** Links items of one clause (`from` to `to`) that lack a finding word to the item they share it with. */
+class ClauseSharing {
+  private previousHead = -1;
+  private previousShareable = -1;
+  private chainTarget = -1;
+  private chainSeverity: Unit | null = null;
+  private chainSides = 0;
+  private readonly rightHead: Int32Array;
+  private readonly rightShareable: Int32Array;
+
+  constructor(
+    private readonly items: readonly Item[],
+    private readonly from: number,
+    private readonly to: number,
+    private readonly levelsBefore: (unitIndex: number) => number,
+  ) {
+    this.rightHead = rightHeadScratch.take(to - from);
+    this.rightShareable = rightShareableScratch.take(to - from);
+    let nextHead = -1;
+    let nextShareable = -1;
+    for (let index = to - 1; index >= from; index--) {
+      this.rightHead[index - from] = nextHead;
+      this.rightShareable[index - from] = nextShareable;
+      const item = items[index]!;
+      if (item.type === ItemType.Head) {
+        nextHead = index;
+        nextShareable = index;
+      } else if (item.type === ItemType.Predicate) {
+        nextHead = -1;
+        nextShareable = index;
+      } else if (!(item.type === ItemType.Elliptical || (item.type === ItemType.StructureOnly && item.content === 0))) {
+        nextHead = -1;
+        nextShareable = -1;
+      }
+    }
+  }
+
+  run(): void {
+    for (let index = this.from; index < this.to; index++) {
+      const item = this.items[index]!;
+      item.effectiveSeverity ??= item.severity;
+      if (item.effectiveSides === 0) item.effectiveSides = item.sides;
+      if (item.effectiveGreater === 0) item.effectiveGreater = item.greater;
+      switch (item.type) {
+        case ItemType.Head:
+          if (this.chainTarget === index) {
+            item.effectiveSeverity ??= this.chainSeverity;
+            if (item.effectiveSides === 0 && hasSidedFinding(item)) item.effectiveSides = this.chainSides;
+          }
+          this.chainTarget = -1;
+          this.previousHead = index;
+          this.previousShareable = index;
+          break;
+        case ItemType.Predicate:
+          this.previousShareable = index;
+          break;
+        case ItemType.StructureOnly:
+          this.shareStructures(item, index);
+          break;
+        case ItemType.Elliptical:
+          this.shareElliptical(item, index);
+          break;
+        case ItemType.Standalone:
+          this.previousHead = -1;
+          this.previousShareable = -1;
+          this.chainTarget = -1;
+          break;
+        case ItemType.Nothing:
+          if (item.content > 0) {
+            this.previousHead = -1;
+            this.previousShareable = -1;
+            this.chainTarget = -1;
+          }
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private levelBetween(firstUnit: number, lastUnit: number): boolean {
+    return this.levelsBefore(lastUnit) !== this.levelsBefore(firstUnit);
+  }
+
+  /** "canal" in "canal or foraminal stenosis", "foramina" in "the canal and foramina are patent". */
+  private shareStructures(item: Item, index: number): void {
+    if (item.content > 0) {
+      item.implicit = canGradeWithoutFindingWord(item);
+      return;
+    }
+    let target = this.rightShareable[index - this.from]!;
+    if (target >= 0 && item.severity !== null && this.items[target]!.type !== ItemType.Head) target = -1;
+    if (target >= 0) {
+      const targetItem = this.items[target]!;
+      item.borrowed = targetItem;
+      if (targetItem.type === ItemType.Head) {
+        if (this.chainTarget === target) {
+          item.effectiveSeverity ??= this.chainSeverity;
+          if (item.effectiveSides === 0 && item.structures.some((unit) => isSided(structureKind(unit)))) item.effectiveSides = this.chainSides;
+        }
+        this.chainTarget = target;
+        this.chainSeverity = item.effectiveSeverity;
+        if (item.effectiveSides !== 0) this.chainSides = item.effectiveSides;
+      }
+      return;
+    }
+    if (canGradeWithoutFindingWord(item)) {
+      item.implicit = true;
+      return;
+    }
+    if (this.previousShareable >= 0) {
+      const targetItem = this.items[this.previousShareable]!;
+      item.borrowed = targetItem;
+      item.effectiveSeverity ??= targetItem.effectiveSeverity;
+    }
+  }
+
+  /** "moderate on the right", "left greater than right" or "moderate" standing without a structure. */
+  private shareElliptical(item: Item, index: number): void {
+    const items = this.items;
+    const rightHead = this.rightHead[index - this.from]!;
+    if (item.severity === null && item.greater !== 0) {
+      const target = this.previousHead >= 0 && hasSidedFinding(items[this.previousHead]!) ? this.previousHead : rightHead >= 0 && hasSidedFinding(items[rightHead]!) ? rightHead : -1;
+      if (target < 0) return;
+      const targetItem = items[target]!;
+      targetItem.effectiveGreater = item.greater;
+      targetItem.effectiveSides = BOTH_SIDES;
+      absorb(item, targetItem);
+      return;
+    }
+    if (item.sides !== 0) {
+      const target = rightHead >= 0 && hasSidedFinding(items[rightHead]!) ? rightHead : this.previousHead >= 0 && hasSidedFinding(items[this.previousHead]!) ? this.previousHead : -1;
+      if (target < 0) return;
+      const targetItem = items[target]!;
+      item.borrowed = targetItem;
+      item.effectiveSeverity = item.severity ?? targetItem.effectiveSeverity ?? targetItem.severity;
+      const describesEarlierFinding = target < index && targetItem.severity === null && (targetItem.sides === 0 || targetItem.sides === BOTH_SIDES);
+      if (describesEarlierFinding && !this.levelBetween(targetItem.last, item.first)) targetItem.sidedElaborated = true;
+      return;
+    }
+    const target = this.previousHead >= 0 ? this.previousHead : rightHead;
+    if (target < 0) return;
+    const targetItem = items[target]!;
+    const levelBetween = target < index && this.levelBetween(targetItem.last, item.first);
+    if (!levelBetween && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
+      targetItem.effectiveSeverity = item.severity;
+      absorb(item, targetItem);
+      return;
+    }
+    item.borrowed = targetItem;
+    item.effectiveSides = targetItem.effectiveSides !== 0 ? targetItem.effectiveSides : targetItem.sides;
+  }
+}
+
+/** Gives the value words of `item` to `target`, which now carries them in its evidence. */
+function absorb(item: Item, target: Item): void {
+  item.absorbed = true;
+  if (item.valueStart < target.extraStart) target.extraStart = item.valueStart;
+  if (item.valueEnd > target.extraEnd) target.extraEnd = item.valueEnd;
+}
+
+function newFinding(family: Family, item: Item, position: number): Finding {
+  const finding = new Finding(family, item, position);
+  finding.severity = item.effectiveSeverity;
+  finding.sides = item.effectiveSides;
+  finding.greater = item.effectiveGreater;
+  if (item.extraEnd >= 0) finding.extend(item.extraStart, item.extraEnd);
+  return finding;
+}
+
+function emitHead(item: Item, out: Finding[]): void {
+  const word = item.findingWord!;
+  const wordKind = word.lexeme!.findingWord!;
+  if (item.structures.length === 0) {
+    // "contributes to the narrowing" refers back to a stenosis already described.
+    if (wordKind === 'narrowing' && !word.referring) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
+    return;
+  }
+  for (const unit of item.structures) {
+    const kind = structureKind(unit);
+    if (!combines(kind, wordKind) || (item.sidedElaborated && isSided(kind))) continue;
+    out.push(newFinding(structureFamily(kind)!, item, item.findingWordIndex));
+  }
+}
+
+function emitPredicate(item: Item, source: Item, positionOf: (structureIndex: number) => number, out: Finding[]): void {
+  const patent = source.normal === null || (source.patent !== null && source.patent.start < source.normal.start);
+  item.structures.forEach((unit, index) => {
+    const family = predicateFamily(structureKind(unit), patent);
+    if (family === null) return;
+    const finding = newFinding(family, item, positionOf(index));
+    finding.zero = true;
+    const predicate = patent ? source.patent! : source.normal!;
+    finding.extend(predicate.start, predicate.end);
+    out.push(finding);
+  });
+}
+
+function emitBorrowed(item: Item, out: Finding[]): void {
+  const source = item.borrowed!;
+  if (item.type === ItemType.StructureOnly) {
+    if (source.type !== ItemType.Head) {
+      emitPredicate(item, source, (index) => item.structureIndices[index]!, out);
+      return;
+    }
+    const word = source.findingWord!;
+    item.structures.forEach((unit, index) => {
+      const kind = structureKind(unit);
+      if (!combines(kind, word.lexeme!.findingWord!)) return;
+      const finding = newFinding(structureFamily(kind)!, item, item.structureIndices[index]!);
+      finding.extend(word.start, word.end);
+      out.push(finding);
+    });
+    return;
+  }
+  // An elliptical item takes the structures and finding word of its source.
+  const wordKind = source.findingWord!.lexeme!.findingWord!;
+  for (const unit of source.structures) {
+    const kind = structureKind(unit);
+    if (!combines(kind, wordKind) || (item.sides !== 0 && !isSided(kind))) continue;
+    const finding = newFinding(structureFamily(kind)!, item, item.first);
+    finding.extend(source.valueStart, source.valueEnd);
+    out.push(finding);
+  }
+}
+
+function emitImplicit(item: Item, out: Finding[]): void {
+  item.structures.forEach((unit, index) => {
+    const kind = structureKind(unit);
+    const graded = item.content === 0 && item.severity !== null && (kind === 'canal' || kind === 'foramen' || kind === 'subarticular');
+    const measured = item.measures.length > 0 && (kind === 'canal' || kind === 'canalQualifier');
+    if (graded || measured) out.push(newFinding(structureFamily(kind)!, item, item.structureIndices[index]!));
+  });
+}
+
+/** Emits the findings of the items of one clause; measure-only items go to `measureItems`. */
+function emitClause(items: readonly Item[], from: number, to: number, out: Finding[], measureItems: Item[]): void {
+  let hasUnexplainedWords = false;
+  for (let index = from; index < to; index++) {
+    if (items[index]!.type === ItemType.Nothing && items[index]!.content > 0) hasUnexplainedWords = true;
+  }
+  const clauseStart = out.length;
+  for (let index = from; index < to; index++) {
+    const item = items[index]!;
+    switch (item.type) {
+      case ItemType.Standalone:
+        out.push(newFinding(STANDALONE_FAMILY[item.standalone!.lexeme!.condition!], item, item.standaloneIndex));
+        break;
+      case ItemType.Head:
+        emitHead(item, out);
+        break;
+      case ItemType.Predicate:
+        if (item.content === 0) emitPredicate(item, item, () => item.predicateIndex, out);
+        break;
+      case ItemType.StructureOnly:
+        if (item.implicit) emitImplicit(item, out);
+        else if (item.borrowed !== null) emitBorrowed(item, out);
+        break;
+      case ItemType.Elliptical:
+        if (item.borrowed !== null && !item.absorbed) emitBorrowed(item, out);
+        break;
+      case ItemType.PatentBare:
+      case ItemType.NormalBare: {
+        // "The sacroiliac joints, as far as they are included, are unremarkable": words the
+        // labeler does not know elsewhere in the clause may be what is normal.
+        if (item.content > 0 || hasUnexplainedWords) break;
+        let family: Family = Family.LevelNormal;
+        if (item.type === ItemType.PatentBare) family = Family.PatentDefault;
+        else if (item.study) family = Family.StudyNormal;
+        const finding = newFinding(family, item, item.predicateIndex);
+        finding.zero = true;
+        // "Normal MRI of the lumbar spine": the study words belong to the statement.
+        if (family === Family.StudyNormal) finding.extend(item.start, item.end);
+        out.push(finding);
+        break;
+      }
+      case ItemType.MeasureOnly:
+        measureItems.push(item);
+        break;
+      default:
+        break;
+    }
+  }
+  for (let index = clauseStart; index < out.length; index++) {
+    const finding = out[index]!;
+    if (finding.family === Family.Canal || finding.family === Family.BareNarrowing) {
+      const measure = finding.item.measures[0];
+      if (measure !== undefined) finding.measure = measure;
+    }
+  }
+}
+
+function isCanalFinding(finding: Finding): boolean {
+  return (finding.family === Family.Canal || finding.family === Family.BareNarrowing) && finding.measure === null;
+}
+
+/**
+ * Gives the measurement of each measure-only item ("with an AP diameter of 9 mm") to the nearest
+ * canal finding of the statement without one: the nearest before it or the nearest after it,
+ * preferring one in the same clause. Both lists are in text order, so one merge pass does it.
+ */
+function attachMeasures(measureItems: readonly Item[], findings: readonly Finding[]): void {
+  if (measureItems.length === 0) return;
+  const canal = findings.filter(isCanalFinding).sort((a, b) => a.position - b.position);
+  const before: Finding[] = [];
+  let next = 0;
+  for (const item of measureItems) {
+    while (next < canal.length && canal[next]!.position < item.first) {
+      if (canal[next]!.measure === null) before.push(canal[next]!);
+      next++;
+    }
+    const previous = before.length > 0 ? before[before.length - 1]! : null;
+    const following = next < canal.length ? canal[next]! : null;
+    let chosen = previous ?? following;
+    if (previous !== null && following !== null) {
+      const previousSameClause = previous.item.clause === item.clause;
+      const followingSameClause = following.item.clause === item.clause;
+      if (previousSameClause !== followingSameClause) chosen = previousSameClause ? previous : following;
+      else chosen = item.first - previous.position <= following.position - item.first ? previous : following;
+    }
+    if (chosen === null) continue;
+    chosen.measure = item.measures[0]!;
+    if (chosen === previous) before.pop();
+    else next++;
+  }
+}
+
+/**
+ * Reads the findings of units `from` to `to`, one statement. `levelsBefore(i)` is the number of
+ * level notations among the statement's units before unit i.
+ */
+export function readFindings(units: readonly Unit[], from: number, to: number, levelsBefore: (unitIndex: number) => number): Finding[] {
+  const items = buildItems(units, from, to);
+  const findings: Finding[] = [];
+  const measureItems: Item[] = [];
+  let clauseStart = 0;
+  for (let index = 1; index <= items.length; index++) {
+    if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
+    applyScopes(units, items, clauseStart, index);
+    new ClauseSharing(items, clauseStart, index, levelsBefore).run();
+    emitClause(items, clauseStart, index, findings, measureItems);
+    clauseStart = index;
+  }
+  attachMeasures(measureItems, findings);
+  for (const finding of findings) {
+    const item = finding.item;
+    finding.hedged = item.hedged;
+    if (item.negatedBy !== null && !finding.zero) {
+      finding.negated = true;
+      finding.extend(item.negatedBy.start, item.negatedBy.end);
+    }
+    if (finding.measure !== null) finding.extend(finding.measure.start, finding.measure.end);
+    if (finding.start > finding.end) {
+      finding.start = item.valueStart;
+      finding.end = item.valueEnd;
+    }
+  }
+  return findings;
+}

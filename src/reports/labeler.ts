@@ -1,0 +1,161 @@
+/**
+ * The report labeler: reads one free-text lumbar spine MRI report and returns the value of each
+ * condition at each disc level, with the text that gave it. docs/labeler.md states the rules.
+ */
+import { recordFinding, type Placement } from './finding-values.js';
+import { Family, readFindings } from './findings.js';
+import { LabelTable, Tier, isLabeledSection } from './label-table.js';
+import { LevelGroup, StatementLevels } from './level-groups.js';
+import { UnitKind, type Lexicon } from './lexicon.js';
+import { lexiconFor, loadRules, type Rules } from './rules.js';
+import { scanReport, type Unit } from './scan.js';
+import { TokenStream, releaseTokenizerMemory, tokenize } from './tokenize.js';
+import { LUMBAR_LEVELS, type ReportLabels, type ReportWarning } from './types.js';
+
+let defaultRules: Rules | null = null;
+
+/** Returns the shipped rules, loading them on first use. */
+function shippedRules(): Rules {
+  defaultRules ??= loadRules();
+  return defaultRules;
+}
+
+const NOT_SPACE = /\S/;
+
+// Reused between calls, which is safe because labeling is synchronous. After a
+// very long text it is replaced, so that its buffers do not stay at that size.
+let tokens = new TokenStream();
+const MAX_KEPT_TOKENS = 1 << 16;
+
+function emptyLabels(warning: ReportWarning): ReportLabels {
+  return { levels: {}, evidence: {}, warnings: [warning] };
+}
+
+/**
+ * Splits the sentence of units `from` to `to` into statements at level headings that follow a
+ * comma, as in text whose line breaks were flattened ("L3-4: bulge, L4-5: stenosis"). A level
+ * after a comma is a heading when a colon or further text follows it, not when it only continues
+ * a list of levels ("at L3-4, L4-5 and L5-S1"). Calls `visit` for each statement.
+ */
+function forEachStatement(units: readonly Unit[], from: number, to: number, visit: (from: number, to: number) => void): void {
+  let start = from;
+  let index = from;
+  while (index < to) {
+    if (!units[index]!.comma || index + 1 >= to || units[index + 1]!.kind !== UnitKind.Level) {
+      index++;
+      continue;
+    }
+    let end = index + 1;
+    let lastLevel = end;
+    while (end < to && (units[end]!.kind === UnitKind.Level || (units[end]!.kind === UnitKind.Separator && end + 1 < to && units[end + 1]!.kind === UnitKind.Level))) {
+      if (units[end]!.kind === UnitKind.Level) lastLevel = end;
+      end++;
+    }
+    const textFollows = end < to && units[end]!.kind !== UnitKind.Separator && units[end]!.kind !== UnitKind.Break;
+    if (units[lastLevel]!.colonAfter || textFollows) {
+      if (index > start) visit(start, index);
+      start = index + 1;
+    }
+    index = end;
+  }
+  if (to > start) visit(start, to);
+}
+
+// Reused between calls like `tokens`, and reset by `labelReport` first.
+const table = new LabelTable();
+
+/** The labeling state carried from statement to statement. */
+class ReportReader {
+  readonly table = table;
+  /** The level heading in force: the last heading group until another level is named or the section changes. */
+  private current: LevelGroup | null = null;
+  anyLevel = false;
+  anyWholeStudy = false;
+
+  constructor(
+    private readonly units: readonly Unit[],
+    private readonly lexicon: Lexicon,
+    private readonly sixthLumbar: boolean,
+  ) {}
+
+  startSection(): void {
+    this.current = null;
+  }
+
+  readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
+    const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
+    if (levels.groups.length > 0) this.anyLevel = true;
+    const findings = readFindings(this.units, from, to, (index) => levels.countBefore(index));
+    for (const finding of findings) {
+      const placement = this.place(finding.family, levels.groupFor(finding.position), section);
+      if (placement === null) continue;
+      if (placement.tier !== Tier.Level) this.anyWholeStudy = true;
+      recordFinding(this.table, finding, placement, this.lexicon);
+    }
+    if (levels.groups.length > 0) {
+      const last = levels.groups[levels.groups.length - 1]!;
+      this.current = last.headsText && !last.global ? last : null;
+    }
+  }
+
+  private place(family: Family, group: LevelGroup | null, section: Placement['section']): Placement | null {
+    if (family === Family.StudyNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
+    if (group !== null) {
+      let tier: Tier = Tier.Level;
+      if (group.remaining) tier = Tier.Remaining;
+      else if (group.global) tier = Tier.Global;
+      return { levels: group.levels, tier, section };
+    }
+    if (this.current !== null) return { levels: this.current.levels, tier: Tier.Level, section };
+    // "Normal." or "Otherwise unremarkable." with no level in force describes the whole study.
+    if (family === Family.LevelNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
+    return null;
+  }
+}
+
+/**
+ * Labels one report. `rules` defaults to the shipped rules, loaded once. Runs in time linear in
+ * the text length.
+ */
+export function labelReport(text: string, rules: Rules = shippedRules()): ReportLabels {
+  if (!NOT_SPACE.test(text)) return emptyLabels({ code: 'EMPTY_TEXT', message: 'The report text is empty.' });
+  const lexicon = lexiconFor(rules);
+  tokenize(text, lexicon.vocabulary, tokens);
+  const scan = scanReport(text, tokens, lexicon);
+  if (tokens.kind.length > MAX_KEPT_TOKENS) {
+    tokens = new TokenStream();
+    releaseTokenizerMemory();
+  }
+  if (scan.nonLumbar && !scan.lumbar) {
+    return emptyLabels({
+      code: 'NOT_LUMBAR',
+      message: 'The report names only cervical or thoracic levels or describes a cervical or thoracic study, so it gets no lumbar labels.',
+    });
+  }
+
+  table.reset();
+  const reader = new ReportReader(scan.units, lexicon, scan.sixthLumbar);
+  let section: string | null = null;
+  for (const sentence of scan.sentences) {
+    if (sentence.section !== section) {
+      section = sentence.section;
+      reader.startSection();
+    }
+    const labeled = sentence.section;
+    if (!isLabeledSection(labeled) || !sentence.informative) continue;
+    forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled));
+  }
+
+  const warnings: ReportWarning[] = [];
+  if (scan.sixthLumbar) {
+    warnings.push({
+      code: 'SIXTH_LUMBAR_VERTEBRA',
+      message: 'The report numbers a sixth lumbar vertebra, so L5-L6 and L6-S1 are kept as written and the lumbosacral junction is L6-S1.',
+    });
+  }
+  const labels = reader.table.resolve(warnings);
+  if (!reader.anyLevel && !reader.anyWholeStudy) {
+    warnings.push({ code: 'NO_LEVELS_FOUND', message: 'The report names no disc level and makes no statement about the whole study.' });
+  }
+  return labels;
+}

@@ -1,0 +1,159 @@
+/**
+ * Level groups of one statement and the choice of group for each finding. Level notations joined
+ * only by commas, "and" or "or" form one group ("L3-4, L4-5 and L5-S1"). A group that opens the
+ * statement or a list item, or ends in a colon, heads the text after it ("At L4-5, ..."). Any
+ * other group qualifies the text before it ("... stenosis at L4-5").
+ */
+import { levelsBetween } from './level-notation.js';
+import { UnitKind } from './lexicon.js';
+import type { Unit } from './scan.js';
+import { ScratchInt32 } from './scratch.js';
+import { LUMBAR_LEVELS, type ReportLevel } from './types.js';
+
+export class LevelGroup {
+  levels: ReportLevel[] = [];
+  /** Names every lumbar level at once ("at any level"); its values are global. */
+  global = false;
+  /** Names the levels the report does not describe one by one ("the remaining levels"). */
+  remaining = false;
+  headsText = false;
+  /** Unit index of the first notation. */
+  first = -1;
+  /** The list item the group sits in, counted in separators and breaks from the statement start. */
+  segment = 0;
+}
+
+function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean): void {
+  let levels: readonly ReportLevel[];
+  switch (unit.levelKind) {
+    case 'wholeStudy':
+      group.global = true;
+      levels = LUMBAR_LEVELS;
+      break;
+    case 'remaining':
+      group.global = true;
+      group.remaining = true;
+      levels = LUMBAR_LEVELS;
+      break;
+    case 'lumbosacral':
+      levels = [sixthLumbar ? 'L6-S1' : 'L5-S1'];
+      break;
+    case 'disc':
+    case 'span':
+      levels = levelsBetween(unit.levelKind, unit.upper, unit.lower, sixthLumbar);
+      break;
+    default:
+      levels = [];
+  }
+  for (const level of levels) if (!group.levels.includes(level)) group.levels.push(level);
+}
+
+const levelsBeforeScratch = new ScratchInt32();
+const segmentsScratch = new ScratchInt32();
+const headingScratch = new ScratchInt32();
+const qualifierScratch = new ScratchInt32();
+
+/**
+ * The level groups of one statement (units `from` to `to`), with per-unit counts for lookups.
+ * Its lookup tables live in shared scratch buffers, so only one instance is in use at a time.
+ */
+export class StatementLevels {
+  readonly groups: LevelGroup[] = [];
+  /** Per unit of the statement: the number of level notations before it, and its list item. */
+  private readonly levelsBefore: Int32Array;
+  private readonly segments: Int32Array;
+  /** Per group: the nearest heading group at or before it, and the first qualifying group at or after it. */
+  private readonly headingAtOrBefore: Int32Array;
+  private readonly qualifierAtOrAfter: Int32Array;
+
+  constructor(
+    units: readonly Unit[],
+    private readonly from: number,
+    to: number,
+    sixthLumbar: boolean,
+  ) {
+    this.levelsBefore = levelsBeforeScratch.take(to - from + 1);
+    this.segments = segmentsScratch.take(to - from);
+    let levelCount = 0;
+    let segment = 0;
+    let current: LevelGroup | null = null;
+    let lastLevel = -1;
+    for (let index = from; index < to; index++) {
+      const unit = units[index]!;
+      this.levelsBefore[index - from] = levelCount;
+      this.segments[index - from] = segment;
+      if (unit.kind === UnitKind.Separator || unit.kind === UnitKind.Break) {
+        segment++;
+        continue;
+      }
+      if (unit.kind !== UnitKind.Level) continue;
+      levelCount++;
+      // Joined to the previous notation when only list separators stand between them.
+      let joined = current !== null && lastLevel >= 0 && !units[lastLevel]!.colonAfter;
+      for (let between = lastLevel + 1; joined && between < index; between++) {
+        if (units[between]!.kind !== UnitKind.Separator) joined = false;
+      }
+      if (!joined || current === null) {
+        current = new LevelGroup();
+        current.first = index;
+        current.segment = segment;
+        const before = index === from ? null : units[index - 1]!;
+        current.headsText = before === null || before.kind === UnitKind.Separator || before.kind === UnitKind.Break;
+        this.groups.push(current);
+      }
+      if (unit.colonAfter) current.headsText = true;
+      addLevels(current, unit, sixthLumbar);
+      lastLevel = index;
+    }
+    this.levelsBefore[to - from] = levelCount;
+
+    const count = this.groups.length;
+    this.headingAtOrBefore = headingScratch.take(count);
+    this.qualifierAtOrAfter = qualifierScratch.take(count);
+    let heading = -1;
+    for (let index = 0; index < count; index++) {
+      if (this.groups[index]!.headsText) heading = index;
+      this.headingAtOrBefore[index] = heading;
+    }
+    let qualifier = -1;
+    for (let index = count - 1; index >= 0; index--) {
+      if (!this.groups[index]!.headsText) qualifier = index;
+      this.qualifierAtOrAfter[index] = qualifier;
+    }
+  }
+
+  /** Returns the number of level notations before unit `index` of the statement. */
+  countBefore(index: number): number {
+    return this.levelsBefore[index - this.from]!;
+  }
+
+  /**
+   * Returns the group of a finding at unit `position`, or null when the statement names no level.
+   * In order: a qualifying group later in the same list item ("moderate stenosis at L4-5"), the
+   * nearest heading group before it ("At L4-5, ..."), the next qualifying group ("mild bulge and
+   * moderate stenosis at L4-5"), then the nearest group before or after.
+   */
+  groupFor(position: number): LevelGroup | null {
+    const groups = this.groups;
+    if (groups.length === 0) return null;
+    // The index of the first group after `position`, by binary search.
+    let low = 0;
+    let high = groups.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (groups[middle]!.first > position) high = middle;
+      else low = middle + 1;
+    }
+    const next = low < groups.length ? groups[low]! : null;
+    if (next !== null && !next.headsText && next.segment === this.segments[position - this.from]) return next;
+    if (low > 0) {
+      const heading = this.headingAtOrBefore[low - 1]!;
+      if (heading >= 0) return groups[heading]!;
+    }
+    if (low < groups.length) {
+      const qualifier = this.qualifierAtOrAfter[low]!;
+      if (qualifier >= 0) return groups[qualifier]!;
+    }
+    return low > 0 ? groups[low - 1]! : next;
+  }
+}

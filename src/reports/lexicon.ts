@@ -1,0 +1,305 @@
+/**
+ * Compiles rules data into the matchers the labeler runs: a token trie of every phrase with what
+ * it means, a trie of section headers and a few word sets. Built once per Rules object, so
+ * labeling compiles nothing per report.
+ */
+import {
+  FINDING_WORD_KINDS,
+  RulesValidationError,
+  SECTION_NAMES,
+  SIDE_KINDS,
+  STANDALONE_CONDITIONS,
+  STRUCTURE_KINDS,
+  type FindingWordKind,
+  type RulesData,
+  type SectionName,
+  type SideKind,
+  type StandaloneCondition,
+  type StructureKind,
+} from './rules-schema.js';
+import { TokenKind, splitPhrase, type TokenStream } from './tokenize.js';
+import { NUMBER_ID, Vocabulary } from './vocabulary.js';
+
+/** Kinds of report units: matched phrases, level notations, measurements and punctuation. */
+export const UnitKind = {
+  Severity: 1,
+  Side: 2,
+  Structure: 3,
+  FindingWord: 4,
+  Standalone: 5,
+  NegBefore: 6,
+  NegAfter: 7,
+  Uncertain: 8,
+  Patent: 9,
+  Normal: 10,
+  Study: 11,
+  Measure: 12,
+  Separator: 13,
+  Break: 14,
+  Level: 15,
+  Other: 16,
+  Ignore: 17,
+  Filler: 18,
+} as const;
+export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
+
+/** The meaning of one phrase. Fields that do not apply to its kind are null or -1. */
+export interface Lexeme {
+  readonly kind: UnitKind;
+  /** The rules key that listed the phrase, for error messages. */
+  readonly source: string;
+  readonly grade: number;
+  /** The lower grade of a phrase that is an intermediate grade on its own, else -1. */
+  readonly rangeLow: number;
+  readonly side: SideKind | null;
+  readonly structure: StructureKind | null;
+  readonly findingWord: FindingWordKind | null;
+  readonly condition: StandaloneCondition | null;
+  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | null;
+  readonly region: 'lumbar' | 'nonLumbar' | null;
+  readonly section: SectionName | null;
+}
+
+/** A trie node, with children keyed by token id. */
+export class TrieNode {
+  next: Map<number, TrieNode> | null = null;
+  /** The children again as an array indexed by token id, built for the root, where every match starts. */
+  dense: (TrieNode | undefined)[] | null = null;
+  lexeme: Lexeme | null = null;
+}
+
+function buildDenseChildren(node: TrieNode, idCount: number): void {
+  const dense = new Array<TrieNode | undefined>(idCount).fill(undefined);
+  for (const [id, child] of node.next ?? []) dense[id] = child;
+  node.dense = dense;
+}
+
+/** Vocabulary ids of the punctuation and letters that the scanner and level reader test for. */
+export interface TokenIds {
+  readonly comma: number;
+  readonly semicolon: number;
+  readonly colon: number;
+  readonly period: number;
+  readonly exclamation: number;
+  readonly question: number;
+  readonly slash: number;
+  readonly dash: number;
+  readonly percent: number;
+  readonly times: number;
+  readonly x: number;
+  readonly by: number;
+  /** The region letters of vertebra names. */
+  readonly c: number;
+  readonly t: number;
+  readonly l: number;
+  readonly s: number;
+}
+
+export interface Lexicon {
+  readonly vocabulary: Vocabulary;
+  readonly ids: TokenIds;
+  readonly phrases: TrieNode;
+  readonly headers: TrieNode;
+  /** Word id to vertebra name ("si" to "s1"). */
+  readonly vertebraAliases: ReadonlyMap<number, string>;
+  readonly spanWords: ReadonlySet<number>;
+  readonly rangeConnectors: ReadonlySet<number>;
+  readonly referringWords: ReadonlySet<number>;
+  /** Unit word id to its size in mm. */
+  readonly units: ReadonlyMap<number, number>;
+  readonly canalDiameterMm: { readonly severeBelow: number; readonly moderateBelow: number; readonly mildBelow: number };
+  readonly defaultGrade: number;
+}
+
+function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'kind' | 'source'>> = {}): Lexeme {
+  return {
+    kind,
+    source,
+    grade: fields.grade ?? -1,
+    rangeLow: fields.rangeLow ?? -1,
+    side: fields.side ?? null,
+    structure: fields.structure ?? null,
+    findingWord: fields.findingWord ?? null,
+    condition: fields.condition ?? null,
+    levelKind: fields.levelKind ?? null,
+    region: fields.region ?? null,
+    section: fields.section ?? null,
+  };
+}
+
+class TrieBuilder {
+  readonly root = new TrieNode();
+
+  constructor(private readonly vocabulary: Vocabulary) {}
+
+  /** Adds a phrase. Throws a RulesValidationError when another rules key already lists it. */
+  add(phrase: string, meaning: Lexeme): void {
+    let node = this.root;
+    for (const part of splitPhrase(phrase)) {
+      const id = isNumberText(part) ? NUMBER_ID : this.vocabulary.get(part);
+      node.next ??= new Map();
+      let child = node.next.get(id);
+      if (child === undefined) {
+        child = new TrieNode();
+        node.next.set(id, child);
+      }
+      node = child;
+    }
+    const existing = node.lexeme;
+    if (existing !== null && existing.source !== meaning.source) {
+      const [first, second] = [existing.source, meaning.source].sort();
+      throw new RulesValidationError(meaning.source, `"${first}" and "${second}" both list ${JSON.stringify(phrase)}, but a phrase can have only one meaning`);
+    }
+    node.lexeme = meaning;
+  }
+}
+
+function isNumberText(part: string): boolean {
+  const code = part.charCodeAt(0);
+  return code >= 48 && code <= 57;
+}
+
+type PhraseList = [phrases: readonly string[], meaning: Lexeme];
+
+/** Every phrase list of the main trie, each with the meaning its phrases get. */
+function phraseLists(data: RulesData): PhraseList[] {
+  const lists: PhraseList[] = [];
+  for (const kind of STRUCTURE_KINDS) {
+    lists.push([data.conditions.structures[kind], lexeme(UnitKind.Structure, `conditions.structures.${kind}`, { structure: kind })]);
+  }
+  for (const kind of FINDING_WORD_KINDS) {
+    lists.push([data.conditions.findingWords[kind], lexeme(UnitKind.FindingWord, `conditions.findingWords.${kind}`, { findingWord: kind })]);
+  }
+  for (const condition of STANDALONE_CONDITIONS) {
+    lists.push([data.conditions.standalone[condition], lexeme(UnitKind.Standalone, `conditions.standalone.${condition}`, { condition })]);
+  }
+  lists.push([data.conditions.ignore, lexeme(UnitKind.Ignore, 'conditions.ignore')]);
+
+  for (const [phrase, grade] of Object.entries(data.severity.grades)) {
+    lists.push([[phrase], lexeme(UnitKind.Severity, 'severity.grades', { grade })]);
+  }
+  for (const [phrase, [low, high]] of Object.entries(data.severity.ranges)) {
+    lists.push([[phrase], lexeme(UnitKind.Severity, 'severity.ranges', { grade: high, rangeLow: low })]);
+  }
+
+  for (const side of SIDE_KINDS) {
+    lists.push([data.laterality[side], lexeme(UnitKind.Side, `laterality.${side}`, { side })]);
+  }
+
+  lists.push([data.negation.before, lexeme(UnitKind.NegBefore, 'negation.before')]);
+  lists.push([data.negation.after, lexeme(UnitKind.NegAfter, 'negation.after')]);
+  lists.push([data.uncertainty.triggers, lexeme(UnitKind.Uncertain, 'uncertainty.triggers')]);
+  lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
+  lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
+
+  lists.push([data.normal.normal, lexeme(UnitKind.Normal, 'normal.normal')]);
+  lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
+  lists.push([data.normal.study, lexeme(UnitKind.Study, 'normal.study')]);
+  lists.push([data.normal.fillers, lexeme(UnitKind.Filler, 'normal.fillers')]);
+
+  lists.push([data.levels.lumbosacral, lexeme(UnitKind.Level, 'levels.lumbosacral', { levelKind: 'lumbosacral', region: 'lumbar' })]);
+  lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
+  lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
+  // A phrase naming the region also names the study, as in "unremarkable lumbar spine".
+  lists.push([data.levels.lumbarStudy, lexeme(UnitKind.Study, 'levels.lumbarStudy', { region: 'lumbar' })]);
+  lists.push([data.levels.nonLumbarStudy, lexeme(UnitKind.Study, 'levels.nonLumbarStudy', { region: 'nonLumbar' })]);
+  return lists;
+}
+
+function headerLists(data: RulesData): PhraseList[] {
+  return SECTION_NAMES.map((section) => [data.sections[section], lexeme(UnitKind.Filler, `sections.${section}`, { section })]);
+}
+
+const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', 'x', 'by', 'c', 't', 'l', 's'];
+
+/** Builds the vocabulary of every word in the rules, with misspellings reading as their correction. */
+function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabulary {
+  const vocabulary = new Vocabulary();
+  for (const word of RESERVED_WORDS) vocabulary.intern(word);
+  for (const [phrases] of lists) {
+    for (const phrase of phrases) {
+      for (const part of splitPhrase(phrase)) if (!isNumberText(part)) vocabulary.intern(part);
+    }
+  }
+  const singleWords = [
+    ...data.levels.spanWords,
+    ...data.severity.rangeConnectors,
+    ...data.clauses.referringWords,
+    ...Object.keys(data.measurements.units),
+    ...Object.keys(data.levels.vertebraMisspellings),
+  ];
+  for (const word of singleWords) vocabulary.intern(word.trim());
+  for (const [misspelled, correct] of Object.entries(data.misspellings)) {
+    vocabulary.alias(misspelled.trim(), vocabulary.intern(correct.trim()));
+  }
+  vocabulary.seal();
+  return vocabulary;
+}
+
+/** Builds the matchers for `data`. Throws a RulesValidationError when two keys list one phrase. */
+export function compileLexicon(data: RulesData): Lexicon {
+  const lists = phraseLists(data);
+  const sections = headerLists(data);
+  const vocabulary = buildVocabulary(data, [...lists, ...sections]);
+  const phrases = new TrieBuilder(vocabulary);
+  for (const [list, meaning] of lists) for (const phrase of list) phrases.add(phrase, meaning);
+  const headers = new TrieBuilder(vocabulary);
+  for (const [list, meaning] of sections) for (const phrase of list) headers.add(phrase, meaning);
+  buildDenseChildren(phrases.root, vocabulary.words.length);
+  buildDenseChildren(headers.root, vocabulary.words.length);
+
+  const id = (word: string): number => vocabulary.get(word.trim());
+  const idSet = (words: readonly string[]): Set<number> => new Set(words.map(id));
+  return {
+    vocabulary,
+    ids: {
+      comma: id(','),
+      semicolon: id(';'),
+      colon: id(':'),
+      period: id('.'),
+      exclamation: id('!'),
+      question: id('?'),
+      slash: id('/'),
+      dash: id('-'),
+      percent: id('%'),
+      times: id('\u00d7'),
+      x: id('x'),
+      by: id('by'),
+      c: id('c'),
+      t: id('t'),
+      l: id('l'),
+      s: id('s'),
+    },
+    phrases: phrases.root,
+    headers: headers.root,
+    vertebraAliases: new Map(Object.entries(data.levels.vertebraMisspellings).map(([word, vertebra]) => [id(word), vertebra.toLowerCase()])),
+    spanWords: idSet(data.levels.spanWords),
+    rangeConnectors: idSet(data.severity.rangeConnectors),
+    referringWords: idSet(data.clauses.referringWords),
+    units: new Map(Object.entries(data.measurements.units).map(([word, millimetres]) => [id(word), millimetres])),
+    canalDiameterMm: { ...data.measurements.canalDiameterMm },
+    defaultGrade: data.severity.defaultGrade,
+  };
+}
+
+/**
+ * Finds the longest phrase of `root` that starts at token `index`, without crossing a line break.
+ * Returns the index after its last token and sets `match.lexeme`, or returns -1.
+ */
+export function matchLongest(root: TrieNode, tokens: TokenStream, index: number, match: { lexeme: Lexeme | null }): number {
+  const first = tokens.id[index]!;
+  if (first === 0) return -1;
+  let node = root.dense === null ? root.next?.get(first) : root.dense[first];
+  let position = index;
+  let bestEnd = -1;
+  while (node !== undefined) {
+    position++;
+    if (node.lexeme !== null) {
+      bestEnd = position;
+      match.lexeme = node.lexeme;
+    }
+    if (node.next === null || position >= tokens.count || tokens.kind[position] === TokenKind.Newline) break;
+    node = node.next.get(tokens.id[position]!);
+  }
+  return bestEnd;
+}

@@ -1,0 +1,323 @@
+/**
+ * The single pass over a report's tokens: finds section headers, sentence ends, level notations,
+ * measurements and every phrase of the lexicon, and emits them as units. A run of words that match
+ * nothing becomes one `Other` unit, while filler words and other numbers emit nothing.
+ */
+import { LevelMention, L6, isAboveLumbar, readLevel, touchesLumbar } from './level-notation.js';
+import { UnitKind, matchLongest, type Lexeme, type Lexicon } from './lexicon.js';
+import type { SectionName } from './rules-schema.js';
+import { TokenKind, type TokenStream } from './tokenize.js';
+
+/** One meaningful piece of a report: a phrase, a level notation, a measurement or punctuation. */
+export class Unit {
+  /** Severity: the grade, the upper one for a range. */
+  grade = -1;
+  /** Severity: the lower grade of an intermediate range, else -1. */
+  rangeLow = -1;
+  /** Level: what the notation names. `upper` and `lower` are vertebra ordinals as in level-notation.ts. */
+  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | null = null;
+  upper = -1;
+  lower = -1;
+  /** Level: a colon follows, as in the heading "L4-5:". */
+  colonAfter = false;
+  /** Measure: the size in mm. */
+  measureMm = Number.NaN;
+  /** FindingWord: "the", "this" or a similar word comes right before, as in "contributes to the narrowing". */
+  referring = false;
+  /** Separator: a comma, where a flattened line break may stand. */
+  comma = false;
+
+  constructor(
+    readonly kind: UnitKind,
+    readonly start: number,
+    /** End offset. A run of unknown words is one `Other` unit, extended word by word. */
+    public end: number,
+    readonly lexeme: Lexeme | null,
+  ) {}
+}
+
+/** Units `from` (inclusive) to `to` (exclusive) of one sentence, and the section it is in. */
+export interface Sentence {
+  readonly from: number;
+  readonly to: number;
+  readonly section: SectionName;
+  /** The sentence has a level notation or a unit that can start a finding; others give no labels. */
+  readonly informative: boolean;
+}
+
+export interface ScanResult {
+  units: Unit[];
+  sentences: Sentence[];
+  /** The report names a lumbar level or calls itself a lumbar study. */
+  lumbar: boolean;
+  /** The report names a cervical or thoracic level or calls itself a cervical or thoracic study. */
+  nonLumbar: boolean;
+  sixthLumbar: boolean;
+}
+
+/**
+ * Kinds without which a sentence names no level and states no finding: a severity or side needs a
+ * finding word to attach to, and a negation needs something to negate.
+ */
+const INFORMATIVE_KINDS: ReadonlySet<UnitKind> = new Set([
+  UnitKind.Level,
+  UnitKind.Structure,
+  UnitKind.FindingWord,
+  UnitKind.Standalone,
+  UnitKind.Patent,
+  UnitKind.Normal,
+]);
+
+const match: { lexeme: Lexeme | null } = { lexeme: null };
+const mention = new LevelMention();
+
+/** Returns whether the original text from `start` to `end` has no lowercase letter. */
+function isUpperCase(text: string, start: number, end: number): boolean {
+  const part = text.slice(start, end);
+  return part === part.toUpperCase();
+}
+
+class Scanner {
+  readonly units: Unit[] = [];
+  readonly sentences: Sentence[] = [];
+  lumbar = false;
+  nonLumbar = false;
+  sixthLumbar = false;
+  private section: SectionName = 'findings';
+  private sentenceStart = 0;
+  private informative = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly tokens: TokenStream,
+    private readonly lexicon: Lexicon,
+  ) {}
+
+  run(): void {
+    const tokens = this.tokens;
+    let lineStart = true;
+    let index = 0;
+    while (index < tokens.count) {
+      const kind = tokens.kind[index];
+      if (kind === TokenKind.Newline) {
+        if (!this.continuesSentence(index)) this.endSentence();
+        lineStart = true;
+        index++;
+        continue;
+      }
+      if (kind === TokenKind.Word) {
+        const headerEnd = this.readHeader(index, lineStart);
+        if (headerEnd >= 0) {
+          index = headerEnd;
+          lineStart = false;
+          continue;
+        }
+      }
+      lineStart = false;
+      if (kind === TokenKind.Punct) index = this.readPunctuation(index);
+      else if (kind === TokenKind.Number) index = this.readNumber(index);
+      else index = this.readWord(index);
+    }
+    this.endSentence();
+  }
+
+  private endSentence(): void {
+    if (this.units.length > this.sentenceStart) {
+      this.sentences.push({ from: this.sentenceStart, to: this.units.length, section: this.section, informative: this.informative });
+    }
+    this.sentenceStart = this.units.length;
+    this.informative = false;
+  }
+
+  /**
+   * Returns whether the line break at `index` continues the sentence, as in text wrapped
+   * mid-sentence: the line ends in a word, number or comma and the next line starts with a
+   * lowercase word that is not a level. Any other line break ends the sentence.
+   */
+  private continuesSentence(index: number): boolean {
+    const tokens = this.tokens;
+    if (index === 0 || index + 1 >= tokens.count) return false;
+    const before = tokens.kind[index - 1];
+    if (!(before === TokenKind.Word || before === TokenKind.Number || tokens.id[index - 1] === this.lexicon.ids.comma)) return false;
+    if (tokens.kind[index + 1] !== TokenKind.Word) return false;
+    const first = this.text.charCodeAt(tokens.start[index + 1]!);
+    if (first < 97 || first > 122) return false;
+    const oneLetter = tokens.end[index + 1]! - tokens.start[index + 1]! === 1;
+    return !(oneLetter && index + 2 < tokens.count && tokens.kind[index + 2] === TokenKind.Number);
+  }
+
+  /**
+   * Reads a section header at `index` and returns the index after it, or -1. A header opens a
+   * line and is followed by a colon, by the line end, or is written in capitals. After a sentence
+   * end or comma on the same line (text whose line breaks were flattened) it needs the colon.
+   */
+  private readHeader(index: number, lineStart: boolean): number {
+    const tokens = this.tokens;
+    if (!lineStart) {
+      const previous = index > 0 ? tokens.id[index - 1]! : -1;
+      const ids = this.lexicon.ids;
+      if (!(this.isSentenceEnd(previous) || previous === ids.comma || previous === ids.semicolon)) return -1;
+    }
+    const end = matchLongest(this.lexicon.headers, tokens, index, match);
+    if (end < 0) return -1;
+    let after = end;
+    const colon = after < tokens.count && tokens.id[after] === this.lexicon.ids.colon;
+    if (colon) after++;
+    else if (!lineStart) return -1;
+    else if (after < tokens.count && tokens.kind[after] !== TokenKind.Newline && !isUpperCase(this.text, tokens.start[index]!, tokens.end[end - 1]!)) return -1;
+    this.endSentence();
+    this.section = match.lexeme!.section!;
+    return after;
+  }
+
+  private isSentenceEnd(id: number): boolean {
+    const ids = this.lexicon.ids;
+    return id === ids.period || id === ids.exclamation || id === ids.question;
+  }
+
+  private readPunctuation(index: number): number {
+    const id = this.tokens.id[index]!;
+    const ids = this.lexicon.ids;
+    const start = this.tokens.start[index]!;
+    const end = this.tokens.end[index]!;
+    if (this.isSentenceEnd(id)) {
+      this.endSentence();
+      return index + 1;
+    }
+    if (id === ids.comma) {
+      const unit = new Unit(UnitKind.Separator, start, end, null);
+      unit.comma = true;
+      this.units.push(unit);
+      return index + 1;
+    }
+    if (id === ids.semicolon) {
+      this.units.push(new Unit(UnitKind.Break, start, end, null));
+      return index + 1;
+    }
+    if (id === ids.colon) {
+      const last = this.units[this.units.length - 1];
+      if (last !== undefined && last.kind === UnitKind.Level && this.units.length > this.sentenceStart) last.colonAfter = true;
+      return index + 1;
+    }
+    const phraseEnd = this.readPhrase(index);
+    if (phraseEnd >= 0) return phraseEnd;
+    if (id === ids.slash) this.units.push(new Unit(UnitKind.Separator, start, end, null));
+    return index + 1;
+  }
+
+  /** Emits a Measure unit for "9 mm" and "0.9 cm"; other numbers emit nothing. */
+  private readNumber(index: number): number {
+    const tokens = this.tokens;
+    const next = index + 1;
+    if (next < tokens.count && tokens.kind[next] === TokenKind.Word) {
+      const unitMm = this.lexicon.units.get(tokens.id[next]!);
+      const previous = index > 0 ? tokens.id[index - 1]! : -1;
+      const following = next + 1 < tokens.count ? tokens.id[next + 1]! : -1;
+      // "5 x 8 mm" is the size of a disc protrusion, never a canal diameter.
+      if (unitMm !== undefined && !this.isDimensionWord(previous) && !this.isDimensionWord(following)) {
+        const unit = new Unit(UnitKind.Measure, tokens.start[index]!, tokens.end[next]!, null);
+        unit.measureMm = Math.round(tokens.value[index]! * unitMm * 1000) / 1000;
+        this.units.push(unit);
+        return next + 1;
+      }
+    }
+    return index + 1;
+  }
+
+  private isDimensionWord(id: number): boolean {
+    const ids = this.lexicon.ids;
+    return id === ids.x || id === ids.times || id === ids.by;
+  }
+
+  private readWord(index: number): number {
+    const tokens = this.tokens;
+    if (readLevel(tokens, index, this.lexicon, mention)) return this.emitLevel(index);
+    const end = this.readPhrase(index);
+    if (end >= 0) return end;
+    this.pushOther(tokens.start[index]!, tokens.end[index]!);
+    return index + 1;
+  }
+
+  /** Emits an `Other` unit, or extends the previous one when it is also `Other` in this sentence. */
+  private pushOther(start: number, end: number): void {
+    const last = this.units.length > this.sentenceStart ? this.units[this.units.length - 1]! : null;
+    if (last !== null && last.kind === UnitKind.Other) last.end = end;
+    else this.units.push(new Unit(UnitKind.Other, start, end, null));
+  }
+
+  private emitLevel(index: number): number {
+    const tokens = this.tokens;
+    const start = tokens.start[index]!;
+    const end = tokens.end[mention.end - 1]!;
+    if (mention.upper === L6 || mention.lower === L6) this.sixthLumbar = true;
+    if (mention.kind === 'vertebra') {
+      // A lone vertebra ("the L4 vertebral body") is not a disc level.
+      this.pushOther(start, end);
+      return mention.end;
+    }
+    if (touchesLumbar(mention.lower)) this.lumbar = true;
+    if (isAboveLumbar(mention.upper)) this.nonLumbar = true;
+    const unit = new Unit(UnitKind.Level, start, end, null);
+    this.informative = true;
+    unit.levelKind = mention.kind;
+    unit.upper = mention.upper;
+    unit.lower = mention.lower;
+    this.units.push(unit);
+    return mention.end;
+  }
+
+  /** Emits the unit of the longest lexicon phrase at `index` and returns the index after it, or -1. */
+  private readPhrase(index: number): number {
+    const tokens = this.tokens;
+    const end = matchLongest(this.lexicon.phrases, tokens, index, match);
+    if (end < 0) return -1;
+    const lexeme = match.lexeme!;
+    if (lexeme.kind === UnitKind.Filler) return end;
+    if (lexeme.region === 'lumbar') this.lumbar = true;
+    else if (lexeme.region === 'nonLumbar') this.nonLumbar = true;
+    if (lexeme.kind === UnitKind.Severity) return this.readSeverity(index, end, lexeme);
+    const unit = new Unit(lexeme.kind, tokens.start[index]!, tokens.end[end - 1]!, lexeme);
+    if (INFORMATIVE_KINDS.has(lexeme.kind)) this.informative = true;
+    if (lexeme.kind === UnitKind.Level) unit.levelKind = lexeme.levelKind;
+    if (lexeme.kind === UnitKind.FindingWord && index > 0 && tokens.kind[index - 1] === TokenKind.Word) {
+      unit.referring = this.lexicon.referringWords.has(tokens.id[index - 1]!);
+    }
+    this.units.push(unit);
+    return end;
+  }
+
+  /** Emits a severity, joining an intermediate range such as "mild to moderate" or "mild-moderate". */
+  private readSeverity(index: number, end: number, lexeme: Lexeme): number {
+    const tokens = this.tokens;
+    let low = lexeme.rangeLow >= 0 ? lexeme.rangeLow : lexeme.grade;
+    let high = lexeme.grade;
+    let next = end;
+    let connectors = 0;
+    while (next < tokens.count && connectors < 3 && tokens.kind[next] !== TokenKind.Newline && this.lexicon.rangeConnectors.has(tokens.id[next]!)) {
+      next++;
+      connectors++;
+    }
+    let unitEnd = end;
+    if (connectors > 0 && next < tokens.count) {
+      const secondEnd = matchLongest(this.lexicon.phrases, tokens, next, match);
+      const second = match.lexeme;
+      if (secondEnd >= 0 && second !== null && second.kind === UnitKind.Severity) {
+        low = Math.min(low, second.rangeLow >= 0 ? second.rangeLow : second.grade);
+        high = Math.max(high, second.grade);
+        unitEnd = secondEnd;
+      }
+    }
+    const unit = new Unit(UnitKind.Severity, tokens.start[index]!, tokens.end[unitEnd - 1]!, lexeme);
+    unit.grade = high;
+    unit.rangeLow = low < high ? low : -1;
+    this.units.push(unit);
+    return unitEnd;
+  }
+}
+
+/** Scans `tokens` of `text` into units and sentences. */
+export function scanReport(text: string, tokens: TokenStream, lexicon: Lexicon): ScanResult {
+  const scanner = new Scanner(text, tokens, lexicon);
+  scanner.run();
+  return { units: scanner.units, sentences: scanner.sentences, lumbar: scanner.lumbar, nonLumbar: scanner.nonLumbar, sixthLumbar: scanner.sixthLumbar };
+}

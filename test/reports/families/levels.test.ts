@@ -1,0 +1,185 @@
+import { allConditions, atLevels, bothFacets, bothForamina, testCases, type LabelCase } from './expect.js';
+
+// Level notations, spans of levels, the sixth lumbar vertebra and which level a statement belongs to.
+const cases: LabelCase[] = [
+  {
+    name: 'hyphen short form',
+    text: 'At L4-5 there is moderate central canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', section: 'findings' } } },
+  },
+  {
+    name: 'hyphen long form',
+    text: 'L4-L5: Moderate central canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'stenosis' } } },
+  },
+  {
+    name: 'slash short form',
+    text: 'L4/5: Small central disc protrusion.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+    evidence: { 'L4-L5': { disc_herniation: { keyword: 'protrusion' } } },
+  },
+  {
+    name: 'slash long form',
+    text: 'L4/L5: Mild disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+    evidence: { 'L4-L5': { disc_bulge: { keyword: 'bulge' } } },
+  },
+  {
+    name: 'short form without separator',
+    text: 'L45: Moderate canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+  {
+    name: 'long form without separator',
+    text: 'L4L5: Severe canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+  },
+  {
+    name: 'space between vertebrae',
+    text: 'L4 5: Mild bilateral foraminal stenosis.',
+    levels: { 'L4-L5': bothForamina(1) },
+    evidence: { 'L4-L5': { left_foraminal_stenosis: { keyword: 'foraminal' }, right_foraminal_stenosis: { keyword: 'foraminal' } } },
+  },
+  {
+    name: 'spaced hyphen',
+    text: 'L4 - L5: Severe canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+  },
+  {
+    name: 'hyphenated vertebrae joined by to',
+    text: 'There is a small disc extrusion at L-4 to L-5.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+    evidence: { 'L4-L5': { disc_herniation: { keyword: 'extrusion' } } },
+  },
+  {
+    name: 'at L4 to L5',
+    text: 'There is a mild disc bulge at L4 to L5.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'level word after notation',
+    text: 'Mild canal stenosis is seen at the L4-5 level.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+  },
+  {
+    name: 'L5-S1 long form',
+    text: 'L5-S1: Small right paracentral disc protrusion.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'L5S1 without separator',
+    text: 'L5S1: Broad-based disc bulge.',
+    levels: { 'L5-S1': { disc_bulge: 1 } },
+  },
+  {
+    name: 'L5-S 1 with space',
+    text: 'L5-S 1: Moderate left foraminal stenosis.',
+    levels: { 'L5-S1': { left_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'S1 misspelled as SI',
+    text: 'L5-SI: Mild facet arthropathy.',
+    levels: { 'L5-S1': bothFacets(1) },
+  },
+  {
+    name: 'S1 misspelled as Sl',
+    text: 'L5-Sl: Small central disc extrusion.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'T12-L1 level',
+    text: 'T12-L1: Mild disc bulge.',
+    levels: { 'T12-L1': { disc_bulge: 1 } },
+  },
+  {
+    name: 'T12-L1 described as normal',
+    text: 'T12-L1: Normal.\nL1-L2: Small disc protrusion.',
+    levels: { 'T12-L1': allConditions(0), 'L1-L2': { disc_herniation: 1 } },
+  },
+  {
+    name: 'span heading L3-S1',
+    text: 'L3-S1: Mild bilateral facet arthropathy.',
+    levels: atLevels(['L3-L4', 'L4-L5', 'L5-S1'], bothFacets(1)),
+  },
+  {
+    name: 'span with through',
+    text: 'Mild disc bulges from L2-L3 through L4-L5 without canal stenosis.',
+    levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5'], { disc_bulge: 1, spinal_canal_stenosis: 0 }),
+  },
+  {
+    name: 'span from L2 to L5',
+    text: 'Facet arthropathy from L2 to L5.',
+    levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5'], bothFacets(1)),
+  },
+  {
+    name: 'span between two levels',
+    text: 'Small disc bulges from L1-L2 to L3-L4.',
+    levels: atLevels(['L1-L2', 'L2-L3', 'L3-L4'], { disc_bulge: 1 }),
+  },
+  {
+    name: 'two levels in one sentence',
+    text: 'Mild facet arthropathy at L4-5 and L5-S1.',
+    levels: atLevels(['L4-L5', 'L5-S1'], bothFacets(1)),
+  },
+  {
+    name: 'sixth lumbar vertebra levels',
+    text: 'There are six lumbar-type vertebral bodies.\nL5-L6: Mild disc bulge.\nL6-S1: Moderate right foraminal stenosis.',
+    levels: { 'L5-L6': { disc_bulge: 1 }, 'L6-S1': { right_foraminal_stenosis: 2 } },
+    warnings: ['SIXTH_LUMBAR_VERTEBRA'],
+  },
+  {
+    name: 'lumbosacral junction means L5-S1',
+    text: 'Small central disc protrusion at the lumbosacral junction.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'lumbosacral disc means L5-S1',
+    text: 'The lumbosacral disc is desiccated, with a small central protrusion.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'lumbosacral junction with L6',
+    text: 'L5-L6: Normal.\nThe lumbosacral junction shows a broad-based disc bulge.',
+    levels: { 'L5-L6': allConditions(0), 'L6-S1': { disc_bulge: 1 } },
+    warnings: ['SIXTH_LUMBAR_VERTEBRA'],
+  },
+  {
+    name: 'vertebral body is not a level',
+    text: 'Hemangioma in the L3 vertebral body.\nL4-5: Mild disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'nerve root is not a level',
+    text: 'L5-S1: Small right paracentral disc protrusion contacting the descending right S1 nerve root.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'thoracic level in lumbar report',
+    text: 'Incidental small disc protrusion at T10-11.\nL4-5: Mild disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'heading stays current',
+    text:
+      'L3-L4: There is a broad-based disc bulge. Mild canal stenosis. The neural foramina are patent.\n' +
+      'L4-L5: Moderate canal stenosis.',
+    levels: {
+      'L3-L4': { disc_bulge: 1, spinal_canal_stenosis: 1, ...bothForamina(0) },
+      'L4-L5': { spinal_canal_stenosis: 2 },
+    },
+  },
+  {
+    name: 'named level beats heading',
+    text: 'L4-5: Moderate canal stenosis. Mild left foraminal stenosis at L5-S1 is also noted.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 }, 'L5-S1': { left_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'listhesis wording keeps heading',
+    text: 'L4-5: Grade 1 anterolisthesis of L4 on L5. Moderate canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+];
+
+testCases(cases);

@@ -1,0 +1,89 @@
+import { bothFacets, testCases, type LabelCase } from './expect.js';
+
+// Hedged statements: "uncertain" for presence conditions, the grade plus `uncertain: true` for graded ones.
+const cases: LabelCase[] = [
+  {
+    name: 'may represent a herniation',
+    text: 'L5-S1: Focal posterior signal that may represent a small disc extrusion.',
+    levels: { 'L5-S1': { disc_herniation: 'uncertain' } },
+    evidence: { 'L5-S1': { disc_herniation: { keyword: 'extrusion' } } },
+  },
+  {
+    name: 'appears hedges a grade',
+    text: 'L3-4: There appears to be mild canal stenosis.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'mild', uncertain: true } } },
+  },
+  {
+    name: 'probable foraminal protrusion',
+    text: 'L4-5: Probable small right foraminal disc protrusion.',
+    levels: { 'L4-L5': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'probable hedges a grade',
+    text: 'L4-5: Probable moderate right foraminal stenosis.',
+    levels: { 'L4-L5': { right_foraminal_stenosis: 2 } },
+    evidence: { 'L4-L5': { right_foraminal_stenosis: { keyword: 'moderate', uncertain: true } } },
+  },
+  {
+    name: 'presumed epidural lipomatosis',
+    text: 'Presumed epidural lipomatosis at L5-S1.',
+    levels: { 'L5-S1': { epidural_lipomatosis: 'uncertain' } },
+  },
+  {
+    name: 'unlikely herniation',
+    text: 'L2-3: Disc herniation is unlikely.',
+    levels: { 'L2-L3': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'unlikely severe stenosis',
+    text: 'L4-5: Severe canal stenosis is unlikely.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'possible facet arthropathy',
+    text: 'L5-S1: Possible facet arthropathy.',
+    levels: { 'L5-S1': bothFacets('uncertain') },
+  },
+  {
+    name: 'suspected ligamentum flavum thickening',
+    text: 'Suspected ligamentum flavum thickening at L4-5.',
+    levels: { 'L4-L5': { ligamentum_flavum_thickening: 'uncertain' } },
+  },
+  {
+    name: 'questionable subarticular stenosis',
+    text: 'L5-S1: Questionable mild left subarticular stenosis.',
+    levels: { 'L5-S1': { left_subarticular_stenosis: 1 } },
+    evidence: { 'L5-S1': { left_subarticular_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'cannot be excluded',
+    text: 'A small disc protrusion at L5-S1 cannot be excluded.',
+    levels: { 'L5-S1': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'suggestive of extrusion',
+    text: 'L3-L4: Findings suggestive of a disc extrusion.',
+    levels: { 'L3-L4': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'equivocal disc bulge',
+    text: 'L1-2: Equivocal disc bulge.',
+    levels: { 'L1-L2': { disc_bulge: 'uncertain' } },
+  },
+  {
+    name: 'may be present',
+    text: 'L5-S1: Mild left foraminal narrowing may be present.',
+    levels: { 'L5-S1': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L5-S1': { left_foraminal_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'hedge stays in its sentence',
+    text: 'L4-5: Possible small disc protrusion. Moderate canal stenosis.',
+    levels: { 'L4-L5': { disc_herniation: 'uncertain', spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: false } } },
+  },
+];
+
+testCases(cases);
