@@ -12,6 +12,7 @@ export const errorCodes = {
   NOT_LUMBAR_SPINE: { exitCode: 7, summary: 'the image does not show a lumbar spine' },
   MODEL_FAILED: { exitCode: 8, summary: 'a model file is missing or failed to run' },
   OUTPUT_FAILED: { exitCode: 9, summary: 'writing an output file failed' },
+  INVALID_REPORT_FILE: { exitCode: 10, summary: 'a report file has no id or text column, or is not valid CSV or JSONL' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

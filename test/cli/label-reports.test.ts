@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-label-reports-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs the built CLI in a child process and captures its exit status and output. */
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      let code = 0;
+      if (error !== null) code = typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function write(name: string, content: string): string {
+  const path = join(scratch, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const REPORTS_CSV = [
+  'id,text',
+  'a1,"FINDINGS:\nL4-5: Moderate spinal canal stenosis. Mild left foraminal stenosis.\nL5-S1: Unremarkable."',
+  'a2,',
+  'a1,"L3-L4: severe canal stenosis"',
+  'a4,too,many',
+  ',"L2-3: mild disc bulge"',
+  '',
+].join('\n');
+
+describe('deepspine label-reports', () => {
+  it('labels a file with bad rows, exit 0', async () => {
+    const input = write('reports.csv', REPORTS_CSV);
+    const output = join(scratch, 'out', 'labels.jsonl');
+    const result = await run('label-reports', input, '--out', output);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = readFileSync(output, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 5);
+    const first = JSON.parse(lines[0]!) as { id: string; levels: Record<string, Record<string, unknown>> };
+    assert.equal(first.id, 'a1');
+    assert.equal(first.levels['L4-L5']!['spinal_canal_stenosis'], 2);
+    assert.match(result.stderr, /5 reports \(3 labeled\) in [\d.]+ s, \d+ reports\/s/);
+    assert.match(result.stderr, /warnings DUPLICATE_ID 1, EMPTY_TEXT 1, MISSING_ID 1, UNPARSEABLE_ROW 1/);
+    assert.doesNotMatch(result.stderr, /canal stenosis|disc bulge/);
+    assert.ok(!existsSync(`${output}.partial`));
+  });
+
+  it('--max-chars limits the length', async () => {
+    const input = write('short.jsonl', '{"id":"s1","text":"L4-5: mild stenosis"}\n');
+    const output = join(scratch, 'short.jsonl.out');
+    const result = await run('label-reports', input, '--out', output, '--max-chars', '10');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(readFileSync(output, 'utf8'), /"TEXT_TOO_LONG"/);
+  });
+
+  it('invalid --max-chars is exit 2', async () => {
+    const input = write('any.csv', 'id,text\nr1,a\n');
+    for (const value of ['0', '-5', '1.5', 'many']) {
+      const result = await run('label-reports', input, '--out', join(scratch, 'x.jsonl'), '--max-chars', value);
+      assert.equal(result.code, 2, `--max-chars ${value}`);
+      assert.match(result.stderr, /--max-chars must be a positive whole number/);
+    }
+  });
+
+  it('missing input is exit 3', async () => {
+    const result = await run('label-reports', join(scratch, 'absent.csv'), '--out', join(scratch, 'y.jsonl'));
+    assert.equal(result.code, 3);
+    assert.match(result.stderr, /absent\.csv/);
+  });
+
+  it('unknown extension is exit 2', async () => {
+    const input = write('reports.txt', 'id,text\nr1,a\n');
+    const result = await run('label-reports', input, '--out', join(scratch, 'z.jsonl'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /reports\.txt/);
+  });
+
+  it('missing text column is exit 10', async () => {
+    const input = write('no-text.csv', 'id,report\nr1,a\n');
+    const output = join(scratch, 'no-text.jsonl');
+    const result = await run('label-reports', input, '--out', output);
+    assert.equal(result.code, 10);
+    assert.match(result.stderr, /no-text\.csv.*no "text" column/);
+    assert.ok(!existsSync(output));
+    assert.ok(!existsSync(`${output}.partial`));
+  });
+
+  it('missing --out is exit 2', async () => {
+    const input = write('no-out.csv', 'id,text\nr1,a\n');
+    const result = await run('label-reports', input);
+    assert.equal(result.code, 2);
+  });
+});
