@@ -1,13 +1,10 @@
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
-import { extractDiscCrops } from '../crops/extract.js';
-import { safeFileName, writeCropManifest, writeDiscCrops, type CropManifestRow } from '../crops/write.js';
+import { safeFileName, writeCropManifest, type CropManifestRow } from '../crops/write.js';
+import { extractStudyCrops, studyIdFromPath } from '../dataset/study-crops.js';
 import { DeepspineError } from '../errors.js';
-import { loadStudy } from '../input/study.js';
-import { findLevels } from '../levels/find-levels.js';
 import type { Logger } from '../log.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
-import { segmentSagittalVolume } from '../segmentation/segment.js';
 import { parseShard } from './analyze-command.js';
 
 export interface ExtractOptions {
@@ -34,15 +31,11 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
   let firstFailure = 0;
   try {
     for (const [position, path] of mine.entries()) {
-      // The study id is the folder or file name, never a DICOM patient attribute.
-      const studyId = safeFileName(basename(path.replace(/[\\/]+$/, '')).replace(/\.(nii\.gz|nii|mha|mhd|nrrd)$/i, ''));
+      const studyId = safeFileName(studyIdFromPath(path));
       try {
-        const study = await loadStudy(path, {}, logger);
-        const segmentation = await segmentSagittalVolume(study.sagittal, model);
-        const levels = findLevels(segmentation, path);
-        const crops = extractDiscCrops({ studyId, sagittal: study.sagittal, axial: study.axial }, levels.levels, spec);
-        rows.push(...(await writeDiscCrops(outDir, studyId, crops, spec)));
-        logger.info(`[${position + 1}/${mine.length}] ${studyId}: ${crops.length} levels`);
+        const { rows: studyRows } = await extractStudyCrops(path, studyId, outDir, model, spec, logger);
+        rows.push(...studyRows);
+        logger.info(`[${position + 1}/${mine.length}] ${studyId}: ${studyRows.length} levels`);
       } catch (error) {
         const code = error instanceof DeepspineError ? error.exitCode : 1;
         if (firstFailure === 0) firstFailure = code;

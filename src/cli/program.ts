@@ -6,6 +6,9 @@ import { runEvaluate } from './evaluate-command.js';
 import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
 import { prepareDemoStudy } from './demo-study.js';
 import { runExtract, type ExtractOptions } from './extract-command.js';
+import { DEFAULT_MAX_CHARS } from '../reports/io.js';
+import { runLabelReports, type LabelReportsCliOptions } from './label-reports-command.js';
+import { runDatasetBuild, type DatasetBuildCliOptions } from './dataset-command.js';
 import { gradeSlices } from '../grading/grade-slices.js';
 
 interface GlobalOptions {
@@ -77,6 +80,35 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (studies: string[], options: ExtractOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runExtract(studies, options, logger));
+    });
+
+  const dataset = program.command('dataset').description('build grading training sets from studies and their radiology reports');
+  dataset
+    .command('build')
+    .description('extract per-disc crops of every study, label the reports and join them by study id into manifest.csv')
+    .requiredOption('--studies <dir>', 'folder with one DICOM study folder or NIfTI/MHA file per study; the entry name without its extension is the study id')
+    .requiredOption('--reports <file>', 'report file, CSV (columns id and text) or JSONL, whose ids are study ids')
+    .requiredOption('--out <dir>', 'output folder for studies/, labels.jsonl, manifest.csv and summary.json; rerunning skips studies already stored')
+    .option('--jobs <n>', 'studies processed in parallel, one worker process each (default: number of CPU cores)')
+    .option('--shard <index/count>', 'process only studies whose sorted position modulo COUNT equals INDEX; the manifest still joins every stored study')
+    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--rules <dir>', 'folder of extra report labeler rules, merged over the shipped rules; repeat the option for several', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
+    .option('--retry-failed', 'process again the studies that an earlier run stored as failed')
+    .action(async (options: DatasetBuildCliOptions) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      setExit(await runDatasetBuild(options, logger));
+    });
+
+  program
+    .command('label-reports')
+    .description('label free-text lumbar MRI reports: one JSON line per report with each condition at each disc level')
+    .argument('<input>', 'CSV file with the columns id and text, or JSONL (.jsonl, .ndjson) with one {"id", "text"} object per line')
+    .requiredOption('--out <file>', 'JSONL file to write, one labeled report per input row in input order')
+    .option('--rules <dir>', 'extra rules folder loaded after the shipped rules; repeat the option for several', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
+    .option('--max-chars <n>', `reports longer than this many characters are not labeled (default: ${DEFAULT_MAX_CHARS})`)
+    .action(async (input: string, options: LabelReportsCliOptions) => {
+      const logger = loggerFor(program.opts<GlobalOptions>());
+      setExit(await runLabelReports(input, options, logger));
     });
 
   program

@@ -1,0 +1,207 @@
+import { availableParallelism } from 'node:os';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultCropSpec } from '../crops/extract.js';
+import { writeCropManifest } from '../crops/write.js';
+import { DeepspineError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { labelReportsFile, readLabeledReports } from '../reports/label-file.js';
+import { loadRules } from '../reports/rules.js';
+import { joinResults } from './join.js';
+import { runStudyPool } from './pool.js';
+import { datasetConditions, indexReports } from './report-labels.js';
+import { listStudies, selectShard, type StudyEntry } from './study-list.js';
+import { partialPrefix, readStudyResult, readStudyResults, studiesFolder, uniqueSuffix, writeFileAtomic, type StoredStudyResult } from './study-result.js';
+import { summarize, type DatasetSummary, type RunCounts } from './summary.js';
+import type { StudyOutcome, StudyTask } from './worker-messages.js';
+
+/** Options of `buildDataset`, the library side of `deepspine dataset build`. */
+export interface DatasetBuildOptions {
+  /** Folder with one DICOM folder or volume file per study. */
+  readonly studies: string;
+  /** Report file (CSV or JSONL with `id` and `text`) for the labeler. */
+  readonly reports: string;
+  readonly out: string;
+  /** Worker processes; default: the available CPU cores. */
+  readonly jobs?: number;
+  /** Only studies whose sorted position modulo count equals index. */
+  readonly shard?: { readonly index: number; readonly count: number } | null;
+  /** Segmentation ONNX model; the shipped one when absent. */
+  readonly model?: string;
+  /** Folders of extra labeler rules, merged over the shipped rules in order. */
+  readonly rules?: readonly string[];
+  /** Process again the studies that an earlier run stored as failed. */
+  readonly retryFailed?: boolean;
+}
+
+/** Result of `buildDataset`: the summary, the manifest path and the exit status. */
+export interface DatasetBuildResult {
+  readonly summary: DatasetSummary;
+  readonly manifestPath: string;
+  /** 0 when every study of the run's shard is done, else the exit status of the first failed one (in id order). */
+  readonly exitCode: number;
+}
+
+/** Files that `buildDataset` writes directly in OUT. */
+export const datasetFiles = { labels: 'labels.jsonl', manifest: 'manifest.csv', summary: 'summary.json' } as const;
+
+/**
+ * Builds a grading training set in three steps. It labels the reports into OUT/labels.jsonl, and
+ * extracts in worker processes the crops of every study of the shard without a stored result.
+ * Then it joins every result present under OUT/studies/ to its report into OUT/manifest.csv and
+ * OUT/summary.json.
+ * @throws DeepspineError INPUT_NOT_FOUND for a missing studies folder or report file, the labeler's
+ *   errors for an invalid report file or rules, MODEL_FAILED when the model cannot be loaded,
+ *   OUTPUT_FAILED when OUT cannot be written.
+ */
+export async function buildDataset(options: DatasetBuildOptions, logger: Logger): Promise<DatasetBuildResult> {
+  const shard = options.shard ?? null;
+  const jobs = options.jobs ?? availableParallelism();
+  if (!Number.isInteger(jobs) || jobs < 1) throw new DeepspineError('INVALID_ARGUMENT', `jobs must be a whole number of at least 1, got ${jobs}`);
+  const list = await listStudies(options.studies);
+  for (const path of list.duplicates) logger.warn(`${path}: skipped, because another entry of ${options.studies} has the same study id`);
+  await mkdirOrRaise(studiesFolder(options.out));
+
+  const labelsPath = join(options.out, datasetFiles.labels);
+  await logger.step('label reports', () => labelReports(options.reports, labelsPath, options.rules ?? [], logger));
+
+  const selected = selectShard(list.studies, shard);
+  const plan = await planTasks(selected, options.out, options.retryFailed ?? false, logger);
+  const threads = Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, Math.max(1, plan.tasks.length))));
+  logger.info(
+    `${plan.tasks.length} of ${selected.length} studies to process` +
+      (shard === null ? '' : ` in shard ${shard.index}/${shard.count}`) +
+      ` (${plan.skippedDone} done, ${plan.skippedFailed} failed earlier), ${Math.min(jobs, plan.tasks.length)} processes of ${threads} threads`,
+  );
+  let finished = 0;
+  const outcomes = await runStudyPool(
+    plan.tasks,
+    { jobs, worker: { out: options.out, threads, logLevel: workerLogLevel(logger), ...(options.model !== undefined ? { modelPath: options.model } : {}) } },
+    logger,
+    (outcome) => logOutcome(outcome, ++finished, plan.tasks.length, logger),
+  );
+
+  const run: RunCounts = {
+    shard: shard === null ? null : `${shard.index}/${shard.count}`,
+    selected: selected.length,
+    processed: outcomes.length,
+    skippedDone: plan.skippedDone,
+    skippedFailed: plan.skippedFailed,
+    notStored: outcomes.filter((outcome) => outcome.status === 'not-stored').length,
+  };
+  const { summary, manifestPath, results } = await writeJoin(options.out, labelsPath, run, list.studies, list.duplicates, logger);
+  return { summary, manifestPath, exitCode: shardExitCode(selected, results) };
+}
+
+/** Runs the report labeler into `labelsPath` through a temporary file, so concurrent shards never see half a file. */
+async function labelReports(reports: string, labelsPath: string, rules: readonly string[], logger: Logger): Promise<void> {
+  const temp = `${labelsPath}${partialPrefix}${uniqueSuffix()}`;
+  try {
+    const labelRules = loadRules([...rules]);
+    await labelReportsFile(reports, temp, { rules: labelRules, logger });
+    await rename(temp, labelsPath);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+interface TaskPlan {
+  readonly tasks: StudyTask[];
+  readonly skippedDone: number;
+  readonly skippedFailed: number;
+}
+
+/** Returns the studies without a stored result, and the failed ones when `retryFailed` is set. */
+async function planTasks(studies: readonly StudyEntry[], out: string, retryFailed: boolean, logger: Logger): Promise<TaskPlan> {
+  const tasks: StudyTask[] = [];
+  let skippedDone = 0;
+  let skippedFailed = 0;
+  for (const study of studies) {
+    const stored = await readStudyResult(out, study.folderName);
+    const task = { studyId: study.studyId, folderName: study.folderName, path: study.path };
+    if (stored === 'missing') {
+      tasks.push({ ...task, attempt: 1 });
+    } else if (stored === 'unreadable') {
+      logger.warn(`${study.studyId}: stored result is not valid JSON of the expected format; processing the study again`);
+      tasks.push({ ...task, attempt: 1 });
+    } else if (stored.status === 'done') {
+      skippedDone++;
+    } else if (retryFailed) {
+      tasks.push({ ...task, attempt: stored.attempts + 1 });
+    } else {
+      skippedFailed++;
+    }
+  }
+  return { tasks, skippedDone, skippedFailed };
+}
+
+function logOutcome(outcome: StudyOutcome, finished: number, total: number, logger: Logger): void {
+  const prefix = `[${finished}/${total}] ${outcome.studyId}`;
+  const seconds = (outcome.durationMs / 1000).toFixed(1);
+  if (outcome.status === 'done') logger.info(`${prefix}: ${outcome.levels} levels in ${seconds} s`);
+  else if (outcome.status === 'failed') logger.error(`${prefix}: failed with exit code ${outcome.error?.exitCode}: ${outcome.error?.message}`);
+  else logger.error(`${prefix}: result not stored (${outcome.error?.message}); the next run processes the study again`);
+}
+
+/** Joins every stored result to the labels and writes manifest.csv, crop-spec.json and summary.json. */
+async function writeJoin(
+  out: string,
+  labelsPath: string,
+  run: RunCounts,
+  listed: readonly StudyEntry[],
+  duplicates: readonly string[],
+  logger: Logger,
+): Promise<{ summary: DatasetSummary; manifestPath: string; results: readonly StoredStudyResult[] }> {
+  const stored = await readStudyResults(out);
+  for (const folder of stored.unreadable) logger.warn(`${join(studiesFolder(out), folder)}: result.json is not a valid study result; left out of the manifest`);
+  const reports = await indexReports(readLabeledReports(labelsPath));
+  const joined = joinResults(
+    stored.results,
+    reports,
+    listed.map((study) => study.studyId),
+  );
+  // writeCropManifest writes two files; they are written into a temporary folder and renamed into OUT.
+  const tempDir = join(out, `${partialPrefix}manifest-${uniqueSuffix()}`);
+  try {
+    await writeCropManifest(tempDir, joined.rows, datasetConditions, defaultCropSpec);
+    await renameOrRaise(join(tempDir, 'crop-spec.json'), join(out, 'crop-spec.json'));
+    await renameOrRaise(join(tempDir, datasetFiles.manifest), join(out, datasetFiles.manifest));
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+  const summary = summarize(run, listed.length, duplicates, joined);
+  await writeFileAtomic(join(out, datasetFiles.summary), JSON.stringify(summary, null, 2) + '\n');
+  return { summary, manifestPath: join(out, datasetFiles.manifest), results: stored.results };
+}
+
+/** Returns the exit status of the first study of the shard (in id order) stored as failed, or 0. */
+function shardExitCode(studies: readonly StudyEntry[], results: readonly StoredStudyResult[]): number {
+  const byFolder = new Map(results.map((stored) => [stored.folderName, stored.result]));
+  for (const study of studies) {
+    const result = byFolder.get(study.folderName);
+    if (result?.status === 'failed') return result.error?.exitCode ?? 1;
+  }
+  return 0;
+}
+
+/** Worker processes log warnings and errors only, unless the run logs debug messages. */
+function workerLogLevel(logger: Logger): Logger['level'] {
+  if (logger.level === 'debug' || logger.level === 'silent' || logger.level === 'error') return logger.level;
+  return 'warn';
+}
+
+async function mkdirOrRaise(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    throw new DeepspineError('OUTPUT_FAILED', `creating ${path} failed: ${String(error)}; check that the folder is writable`, { file: path, cause: error });
+  }
+}
+
+async function renameOrRaise(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    throw new DeepspineError('OUTPUT_FAILED', `writing ${to} failed: ${String(error)}; check that the folder is writable`, { file: to, cause: error });
+  }
+}

@@ -1,0 +1,146 @@
+import type { CropManifestRow } from '../crops/write.js';
+import { datasetConditions, levelLabels, reportValue, type DatasetCondition, type ReportExclusion, type ReportIndex, type ReportValues } from './report-labels.js';
+import { compareText } from './study-list.js';
+import type { StoredStudyResult, StudyFailure } from './study-result.js';
+
+/** Counts of one condition at one level: keys "0" to "3" for values, "uncertain" and "unknown". */
+export type LabelCounts = Record<string, number>;
+
+/** Output of the join of study results and reports; `summarize` adds the run's counts to it. */
+export interface JoinResult {
+  /** Manifest rows with crop paths relative to OUT. */
+  readonly rows: CropManifestRow[];
+  readonly studies: {
+    /** Study ids with a result of either status. */
+    readonly withResult: number;
+    readonly done: number;
+    /** Done studies in which no disc level was found, so they add no rows. */
+    readonly doneWithoutLevels: string[];
+    readonly failures: (StudyFailure & { readonly studyId: string })[];
+    /** Listed studies without a result yet, for example those of shards that have not run. */
+    readonly pending: string[];
+    /** Done studies that no report line names. */
+    readonly withoutReport: string[];
+    /** Median processing time of the done studies in s, null when none is done. */
+    readonly medianSeconds: number | null;
+  };
+  readonly reports: {
+    readonly read: number;
+    /** Reports joined to a done study. */
+    readonly joined: number;
+    readonly withoutStudy: string[];
+    readonly studyFailed: string[];
+    readonly studyPending: string[];
+    readonly excluded: Record<ReportExclusion, string[]>;
+  };
+  /** Label counts per condition and level over the rows of joined studies. */
+  readonly labels: Record<DatasetCondition, Record<string, LabelCounts>>;
+  readonly labelledRows: number;
+}
+
+/**
+ * Joins every stored study result to its report by study id. Each done study contributes its rows,
+ * with the report's labels at the levels the report names and empty labels elsewhere. Studies
+ * without a joinable report keep their rows with every label empty, which training masks.
+ * `listedIds` are the studies of the `--studies` folder, used to tell pending studies and
+ * reports without a study apart.
+ */
+export function joinResults(results: readonly StoredStudyResult[], reports: ReportIndex, listedIds: readonly string[]): JoinResult {
+  const sorted = [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId));
+  const excludedIds = new Set(reports.excluded.map((entry) => entry.id));
+  const rows: CropManifestRow[] = [];
+  const labels = emptyLabelCounts();
+  const failures: JoinResult['studies']['failures'] = [];
+  const doneWithoutLevels: string[] = [];
+  const withoutReport: string[] = [];
+  const doneIds = new Set<string>();
+  const durations: number[] = [];
+  let labelledRows = 0;
+  for (const { folderName, result } of sorted) {
+    if (result.status === 'failed') {
+      failures.push({ studyId: result.studyId, ...(result.error ?? { code: 'INTERNAL', exitCode: 1, message: 'failed without an error record' }) });
+      continue;
+    }
+    doneIds.add(result.studyId);
+    durations.push(result.durationMs / 1000);
+    if (result.rows.length === 0) doneWithoutLevels.push(result.studyId);
+    const report = reports.byId.get(result.studyId);
+    if (report === undefined && !excludedIds.has(result.studyId)) withoutReport.push(result.studyId);
+    rows.push(...labelRows(folderName, result.rows, report));
+    if (report !== undefined) {
+      countLabels(labels, report, result.rows);
+      labelledRows += result.rows.length;
+    }
+  }
+
+  const resultIds = new Set(sorted.map((stored) => stored.result.studyId));
+  const pending = listedIds.filter((id) => !resultIds.has(id));
+  return {
+    rows,
+    studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, medianSeconds: median(durations) },
+    reports: categorizeReports(reports, doneIds, resultIds, new Set(failures.map((failure) => failure.studyId)), new Set(pending)),
+    labels,
+    labelledRows,
+  };
+}
+
+/** Returns a study's rows with crop paths relative to OUT, labelled from the report when there is one. */
+function labelRows(folderName: string, rows: readonly CropManifestRow[], report: ReportValues | undefined): CropManifestRow[] {
+  const prefix = `studies/${folderName}/`;
+  return rows.map((row) => ({
+    ...row,
+    sagittalPath: prefix + toPosix(row.sagittalPath),
+    axialPath: row.axialPath === null ? null : prefix + toPosix(row.axialPath),
+    labels: report === undefined ? {} : levelLabels(report, row.level),
+  }));
+}
+
+/** Adds one count per row and condition: the report's value, or "unknown" when it states none. */
+function countLabels(labels: JoinResult['labels'], report: ReportValues, rows: readonly CropManifestRow[]): void {
+  for (const row of rows) {
+    for (const condition of datasetConditions) {
+      const value = reportValue(report, row.level, condition);
+      const key = value === null ? 'unknown' : String(value);
+      const counts = (labels[condition][row.level] ??= {});
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+  }
+}
+
+/** Sorts the joinable reports by the state of their study, and lists the excluded ones by reason. */
+function categorizeReports(
+  reports: ReportIndex,
+  doneIds: ReadonlySet<string>,
+  resultIds: ReadonlySet<string>,
+  failedIds: ReadonlySet<string>,
+  pendingIds: ReadonlySet<string>,
+): JoinResult['reports'] {
+  const reportIds = [...reports.byId.keys()].sort(compareText);
+  const excluded: Record<ReportExclusion, string[]> = { MISSING_ID: [], DUPLICATE_ID: [], SIXTH_LUMBAR_VERTEBRA: [] };
+  for (const entry of reports.excluded) excluded[entry.reason].push(entry.id);
+  return {
+    read: reports.total,
+    joined: reportIds.filter((id) => doneIds.has(id)).length,
+    withoutStudy: reportIds.filter((id) => !resultIds.has(id) && !pendingIds.has(id)),
+    studyFailed: reportIds.filter((id) => failedIds.has(id)),
+    studyPending: reportIds.filter((id) => pendingIds.has(id)),
+    excluded,
+  };
+}
+
+function emptyLabelCounts(): Record<DatasetCondition, Record<string, LabelCounts>> {
+  const counts = {} as Record<DatasetCondition, Record<string, LabelCounts>>;
+  for (const condition of datasetConditions) counts[condition] = {};
+  return counts;
+}
+
+function toPosix(path: string): string {
+  return path.split('\\').join('/');
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

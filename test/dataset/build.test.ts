@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { buildDataset, type DatasetBuildResult } from '../../src/dataset/build.js';
+import { datasetConditions } from '../../src/dataset/report-labels.js';
+import type { StudyResult } from '../../src/dataset/study-result.js';
+import { writeDemoStudy } from '../../src/demo/index.js';
+import { silentLogger } from '../../src/log.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-dataset-build-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const studies = join(scratch, 'studies');
+const reportsFile = join(scratch, 'reports.jsonl');
+
+// Sorted ids and positions: alpha 0, beta 1, broken 2, delta 3, epsilon 4. Shard 0/2 takes alpha,
+// broken and epsilon; shard 1/2 takes beta and delta.
+const reports = [
+  { id: 'alpha', text: 'FINDINGS:\nL4-5: Moderate central canal stenosis. Mild left foraminal stenosis. No disc herniation.\nL5-S1: Possible disc protrusion.\n' },
+  { id: 'beta', text: 'FINDINGS:\nThere are six lumbar-type vertebrae.\nL5-L6: Severe central canal stenosis.\n' },
+  { id: 'epsilon', text: 'L4-5: Mild disc bulge.' },
+  { id: 'epsilon', text: 'L4-5: Severe central canal stenosis.' },
+  { id: 'gamma', text: 'L3-4: Mild disc bulge.' },
+  { id: 'broken', text: 'L3-4: Mild disc bulge.' },
+];
+
+interface ManifestRow {
+  readonly cells: Record<string, string>;
+}
+
+function readManifest(out: string): ManifestRow[] {
+  const [header, ...lines] = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n');
+  const columns = header!.split(',');
+  return lines.map((line) => {
+    const values = line.split(',');
+    return { cells: Object.fromEntries(columns.map((column, index) => [column, values[index] ?? ''])) };
+  });
+}
+
+function cell(rows: ManifestRow[], studyId: string, level: string, column: string): string | undefined {
+  return rows.find((row) => row.cells['study_id'] === studyId && row.cells['level'] === level)?.cells[column];
+}
+
+function readResult(out: string, studyId: string): StudyResult {
+  return JSON.parse(readFileSync(join(out, 'studies', studyId, 'result.json'), 'utf8')) as StudyResult;
+}
+
+function build(out: string, extra: { shard?: { index: number; count: number }; retryFailed?: boolean } = {}): Promise<DatasetBuildResult> {
+  return buildDataset({ studies, reports: reportsFile, out, jobs: 2, ...extra }, silentLogger);
+}
+
+describe('buildDataset on phantom studies', () => {
+  const outA = join(scratch, 'out-a');
+  const outB = join(scratch, 'out-b');
+  let shard0: DatasetBuildResult;
+  let shard1: DatasetBuildResult;
+  let final: DatasetBuildResult;
+  let alphaBefore: StudyResult;
+
+  before(async () => {
+    await writeDemoStudy(join(studies, 'alpha'), { axialLayout: 'stack' });
+    for (const name of ['beta', 'delta', 'epsilon']) cpSync(join(studies, 'alpha'), join(studies, name), { recursive: true });
+    mkdirSync(join(studies, 'broken'));
+    writeFileSync(join(studies, 'broken', 'notes.txt'), 'not an image\n');
+    writeFileSync(reportsFile, reports.map((report) => JSON.stringify(report)).join('\n') + '\n');
+
+    shard0 = await build(outA, { shard: { index: 0, count: 2 } });
+    shard1 = await build(outB, { shard: { index: 1, count: 2 } });
+    // Merge the second machine's results by copying its studies folder, then join everything.
+    cpSync(join(outB, 'studies'), join(outA, 'studies'), { recursive: true });
+    alphaBefore = readResult(outA, 'alpha');
+    final = await build(outA);
+  });
+
+  it('processes only the studies of each shard', () => {
+    assert.deepEqual(readdirSync(join(outA, 'studies')).sort(), ['alpha', 'beta', 'broken', 'delta', 'epsilon']);
+    assert.deepEqual(readdirSync(join(outB, 'studies')).sort(), ['beta', 'delta']);
+    assert.equal(shard0.summary.run.selected, 3);
+    assert.equal(shard0.summary.run.processed, 3);
+    assert.equal(shard1.summary.run.selected, 2);
+    assert.equal(shard1.summary.run.processed, 2);
+  });
+
+  it('joins only the stored studies in a shard run', () => {
+    assert.deepEqual(shard0.summary.studies.pending, ['beta', 'delta']);
+    assert.deepEqual(shard0.summary.reports.studyPending, [], 'the report of pending beta is excluded, so it is not counted as pending');
+    assert.deepEqual(shard0.summary.reports.withoutStudy, ['gamma']);
+    const ids = new Set(readManifest(outB).map((row) => row.cells['study_id']));
+    assert.deepEqual([...ids].sort(), ['beta', 'delta']);
+  });
+
+  it('records a failing study without stopping the others', () => {
+    const broken = readResult(outA, 'broken');
+    assert.equal(broken.status, 'failed');
+    assert.ok(broken.error !== null);
+    assert.ok(broken.error.exitCode > 1, `exit code ${broken.error.exitCode}`);
+    assert.equal(shard0.exitCode, broken.error.exitCode);
+    assert.equal(readResult(outA, 'alpha').status, 'done');
+    assert.equal(readResult(outA, 'epsilon').status, 'done');
+    assert.deepEqual(final.summary.studies.failedByExitCode, { [String(broken.error.exitCode)]: 1 });
+    assert.deepEqual(final.summary.reports.studyFailed, ['broken']);
+  });
+
+  it('skips stored studies when run again', () => {
+    assert.equal(final.summary.run.processed, 0);
+    assert.equal(final.summary.run.skippedDone, 4);
+    assert.equal(final.summary.run.skippedFailed, 1);
+    assert.equal(readResult(outA, 'alpha').finishedAt, alphaBefore.finishedAt);
+    assert.equal(final.exitCode, shard0.exitCode, 'the stored failure still sets the exit status');
+  });
+
+  it('writes every stored study into the final manifest', () => {
+    const rows = readManifest(outA);
+    const levels = ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'];
+    for (const studyId of ['alpha', 'beta', 'delta', 'epsilon']) {
+      assert.deepEqual(
+        rows.filter((row) => row.cells['study_id'] === studyId).map((row) => row.cells['level']),
+        levels,
+        `levels of ${studyId}`,
+      );
+    }
+    assert.equal(rows.length, 24);
+    assert.deepEqual(final.summary.studies.pending, []);
+    for (const row of rows) {
+      assert.ok(existsSync(join(outA, row.cells['sagittal_path']!)), `${row.cells['sagittal_path']} exists`);
+      assert.equal(row.cells['has_axial'], '1');
+    }
+    assert.ok(existsSync(join(outA, 'crop-spec.json')));
+  });
+
+  it('writes the report values at their levels', () => {
+    const rows = readManifest(outA);
+    assert.equal(cell(rows, 'alpha', 'L4-L5', 'spinal_canal_stenosis'), '2');
+    assert.equal(cell(rows, 'alpha', 'L4-L5', 'left_foraminal_stenosis'), '1');
+    assert.equal(cell(rows, 'alpha', 'L4-L5', 'disc_herniation'), '0');
+    assert.equal(cell(rows, 'alpha', 'L5-S1', 'disc_herniation'), '', 'a hedged presence is unknown');
+    for (const condition of datasetConditions) assert.equal(cell(rows, 'alpha', 'L2-L3', condition), '', `${condition} at a level the report does not name`);
+  });
+
+  it('leaves excluded and missing reports unlabelled', () => {
+    const rows = readManifest(outA);
+    for (const studyId of ['beta', 'delta', 'epsilon']) {
+      for (const row of rows.filter((entry) => entry.cells['study_id'] === studyId)) {
+        for (const condition of datasetConditions) assert.equal(row.cells[condition], '', `${studyId} ${row.cells['level']} ${condition}`);
+      }
+    }
+  });
+
+  it('counts reports and studies by category', () => {
+    const { reports: reportCounts, studies: studyCounts, rows } = final.summary;
+    assert.equal(reportCounts.read, 6);
+    assert.equal(reportCounts.joined, 1);
+    assert.deepEqual(reportCounts.withoutStudy, ['gamma']);
+    assert.deepEqual(reportCounts.excluded.SIXTH_LUMBAR_VERTEBRA, ['beta']);
+    assert.deepEqual(reportCounts.excluded.DUPLICATE_ID, ['epsilon', 'epsilon']);
+    assert.deepEqual(studyCounts.withoutReport, ['delta']);
+    assert.equal(studyCounts.done, 4);
+    assert.equal(rows.total, 24);
+    assert.equal(rows.withReport, 6);
+    assert.deepEqual(final.summary.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
+    assert.deepEqual(final.summary.labels.disc_herniation['L5-S1'], { uncertain: 1 });
+    const written = JSON.parse(readFileSync(join(outA, 'summary.json'), 'utf8')) as typeof final.summary;
+    assert.deepEqual(written.reports, final.summary.reports);
+  });
+
+  it('writes the labeled reports beside the manifest', () => {
+    const lines = readFileSync(join(outA, 'labels.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, reports.length);
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { id: string }).id),
+      reports.map((report) => report.id),
+    );
+  });
+
+  it('retries a stored failure only with retryFailed', async () => {
+    const retried = await build(outA, { retryFailed: true });
+    assert.equal(retried.summary.run.processed, 1);
+    assert.equal(readResult(outA, 'broken').attempts, 2);
+    assert.equal(readResult(outA, 'alpha').finishedAt, alphaBefore.finishedAt);
+    assert.deepEqual(readdirSync(join(outA, 'studies')).filter((name) => name.startsWith('.')), [], 'no temporary folder is left');
+  });
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CropManifestRow } from '../../src/crops/write.js';
+import { joinResults } from '../../src/dataset/join.js';
+import { datasetConditions, headLabel, indexReports } from '../../src/dataset/report-labels.js';
+import type { StoredStudyResult, StudyResult } from '../../src/dataset/study-result.js';
+import { formatSummary, summarize } from '../../src/dataset/summary.js';
+import type { LabeledReport, LevelValues } from '../../src/reports/types.js';
+
+function report(id: string, levels: LabeledReport['levels'], warningCodes: LabeledReport['warnings'][number]['code'][] = []): LabeledReport {
+  return { id, rules: 'deepspine-rules/1', levels, evidence: {}, warnings: warningCodes.map((code) => ({ code, message: code })) };
+}
+
+function row(studyId: string, level: string, axial = true): CropManifestRow {
+  return {
+    studyId,
+    seriesId: 'sag',
+    level,
+    ivdLabel: null,
+    sagittalPath: `crops/${studyId}/sag_${level}_sag.npy`,
+    sagittalPlanes: 5,
+    axialPath: axial ? `crops/${studyId}/sag_${level}_ax.npy` : null,
+    labels: {},
+  };
+}
+
+function done(studyId: string, levels: string[], durationMs = 1000): StoredStudyResult {
+  const result: StudyResult = {
+    format: 'deepspine-dataset-study/1',
+    studyId,
+    source: `/studies/${studyId}`,
+    status: 'done',
+    attempts: 1,
+    finishedAt: '2024-01-01T00:00:00.000Z',
+    durationMs,
+    timingsMs: {},
+    rows: levels.map((level) => row(studyId, level)),
+    warnings: [],
+    error: null,
+  };
+  return { folderName: studyId, result };
+}
+
+function failed(studyId: string, code: string, exitCode: number): StoredStudyResult {
+  const stored = done(studyId, []);
+  return { folderName: studyId, result: { ...stored.result, status: 'failed', error: { code, exitCode, message: `${code} message` } } };
+}
+
+const lumbar = ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'];
+const l45: LevelValues = { spinal_canal_stenosis: 2, left_foraminal_stenosis: 1, disc_herniation: 0, left_subarticular_stenosis: 3 };
+const l5s1: LevelValues = { disc_bulge: 1, disc_herniation: 'uncertain', right_foraminal_stenosis: 0 };
+
+describe('headLabel', () => {
+  const cases: [Parameters<typeof headLabel>[0], number | null][] = [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    ['uncertain', null],
+    [null, null],
+  ];
+  for (const [value, expected] of cases) {
+    it(`maps ${String(value)} to ${String(expected)}`, () => assert.equal(headLabel(value), expected));
+  }
+});
+
+describe('indexReports', () => {
+  it('excludes duplicated ids, missing ids and sixth lumbar vertebrae', async () => {
+    const index = await indexReports([
+      report('a', {}),
+      report('dup', {}),
+      report('dup', {}, ['DUPLICATE_ID']),
+      report('', {}, ['MISSING_ID']),
+      report('l6', {}, ['SIXTH_LUMBAR_VERTEBRA']),
+    ]);
+    assert.equal(index.total, 5);
+    assert.deepEqual([...index.byId.keys()], ['a']);
+    assert.deepEqual(index.excluded, [
+      { id: 'dup', reason: 'DUPLICATE_ID' },
+      { id: 'dup', reason: 'DUPLICATE_ID' },
+      { id: '', reason: 'MISSING_ID' },
+      { id: 'l6', reason: 'SIXTH_LUMBAR_VERTEBRA' },
+    ]);
+  });
+});
+
+describe('joinResults', () => {
+  const reports = [
+    report('a', { 'L4-L5': l45, 'L5-S1': l5s1, 'L6-S1': { disc_bulge: 1 } }),
+    report('l6', { 'L4-L5': l45 }, ['SIXTH_LUMBAR_VERTEBRA']),
+    report('dup', { 'L4-L5': l45 }),
+    report('dup', { 'L4-L5': l45 }, ['DUPLICATE_ID']),
+    report('failing', { 'L4-L5': l45 }),
+    report('later', { 'L4-L5': l45 }),
+    report('nostudy', { 'L4-L5': l45 }),
+  ];
+  const results = [done('a', lumbar, 1000), done('l6', lumbar, 3000), done('dup', ['L4-L5'], 2000), done('noreport', ['L4-L5']), done('empty', []), failed('failing', 'NO_MR_SERIES', 5)];
+  const listed = ['a', 'dup', 'empty', 'failing', 'l6', 'later', 'noreport'];
+
+  it('labels the levels that the report names', async () => {
+    const joined = joinResults(results, await indexReports(reports), listed);
+    const rowsOfA = joined.rows.filter((entry) => entry.studyId === 'a');
+    assert.deepEqual(
+      rowsOfA.map((entry) => entry.level),
+      lumbar,
+    );
+    const atL45 = rowsOfA.find((entry) => entry.level === 'L4-L5')!.labels;
+    assert.equal(atL45['spinal_canal_stenosis'], 2);
+    assert.equal(atL45['left_foraminal_stenosis'], 1);
+    assert.equal(atL45['disc_herniation'], 0);
+    assert.equal(atL45['right_foraminal_stenosis'], null);
+    assert.equal(atL45['left_subarticular_stenosis'], undefined, 'subarticular stenosis has no head and no column');
+    const atL5S1 = rowsOfA.find((entry) => entry.level === 'L5-S1')!.labels;
+    assert.equal(atL5S1['disc_bulge'], 1);
+    assert.equal(atL5S1['disc_herniation'], null, 'uncertain is unknown to training');
+    assert.equal(atL5S1['right_foraminal_stenosis'], 0);
+    const atL1L2 = rowsOfA.find((entry) => entry.level === 'L1-L2')!.labels;
+    for (const condition of datasetConditions) assert.equal(atL1L2[condition], null, `${condition} at a level the report does not name`);
+  });
+
+  it('prefixes crop paths with the study folder', async () => {
+    const joined = joinResults(results, await indexReports(reports), listed);
+    const first = joined.rows[0]!;
+    assert.equal(first.sagittalPath, 'studies/a/crops/a/sag_T12-L1_sag.npy');
+    assert.equal(first.axialPath, 'studies/a/crops/a/sag_T12-L1_ax.npy');
+  });
+
+  it('keeps unlabelled rows of studies without a joinable report', async () => {
+    const joined = joinResults(results, await indexReports(reports), listed);
+    for (const studyId of ['l6', 'dup', 'noreport']) {
+      const rows = joined.rows.filter((entry) => entry.studyId === studyId);
+      assert.ok(rows.length > 0, `${studyId} has rows`);
+      for (const entry of rows) assert.deepEqual(entry.labels, {}, `${studyId} ${entry.level} has no labels`);
+    }
+  });
+
+  it('counts studies and reports by category', async () => {
+    const joined = joinResults(results, await indexReports(reports), listed);
+    assert.equal(joined.studies.withResult, 6);
+    assert.equal(joined.studies.done, 5);
+    assert.deepEqual(joined.studies.doneWithoutLevels, ['empty']);
+    assert.deepEqual(
+      joined.studies.failures.map((failure) => [failure.studyId, failure.exitCode]),
+      [['failing', 5]],
+    );
+    assert.deepEqual(joined.studies.pending, ['later']);
+    assert.deepEqual(joined.studies.withoutReport, ['empty', 'noreport']);
+    assert.equal(joined.studies.medianSeconds, 1);
+    assert.equal(joined.reports.read, 7);
+    assert.equal(joined.reports.joined, 1);
+    assert.deepEqual(joined.reports.withoutStudy, ['nostudy']);
+    assert.deepEqual(joined.reports.studyFailed, ['failing']);
+    assert.deepEqual(joined.reports.studyPending, ['later']);
+    assert.deepEqual(joined.reports.excluded, { MISSING_ID: [], DUPLICATE_ID: ['dup', 'dup'], SIXTH_LUMBAR_VERTEBRA: ['l6'] });
+  });
+
+  it('counts label values over joined rows', async () => {
+    const joined = joinResults(results, await indexReports(reports), listed);
+    assert.equal(joined.labelledRows, 6);
+    assert.deepEqual(joined.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
+    assert.deepEqual(joined.labels.spinal_canal_stenosis['L1-L2'], { unknown: 1 });
+    assert.deepEqual(joined.labels.disc_herniation['L5-S1'], { uncertain: 1 });
+    assert.deepEqual(joined.labels.disc_bulge['L5-S1'], { '1': 1 });
+    assert.equal(joined.labels.disc_bulge['L6-S1'], undefined, 'a report level without an image level is not counted');
+  });
+});
+
+describe('formatSummary', () => {
+  it('prints the counts and one line per condition and level', async () => {
+    const joined = joinResults([done('a', ['L4-L5', 'L1-L2']), failed('f', 'UNREADABLE_INPUT', 4)], await indexReports([report('a', { 'L4-L5': l45 }), report('x', {})]), ['a', 'f']);
+    const run = { shard: '0/2', selected: 1, processed: 1, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    const text = formatSummary(summarize(run, 2, [], joined));
+    assert.match(text, /shard 0\/2, 1 selected, 1 processed/);
+    assert.match(text, /2 listed, 1 done, 1 failed \(exit 4: 1\), 0 pending, 0 without report/);
+    assert.match(text, /2 read, 1 joined, 1 without study/);
+    assert.match(text, /^spinal_canal_stenosis\s+L4-L5\s+0\s+0\s+1\s+0\s+0\s+0$/m);
+    const canalLines = text.split('\n').filter((line) => line.startsWith('spinal_canal_stenosis '));
+    assert.deepEqual(
+      canalLines.map((line) => line.split(/\s+/)[1]),
+      ['L1-L2', 'L4-L5'],
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { studyIdFromPath } from '../../src/dataset/study-crops.js';
+import { listStudies, selectShard } from '../../src/dataset/study-list.js';
+import { DeepspineError } from '../../src/errors.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-study-list-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('studyIdFromPath', () => {
+  const cases: [string, string][] = [
+    ['/data/study-01', 'study-01'],
+    ['/data/study-01/', 'study-01'],
+    ['/data/case.nii.gz', 'case'],
+    ['/data/case.NII.GZ', 'case'],
+    ['/data/case.nii', 'case'],
+    ['/data/case.mha', 'case'],
+    ['/data/case.nrrd', 'case'],
+    ['/data/case.v2.mhd', 'case.v2'],
+    ['/data/id with space', 'id with space'],
+  ];
+  for (const [path, expected] of cases) {
+    it(`maps ${path}`, () => assert.equal(studyIdFromPath(path), expected));
+  }
+});
+
+describe('listStudies', () => {
+  it('lists folders and volume files sorted by id', async () => {
+    const dir = join(scratch, 'mixed');
+    mkdirSync(join(dir, 'b-dicom'), { recursive: true });
+    mkdirSync(join(dir, '.hidden'));
+    writeFileSync(join(dir, 'a-volume.nii.gz'), '');
+    writeFileSync(join(dir, 'c.mha'), '');
+    writeFileSync(join(dir, 'README.txt'), '');
+    symlinkSync(join(dir, 'b-dicom'), join(dir, 'd-link'));
+    symlinkSync(join(dir, 'missing-target'), join(dir, 'e-broken'));
+    const list = await listStudies(dir);
+    assert.deepEqual(
+      list.studies.map((study) => study.studyId),
+      ['a-volume', 'b-dicom', 'c', 'd-link', 'e-broken'],
+    );
+    assert.deepEqual(
+      list.studies.map((study) => study.position),
+      [0, 1, 2, 3, 4],
+    );
+    assert.equal(list.studies[0]!.path, join(dir, 'a-volume.nii.gz'));
+    assert.deepEqual(list.duplicates, []);
+  });
+
+  it('leaves out entries that share an id', async () => {
+    const dir = join(scratch, 'duplicates');
+    mkdirSync(join(dir, 'same'), { recursive: true });
+    writeFileSync(join(dir, 'same.nii.gz'), '');
+    mkdirSync(join(dir, 'other'));
+    const list = await listStudies(dir);
+    assert.deepEqual(
+      list.studies.map((study) => study.studyId),
+      ['other'],
+    );
+    assert.deepEqual(list.duplicates, [join(dir, 'same'), join(dir, 'same.nii.gz')]);
+  });
+
+  it('gives unsafe ids a safe folder name', async () => {
+    const dir = join(scratch, 'unsafe');
+    mkdirSync(join(dir, 'id with space'), { recursive: true });
+    const [study] = (await listStudies(dir)).studies;
+    assert.equal(study!.studyId, 'id with space');
+    assert.equal(study!.folderName, 'id_with_space');
+  });
+
+  it('raises INPUT_NOT_FOUND for a missing folder', async () => {
+    await assert.rejects(listStudies(join(scratch, 'absent')), (error: unknown) => error instanceof DeepspineError && error.code === 'INPUT_NOT_FOUND');
+  });
+});
+
+describe('selectShard', () => {
+  it('partitions studies by sorted position', async () => {
+    const dir = join(scratch, 'shards');
+    for (const name of ['s0', 's1', 's2', 's3', 's4', 's5', 's6']) mkdirSync(join(dir, name), { recursive: true });
+    const { studies } = await listStudies(dir);
+    const shards = [0, 1, 2].map((index) => selectShard(studies, { index, count: 3 }).map((study) => study.studyId));
+    assert.deepEqual(shards[0], ['s0', 's3', 's6']);
+    assert.deepEqual(shards[1], ['s1', 's4']);
+    assert.deepEqual(shards[2], ['s2', 's5']);
+    assert.deepEqual(shards.flat().sort(), studies.map((study) => study.studyId));
+  });
+
+  it('returns every study without a shard', async () => {
+    const { studies } = await listStudies(join(scratch, 'shards'));
+    assert.equal(selectShard(studies, null).length, studies.length);
+  });
+});
