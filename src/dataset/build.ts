@@ -1,14 +1,16 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCropSpec } from '../crops/extract.js';
-import { writeCropManifest } from '../crops/write.js';
+import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
+import { cropFormat, writeCropManifest } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { labelReportsFile, readLabeledReports } from '../reports/label-file.js';
 import { loadRules } from '../reports/rules.js';
-import { joinResults } from './join.js';
+import { defaultSegmentationModelPath } from '../segmentation/model.js';
+import { joinResults, type JoinResult } from './join.js';
 import { runStudyPool } from './pool.js';
+import { datasetProvenance, describeProvenance, provenanceDifference, type DatasetProvenance, type ProvenanceDifference } from './provenance.js';
 import { datasetConditions, indexReports } from './report-labels.js';
 import { listStudies, selectShard, type StudyEntry } from './study-list.js';
 import { partialPrefix, readStudyResult, readStudyResults, studiesFolder, uniqueSuffix, writeFileAtomic, type StoredStudyResult } from './study-result.js';
@@ -28,6 +30,8 @@ export interface DatasetBuildOptions {
   readonly shard?: { readonly index: number; readonly count: number } | null;
   /** Segmentation ONNX model; the shipped one when absent. */
   readonly model?: string;
+  /** Crop settings; `defaultCropSpec` when absent. The CLI has no option for them. */
+  readonly cropSpec?: CropSpec;
   /** Folders of extra labeler rules, merged over the shipped rules in order. */
   readonly rules?: readonly string[];
   /** Process again the studies that an earlier run stored as failed. */
@@ -47,18 +51,22 @@ export const datasetFiles = { labels: 'labels.jsonl', manifest: 'manifest.csv', 
 
 /**
  * Builds a grading training set in three steps. It labels the reports into OUT/labels.jsonl, and
- * extracts in worker processes the crops of every study of the shard without a stored result.
- * Then it joins every result present under OUT/studies/ to its report into OUT/manifest.csv and
- * OUT/summary.json.
- * @throws DeepspineError INPUT_NOT_FOUND for a missing studies folder or report file, the labeler's
- *   errors for an invalid report file or rules, MODEL_FAILED when the model cannot be loaded,
- *   OUTPUT_FAILED when OUT cannot be written.
+ * extracts in worker processes the crops of every study of the shard without a stored result made
+ * with the same segmentation model (by SHA-256) and crop settings. Then it joins every result
+ * present under OUT/studies/ to its report into OUT/manifest.csv and OUT/summary.json.
+ * @throws DeepspineError INPUT_NOT_FOUND for a missing studies folder or report file, and the
+ *   labeler's errors for an invalid report file or rules. MODEL_FAILED when the model cannot be
+ *   read or loaded, OUTPUT_FAILED when OUT cannot be written. INVALID_ARGUMENT when the done
+ *   results in OUT differ in model or crop settings, and then no manifest is written.
  */
 export async function buildDataset(options: DatasetBuildOptions, logger: Logger): Promise<DatasetBuildResult> {
   const shard = options.shard ?? null;
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new DeepspineError('INVALID_ARGUMENT', `jobs must be a whole number of at least 1, got ${jobs}`);
   const list = await listStudies(options.studies);
+  const modelPath = options.model ?? defaultSegmentationModelPath;
+  const provenance = await datasetProvenance(modelPath, options.cropSpec ?? defaultCropSpec);
+  logger.debug(`crops made with ${describeProvenance(provenance)}`);
   for (const path of list.duplicates) logger.warn(`${path}: skipped, because another entry of ${options.studies} has the same study id`);
   await mkdirOrRaise(studiesFolder(options.out));
 
@@ -66,7 +74,8 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   await logger.step('label reports', () => labelReports(options.reports, labelsPath, options.rules ?? [], logger));
 
   const selected = selectShard(list.studies, shard);
-  const plan = await planTasks(selected, options.out, options.retryFailed ?? false, logger);
+  const plan = await planTasks(selected, options.out, provenance, options.retryFailed ?? false, logger);
+  logRedone(plan.redone, logger);
   const threads = Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, Math.max(1, plan.tasks.length))));
   logger.info(
     `${plan.tasks.length} of ${selected.length} studies to process` +
@@ -76,7 +85,7 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   let finished = 0;
   const outcomes = await runStudyPool(
     plan.tasks,
-    { jobs, worker: { out: options.out, threads, logLevel: workerLogLevel(logger), ...(options.model !== undefined ? { modelPath: options.model } : {}) } },
+    { jobs, worker: { out: options.out, threads, logLevel: workerLogLevel(logger), modelPath, provenance } },
     logger,
     (outcome) => logOutcome(outcome, ++finished, plan.tasks.length, logger),
   );
@@ -85,11 +94,12 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
     shard: shard === null ? null : `${shard.index}/${shard.count}`,
     selected: selected.length,
     processed: outcomes.length,
+    redone: plan.redone.length,
     skippedDone: plan.skippedDone,
     skippedFailed: plan.skippedFailed,
     notStored: outcomes.filter((outcome) => outcome.status === 'not-stored').length,
   };
-  const { summary, manifestPath, results } = await writeJoin(options.out, labelsPath, run, list.studies, list.duplicates, logger);
+  const { summary, manifestPath, results } = await writeJoin(options.out, labelsPath, run, list.studies, list.duplicates, provenance, logger);
   return { summary, manifestPath, exitCode: shardExitCode(selected, results) };
 }
 
@@ -109,11 +119,18 @@ interface TaskPlan {
   readonly tasks: StudyTask[];
   readonly skippedDone: number;
   readonly skippedFailed: number;
+  /** Difference of each stored result of another provenance that is processed again, in id order. */
+  readonly redone: readonly ProvenanceDifference[];
 }
 
-/** Returns the studies without a stored result, and the failed ones when `retryFailed` is set. */
-async function planTasks(studies: readonly StudyEntry[], out: string, retryFailed: boolean, logger: Logger): Promise<TaskPlan> {
+/**
+ * Returns the studies to process: those without a stored result, those whose stored result, done
+ * or failed, was made with another segmentation model or crop settings than `provenance`, and the
+ * failed ones when `retryFailed` is set.
+ */
+async function planTasks(studies: readonly StudyEntry[], out: string, provenance: DatasetProvenance, retryFailed: boolean, logger: Logger): Promise<TaskPlan> {
   const tasks: StudyTask[] = [];
+  const redone: ProvenanceDifference[] = [];
   let skippedDone = 0;
   let skippedFailed = 0;
   for (const study of studies) {
@@ -121,9 +138,18 @@ async function planTasks(studies: readonly StudyEntry[], out: string, retryFaile
     const task = { studyId: study.studyId, folderName: study.folderName, path: study.path };
     if (stored === 'missing') {
       tasks.push({ ...task, attempt: 1 });
-    } else if (stored === 'unreadable') {
+      continue;
+    }
+    if (stored === 'unreadable') {
       logger.warn(`${study.studyId}: stored result is not valid JSON of the expected format; processing the study again`);
       tasks.push({ ...task, attempt: 1 });
+      continue;
+    }
+    const difference = provenanceDifference(stored.provenance, provenance);
+    if (difference !== null) {
+      logger.debug(`${study.studyId}: stored result was made with ${describeProvenance(stored.provenance)}; processing the study again`);
+      redone.push(difference);
+      tasks.push({ ...task, attempt: stored.attempts + 1 });
     } else if (stored.status === 'done') {
       skippedDone++;
     } else if (retryFailed) {
@@ -132,7 +158,23 @@ async function planTasks(studies: readonly StudyEntry[], out: string, retryFaile
       skippedFailed++;
     }
   }
-  return { tasks, skippedDone, skippedFailed };
+  return { tasks, skippedDone, skippedFailed, redone };
+}
+
+const redoneReasons: Record<ProvenanceDifference, string> = {
+  'not recorded': 'no recorded model or crop settings',
+  'segmentation model': 'another segmentation model',
+  'crop settings': 'other crop settings',
+  'segmentation model and crop settings': 'another segmentation model and other crop settings',
+};
+
+/** Logs how many stored results are processed again because of another provenance, counted by what differs. */
+function logRedone(redone: readonly ProvenanceDifference[], logger: Logger): void {
+  if (redone.length === 0) return;
+  const counts = new Map<ProvenanceDifference, number>();
+  for (const difference of redone) counts.set(difference, (counts.get(difference) ?? 0) + 1);
+  const reasons = [...counts].map(([difference, count]) => `${count} with ${redoneReasons[difference]}`);
+  logger.info(`${redone.length} studies are processed again, because their stored result was made with another segmentation model or crop settings: ${reasons.join(', ')}`);
 }
 
 function logOutcome(outcome: StudyOutcome, finished: number, total: number, logger: Logger): void {
@@ -143,27 +185,42 @@ function logOutcome(outcome: StudyOutcome, finished: number, total: number, logg
   else logger.error(`${prefix}: result not stored (${outcome.error?.message}); the next run processes the study again`);
 }
 
-/** Joins every stored result to the labels and writes manifest.csv, crop-spec.json and summary.json. */
+/**
+ * Joins every stored result to the labels and writes manifest.csv, crop-spec.json and summary.json.
+ * When the join rejects results of different provenance, it removes an earlier manifest.csv, whose
+ * rows may point at crops that this run replaced, and writes nothing.
+ */
 async function writeJoin(
   out: string,
   labelsPath: string,
   run: RunCounts,
   listed: readonly StudyEntry[],
   duplicates: readonly string[],
+  provenance: DatasetProvenance,
   logger: Logger,
 ): Promise<{ summary: DatasetSummary; manifestPath: string; results: readonly StoredStudyResult[] }> {
   const stored = await readStudyResults(out);
   for (const folder of stored.unreadable) logger.warn(`${join(studiesFolder(out), folder)}: result.json is not a valid study result; left out of the manifest`);
   const reports = await indexReports(readLabeledReports(labelsPath));
-  const joined = joinResults(
-    stored.results,
-    reports,
-    listed.map((study) => study.studyId),
-  );
+  let joined: JoinResult;
+  try {
+    joined = joinResults(
+      stored.results,
+      reports,
+      listed.map((study) => study.studyId),
+      provenance,
+    );
+  } catch (error) {
+    await rm(join(out, datasetFiles.manifest), { force: true });
+    throw error;
+  }
   // writeCropManifest writes two files; they are written into a temporary folder and renamed into OUT.
   const tempDir = join(out, `${partialPrefix}manifest-${uniqueSuffix()}`);
   try {
-    await writeCropManifest(tempDir, joined.rows, datasetConditions, defaultCropSpec);
+    await writeCropManifest(tempDir, joined.rows, datasetConditions, joined.provenance.cropSpec);
+    // crop-spec.json also names the segmentation model, so that training can record which model made the crops.
+    const cropSpecFile = { format: cropFormat, ...joined.provenance.cropSpec, segmentationModelSha256: joined.provenance.segmentationModelSha256 };
+    await writeFileAtomic(join(tempDir, 'crop-spec.json'), JSON.stringify(cropSpecFile, null, 2) + '\n');
     await renameOrRaise(join(tempDir, 'crop-spec.json'), join(out, 'crop-spec.json'));
     await renameOrRaise(join(tempDir, datasetFiles.manifest), join(out, datasetFiles.manifest));
   } finally {

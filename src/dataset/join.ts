@@ -1,4 +1,6 @@
 import type { CropManifestRow } from '../crops/write.js';
+import { DeepspineError } from '../errors.js';
+import { describeProvenance, provenanceKey, type DatasetProvenance } from './provenance.js';
 import { datasetConditions, levelLabels, reportValue, type DatasetCondition, type ReportExclusion, type ReportIndex, type ReportValues } from './report-labels.js';
 import { compareText } from './study-list.js';
 import type { StoredStudyResult, StudyFailure } from './study-result.js';
@@ -36,6 +38,8 @@ export interface JoinResult {
   /** Label counts per condition and level over the rows of joined studies. */
   readonly labels: Record<DatasetCondition, Record<string, LabelCounts>>;
   readonly labelledRows: number;
+  /** Segmentation model and crop settings of every row: those of the done results, or the current run's when none is done. */
+  readonly provenance: DatasetProvenance;
 }
 
 /**
@@ -43,9 +47,12 @@ export interface JoinResult {
  * with the report's labels at the levels the report names and empty labels elsewhere. Studies
  * without a joinable report keep their rows with every label empty, which training masks.
  * `listedIds` are the studies of the `--studies` folder, used to tell pending studies and
- * reports without a study apart.
+ * reports without a study apart. `current` is the provenance of the running build.
+ * @throws DeepspineError INVALID_ARGUMENT when the done results differ in segmentation model or
+ *   crop settings, or record neither (see `joinProvenance`).
  */
-export function joinResults(results: readonly StoredStudyResult[], reports: ReportIndex, listedIds: readonly string[]): JoinResult {
+export function joinResults(results: readonly StoredStudyResult[], reports: ReportIndex, listedIds: readonly string[], current: DatasetProvenance): JoinResult {
+  const provenance = joinProvenance(results, listedIds, current);
   const sorted = [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId));
   const excludedIds = new Set(reports.excluded.map((entry) => entry.id));
   const rows: CropManifestRow[] = [];
@@ -81,7 +88,67 @@ export function joinResults(results: readonly StoredStudyResult[], reports: Repo
     reports: categorizeReports(reports, doneIds, resultIds, new Set(failures.map((failure) => failure.studyId)), new Set(pending)),
     labels,
     labelledRows,
+    provenance,
   };
+}
+
+interface ProvenanceGroup {
+  readonly provenance: DatasetProvenance | null;
+  readonly results: StoredStudyResult[];
+}
+
+/**
+ * Returns the provenance that every done result records, or `current` when no study is done.
+ * Failed results add no rows, so their provenance is not checked.
+ * @throws DeepspineError INVALID_ARGUMENT naming one study of each provenance, when the done results
+ *   were made with different segmentation models or crop settings, or record neither.
+ */
+export function joinProvenance(results: readonly StoredStudyResult[], listedIds: readonly string[], current: DatasetProvenance): DatasetProvenance {
+  const groups = new Map<string, ProvenanceGroup>();
+  for (const stored of [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId))) {
+    if (stored.result.status !== 'done') continue;
+    const key = provenanceKey(stored.result.provenance);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { provenance: stored.result.provenance, results: [] };
+      groups.set(key, group);
+    }
+    group.results.push(stored);
+  }
+  const [first] = groups.values();
+  if (first === undefined) return current;
+  if (groups.size === 1 && first.provenance !== null) return first.provenance;
+  throw mixedProvenanceError([...groups.values()], new Set(listedIds), current);
+}
+
+const maxNamedFolders = 5;
+
+function mixedProvenanceError(groups: readonly ProvenanceGroup[], listedIds: ReadonlySet<string>, current: DatasetProvenance): DeepspineError {
+  const currentKey = provenanceKey(current);
+  // The group made like this run comes first, so the message starts with the expected provenance.
+  const ordered = [...groups].sort((a, b) => Number(provenanceKey(b.provenance) === currentKey) - Number(provenanceKey(a.provenance) === currentKey));
+  const described = ordered.map((group) => {
+    const example = `"${group.results[0]!.result.studyId}"`;
+    const others = group.results.length - 1;
+    const studies = others === 0 ? example : `${example} and ${others} other ${others === 1 ? 'study' : 'studies'}`;
+    const mark = provenanceKey(group.provenance) === currentKey ? ', as in this run' : '';
+    return `${studies} with ${describeProvenance(group.provenance)}${mark}`;
+  });
+  const head =
+    groups.length === 1
+      ? 'cannot join the done study results into a manifest, because they record no segmentation model or crop settings'
+      : 'cannot join the done study results into one manifest, because they were made with different segmentation models or crop settings';
+  const otherwise = ordered.filter((group) => provenanceKey(group.provenance) !== currentKey).flatMap((group) => group.results);
+  const unlisted = otherwise.filter((stored) => !listedIds.has(stored.result.studyId)).map((stored) => `studies/${stored.folderName}`);
+  const advice: string[] = [];
+  if (otherwise.some((stored) => listedIds.has(stored.result.studyId))) {
+    advice.push('Run deepspine dataset build again without --shard and with the --model to use: it processes again every listed study whose result was made otherwise.');
+  }
+  if (unlisted.length > 0) {
+    const named = unlisted.slice(0, maxNamedFolders).join(', ') + (unlisted.length > maxNamedFolders ? ` and ${unlisted.length - maxNamedFolders} more` : '');
+    advice.push(`Delete the result folders in OUT of studies that are no longer in the studies folder, because no run processes them again: ${named}.`);
+  }
+  return new DeepspineError('INVALID_ARGUMENT', `${head}: ${described.join('; ')}. No manifest was written. ${advice.join(' ')}`);
 }
 
 /** Returns a study's rows with crop paths relative to OUT, labelled from the report when there is one. */

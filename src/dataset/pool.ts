@@ -45,7 +45,7 @@ export async function runStudyPool(tasks: readonly StudyTask[], options: PoolOpt
           outcome = reply.outcome;
         } else {
           child = null;
-          outcome = await recordWorkerExit(task, reply, options.worker.out, logger);
+          outcome = await recordWorkerExit(task, reply, options.worker, logger);
         }
         if (outcome !== null) {
           outcomes.push(outcome);
@@ -132,7 +132,8 @@ function runTask(child: ChildProcess, task: StudyTask): Promise<TaskReply> {
  * Stores a failure for a study whose worker died on it. A worker stopped by SIGINT, SIGTERM or
  * SIGHUP leaves the study without a result, so the next run processes it again; null is returned.
  */
-async function recordWorkerExit(task: StudyTask, reply: Extract<TaskReply, { kind: 'exited' }>, out: string, logger: Logger): Promise<StudyOutcome | null> {
+async function recordWorkerExit(task: StudyTask, reply: Extract<TaskReply, { kind: 'exited' }>, config: WorkerConfig, logger: Logger): Promise<StudyOutcome | null> {
+  const out = config.out;
   if (reply.pid !== undefined) await removePartialFolders(out, task.folderName, reply.pid);
   if (reply.signal !== null && stopSignals.has(reply.signal)) {
     logger.warn(`${task.studyId}: worker stopped by ${reply.signal}; the study stays unprocessed`);
@@ -156,6 +157,7 @@ async function recordWorkerExit(task: StudyTask, reply: Extract<TaskReply, { kin
       rows: [],
       warnings: [],
       error,
+      provenance: config.provenance,
     }));
     return { ...base, status: 'failed', error };
   } catch (writeError) {

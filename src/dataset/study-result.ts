@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { CropManifestRow } from '../crops/write.js';
 import { DeepspineError, exitCodeOf, type Warning } from '../errors.js';
+import { parseProvenance, type DatasetProvenance } from './provenance.js';
 
 /** Version tag of `OUT/studies/<id>/result.json`. */
 export const studyResultFormat = 'deepspine-dataset-study/1';
@@ -45,6 +46,11 @@ export interface StudyResult {
   readonly warnings: readonly Warning[];
   /** Null when the study is done. */
   readonly error: StudyFailure | null;
+  /**
+   * Segmentation model and crop settings that made the result. Null when result.json has none,
+   * as in results written by deepspine versions before this field existed.
+   */
+  readonly provenance: DatasetProvenance | null;
 }
 
 /** A result read back from OUT/studies/, with the folder it was found in. */
@@ -148,7 +154,7 @@ export async function readStudyResult(out: string, folderName: string): Promise<
   try {
     const parsed = JSON.parse(text) as StudyResult;
     if (parsed.format !== studyResultFormat || (parsed.status !== 'done' && parsed.status !== 'failed') || !Array.isArray(parsed.rows)) return 'unreadable';
-    return parsed;
+    return { ...parsed, provenance: parseProvenance(parsed.provenance) };
   } catch {
     return 'unreadable';
   }

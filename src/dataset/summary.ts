@@ -2,6 +2,7 @@ import { GRADED_CONDITIONS } from '../reports/types.js';
 import { datasetConditions, type DatasetCondition } from './report-labels.js';
 import { compareText } from './study-list.js';
 import type { JoinResult, LabelCounts } from './join.js';
+import { describeProvenance, type DatasetProvenance } from './provenance.js';
 import type { ReportExclusion } from './report-labels.js';
 
 /** Version tag of OUT/summary.json. */
@@ -15,6 +16,11 @@ export interface RunCounts {
   readonly selected: number;
   /** Studies processed by this run, whatever their outcome. */
   readonly processed: number;
+  /**
+   * Studies of `processed` that had a stored result made with another segmentation model or other
+   * crop settings, or recording neither.
+   */
+  readonly redone: number;
   /** Studies skipped because an earlier run stored them as done. */
   readonly skippedDone: number;
   /** Studies skipped because an earlier run stored them as failed and `--retry-failed` was not given. */
@@ -28,6 +34,8 @@ export interface DatasetSummary {
   readonly format: typeof datasetSummaryFormat;
   readonly finishedAt: string;
   readonly run: RunCounts;
+  /** Segmentation model and crop settings that made every row of the manifest. */
+  readonly provenance: DatasetProvenance;
   readonly studies: {
     readonly listed: number;
     /** Entries of the studies folder left out because another entry has the same id. */
@@ -57,6 +65,7 @@ export function summarize(run: RunCounts, listed: number, duplicateEntries: read
     format: datasetSummaryFormat,
     finishedAt: new Date().toISOString(),
     run,
+    provenance: join.provenance,
     studies: {
       listed,
       duplicateEntries,
@@ -98,7 +107,9 @@ export function formatSummary(summary: DatasetSummary): string {
     .join(', ');
   const excludedTotal = Object.values(reports.excluded).reduce((sum, ids) => sum + ids.length, 0);
   const lines = [
-    `this run:  ${run.shard === null ? 'all studies' : `shard ${run.shard}`}, ${run.selected} selected, ${run.processed} processed, ` +
+    `this run:  ${run.shard === null ? 'all studies' : `shard ${run.shard}`}, ${run.selected} selected, ${run.processed} processed` +
+      (run.redone > 0 ? ` (${run.redone} made before with another model or crop settings)` : '') +
+      ', ' +
       `${run.skippedDone} skipped as done, ${run.skippedFailed} skipped as failed` +
       (run.notStored > 0 ? `, ${run.notStored} not stored` : ''),
     `studies:   ${studies.listed} listed, ${studies.done} done, ${studies.failed} failed${failedByCode === '' ? '' : ` (${failedByCode})`}, ` +
@@ -108,6 +119,7 @@ export function formatSummary(summary: DatasetSummary): string {
       `${reports.studyFailed.length} with a failed study, ${reports.studyPending.length} with a pending study, ` +
       `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}`,
     `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} of studies with a report, ${summary.rows.withoutAxial} without axial crop`,
+    `crops:     ${describeProvenance(summary.provenance)}`,
     '',
   ];
   const conditionWidth = Math.max(...datasetConditions.map((condition) => condition.length));

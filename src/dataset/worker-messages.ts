@@ -1,4 +1,5 @@
 import type { LogLevel } from '../log.js';
+import type { DatasetProvenance } from './provenance.js';
 import type { StudyFailure } from './study-result.js';
 
 /** Settings a dataset worker process receives as its single command-line argument (JSON). */
@@ -9,6 +10,8 @@ export interface WorkerConfig {
   /** onnxruntime intra-op threads of the worker. */
   readonly threads: number;
   readonly logLevel: LogLevel;
+  /** Recorded in every result; its crop settings are the ones the worker extracts crops with. */
+  readonly provenance: DatasetProvenance;
 }
 
 /** One study for a worker to process. */

@@ -5,7 +5,6 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defaultCropSpec } from '../crops/extract.js';
 import { DeepspineError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { loadSegmentationModel, type SegmentationModel } from '../segmentation/model.js';
@@ -23,9 +22,9 @@ async function processStudy(task: StudyTask, config: WorkerConfig, model: Segmen
   const elapsed = (): number => Math.round(performance.now() - start);
   try {
     const result = await commitStudyResult(config.out, task.folderName, async (tempDir): Promise<Omit<StudyResult, 'format'>> => {
-      const common = { studyId: task.studyId, source: task.path, attempts: task.attempt };
+      const common = { studyId: task.studyId, source: task.path, attempts: task.attempt, provenance: config.provenance };
       try {
-        const crops = await extractStudyCrops(task.path, task.studyId, tempDir, model, defaultCropSpec, logger);
+        const crops = await extractStudyCrops(task.path, task.studyId, tempDir, model, config.provenance.cropSpec, logger);
         return { ...common, status: 'done', finishedAt: new Date().toISOString(), durationMs: elapsed(), timingsMs: crops.timingsMs, rows: crops.rows, warnings: crops.warnings, error: null };
       } catch (error) {
         // A failed study keeps only its result.json, never the crops written before the failure.

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { DatasetSummary } from '../../src/dataset/summary.js';
+import { fileSha256 } from '../../src/dataset/provenance.js';
 import type { StudyResult } from '../../src/dataset/study-result.js';
 import { writeDemoStudy } from '../../src/demo/index.js';
+import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -55,6 +57,43 @@ describe('deepspine dataset build', () => {
     assert.equal(broken.status, 'failed');
     assert.equal(code, broken.error!.exitCode);
     assert.match(stdout, /2 listed, 1 done, 1 failed \(exit \d+: 1\)/);
+  });
+
+  it('processes again with another --model', async () => {
+    // The shipped model followed by one more ModelProto.doc_string field: it loads, and its SHA-256 differs.
+    const otherModel = join(scratch, 'other-segmentation.onnx');
+    writeFileSync(otherModel, Buffer.concat([readFileSync(defaultSegmentationModelPath), Buffer.from([0x32, 4]), Buffer.from('copy')]));
+    const shippedSha256 = await fileSha256(defaultSegmentationModelPath);
+    const otherSha256 = await fileSha256(otherModel);
+    const out = join(scratch, 'out-models');
+    const build = (studiesDir: string, outDir: string, ...extra: string[]) =>
+      run('--quiet', 'dataset', 'build', '--studies', studiesDir, '--reports', reports, '--out', outDir, '--jobs', '1', ...extra);
+
+    const shipped = await build(studies, out);
+    assert.equal(shipped.code, 0, shipped.stderr);
+    assert.match(shipped.stdout, new RegExp(`^crops: +segmentation model sha256 ${shippedSha256.slice(0, 12)} `, 'm'));
+
+    const other = await build(studies, out, '--model', otherModel);
+    assert.equal(other.code, 0, other.stderr);
+    assert.match(other.stdout, /1 selected, 1 processed \(1 made before with another model or crop settings\), 0 skipped as done/);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as DatasetSummary;
+    assert.equal(summary.provenance.segmentationModelSha256, otherSha256);
+    const cropSpec = JSON.parse(readFileSync(join(out, 'crop-spec.json'), 'utf8')) as { segmentationModelSha256: string };
+    assert.equal(cropSpec.segmentationModelSha256, otherSha256);
+
+    // A result of the shipped model for a study that this --studies folder does not list.
+    const moreStudies = join(scratch, 'more-studies');
+    mkdirSync(moreStudies);
+    symlinkSync(join(studies, 'phantom-1'), join(moreStudies, 'phantom-2'));
+    const moreOut = join(scratch, 'out-more');
+    assert.equal((await build(moreStudies, moreOut)).code, 0);
+    cpSync(join(moreOut, 'studies', 'phantom-2'), join(out, 'studies', 'phantom-2'), { recursive: true });
+    const mixed = await build(studies, out, '--model', otherModel);
+    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.match(mixed.stderr, /different segmentation models or crop settings/);
+    assert.match(mixed.stderr, /No manifest was written\./);
+    assert.match(mixed.stderr, /no longer in the studies folder, because no run processes them again: studies\/phantom-2\./);
+    assert.equal(existsSync(join(out, 'manifest.csv')), false);
   });
 
   it('rejects an invalid --jobs', async () => {

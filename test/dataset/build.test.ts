@@ -3,11 +3,15 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildDataset, type DatasetBuildResult } from '../../src/dataset/build.js';
+import { defaultCropSpec, type CropSpec } from '../../src/crops/extract.js';
+import { buildDataset, type DatasetBuildOptions, type DatasetBuildResult } from '../../src/dataset/build.js';
+import { fileSha256 } from '../../src/dataset/provenance.js';
 import { datasetConditions } from '../../src/dataset/report-labels.js';
 import type { StudyResult } from '../../src/dataset/study-result.js';
 import { writeDemoStudy } from '../../src/demo/index.js';
-import { silentLogger } from '../../src/log.js';
+import { DeepspineError } from '../../src/errors.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-dataset-build-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -180,5 +184,163 @@ describe('buildDataset on phantom studies', () => {
     assert.equal(readResult(outA, 'broken').attempts, 2);
     assert.equal(readResult(outA, 'alpha').finishedAt, alphaBefore.finishedAt);
     assert.deepEqual(readdirSync(join(outA, 'studies')).filter((name) => name.startsWith('.')), [], 'no temporary folder is left');
+  });
+});
+
+/** A build's outcome with the lines it logged at level info and above; `error` is set when it threw. */
+interface LoggedBuild {
+  readonly result: DatasetBuildResult | null;
+  readonly error: unknown;
+  readonly log: string[];
+}
+
+async function loggedBuild(options: DatasetBuildOptions): Promise<LoggedBuild> {
+  const log: string[] = [];
+  const logger = createLogger({ level: 'info', write: (line) => log.push(line) });
+  try {
+    return { result: await buildDataset(options, logger), error: null, log };
+  } catch (error) {
+    return { result: null, error, log };
+  }
+}
+
+function succeeded(build: LoggedBuild): DatasetBuildResult {
+  assert.equal(build.error, null, `the build threw ${String(build.error)}`);
+  return build.result!;
+}
+
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+describe('buildDataset provenance', () => {
+  const twoStudies = join(scratch, 'two-studies');
+  const twoReports = join(scratch, 'two-reports.jsonl');
+  // A second segmentation model that onnxruntime loads, with a different SHA-256: the shipped file
+  // followed by one more ModelProto.doc_string field (field 6, length-delimited), which a protobuf
+  // parser reads as the model's doc_string.
+  const otherModel = join(scratch, 'other-segmentation.onnx');
+  const otherCrops: CropSpec = { ...defaultCropSpec, minAxialCoverage: 0.4 };
+  const outP = join(scratch, 'out-provenance');
+  const outQ = join(scratch, 'out-merge-q');
+  const outR = join(scratch, 'out-merge-r');
+  let shippedSha256: string;
+  let otherSha256: string;
+  const builds: Record<string, LoggedBuild> = {};
+  let betaBeforeMerge: StudyResult;
+  let manifestBeforeRejectedJoin = false;
+  let manifestAfterRejectedJoin = true;
+
+  before(async () => {
+    await writeDemoStudy(join(twoStudies, 'alpha'), { axialLayout: 'stack' });
+    cpSync(join(twoStudies, 'alpha'), join(twoStudies, 'beta'), { recursive: true });
+    writeFileSync(twoReports, JSON.stringify({ id: 'alpha', text: 'L4-5: Mild disc bulge.' }) + '\n');
+    writeFileSync(otherModel, Buffer.concat([readFileSync(defaultSegmentationModelPath), Buffer.from([0x32, 4]), Buffer.from('copy')]));
+    shippedSha256 = await fileSha256(defaultSegmentationModelPath);
+    otherSha256 = await fileSha256(otherModel);
+    const options = { studies: twoStudies, reports: twoReports, jobs: 1 };
+
+    builds['shipped'] = await loggedBuild({ ...options, out: outP });
+    builds['other model'] = await loggedBuild({ ...options, out: outP, model: otherModel });
+    builds['other model again'] = await loggedBuild({ ...options, out: outP, model: otherModel });
+    // A result.json of an older deepspine has no provenance field.
+    const alphaPath = join(outP, 'studies', 'alpha', 'result.json');
+    const { provenance: _dropped, ...withoutProvenance } = readJson<StudyResult>(alphaPath);
+    writeFileSync(alphaPath, JSON.stringify(withoutProvenance));
+    builds['other crops'] = await loggedBuild({ ...options, out: outP, model: otherModel, cropSpec: otherCrops });
+
+    // Two machines with different models, merged by copying: alpha made with the shipped model, beta with the other.
+    builds['shard q'] = await loggedBuild({ ...options, out: outQ, shard: { index: 0, count: 2 } });
+    builds['shard r'] = await loggedBuild({ ...options, out: outR, shard: { index: 1, count: 2 }, model: otherModel });
+    cpSync(join(outR, 'studies'), join(outQ, 'studies'), { recursive: true });
+    betaBeforeMerge = readResult(outQ, 'beta');
+    manifestBeforeRejectedJoin = existsSync(join(outQ, 'manifest.csv'));
+    builds['merged shard'] = await loggedBuild({ ...options, out: outQ, shard: { index: 0, count: 2 } });
+    manifestAfterRejectedJoin = existsSync(join(outQ, 'manifest.csv'));
+    builds['merged'] = await loggedBuild({ ...options, out: outQ });
+  });
+
+  it('records the model hash and crop settings', () => {
+    const shipped = succeeded(builds['shipped']!);
+    assert.notEqual(otherSha256, shippedSha256);
+    assert.equal(shipped.summary.run.processed, 2);
+    assert.equal(shipped.summary.run.redone, 0);
+    assert.equal(shipped.summary.provenance.segmentationModelSha256, shippedSha256);
+    assert.equal(shipped.summary.provenance.segmentationModelFile, defaultSegmentationModelPath);
+    assert.deepEqual(shipped.summary.provenance.cropSpec, defaultCropSpec);
+  });
+
+  it('processes again after a model change', () => {
+    const other = succeeded(builds['other model']!);
+    assert.equal(other.summary.run.processed, 2);
+    assert.equal(other.summary.run.redone, 2);
+    assert.ok(
+      builds['other model']!.log.includes(
+        '2 studies are processed again, because their stored result was made with another segmentation model or crop settings: 2 with another segmentation model',
+      ),
+      builds['other model']!.log.join('\n'),
+    );
+    assert.equal(other.summary.provenance.segmentationModelSha256, otherSha256);
+    const again = succeeded(builds['other model again']!);
+    assert.equal(again.summary.run.processed, 0);
+    assert.equal(again.summary.run.redone, 0);
+    assert.equal(again.summary.run.skippedDone, 2);
+  });
+
+  it('processes again after a crop settings change', () => {
+    const build = builds['other crops']!;
+    const crops = succeeded(build);
+    assert.equal(crops.summary.run.processed, 2);
+    assert.equal(crops.summary.run.redone, 2);
+    assert.ok(
+      build.log.includes(
+        '2 studies are processed again, because their stored result was made with another segmentation model or crop settings: ' +
+          '1 with no recorded model or crop settings, 1 with other crop settings',
+      ),
+      build.log.join('\n'),
+    );
+    for (const studyId of ['alpha', 'beta']) {
+      const result = readResult(outP, studyId);
+      assert.equal(result.attempts, 3, `${studyId} was processed by three runs`);
+      assert.equal(result.provenance?.segmentationModelSha256, otherSha256, `model of ${studyId}`);
+      assert.equal(result.provenance?.segmentationModelFile, otherModel, `model file of ${studyId}`);
+      assert.deepEqual(result.provenance?.cropSpec, otherCrops, `crop settings of ${studyId}`);
+    }
+  });
+
+  it('writes the provenance beside the manifest', () => {
+    const summary = readJson<DatasetBuildResult['summary']>(join(outP, 'summary.json'));
+    assert.equal(summary.provenance.segmentationModelSha256, otherSha256);
+    assert.deepEqual(summary.provenance.cropSpec, otherCrops);
+    const cropSpec = readJson<CropSpec & { format: string; segmentationModelSha256: string }>(join(outP, 'crop-spec.json'));
+    assert.equal(cropSpec.format, 'deepspine-crops/1');
+    assert.equal(cropSpec.segmentationModelSha256, otherSha256);
+    assert.equal(cropSpec.minAxialCoverage, 0.4);
+    assert.deepEqual(cropSpec.sagittal, defaultCropSpec.sagittal);
+  });
+
+  it('rejects joining results of two models', () => {
+    succeeded(builds['shard q']!);
+    succeeded(builds['shard r']!);
+    const { error, result } = builds['merged shard']!;
+    assert.equal(result, null);
+    assert.ok(error instanceof DeepspineError, `expected a DeepspineError, got ${String(error)}`);
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, new RegExp(`"alpha" with segmentation model sha256 ${shippedSha256.slice(0, 12)} .*, as in this run;`));
+    assert.match(error.message, new RegExp(`"beta" with segmentation model sha256 ${otherSha256.slice(0, 12)} `));
+    assert.match(error.message, /No manifest was written/);
+    assert.equal(manifestBeforeRejectedJoin, true, 'the first shard run wrote a manifest');
+    assert.equal(manifestAfterRejectedJoin, false, 'the manifest of the first shard run is removed');
+  });
+
+  it('joins after a full rerun of the merge', () => {
+    const merged = succeeded(builds['merged']!);
+    assert.equal(betaBeforeMerge.provenance?.segmentationModelSha256, otherSha256);
+    assert.equal(merged.summary.run.processed, 1);
+    assert.equal(merged.summary.run.redone, 1);
+    assert.equal(merged.summary.run.skippedDone, 1);
+    assert.equal(readResult(outQ, 'beta').provenance?.segmentationModelSha256, shippedSha256);
+    assert.equal(merged.summary.provenance.segmentationModelSha256, shippedSha256);
+    assert.equal(readManifest(outQ).length, 12, 'six levels of each study');
   });
 });

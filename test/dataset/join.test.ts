@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { defaultCropSpec } from '../../src/crops/extract.js';
 import type { CropManifestRow } from '../../src/crops/write.js';
-import { joinResults } from '../../src/dataset/join.js';
+import { DeepspineError } from '../../src/errors.js';
+import { joinProvenance, joinResults } from '../../src/dataset/join.js';
+import type { DatasetProvenance } from '../../src/dataset/provenance.js';
 import { datasetConditions, headLabel, indexReports } from '../../src/dataset/report-labels.js';
 import type { StoredStudyResult, StudyResult } from '../../src/dataset/study-result.js';
 import { formatSummary, summarize } from '../../src/dataset/summary.js';
@@ -24,7 +27,11 @@ function row(studyId: string, level: string, axial = true): CropManifestRow {
   };
 }
 
-function done(studyId: string, levels: string[], durationMs = 1000): StoredStudyResult {
+const provenance: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+const otherModel: DatasetProvenance = { ...provenance, segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/models/b.onnx' };
+const otherCrops: DatasetProvenance = { ...provenance, cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.25 } };
+
+function done(studyId: string, levels: string[], durationMs = 1000, madeWith: DatasetProvenance | null = provenance): StoredStudyResult {
   const result: StudyResult = {
     format: 'deepspine-dataset-study/1',
     studyId,
@@ -37,6 +44,7 @@ function done(studyId: string, levels: string[], durationMs = 1000): StoredStudy
     rows: levels.map((level) => row(studyId, level)),
     warnings: [],
     error: null,
+    provenance: madeWith,
   };
   return { folderName: studyId, result };
 }
@@ -98,7 +106,7 @@ describe('joinResults', () => {
   const listed = ['a', 'dup', 'empty', 'failing', 'l6', 'later', 'noreport'];
 
   it('labels the levels that the report names', async () => {
-    const joined = joinResults(results, await indexReports(reports), listed);
+    const joined = joinResults(results, await indexReports(reports), listed, provenance);
     const rowsOfA = joined.rows.filter((entry) => entry.studyId === 'a');
     assert.deepEqual(
       rowsOfA.map((entry) => entry.level),
@@ -119,14 +127,14 @@ describe('joinResults', () => {
   });
 
   it('prefixes crop paths with the study folder', async () => {
-    const joined = joinResults(results, await indexReports(reports), listed);
+    const joined = joinResults(results, await indexReports(reports), listed, provenance);
     const first = joined.rows[0]!;
     assert.equal(first.sagittalPath, 'studies/a/crops/a/sag_T12-L1_sag.npy');
     assert.equal(first.axialPath, 'studies/a/crops/a/sag_T12-L1_ax.npy');
   });
 
   it('keeps unlabelled rows of studies without a joinable report', async () => {
-    const joined = joinResults(results, await indexReports(reports), listed);
+    const joined = joinResults(results, await indexReports(reports), listed, provenance);
     for (const studyId of ['l6', 'dup', 'noreport']) {
       const rows = joined.rows.filter((entry) => entry.studyId === studyId);
       assert.ok(rows.length > 0, `${studyId} has rows`);
@@ -135,7 +143,7 @@ describe('joinResults', () => {
   });
 
   it('counts studies and reports by category', async () => {
-    const joined = joinResults(results, await indexReports(reports), listed);
+    const joined = joinResults(results, await indexReports(reports), listed, provenance);
     assert.equal(joined.studies.withResult, 6);
     assert.equal(joined.studies.done, 5);
     assert.deepEqual(joined.studies.doneWithoutLevels, ['empty']);
@@ -155,7 +163,7 @@ describe('joinResults', () => {
   });
 
   it('counts label values over joined rows', async () => {
-    const joined = joinResults(results, await indexReports(reports), listed);
+    const joined = joinResults(results, await indexReports(reports), listed, provenance);
     assert.equal(joined.labelledRows, 6);
     assert.deepEqual(joined.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
     assert.deepEqual(joined.labels.spinal_canal_stenosis['L1-L2'], { unknown: 1 });
@@ -167,8 +175,8 @@ describe('joinResults', () => {
 
 describe('formatSummary', () => {
   it('prints the counts and one line per condition and level', async () => {
-    const joined = joinResults([done('a', ['L4-L5', 'L1-L2']), failed('f', 'UNREADABLE_INPUT', 4)], await indexReports([report('a', { 'L4-L5': l45 }), report('x', {})]), ['a', 'f']);
-    const run = { shard: '0/2', selected: 1, processed: 1, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    const joined = joinResults([done('a', ['L4-L5', 'L1-L2']), failed('f', 'UNREADABLE_INPUT', 4)], await indexReports([report('a', { 'L4-L5': l45 }), report('x', {})]), ['a', 'f'], provenance);
+    const run = { shard: '0/2', selected: 1, processed: 1, redone: 0, skippedDone: 0, skippedFailed: 0, notStored: 0 };
     const text = formatSummary(summarize(run, 2, [], joined));
     assert.match(text, /shard 0\/2, 1 selected, 1 processed/);
     assert.match(text, /2 listed, 1 done, 1 failed \(exit 4: 1\), 0 pending, 0 without report/);
@@ -179,5 +187,77 @@ describe('formatSummary', () => {
       canalLines.map((line) => line.split(/\s+/)[1]),
       ['L1-L2', 'L4-L5'],
     );
+    assert.match(text, /^crops: +segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}$/m);
+    assert.doesNotMatch(text, /made before with another model/);
+  });
+
+  it('prints the studies redone for another provenance', async () => {
+    const joined = joinResults([done('a', ['L4-L5'])], await indexReports([]), ['a'], provenance);
+    const run = { shard: null, selected: 1, processed: 1, redone: 1, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    const text = formatSummary(summarize(run, 1, [], joined));
+    assert.match(text, /all studies, 1 selected, 1 processed \(1 made before with another model or crop settings\), 0 skipped as done/);
+  });
+});
+
+/** Returns the DeepspineError that `task` throws, failing the test when it throws none or another error. */
+function thrownError(task: () => unknown): DeepspineError {
+  try {
+    task();
+  } catch (error) {
+    assert.ok(error instanceof DeepspineError, `expected a DeepspineError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected an error, but none was thrown');
+}
+
+describe('joinProvenance', () => {
+  it('returns the provenance of the done results', () => {
+    const results = [done('a', lumbar), done('b', lumbar)];
+    assert.equal(joinProvenance(results, ['a', 'b'], otherModel), provenance, 'the results made the rows, not the current run');
+  });
+
+  it('returns the current provenance when no study is done', () => {
+    assert.equal(joinProvenance([failed('f', 'NO_MR_SERIES', 5)], ['f'], otherModel), otherModel);
+    assert.equal(joinProvenance([], [], otherModel), otherModel);
+  });
+
+  it('ignores failed results of another provenance', () => {
+    const stale = failed('f', 'NO_MR_SERIES', 5);
+    const results = [done('a', lumbar), { ...stale, result: { ...stale.result, provenance: otherModel } }];
+    assert.equal(joinProvenance(results, ['a', 'f'], provenance), provenance);
+  });
+
+  it('rejects results of two segmentation models', () => {
+    const results = [done('a', lumbar), done('b', lumbar), done('c', lumbar, 1000, otherModel)];
+    const error = thrownError(() => joinResults(results, { byId: new Map(), excluded: [], total: 0 }, ['a', 'b', 'c'], provenance));
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /made with different segmentation models or crop settings/);
+    assert.match(error.message, /"a" and 1 other study with segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}, as in this run;/);
+    assert.match(error.message, /"c" with segmentation model sha256 bbbbbbbbbbbb \(\/models\/b\.onnx\)/);
+    assert.match(error.message, /No manifest was written\./);
+    assert.match(error.message, /again without --shard/);
+    assert.doesNotMatch(error.message, /Delete the result folders/, 'every result of another model belongs to a listed study');
+  });
+
+  it('rejects results of other crop settings', () => {
+    const error = thrownError(() => joinProvenance([done('a', lumbar), done('b', lumbar, 1000, otherCrops)], ['a', 'b'], provenance));
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /"b" with segmentation model sha256 aaaaaaaaaaaa/);
+  });
+
+  it('rejects results that record no provenance', () => {
+    const mixed = thrownError(() => joinProvenance([done('a', lumbar), done('old', lumbar, 1000, null)], ['a', 'old'], provenance));
+    assert.match(mixed.message, /"old" with no recorded segmentation model or crop settings/);
+    const onlyOld = thrownError(() => joinProvenance([done('old', lumbar, 1000, null)], ['old'], provenance));
+    assert.equal(onlyOld.code, 'INVALID_ARGUMENT');
+    assert.match(onlyOld.message, /record no segmentation model or crop settings/);
+  });
+
+  it('names the folders of unlisted studies to delete', () => {
+    const unlisted = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((id) => done(id, lumbar, 1000, otherModel));
+    const error = thrownError(() => joinProvenance([done('a', lumbar), ...unlisted], ['a'], provenance));
+    assert.match(error.message, /Delete the result folders in OUT of studies that are no longer in the studies folder/);
+    assert.match(error.message, /studies\/u1, studies\/u2, studies\/u3, studies\/u4, studies\/u5 and 2 more\./);
+    assert.doesNotMatch(error.message, /without --shard/, 'no listed study has a result of another model');
   });
 });

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CropSpec } from '../crops/extract.js';
+import { DeepspineError } from '../errors.js';
+import { compareText } from './study-list.js';
+
+/**
+ * Origin of a study result: the segmentation model, identified by the SHA-256 of its file, and the
+ * crop settings. The dataset join combines only results whose provenance is equal.
+ */
+export interface DatasetProvenance {
+  /** SHA-256 of the segmentation ONNX file's bytes, as 64 lowercase hex digits. */
+  readonly segmentationModelSha256: string;
+  /** Absolute path of the model file in the run that made the result. It is informational and never compared. */
+  readonly segmentationModelFile: string;
+  readonly cropSpec: CropSpec;
+}
+
+/** Difference between a stored result's provenance and the current one. */
+export type ProvenanceDifference = 'not recorded' | 'segmentation model' | 'crop settings' | 'segmentation model and crop settings';
+
+// TODO: src/pipeline/analyze.ts keeps a private copy of this hash for results.json; make it import this one.
+/**
+ * Computes the SHA-256 of a file's bytes as lowercase hex, reading it as a stream.
+ * @throws the file system error when the file cannot be read.
+ */
+export async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Hashes the segmentation model file and returns the provenance of results made with it and `cropSpec`.
+ * @throws DeepspineError MODEL_FAILED when the model file is missing or cannot be read.
+ */
+export async function datasetProvenance(modelPath: string, cropSpec: CropSpec): Promise<DatasetProvenance> {
+  const file = resolve(modelPath);
+  let sha256: string;
+  try {
+    sha256 = await fileSha256(file);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'segmentation model not found' : `reading the segmentation model failed (${String(error)})`;
+    throw new DeepspineError('MODEL_FAILED', `${file}: ${reason}; reinstall deepspine or pass --model`, { file, cause: error });
+  }
+  return { segmentationModelSha256: sha256, segmentationModelFile: file, cropSpec };
+}
+
+/** Serializes a JSON value with object keys sorted at every depth, so equal settings give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => compareText(a, b));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Returns the SHA-256 (lowercase hex) of the crop settings' canonical JSON, which is independent of key order. */
+export function cropSpecSha256(spec: CropSpec): string {
+  return createHash('sha256').update(canonicalJson(spec)).digest('hex');
+}
+
+/**
+ * Compares a stored result's provenance with `current`. Returns null when the model hash and the
+ * crop settings are equal, else what differs. The model file path is not compared, so the same
+ * model at another path or on another machine counts as equal.
+ */
+export function provenanceDifference(stored: DatasetProvenance | null, current: DatasetProvenance): ProvenanceDifference | null {
+  if (stored === null) return 'not recorded';
+  const model = stored.segmentationModelSha256 !== current.segmentationModelSha256;
+  const crops = canonicalJson(stored.cropSpec) !== canonicalJson(current.cropSpec);
+  if (model && crops) return 'segmentation model and crop settings';
+  if (model) return 'segmentation model';
+  if (crops) return 'crop settings';
+  return null;
+}
+
+/** Returns a key that is equal for two provenances exactly when `provenanceDifference` finds no difference. */
+export function provenanceKey(provenance: DatasetProvenance | null): string {
+  return provenance === null ? 'not recorded' : `${provenance.segmentationModelSha256}/${cropSpecSha256(provenance.cropSpec)}`;
+}
+
+/** Describes a provenance for messages, with the hashes shortened to 12 hex digits. */
+export function describeProvenance(provenance: DatasetProvenance | null): string {
+  if (provenance === null) return 'no recorded segmentation model or crop settings (written by an older deepspine)';
+  return (
+    `segmentation model sha256 ${provenance.segmentationModelSha256.slice(0, 12)} (${provenance.segmentationModelFile}), ` +
+    `crop settings sha256 ${cropSpecSha256(provenance.cropSpec).slice(0, 12)}`
+  );
+}
+
+/**
+ * Returns the `provenance` field of a parsed result.json, or null when it is absent (results of
+ * older deepspine versions) or not of the expected shape.
+ */
+export function parseProvenance(value: unknown): DatasetProvenance | null {
+  if (value === null || typeof value !== 'object') return null;
+  const record = value as Record<string, unknown>;
+  const sha256 = record['segmentationModelSha256'];
+  const file = record['segmentationModelFile'];
+  const cropSpec = record['cropSpec'];
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return null;
+  if (typeof file !== 'string') return null;
+  if (cropSpec === null || typeof cropSpec !== 'object' || Array.isArray(cropSpec)) return null;
+  return { segmentationModelSha256: sha256, segmentationModelFile: file, cropSpec: cropSpec as CropSpec };
+}

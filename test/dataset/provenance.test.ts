@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { defaultCropSpec, type CropSpec } from '../../src/crops/extract.js';
+import {
+  canonicalJson,
+  cropSpecSha256,
+  datasetProvenance,
+  fileSha256,
+  parseProvenance,
+  provenanceDifference,
+  provenanceKey,
+  type DatasetProvenance,
+  type ProvenanceDifference,
+} from '../../src/dataset/provenance.js';
+import { DeepspineError } from '../../src/errors.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-provenance-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const current: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+
+/** Returns a copy of `spec` with the keys of every object in reverse order. */
+function reversedKeys(spec: CropSpec): CropSpec {
+  const reverse = (value: object): object => Object.fromEntries(Object.entries(value).reverse());
+  return reverse({
+    sagittal: reverse(spec.sagittal),
+    axial: reverse(spec.axial),
+    intensity: reverse(spec.intensity),
+    minAxialCoverage: spec.minAxialCoverage,
+  }) as CropSpec;
+}
+
+describe('provenanceDifference', () => {
+  const cases: [string, DatasetProvenance | null, ProvenanceDifference | null][] = [
+    ['same model and crop settings', current, null],
+    ['same model at another path', { ...current, segmentationModelFile: '/elsewhere/copy.onnx' }, null],
+    ['crop settings in another key order', { ...current, cropSpec: reversedKeys(defaultCropSpec) }, null],
+    ['another model', { ...current, segmentationModelSha256: 'b'.repeat(64) }, 'segmentation model'],
+    ['another crop width', { ...current, cropSpec: { ...defaultCropSpec, sagittal: { ...defaultCropSpec.sagittal, width: 128 } } }, 'crop settings'],
+    ['another model and crop settings', { segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/b.onnx', cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.1 } }, 'segmentation model and crop settings'],
+    ['no recorded provenance', null, 'not recorded'],
+  ];
+  for (const [name, stored, expected] of cases) {
+    it(`returns ${String(expected)} for ${name}`, () => {
+      assert.equal(provenanceDifference(stored, current), expected);
+      assert.equal(provenanceKey(stored) === provenanceKey(current), expected === null, 'provenanceKey agrees');
+    });
+  }
+});
+
+describe('canonicalJson', () => {
+  it('sorts keys at every depth', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 0 }], c: 'x' } }), '{"a":{"c":"x","d":[2,{"e":0,"f":1}]},"b":1}');
+  });
+
+  it('gives equal crop hashes for any key order', () => {
+    assert.equal(cropSpecSha256(reversedKeys(defaultCropSpec)), cropSpecSha256(defaultCropSpec));
+    assert.notEqual(cropSpecSha256({ ...defaultCropSpec, minAxialCoverage: 0.4 }), cropSpecSha256(defaultCropSpec));
+  });
+});
+
+describe('datasetProvenance', () => {
+  it('hashes the model file content', async () => {
+    const path = join(scratch, 'abc.onnx');
+    writeFileSync(path, 'abc');
+    // SHA-256 of the three bytes "abc", the test vector of FIPS 180-2.
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    assert.equal(await fileSha256(path), abc);
+    const provenance = await datasetProvenance(path, defaultCropSpec);
+    assert.equal(provenance.segmentationModelSha256, abc);
+    assert.equal(provenance.segmentationModelFile, path);
+    assert.equal(provenance.cropSpec, defaultCropSpec);
+  });
+
+  it('rejects a missing model file', async () => {
+    const path = join(scratch, 'absent.onnx');
+    await assert.rejects(datasetProvenance(path, defaultCropSpec), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'MODEL_FAILED');
+      assert.match(error.message, /absent\.onnx: segmentation model not found; reinstall deepspine or pass --model/);
+      return true;
+    });
+  });
+});
+
+describe('parseProvenance', () => {
+  it('reads a recorded provenance', () => {
+    assert.deepEqual(parseProvenance(JSON.parse(JSON.stringify(current))), current);
+  });
+
+  const invalid: [string, unknown][] = [
+    ['absent', undefined],
+    ['null', null],
+    ['a short hash', { ...current, segmentationModelSha256: 'abc' }],
+    ['no file', { segmentationModelSha256: current.segmentationModelSha256, cropSpec: defaultCropSpec }],
+    ['crop settings as an array', { ...current, cropSpec: [] }],
+  ];
+  for (const [name, value] of invalid) {
+    it(`returns null for ${name}`, () => assert.equal(parseProvenance(value), null));
+  }
+});
