@@ -9,6 +9,8 @@ export interface LabelReportsCliOptions {
   /** Extra rules folders, in the order given on the command line. */
   rules: string[];
   maxChars?: string;
+  /** Writes only the stated levels and conditions instead of every one with null. */
+  sparse?: boolean;
 }
 
 /**
@@ -18,8 +20,11 @@ export interface LabelReportsCliOptions {
 export async function runLabelReports(input: string, options: LabelReportsCliOptions, logger: Logger): Promise<number> {
   const maxChars = options.maxChars === undefined ? DEFAULT_MAX_CHARS : parseMaxChars(options.maxChars);
   const rules = loadRules(options.rules.length > 0 ? options.rules : undefined);
-  logger.info(`label-reports: ${input} -> ${options.out} (rules ${rules.version}, at most ${maxChars} characters per report)`);
-  const summary = await labelReportsFile(input, options.out, { rules, logger, maxChars });
+  const sparse = options.sparse === true;
+  logger.info(
+    `label-reports: ${input} -> ${options.out} (rules ${rules.version}, at most ${maxChars} characters per report, ${sparse ? 'sparse' : 'dense'} lines)`,
+  );
+  const summary = await labelReportsFile(input, options.out, { rules, logger, maxChars, sparse });
   logSummary(logger, summary);
   return 0;
 }

@@ -1,6 +1,10 @@
+import { readFile, realpath } from 'node:fs/promises';
+import { gunzipSync } from 'node:zlib';
+import { format } from 'node:util';
 import type { Image } from 'itk-wasm';
 import { DeepspineError } from '../errors.js';
 import { makeVolume, spacing, type Volume, type VoxelArray } from '../geometry/volume.js';
+import type { Logger } from '../log.js';
 
 /** File name endings read as a single volume rather than a DICOM study. */
 export const volumeFileSuffixes = ['.nii', '.nii.gz', '.mha', '.mhd', '.nrrd'] as const;
@@ -15,24 +19,94 @@ export function isVolumeFile(path: string): boolean {
   return volumeFileSuffixes.some((suffix) => lower.endsWith(suffix));
 }
 
+/** The console methods that ITK-Wasm 1.x writes to when a WebAssembly pipeline throws. */
+const consoleMethods = ['log', 'info', 'warn', 'error'] as const;
+type ConsoleMethod = (typeof consoleMethods)[number];
+
+/** Line buffers of the library calls now running; the console is redirected while any is open. */
+const consoleSinks = new Set<string[]>();
+let savedConsole: Pick<Console, ConsoleMethod> | undefined;
+
+/**
+ * Runs an ITK-Wasm call with the console redirected into `lines`. itk-wasm 1.x prints
+ * "Exception while running pipeline:", "stderr:" and "Build module in Debug mode ..." with
+ * console.log and console.error whenever a pipeline throws, and that text belongs in the debug log,
+ * not in the user's output.
+ * NOTE: calls that overlap in one thread share the redirection, so each buffer also receives the
+ * lines of the others.
+ */
+async function withConsoleCaptured<T>(lines: string[], task: () => Promise<T>): Promise<T> {
+  if (consoleSinks.size === 0) {
+    savedConsole = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+    for (const method of consoleMethods) {
+      console[method] = (...args: unknown[]) => {
+        const line = format(...args);
+        for (const sink of consoleSinks) sink.push(line);
+      };
+    }
+  }
+  consoleSinks.add(lines);
+  try {
+    return await task();
+  } finally {
+    consoleSinks.delete(lines);
+    if (consoleSinks.size === 0 && savedConsole !== undefined) {
+      Object.assign(console, savedConsole);
+      savedConsole = undefined;
+    }
+  }
+}
+
+/** Logs at debug level what ITK-Wasm printed and threw during a failed call. */
+function logLibraryOutput(logger: Logger | undefined, operation: string, error: unknown, lines: string[]): void {
+  if (logger === undefined) return;
+  // A WebAssembly exception arrives as a bare number (a pointer into the module's memory).
+  const thrown = typeof error === 'number' ? `WebAssembly exception ${error}` : String(error);
+  logger.debug(`ITK-Wasm failed ${operation}: ${thrown}`);
+  for (const line of lines.flatMap((text) => text.split('\n'))) {
+    if (line.trim() !== '') logger.debug(`ITK-Wasm: ${line}`);
+  }
+}
+
 /**
  * Reads a NIfTI, MHA/MHD or NRRD volume with ITK-Wasm. ITK stores geometry in LPS, which is the
- * frame of `Volume.affine`, so the affine is direction * diag(spacing) plus the origin.
- * @throws DeepspineError UNREADABLE_INPUT naming the file when ITK cannot read it or it is not 3-D scalar.
+ * frame of `Volume.affine`, so the affine is direction * diag(spacing) plus the origin. What
+ * ITK-Wasm prints on a failed read goes to `logger` at debug level, never to the console.
+ * @throws DeepspineError INPUT_NOT_FOUND when the path or the target of a link does not exist;
+ * UNREADABLE_INPUT naming the file when ITK cannot read it or it is not 3-D scalar.
  */
-export async function readVolumeFile(path: string): Promise<Volume> {
+export async function readVolumeFile(path: string, logger?: Logger): Promise<Volume> {
+  // ITK-Wasm mounts only the file's folder into the WebAssembly file system, so a symbolic link to
+  // a file in another folder points outside the mount and cannot be opened. The real path can.
+  let realPath: string;
+  try {
+    realPath = await realpath(path);
+  } catch (error) {
+    throw new DeepspineError('INPUT_NOT_FOUND', `volume file not found: ${path} (or a symbolic link on the way points to a missing file)`, {
+      file: path,
+      cause: error,
+    });
+  }
+  if (realPath !== path) logger?.debug(`reading ${path} at its real path ${realPath}`);
+
+  if (/\.nii(\.gz)?$/i.test(realPath)) await assertNiftiComplete(path, realPath);
+
   let image: Image;
+  const libraryOutput: string[] = [];
   // NOTE: @itk-wasm/image-io 1.6.1 sets process.exitCode from its WebAssembly module's exit status
   // (1 after a failed read, 0 after a success), so the caller's exit code is restored here.
   const exitCode = process.exitCode;
   try {
     const { readImageNode } = await loadImageIo();
-    image = await readImageNode(path);
+    image = await withConsoleCaptured(libraryOutput, () => readImageNode(realPath));
   } catch (error) {
-    throw new DeepspineError('UNREADABLE_INPUT', `${path}: cannot read the volume (${String(error)}); check that the file is complete`, {
-      file: path,
-      cause: error,
-    });
+    logLibraryOutput(logger, `to read ${path}`, error, libraryOutput);
+    const hint = logger === undefined ? '' : ' (--verbose logs the output of ITK-Wasm)';
+    throw new DeepspineError(
+      'UNREADABLE_INPUT',
+      `${path}: cannot read the volume as NIfTI, MHA/MHD or NRRD; check that the file is complete and not damaged${hint}`,
+      { file: path, cause: error },
+    );
   } finally {
     process.exitCode = exitCode;
   }
@@ -70,8 +144,11 @@ const componentTypes = new Map<string, string>([
   ['Float64Array', 'float64'],
 ]);
 
-/** Writes a volume to any format ITK-Wasm writes by extension (.nii.gz for label maps). */
-export async function writeVolumeFile(path: string, volume: Volume): Promise<void> {
+/**
+ * Writes a volume to any format ITK-Wasm writes by extension (.nii.gz for label maps). What
+ * ITK-Wasm prints on a failed write goes to `logger` at debug level, never to the console.
+ */
+export async function writeVolumeFile(path: string, volume: Volume, logger?: Logger): Promise<void> {
   const [sx, sy, sz] = spacing(volume);
   const a = volume.affine;
   const direction = new Float64Array([
@@ -91,14 +168,72 @@ export async function writeVolumeFile(path: string, volume: Volume): Promise<voi
     metadata: new Map(),
     data: volume.data,
   } as unknown as Image;
+  const libraryOutput: string[] = [];
   // The WebAssembly module sets process.exitCode here too (see readVolumeFile).
   const exitCode = process.exitCode;
   try {
     const { writeImageNode } = await loadImageIo();
-    await writeImageNode(image, path, { useCompression: true });
+    await withConsoleCaptured(libraryOutput, () => writeImageNode(image, path, { useCompression: true }));
   } catch (error) {
+    logLibraryOutput(logger, `to write ${path}`, error, libraryOutput);
     throw new DeepspineError('OUTPUT_FAILED', `${path}: writing the volume failed (${String(error)})`, { file: path, cause: error });
   } finally {
     process.exitCode = exitCode;
   }
+}
+
+/**
+ * Checks that a NIfTI-1 or NIfTI-2 file contains all the voxel bytes its header declares. ITK-Wasm
+ * (@itk-wasm/image-io 1.6.1) reads a .nii or .nii.gz cut short without an error, so without this
+ * check a truncated file would be analyzed with zeros in place of the missing voxels.
+ * @throws DeepspineError UNREADABLE_INPUT naming `path` when the file is truncated or its header is invalid.
+ */
+async function assertNiftiComplete(path: string, realPath: string): Promise<void> {
+  const raw = await readFile(realPath);
+  let bytes: Buffer = raw;
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(raw);
+    } catch (error) {
+      throw new DeepspineError('UNREADABLE_INPUT', `${path}: the gzip stream is truncated or damaged; copy the file again`, { file: path, cause: error });
+    }
+  }
+  const expected = niftiExpectedBytes(bytes);
+  if (expected === null) {
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: not a NIfTI-1 or NIfTI-2 file (header size is neither 348 nor 540)`, { file: path });
+  }
+  if (bytes.length < expected) {
+    throw new DeepspineError(
+      'UNREADABLE_INPUT',
+      `${path}: truncated NIfTI file, ${bytes.length} bytes of image data and header where the header declares ${expected}; copy the file again`,
+      { file: path },
+    );
+  }
+}
+
+/** Returns header plus voxel bytes that a NIfTI-1 or NIfTI-2 header declares, or null when the header is not NIfTI. */
+export function niftiExpectedBytes(bytes: Buffer): number | null {
+  if (bytes.length < 348) return null;
+  for (const littleEndian of [true, false]) {
+    const headerSize = littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0);
+    if (headerSize === 348) {
+      const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
+      const rank = int16(40);
+      const bitsPerVoxel = int16(72);
+      const voxelOffset = littleEndian ? bytes.readFloatLE(108) : bytes.readFloatBE(108);
+      let voxels = 1;
+      for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int16(40 + 2 * axis));
+      return Math.max(Math.round(voxelOffset), 348) + (voxels * bitsPerVoxel) / 8;
+    }
+    if (headerSize === 540 && bytes.length >= 540) {
+      const int64 = (offset: number): number => Number(littleEndian ? bytes.readBigInt64LE(offset) : bytes.readBigInt64BE(offset));
+      const bitsPerVoxel = littleEndian ? bytes.readInt16LE(14) : bytes.readInt16BE(14);
+      const rank = int64(16);
+      const voxelOffset = int64(168);
+      let voxels = 1;
+      for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int64(16 + 8 * axis));
+      return Math.max(voxelOffset, 540) + (voxels * bitsPerVoxel) / 8;
+    }
+  }
+  return null;
 }

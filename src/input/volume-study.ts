@@ -36,7 +36,7 @@ function stripSuffix(name: string): string {
  * volume is a stack of thick axial or coronal slices.
  */
 export async function loadVolumeFileStudy(path: string, logger: Logger): Promise<Study> {
-  const volume = await logger.step('read volume file', () => readVolumeFile(path));
+  const volume = await logger.step('read volume file', () => readVolumeFile(path, logger));
   const name = basename(path);
   const { axis, isotropic } = volumeSliceAxis(volume);
   const normal = axisDirection(volume, axis);

@@ -2,11 +2,12 @@
  * Reading free-text reports for `deepspine label-reports`: a CSV file with a header row naming the
  * columns `id` and `text`, or a JSONL file with one `{"id": ..., "text": ...}` object per line.
  * Files are streamed, so only a few records are in memory at a time. Problems with one row become
- * warnings on that row and never stop the others. Problems with the whole file (missing, unknown
- * extension, no `id` or `text` column) are thrown as a DeepspineError.
+ * warnings on that row and never stop the others. Problems with the whole file (missing, empty,
+ * unknown extension, no `id` or `text` column) are thrown as a DeepspineError. Warning messages
+ * name the row and the problem but never quote report text.
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { createReadStream, type ReadStream, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse, type CsvError, type Options } from 'csv-parse';
@@ -27,6 +28,11 @@ export interface ReportRow {
 export interface ReadReportsOptions {
   /** Reports longer than this many UTF-16 code units get TEXT_TOO_LONG and an empty text. */
   maxChars?: number;
+  /**
+   * The maximum bytes of one record: a longer CSV record stops the run and a longer JSONL line is
+   * UNPARSEABLE_ROW. Default: the larger of 64 MiB and 4 * maxChars.
+   */
+  maxRecordBytes?: number;
 }
 
 export const DEFAULT_MAX_CHARS = 200_000;
@@ -58,7 +64,8 @@ export function reportFileFormat(path: string): ReportFileFormat {
  * Row warnings: UNPARSEABLE_ROW, INVALID_UTF8 (the text is decoded with U+FFFD replacement
  * characters), MISSING_ID, DUPLICATE_ID (on every occurrence after the first), EMPTY_TEXT and
  * TEXT_TOO_LONG. File errors are thrown while iterating: INPUT_NOT_FOUND, INVALID_ARGUMENT for an
- * unknown extension and INVALID_REPORT_FILE for a missing column or a broken file.
+ * unknown extension and INVALID_REPORT_FILE for a 0-byte file, a missing column or a broken file.
+ * A CSV file with only a header row, or a JSONL file with only blank lines, yields no rows.
  */
 export async function* readReports(path: string, options: ReadReportsOptions = {}): AsyncGenerator<ReportRow> {
   const format = reportFileFormat(path);
@@ -66,21 +73,27 @@ export async function* readReports(path: string, options: ReadReportsOptions = {
   if (!Number.isInteger(maxChars) || maxChars < 1) {
     throw new DeepspineError('INVALID_ARGUMENT', `maxChars must be a positive integer, got ${maxChars}`);
   }
-  await assertIsFile(path);
-  const maxRecordBytes = Math.max(MIN_MAX_RECORD_BYTES, 4 * maxChars);
+  const maxRecordBytes = options.maxRecordBytes ?? Math.max(MIN_MAX_RECORD_BYTES, 4 * maxChars);
+  if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1) {
+    throw new DeepspineError('INVALID_ARGUMENT', `maxRecordBytes must be a positive integer, got ${maxRecordBytes}`);
+  }
+  await assertIsNonEmptyFile(path);
   const records = format === 'csv' ? readCsvRecords(path, maxRecordBytes) : readJsonlRecords(path, maxRecordBytes);
   const checker = new RowChecker(format === 'csv' ? 'row' : 'line', maxChars);
   for await (const record of records) yield checker.check(record);
 }
 
-async function assertIsFile(path: string): Promise<void> {
-  let isFile: boolean;
+async function assertIsNonEmptyFile(path: string): Promise<void> {
+  let info: Stats;
   try {
-    isFile = (await stat(path)).isFile();
+    info = await stat(path);
   } catch (error) {
     throw new DeepspineError('INPUT_NOT_FOUND', `report file not found: ${path}`, { file: path, cause: error });
   }
-  if (!isFile) throw new DeepspineError('INVALID_REPORT_FILE', `${path} is not a file; pass a .csv or .jsonl file of reports`, { file: path });
+  if (!info.isFile()) throw new DeepspineError('INVALID_REPORT_FILE', `${path} is not a file; pass a .csv or .jsonl file of reports`, { file: path });
+  // A file that is present but empty is usually a failed export, so it stops the run. A CSV file
+  // with only a header, or a JSONL file with only blank lines, is read as 0 reports instead.
+  if (info.size === 0) throw invalidFile(path, 'the file is empty (0 bytes); a CSV file needs a header row naming the columns id and text, a JSONL file one {"id", "text"} object per line');
 }
 
 /** A record as split from the file, before the row checks. */
@@ -150,6 +163,14 @@ async function* readCsvRecords(path: string, maxRecordBytes: number): AsyncGener
   // through on_skip instead of the stream, is yielded in its place.
   let sequence = 0;
   const skipped: CsvItem[] = [];
+  // The parser does not record where a record starts, so the end of the last record and the count
+  // of blank lines until then are kept, to name the start line of a record that is too long.
+  let lastEndLine = 0;
+  let emptyLinesAtLastEnd = 0;
+  const noteRecordEnd = (context: { lines: number; empty_lines: number }): void => {
+    lastEndLine = context.lines;
+    emptyLinesAtLastEnd = context.empty_lines;
+  };
   const options: Options<CsvItem, string[]> = {
     // latin1 maps each byte to one character, so the fields keep their bytes for the UTF-8 check.
     // The byte order mark is removed before parsing, because csv-parse's `bom` option would switch
@@ -163,16 +184,19 @@ async function* readCsvRecords(path: string, maxRecordBytes: number): AsyncGener
     on_skip: (error: CsvError | undefined): undefined => {
       if (error === undefined) return undefined;
       // Past the size limit the parser would keep buffering, so the file is given up instead.
-      if (error.code === 'CSV_MAX_RECORD_SIZE') throw error;
+      if (error.code === 'CSV_MAX_RECORD_SIZE') {
+        const context = error as unknown as { empty_lines: number };
+        const startLine = lastEndLine + 1 + (context.empty_lines - emptyLinesAtLastEnd);
+        throw recordTooLong(path, maxRecordBytes, sequence, startLine, error);
+      }
+      noteRecordEnd(error as unknown as { lines: number; empty_lines: number });
       skipped.push({ kind: 'skip', sequence: ++sequence, error });
       return undefined;
     },
-    on_record: (record: string[], info: { error?: CsvError }): CsvItem => ({
-      kind: 'record',
-      sequence: ++sequence,
-      fields: record,
-      fieldCountError: info.error !== undefined,
-    }),
+    on_record: (record: string[], info: { error?: CsvError; lines: number; empty_lines: number }): CsvItem => {
+      noteRecordEnd(info);
+      return { kind: 'record', sequence: ++sequence, fields: record, fieldCountError: info.error !== undefined };
+    },
   };
   // The overloads of parse() fix the record type to string[], which on_record replaces here.
   const parser = (await openWithoutBom(path)).pipe(parse(options as unknown as Options));
@@ -204,19 +228,31 @@ async function* readCsvRecords(path: string, maxRecordBytes: number): AsyncGener
   } catch (error) {
     if (error instanceof DeepspineError) throw error;
     const code = (error as { code?: unknown }).code;
-    if (code === 'CSV_MAX_RECORD_SIZE') {
-      throw invalidFile(path, `a record is longer than ${maxRecordBytes} bytes, which usually means a quote that is never closed`, error);
-    }
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
       throw new DeepspineError('INPUT_NOT_FOUND', `cannot read report file ${path}: ${(error as Error).message}`, { file: path, cause: error });
     }
+    // csv-parse's messages can quote a field, which is report text, so its errors are named by code.
+    if (typeof code === 'string' && code.startsWith('CSV_')) throw invalidFile(path, `${csvErrorReason(error as CsvError)}; reading stopped there`, error);
     throw invalidFile(path, (error as Error).message, error);
   }
   for (const item of skipped) {
     const raw = toRaw(item);
     if (raw !== undefined) yield raw;
   }
-  if (columns === undefined) throw invalidFile(path, 'the file is empty; the first row must name the columns id and text');
+  if (columns === undefined) throw invalidFile(path, 'the file has no header row, only blank lines; the first row must name the columns id and text');
+}
+
+/**
+ * Returns the INVALID_REPORT_FILE error for a record over the size limit. `recordsBefore` counts
+ * the records before it, with the header, so it is also the data row number of this record.
+ */
+function recordTooLong(path: string, maxRecordBytes: number, recordsBefore: number, startLine: number, cause: unknown): DeepspineError {
+  const record = recordsBefore === 0 ? 'the header row' : `row ${recordsBefore}`;
+  return invalidFile(
+    path,
+    `${record}, which starts on line ${startLine}, is longer than ${maxRecordBytes} bytes; this usually means a quote on that row is never closed`,
+    cause,
+  );
 }
 
 /** Decodes a field that csv-parse read as latin1, that is one character per byte, as UTF-8. */
@@ -235,11 +271,12 @@ function headerColumns(path: string, fields: string[]): { id: number; text: numb
   return { id: find('id'), text: find('text'), count: fields.length };
 }
 
+/** Describes a CSV error by its code and line, because csv-parse's messages can quote the field. */
 function csvErrorReason(error: CsvError): string {
   const line = error.lines as number | undefined;
-  const at = line === undefined ? '' : ` (line ${line})`;
+  const at = line === undefined ? '' : ` at line ${line}`;
   if (error.code === 'CSV_QUOTE_NOT_CLOSED') return 'a quoted field that starts on this row is still open at the end of the file';
-  return `invalid CSV${at}: ${error.message}`;
+  return `invalid CSV${at} (csv-parse error ${error.code})`;
 }
 
 function unparseableRecord(row: number, reason: string): RawRecord {
@@ -253,7 +290,8 @@ function invalidFile(path: string, reason: string, cause?: unknown): DeepspineEr
 /**
  * Streams the lines of a JSONL file as raw records, numbered by line (blank lines are counted but
  * not returned). The first object must have the keys id and text, so that a file with other field
- * names stops the run instead of giving every row a warning.
+ * names stops the run instead of giving every row a warning. A numeric id is kept as written in the
+ * line, because JSON.parse rounds integers beyond Number.MAX_SAFE_INTEGER.
  */
 async function* readJsonlRecords(path: string, maxRecordBytes: number): AsyncGenerator<RawRecord> {
   let checkedKeys = false;
@@ -267,8 +305,11 @@ async function* readJsonlRecords(path: string, maxRecordBytes: number): AsyncGen
     let value: unknown;
     try {
       value = JSON.parse(decoded.text);
-    } catch (error) {
-      yield unparseableRecord(line.number, `invalid JSON (${(error as Error).message})`);
+    } catch {
+      // JSON.parse's message quotes the start of the line, which is report text.
+      const syntaxError = findJsonSyntaxError(decoded.text);
+      const where = syntaxError.column === undefined ? '' : ` at column ${syntaxError.column}`;
+      yield unparseableRecord(line.number, `invalid JSON${where} (${syntaxError.problem})`);
       continue;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -289,7 +330,18 @@ async function* readJsonlRecords(path: string, maxRecordBytes: number): AsyncGen
     } else if (text !== undefined && text !== null && typeof text !== 'string') {
       yield unparseableRecord(line.number, `the text is a ${Array.isArray(text) ? 'array' : typeof text}, not a string`);
     } else {
-      yield { row: line.number, id: id === undefined || id === null ? '' : String(id), text: text ?? '', invalidUtf8: decoded.invalid };
+      let idText = typeof id === 'string' ? id : '';
+      if (typeof id === 'number') {
+        const written = rawTopLevelValue(decoded.text, 'id');
+        if (written === undefined) {
+          // Happens only when the line nests arrays or objects deeper than the scanner's recursion
+          // allows. The id is then rejected instead of rounded.
+          yield unparseableRecord(line.number, 'the numeric id could not be located in the line; write the id as a string');
+          continue;
+        }
+        idText = written;
+      }
+      yield { row: line.number, id: idText, text: text ?? '', invalidUtf8: decoded.invalid };
     }
   }
 }
@@ -350,4 +402,185 @@ async function* splitLines(path: string, maxBytes: number): AsyncGenerator<{ num
     }
   }
   if (pendingBytes > 0 || tooLong) yield finish(Buffer.alloc(0));
+}
+
+/** The first syntax error of a JSON text: its 1-based column in UTF-16 code units and the kind of problem. */
+interface JsonSyntaxError {
+  /** Absent when the scanner accepts a text that JSON.parse rejected. */
+  column?: number;
+  problem: string;
+}
+
+class JsonScanFailure {
+  constructor(
+    readonly problem: string,
+    readonly position: number,
+  ) {}
+}
+
+/**
+ * A JSON scanner (RFC 8259) that checks the syntax without building values. It finds where a line
+ * that JSON.parse rejected goes wrong without quoting any of it, and the written text of a value.
+ */
+class JsonScanner {
+  position = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Scans one value followed only by whitespace. `onMember` gets each member of the outermost object. */
+  document(onMember?: (key: string, start: number, end: number) => void): void {
+    this.skipWhitespace();
+    this.value(0, onMember);
+    this.skipWhitespace();
+    if (this.position < this.text.length) this.fail('unexpected characters after the JSON value');
+  }
+
+  private fail(problem: string): never {
+    throw new JsonScanFailure(problem, this.position);
+  }
+
+  private skipWhitespace(): void {
+    while (this.position < this.text.length && ' \t\n\r'.includes(this.text[this.position]!)) this.position++;
+  }
+
+  private value(depth: number, onMember?: (key: string, start: number, end: number) => void): void {
+    if (this.position >= this.text.length) this.fail('unexpected end of the line');
+    const character = this.text[this.position]!;
+    if (character === '{') this.object(depth, onMember);
+    else if (character === '[') this.array(depth);
+    else if (character === '"') this.string();
+    else if (character === '-' || (character >= '0' && character <= '9')) this.number();
+    else this.literal();
+  }
+
+  private object(depth: number, onMember?: (key: string, start: number, end: number) => void): void {
+    this.position++;
+    this.skipWhitespace();
+    if (this.text[this.position] === '}') {
+      this.position++;
+      return;
+    }
+    for (;;) {
+      if (this.text[this.position] !== '"') this.fail(this.position >= this.text.length ? 'unexpected end of the line' : 'expected a property name in double quotes');
+      const keyStart = this.position;
+      this.string();
+      const keyEnd = this.position;
+      this.skipWhitespace();
+      if (this.text[this.position] !== ':') this.fail("expected ':' after a property name");
+      this.position++;
+      this.skipWhitespace();
+      const valueStart = this.position;
+      this.value(depth + 1);
+      if (depth === 0 && onMember !== undefined) onMember(JSON.parse(this.text.slice(keyStart, keyEnd)) as string, valueStart, this.position);
+      this.skipWhitespace();
+      const separator = this.text[this.position];
+      this.position++;
+      if (separator === '}') return;
+      if (separator !== ',') {
+        this.position--;
+        this.fail(separator === undefined ? 'unexpected end of the line' : "expected ',' or '}' after a property value");
+      }
+      this.skipWhitespace();
+    }
+  }
+
+  private array(depth: number): void {
+    this.position++;
+    this.skipWhitespace();
+    if (this.text[this.position] === ']') {
+      this.position++;
+      return;
+    }
+    for (;;) {
+      this.value(depth + 1);
+      this.skipWhitespace();
+      const separator = this.text[this.position];
+      this.position++;
+      if (separator === ']') return;
+      if (separator !== ',') {
+        this.position--;
+        this.fail(separator === undefined ? 'unexpected end of the line' : "expected ',' or ']' after an array element");
+      }
+      this.skipWhitespace();
+    }
+  }
+
+  private string(): void {
+    const start = this.position;
+    this.position++;
+    while (this.position < this.text.length) {
+      const code = this.text.charCodeAt(this.position);
+      if (code === 0x22) {
+        this.position++;
+        return;
+      }
+      if (code < 0x20) this.fail('control character inside a string');
+      if (code === 0x5c) {
+        const escape = this.text[this.position + 1];
+        if (escape === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(this.text.slice(this.position + 2, this.position + 6))) this.fail('invalid \\u escape in a string');
+          this.position += 6;
+          continue;
+        }
+        if (escape === undefined || !'"\\/bfnrt'.includes(escape)) this.fail('invalid escape sequence in a string');
+        this.position += 2;
+        continue;
+      }
+      this.position++;
+    }
+    this.position = start;
+    this.fail('string not closed before the end of the line');
+  }
+
+  private number(): void {
+    const match = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+    match.lastIndex = this.position;
+    if (!match.test(this.text)) this.fail('invalid number');
+    const end = match.lastIndex;
+    // A digit, point or exponent right after the match ("01", "1.", "1e") makes the number invalid.
+    if (end < this.text.length && /[0-9.eE+-]/.test(this.text[end]!)) {
+      this.position = end;
+      this.fail('invalid number');
+    }
+    this.position = end;
+  }
+
+  private literal(): void {
+    for (const word of ['true', 'false', 'null']) {
+      if (this.text.startsWith(word, this.position)) {
+        this.position += word.length;
+        return;
+      }
+    }
+    this.fail('unexpected character');
+  }
+}
+
+/** Finds the first syntax error of a line that JSON.parse rejected, without quoting the line. */
+function findJsonSyntaxError(text: string): JsonSyntaxError {
+  try {
+    new JsonScanner(text).document();
+  } catch (error) {
+    if (error instanceof JsonScanFailure) return { column: error.position + 1, problem: error.problem };
+    if (error instanceof RangeError) return { problem: 'arrays or objects nested too deeply' };
+    throw error;
+  }
+  return { problem: 'rejected by JSON.parse' };
+}
+
+/**
+ * Returns the text of the outermost object's member `key` as written in `text`, which must be valid
+ * JSON. The last member wins when the key repeats, as in JSON.parse.
+ */
+function rawTopLevelValue(text: string, key: string): string | undefined {
+  let written: string | undefined;
+  try {
+    new JsonScanner(text).document((name, start, end) => {
+      if (name === key) written = text.slice(start, end);
+    });
+  } catch (error) {
+    if (error instanceof JsonScanFailure || error instanceof RangeError) return undefined;
+    throw error;
+  }
+  return written;
 }

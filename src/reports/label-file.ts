@@ -1,9 +1,10 @@
 /**
- * Labels a file of reports (CSV or JSONL, see io.ts) into a JSONL file with one dense
- * LabeledReport per input row, in input order, and reads such a file back.
+ * Labels a file of reports (CSV or JSONL, see io.ts) into a JSONL file with one LabeledReport per
+ * input row, in input order, and reads such a file back. Lines are dense (every level and
+ * condition, null where not stated) by default, or sparse (stated values only) on request.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DeepspineError } from '../errors.js';
@@ -31,6 +32,8 @@ export interface LabelFileOptions {
   logger: Logger;
   /** Reports longer than this many characters are not labeled (TEXT_TOO_LONG); default 200000. */
   maxChars?: number;
+  /** Writes only the stated levels and conditions (toSparseLine) instead of dense lines; default false. */
+  sparse?: boolean;
 }
 
 /** The counts and timing of one labelReportsFile run, for the log and for callers. */
@@ -64,8 +67,10 @@ const WRITE_BATCH_CHARS = 1 << 20;
  * Labels every report of `input` (CSV or JSONL) and writes one JSON line per input row to
  * `output`, in input order. The output is first written to `output + ".partial"` and renamed when
  * complete, so an interrupted run never leaves a file that looks finished. Row problems are
- * warnings on that row's line. Throws a DeepspineError when the input cannot be read as a report
- * file (see readReports) or the output cannot be written (OUTPUT_FAILED). The partial file is then
+ * warnings on that row's line, and a file with no reports is logged as a warning. Throws a
+ * DeepspineError: INVALID_ARGUMENT, before anything is written, when `output` or its partial file
+ * is the input file (also through a link); the errors of readReports when the input cannot be read
+ * as a report file; OUTPUT_FAILED when the output cannot be written. The partial file is then
  * removed.
  */
 export async function labelReportsFile(input: string, output: string, options: LabelFileOptions): Promise<LabelRunSummary> {
@@ -89,6 +94,9 @@ export async function labelReportsFileWith(
   const { logger } = options;
   const unit = reportFileFormat(input) === 'csv' ? 'row' : 'line';
   const partial = `${output}.partial`;
+  await assertNotInputFile(input, output, output);
+  await assertNotInputFile(input, partial, output);
+  const toLine = options.sparse === true ? toSparseLine : toDenseLine;
   const start = performance.now();
   const warningCounts: Partial<Record<WarningCode, number>> = {};
   let reports = 0;
@@ -107,7 +115,7 @@ export async function labelReportsFileWith(
         warningCounts[warning.code] = count;
         logRowWarning(logger, unit, row, warning.code, count);
       }
-      await writer.write(JSON.stringify(toDenseLine(report.line)) + '\n');
+      await writer.write(JSON.stringify(toLine(report.line)) + '\n');
 
       const now = performance.now();
       if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
@@ -121,6 +129,7 @@ export async function labelReportsFileWith(
     await writer.abort();
     throw error;
   }
+  if (reports === 0) logger.warn(`no reports in ${input}; ${output} is empty`);
 
   const seconds = (performance.now() - start) / 1000;
   return {
@@ -133,6 +142,25 @@ export async function labelReportsFileWith(
     reportsPerSecond: seconds > 0 ? reports / seconds : 0,
     warningCounts,
   };
+}
+
+/**
+ * Throws INVALID_ARGUMENT when `path` is the same file as `input`: the same device and inode, so a
+ * symbolic or hard link to the input counts too. A path that does not exist yet cannot be the input.
+ */
+async function assertNotInputFile(input: string, path: string, output: string): Promise<void> {
+  let inputFile;
+  let pathFile;
+  try {
+    [inputFile, pathFile] = await Promise.all([stat(input), stat(path)]);
+  } catch {
+    return;
+  }
+  if (inputFile.dev !== pathFile.dev || inputFile.ino !== pathFile.ino) return;
+  const role = path === output ? `the output file ${output}` : `the partial output file ${path}`;
+  throw new DeepspineError('INVALID_ARGUMENT', `${role} is the input report file ${input}; choose another output path so that the reports are not overwritten`, {
+    file: input,
+  });
 }
 
 function labelRow(row: ReportRow, labeler: Labeler, unit: string): { line: LabeledReport; labeled: boolean } {
@@ -167,6 +195,25 @@ export interface DenseLabeledReport extends Omit<LabeledReport, 'levels'> {
   levels: Partial<Record<ReportLevel, Record<Condition, ConditionValue | null>>>;
 }
 
+/**
+ * Returns the report with only the stated values: levels without a stated condition are left out.
+ * readLabeledReports reads these lines as well as dense ones.
+ */
+export function toSparseLine(report: LabeledReport): LabeledReport {
+  const levels: LabeledReport['levels'] = {};
+  for (const level of REPORT_LEVELS) {
+    const values = report.levels[level];
+    if (values === undefined) continue;
+    const stated: LevelValues = {};
+    for (const condition of CONDITIONS) {
+      const value = values[condition];
+      if (value !== undefined) stated[condition] = value;
+    }
+    if (Object.keys(stated).length > 0) levels[level] = stated;
+  }
+  return { id: report.id, rules: report.rules, levels, evidence: report.evidence, warnings: report.warnings };
+}
+
 /** Fills in every listed level and condition of a report, with null where the report states nothing. */
 export function toDenseLine(report: LabeledReport): DenseLabeledReport {
   const levels: DenseLabeledReport['levels'] = {};
@@ -181,8 +228,8 @@ export function toDenseLine(report: LabeledReport): DenseLabeledReport {
 }
 
 /**
- * Streams the reports of a file written by labelReportsFile, one per line, with the null values
- * removed so that each matches the LabeledReport type. Throws INPUT_NOT_FOUND when the file is
+ * Streams the reports of a file written by labelReportsFile, dense or sparse, one per line, with
+ * the null values removed so that each matches the LabeledReport type. Throws INPUT_NOT_FOUND when the file is
  * missing and INVALID_REPORT_FILE, naming the line, when a line is not a labeled report.
  */
 export async function* readLabeledReports(jsonlPath: string): AsyncGenerator<LabeledReport> {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { runLabelReports } from '../../src/cli/label-reports-command.js';
+import { createLogger } from '../../src/log.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-label-reports-test-'));
@@ -92,6 +94,50 @@ describe('deepspine label-reports', () => {
     assert.match(result.stderr, /no-text\.csv.*no "text" column/);
     assert.ok(!existsSync(output));
     assert.ok(!existsSync(`${output}.partial`));
+  });
+
+  it('--out equal to the input is exit 2', async () => {
+    const content = 'id,text\nr1,"L4-5: mild stenosis"\n';
+    const input = write('same.csv', content);
+    const link = join(scratch, 'same-link.csv');
+    symlinkSync(input, link);
+    for (const output of [input, link]) {
+      const result = await run('label-reports', input, '--out', output);
+      assert.equal(result.code, 2, result.stderr);
+      assert.ok(result.stderr.includes(output), result.stderr);
+      assert.match(result.stderr, /is the input report file .*same\.csv/);
+      assert.equal(readFileSync(input, 'utf8'), content);
+    }
+  });
+
+  it('empty .jsonl is exit 10', async () => {
+    const input = write('empty.jsonl', '');
+    const output = join(scratch, 'empty-out.jsonl');
+    const result = await run('label-reports', input, '--out', output);
+    assert.equal(result.code, 10, result.stderr);
+    assert.match(result.stderr, /empty\.jsonl: the file is empty \(0 bytes\)/);
+    assert.ok(!existsSync(output));
+  });
+
+  it('header-only CSV is exit 0, warned', async () => {
+    const input = write('header-only.csv', 'id,text\n');
+    const output = join(scratch, 'header-only.jsonl');
+    const result = await run('label-reports', input, '--out', output);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /warn: no reports in .*header-only\.csv/);
+    assert.equal(readFileSync(output, 'utf8'), '');
+  });
+
+  it('sparse option writes stated values only', async () => {
+    const input = write('sparse.jsonl', '{"id":"s1","text":"L4-5: moderate spinal canal stenosis."}\n');
+    const output = join(scratch, 'sparse-out.jsonl');
+    const logLines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
+    const code = await runLabelReports(input, { out: output, rules: [], sparse: true }, logger);
+    assert.equal(code, 0);
+    const line = JSON.parse(readFileSync(output, 'utf8')) as { levels: Record<string, Record<string, unknown>> };
+    assert.deepEqual(line.levels, { 'L4-L5': { spinal_canal_stenosis: 2 } });
+    assert.ok(logLines.some((entry) => entry.includes('sparse lines')), logLines.join('\n'));
   });
 
   it('missing --out is exit 2', async () => {

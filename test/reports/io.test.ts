@@ -112,6 +112,39 @@ describe('readReports on CSV', () => {
   it('empty file stops the run', async () => {
     await assertFileError(writeInput('.csv', ''), 'INVALID_REPORT_FILE', /empty/);
   });
+
+  it('header-only file has no rows', async () => {
+    assert.deepEqual(await readAll(writeInput('.csv', 'id,text\n')), []);
+    assert.deepEqual(await readAll(writeInput('.csv', '\ufeffid,text')), []);
+  });
+
+  it('blank lines only is INVALID_REPORT_FILE', async () => {
+    await assertFileError(writeInput('.csv', '\n\n\n'), 'INVALID_REPORT_FILE', /input-\d+\.csv: the file has no header row/);
+    await assertFileError(writeInput('.csv', '\r\n\r\n'), 'INVALID_REPORT_FILE', /input-\d+\.csv: the file has no header row/);
+  });
+
+  it('stray quote error names row and line', async () => {
+    // Row 3 opens a quote that is never closed, and the blank lines before it are counted.
+    const csv = 'id,text\nr1,a\nr2,"two\nlines"\n\n\nr3,"never closed\n' + 'more text\n'.repeat(20);
+    await assert.rejects(readAll(writeInput('.csv', csv), { maxRecordBytes: 100 }), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'INVALID_REPORT_FILE');
+      assert.match(error.message, /row 3, which starts on line 7, is longer than 100 bytes/);
+      assert.match(error.message, /quote on that row is never closed/);
+      assert.doesNotMatch(error.message, /never closed\\n|more text/);
+      return true;
+    });
+  });
+
+  it('oversized first data row names row 1', async () => {
+    const csv = 'id,text\n"r1,' + 'x'.repeat(200) + '\n';
+    await assert.rejects(readAll(writeInput('.csv', csv), { maxRecordBytes: 100 }), /row 1, which starts on line 2, is longer than 100 bytes/);
+  });
+
+  it('oversized header names the header', async () => {
+    const csv = 'id,"text' + 'x'.repeat(200) + '\nr1,a\n';
+    await assert.rejects(readAll(writeInput('.csv', csv), { maxRecordBytes: 100 }), /the header row, which starts on line 1, is longer than 100 bytes/);
+  });
 });
 
 describe('readReports on JSONL', () => {
@@ -157,6 +190,43 @@ describe('readReports on JSONL', () => {
     assert.deepEqual(codes(rows[0]!), ['INVALID_UTF8']);
     assert.match(rows[0]!.warnings[0]!.message, /^line 1:/);
     assert.equal(rows[0]!.text, 'mild \ufffd stenosis');
+  });
+
+  it('keeps large numeric ids as written', async () => {
+    const jsonl = [
+      '{"id":12345678901234567890,"text":"a"}',
+      '{"id": -9007199254740993 ,"text":"b"}',
+      '{"text":"c","id":1.50}',
+      '{"id":"x","text":"d","id":3.50e+2}',
+      '{"id":7,"text":"e","nested":{"id":8}}',
+    ].join('\n');
+    const rows = await readAll(writeInput('.jsonl', jsonl));
+    assert.deepEqual(
+      rows.map((row) => row.id),
+      ['12345678901234567890', '-9007199254740993', '1.50', '3.50e+2', '7'],
+    );
+    for (const row of rows) assert.deepEqual(row.warnings, []);
+  });
+
+  it('invalid JSON message quotes no text', async () => {
+    const secret = 'Secretword';
+    const jsonl = [`not json ${secret}`, `{"id":"r2","text":"${secret}`, `{"id":"r3","text":"${secret}"} ${secret}`, `{"id":"r4", ${secret}: 1}`].join('\n');
+    const rows = await readAll(writeInput('.jsonl', jsonl));
+    const messages = rows.map((row) => row.warnings[0]!.message);
+    for (const message of messages) assert.doesNotMatch(message, /Secret|word|not json/);
+    assert.match(messages[0]!, /^line 1: invalid JSON at column 1 \(unexpected character\)/);
+    assert.match(messages[1]!, /^line 2: invalid JSON at column 19 \(string not closed before the end of the line\)/);
+    assert.match(messages[2]!, /^line 3: invalid JSON at column 33 \(unexpected characters after the JSON value\)/);
+    assert.match(messages[3]!, /^line 4: invalid JSON at column 13 \(expected a property name in double quotes\)/);
+  });
+
+  it('empty .jsonl stops the run', async () => {
+    await assertFileError(writeInput('.jsonl', ''), 'INVALID_REPORT_FILE', /input-\d+\.jsonl: the file is empty \(0 bytes\)/);
+  });
+
+  it('blank lines only has no rows', async () => {
+    assert.deepEqual(await readAll(writeInput('.jsonl', '\n  \r\n\n')), []);
+    assert.deepEqual(await readAll(writeInput('.jsonl', '\ufeff')), []);
   });
 
   it('first object without id stops the run', async () => {
@@ -220,6 +290,18 @@ describe('readReports row checks', () => {
     const path = writeInput('.jsonl', '{"id":"r1","text":"12345"}\n{"id":"r2","text":"123456"}\n');
     const rows = await readAll(path, { maxChars: 5 });
     assert.deepEqual(rows.map(codes), [[], ['TEXT_TOO_LONG']]);
+  });
+
+  it('line over maxRecordBytes is UNPARSEABLE_ROW', async () => {
+    const path = writeInput('.jsonl', `{"id":"r1","text":"${'x'.repeat(200)}"}\n{"id":"r2","text":"b"}\n`);
+    const rows = await readAll(path, { maxRecordBytes: 100 });
+    assert.deepEqual(rows.map(codes), [['UNPARSEABLE_ROW'], []]);
+    assert.match(rows[0]!.warnings[0]!.message, /^line 1: the line is longer than 100 bytes/);
+  });
+
+  it('invalid maxRecordBytes is rejected', async () => {
+    const path = writeInput('.csv', 'id,text\nr1,a\n');
+    await assert.rejects(readAll(path, { maxRecordBytes: 0 }), /maxRecordBytes must be a positive integer/);
   });
 
   it('invalid maxChars is rejected', async () => {

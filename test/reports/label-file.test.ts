@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DeepspineError } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
-import { labelReportsFile, labelReportsFileWith, readLabeledReports, toDenseLine, type Labeler } from '../../src/reports/label-file.js';
+import { labelReportsFile, labelReportsFileWith, readLabeledReports, toDenseLine, toSparseLine, type Labeler } from '../../src/reports/label-file.js';
 import { CONDITIONS, type LabeledReport, type ReportLabels } from '../../src/reports/types.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-label-file-test-'));
@@ -121,6 +121,136 @@ describe('labelReportsFile output', () => {
       readLines(output).map((line) => line['id']),
       ['r9', 'r10'],
     );
+  });
+});
+
+describe('labelReportsFile sparse output', () => {
+  it('writes only stated values', async () => {
+    const input = writeInput('.csv', 'id,text\nr1,moderate stenosis\nr2,nothing here\nr3,six\n');
+    const output = outputPath();
+    await labelReportsFileWith(input, output, { logger: captureLogger().logger, sparse: true }, standInLabeler());
+    const lines = readLines(output);
+    assert.deepEqual(lines[0]!['levels'], { 'L4-L5': { spinal_canal_stenosis: 2 } });
+    assert.deepEqual(lines[1]!['levels'], {});
+    assert.deepEqual(lines[2]!['levels'], { 'L5-L6': { disc_bulge: 1 } });
+    assert.deepEqual(lines[0]!['evidence'], { 'L4-L5': { spinal_canal_stenosis: { start: 9, end: 17, section: 'findings' } } });
+    assert.doesNotMatch(readFileSync(output, 'utf8'), /null/);
+  });
+
+  it('reads back like the dense file', async () => {
+    const input = writeInput('.jsonl', '{"id":"r1","text":"stenosis"}\n{"id":"r2","text":"six"}\n{"id":"r3","text":""}\n');
+    const dense = outputPath();
+    const sparse = outputPath();
+    await labelReportsFileWith(input, dense, { logger: captureLogger().logger }, standInLabeler());
+    await labelReportsFileWith(input, sparse, { logger: captureLogger().logger, sparse: true }, standInLabeler());
+    const fromDense: LabeledReport[] = [];
+    for await (const report of readLabeledReports(dense)) fromDense.push(report);
+    const fromSparse: LabeledReport[] = [];
+    for await (const report of readLabeledReports(sparse)) fromSparse.push(report);
+    assert.equal(fromSparse.length, 3);
+    assert.deepEqual(fromSparse, fromDense);
+    assert.ok(statSync(sparse).size < statSync(dense).size / 3, `sparse ${statSync(sparse).size} B, dense ${statSync(dense).size} B`);
+  });
+
+  it('toSparseLine drops empty levels', () => {
+    const report: LabeledReport = {
+      id: 'x',
+      rules: 'r',
+      levels: { 'L1-L2': {}, 'L2-L3': { disc_herniation: 'uncertain', left_foraminal_stenosis: 0 } },
+      evidence: {},
+      warnings: [],
+    };
+    assert.deepEqual(toSparseLine(report).levels, { 'L2-L3': { disc_herniation: 'uncertain', left_foraminal_stenosis: 0 } });
+  });
+});
+
+describe('labelReportsFile with no reports', () => {
+  for (const [name, extension, content] of [
+    ['header-only CSV', '.csv', 'id,text\n'],
+    ['JSONL of blank lines', '.jsonl', '\n\n  \n'],
+  ] as const) {
+    it(`${name} is 0 reports with a warning`, async () => {
+      const input = writeInput(extension, content);
+      const output = outputPath();
+      const { lines: logLines, logger } = captureLogger();
+      const summary = await labelReportsFileWith(input, output, { logger }, standInLabeler());
+      assert.equal(summary.reports, 0);
+      assert.equal(readFileSync(output, 'utf8'), '');
+      assert.ok(logLines.includes(`warn: no reports in ${input}; ${output} is empty`), logLines.join('\n'));
+    });
+  }
+
+  for (const extension of ['.csv', '.jsonl']) {
+    it(`0-byte ${extension} is INVALID_REPORT_FILE`, async () => {
+      const input = writeInput(extension, '');
+      const output = outputPath();
+      await assert.rejects(labelReportsFileWith(input, output, { logger: captureLogger().logger }, standInLabeler()), (error: unknown) => {
+        assert.ok(error instanceof DeepspineError);
+        assert.equal(error.code, 'INVALID_REPORT_FILE');
+        assert.match(error.message, /the file is empty \(0 bytes\)/);
+        return true;
+      });
+      assert.ok(!existsSync(output));
+      assert.ok(!existsSync(`${output}.partial`));
+    });
+  }
+});
+
+describe('labelReportsFile output is the input', () => {
+  const content = 'id,text\nr1,stenosis\n';
+
+  async function assertRejectedAndUnchanged(input: string, output: string): Promise<void> {
+    await assert.rejects(labelReportsFileWith(input, output, { logger: captureLogger().logger }, standInLabeler()), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      assert.ok(error.message.includes(input), error.message);
+      assert.ok(error.message.includes(output), error.message);
+      return true;
+    });
+    assert.equal(readFileSync(input, 'utf8'), content);
+  }
+
+  it('same path is INVALID_ARGUMENT', async () => {
+    const input = writeInput('.csv', content);
+    await assertRejectedAndUnchanged(input, input);
+    assert.ok(!existsSync(`${input}.partial`));
+  });
+
+  it('other spelling of the path is rejected', async () => {
+    const input = writeInput('.csv', content);
+    const folder = join(scratch, 'spelling');
+    mkdirSync(folder, { recursive: true });
+    await assertRejectedAndUnchanged(input, join(folder, '..', input.split('/').pop()!));
+  });
+
+  it('symbolic link to the input is rejected', async () => {
+    const input = writeInput('.csv', content);
+    const link = join(scratch, `link-${++fileCount}.jsonl`);
+    symlinkSync(input, link);
+    await assertRejectedAndUnchanged(input, link);
+    assert.ok(!existsSync(`${link}.partial`));
+  });
+
+  it('hard link to the input is rejected', async () => {
+    const input = writeInput('.csv', content);
+    const link = join(scratch, `hard-link-${++fileCount}.jsonl`);
+    linkSync(input, link);
+    await assertRejectedAndUnchanged(input, link);
+  });
+
+  it('partial file linked to input is rejected', async () => {
+    const input = writeInput('.csv', content);
+    const output = join(scratch, `out-${++fileCount}.jsonl`);
+    symlinkSync(input, `${output}.partial`);
+    await assert.rejects(labelReportsFileWith(input, output, { logger: captureLogger().logger }, standInLabeler()), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      assert.ok(error.message.includes(`the partial output file ${output}.partial`), error.message);
+      assert.ok(error.message.includes(input), error.message);
+      return true;
+    });
+    assert.equal(readFileSync(input, 'utf8'), content);
+    assert.ok(!existsSync(output));
   });
 });
 
