@@ -106,6 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--out <file>', 'JSONL file to write, one labeled report per input row in input order')
     .option('--rules <dir>', 'extra rules folder loaded after the shipped rules; repeat the option for several', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--max-chars <n>', `reports longer than this many characters are not labeled (default: ${DEFAULT_MAX_CHARS})`)
+    .option('--sparse', 'write only the levels and conditions a report states, instead of every one with null')
     .action(async (input: string, options: LabelReportsCliOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runLabelReports(input, options, logger));

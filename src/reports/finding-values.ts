@@ -3,7 +3,7 @@
  */
 import { BOTH_SIDES, LEFT, RIGHT } from './items.js';
 import { Family, type Finding } from './findings.js';
-import { Tier, type LabelTable } from './label-table.js';
+import { namesLevels, type LabelTable, type Tier } from './label-table.js';
 import type { Lexicon } from './lexicon.js';
 import { BINARY_CONDITIONS, GRADED_CONDITIONS, type Condition, type Evidence, type Grade, type ReportLevel, type Section } from './types.js';
 
@@ -45,7 +45,7 @@ class Recorder {
 
   evidence(): Evidence {
     const evidence: Evidence = { start: this.finding.start, end: this.finding.end, section: this.placement.section as Section };
-    if (this.placement.tier !== Tier.Level) evidence.global = true;
+    if (!namesLevels(this.placement.tier)) evidence.global = true;
     return evidence;
   }
 

@@ -295,8 +295,9 @@ function emitHead(item: Item, out: Finding[]): void {
   const word = item.findingWord!;
   const wordKind = word.lexeme!.findingWord!;
   if (item.structures.length === 0) {
-    // "contributes to the narrowing" refers back to a stenosis already described.
-    if (wordKind === 'narrowing' && !word.referring) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
+    // "contributes to the narrowing" refers back to a stenosis already described, and "nerve root
+    // compromise" or "IVF narrowing" names a structure that is not the canal.
+    if (wordKind === 'narrowing' && !word.referring && !word.afterOtherStructure) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
     return;
   }
   for (const unit of item.structures) {
@@ -336,12 +337,14 @@ function emitBorrowed(item: Item, out: Finding[]): void {
     });
     return;
   }
-  // An elliptical item takes the structures and finding word of its source.
+  // An elliptical item takes the structures and finding word of its source, and "the right is patent" gives 0.
   const wordKind = source.findingWord!.lexeme!.findingWord!;
+  const zero = item.patent !== null || item.normal !== null;
   for (const unit of source.structures) {
     const kind = structureKind(unit);
     if (!combines(kind, wordKind) || (item.sides !== 0 && !isSided(kind))) continue;
     const finding = newFinding(structureFamily(kind)!, item, item.first);
+    finding.zero = zero;
     finding.extend(source.valueStart, source.valueEnd);
     out.push(finding);
   }

@@ -29,7 +29,7 @@ export const ItemType = {
   PatentBare: 5,
   /** "Normal", "unremarkable" without a structure. */
   NormalBare: 6,
-  /** A severity or side without a structure ("moderate on the right"). */
+  /** A severity or side without a structure ("moderate on the right"), or one side described as patent or normal ("the right is patent"). */
   Elliptical: 7,
   /** A measurement without a structure ("AP diameter 9 mm"). */
   MeasureOnly: 8,
@@ -174,11 +174,30 @@ function classify(item: Item): ItemType {
   if (item.standalone !== null) return ItemType.Standalone;
   if (item.findingWord !== null) return ItemType.Head;
   if (item.structures.length > 0) return item.patent !== null || item.normal !== null ? ItemType.Predicate : ItemType.StructureOnly;
+  // "The left foramen is narrowed, the right is patent": one side without a structure refers to a sided finding nearby.
+  const oneSide = item.sides === LEFT || item.sides === RIGHT;
+  if ((item.patent !== null || item.normal !== null) && oneSide && item.content === 0 && item.measures.length === 0) return ItemType.Elliptical;
   if (item.patent !== null) return ItemType.PatentBare;
   if (item.normal !== null) return ItemType.NormalBare;
   if ((item.severity !== null || item.sides !== 0) && item.content === 0 && item.measures.length === 0) return ItemType.Elliptical;
   if (item.measures.length > 0) return ItemType.MeasureOnly;
   return ItemType.Nothing;
+}
+
+/**
+ * Returns whether the level notation at `index` sits inside the noun phrase of `item`, as in
+ * "severe left L5-S1 foraminal stenosis": the item holds only a severity or side so far, and a
+ * structure or condition word follows the level notations directly.
+ */
+function levelInsidePhrase(units: readonly Unit[], item: Item, index: number, to: number): boolean {
+  if (item.severity === null && item.sides === 0) return false;
+  if (item.hasAnchor() || item.structures.length > 0 || item.content > 0 || item.measures.length > 0 || item.triggers.length > 0) return false;
+  if (item.patent !== null || item.normal !== null) return false;
+  let next = index + 1;
+  while (next < to && units[next]!.kind === UnitKind.Level) next++;
+  if (next >= to) return false;
+  const kind = units[next]!.kind;
+  return kind === UnitKind.Structure || kind === UnitKind.FindingWord || kind === UnitKind.Standalone;
 }
 
 const ANCHOR_AHEAD = 1;
@@ -241,6 +260,7 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
       clause++;
       continue;
     }
+    if (kind === UnitKind.Level && current !== null && levelInsidePhrase(units, current, index, to)) continue;
     if (kind === UnitKind.Separator || kind === UnitKind.Level) {
       close();
       continue;

@@ -1,7 +1,8 @@
 /**
- * Collects the values of one report by section, tier, level and condition, and resolves them:
- * within a section the higher value wins, a statement about one level replaces a global one, and
- * findings win over impression, impression over comment.
+ * Collects the values of one report by section, tier, level and condition, and resolves them.
+ * Within a section the higher value wins, a statement about one level replaces one about several
+ * levels, and either of them replaces a global one. Findings win over impression, and impression
+ * over comment.
  */
 import { CONDITIONS, REPORT_LEVELS, type Condition, type ConditionValue, type Evidence, type ReportLabels, type ReportLevel, type ReportWarning, type Section } from './types.js';
 
@@ -16,12 +17,18 @@ const CONDITION_COUNT = CONDITIONS.length;
 const TIER_SIZE = LEVEL_COUNT * CONDITION_COUNT;
 
 /**
- * The origin of a value: a statement about its level, a whole-study statement, or a statement
- * about the remaining levels, which applies only to levels the report never describes one by one.
+ * The origin of a value: a statement naming its level alone, a statement naming several levels
+ * ("L3-S1", "L4-5 and L5-S1"), a whole-study statement, or a statement about the remaining levels,
+ * which applies only to levels the report never describes one by one.
  */
-export const Tier = { Level: 0, Global: 1, Remaining: 2 } as const;
+export const Tier = { Level: 0, Span: 1, Global: 2, Remaining: 3 } as const;
 export type Tier = (typeof Tier)[keyof typeof Tier];
-const TIER_COUNT = 3;
+const TIER_COUNT = 4;
+
+/** Returns whether values of `tier` come from a statement that names its levels (one or several) rather than the whole study. */
+export function namesLevels(tier: Tier): boolean {
+  return tier === Tier.Level || tier === Tier.Span;
+}
 
 export function isLabeledSection(section: Section): section is LabeledSection {
   return section === 'findings' || section === 'impression' || section === 'comment';
@@ -41,7 +48,7 @@ function valueRank(value: ConditionValue, graded: boolean, evidence: Evidence): 
 }
 
 export class LabelTable {
-  // Slots per section (3) and tier (3), each LEVEL_COUNT x CONDITION_COUNT.
+  // Slots per section (3) and tier (TIER_COUNT), each LEVEL_COUNT x CONDITION_COUNT.
   private readonly ranks = new Int16Array(3 * TIER_COUNT * TIER_SIZE).fill(-1);
   private readonly values: (ConditionValue | undefined)[] = new Array(3 * TIER_COUNT * TIER_SIZE);
   private readonly evidence: (Evidence | undefined)[] = new Array(3 * TIER_COUNT * TIER_SIZE);
@@ -63,7 +70,7 @@ export class LabelTable {
     const rank = valueRank(value, graded, evidence);
     if (rank <= this.ranks[slot]!) return;
     this.levelsWithValues |= 1 << levelIndex;
-    if (tier === Tier.Level) this.levelsDescribed |= 1 << levelIndex;
+    if (namesLevels(tier)) this.levelsDescribed |= 1 << levelIndex;
     this.ranks[slot] = rank;
     this.values[slot] = value;
     this.evidence[slot] = evidence;
@@ -79,7 +86,7 @@ export class LabelTable {
       const described = (this.levelsDescribed & (1 << levelIndex)) !== 0;
       for (let conditionIndex = 0; conditionIndex < CONDITION_COUNT; conditionIndex++) {
         const offset = levelIndex * CONDITION_COUNT + conditionIndex;
-        const slot = this.pick(offset, Tier.Level) ?? this.pick(offset, Tier.Global) ?? (described ? null : this.pick(offset, Tier.Remaining));
+        const slot = this.pickNamed(offset) ?? this.pick(offset, Tier.Global) ?? (described ? null : this.pick(offset, Tier.Remaining));
         if (slot === null) continue;
         const condition = CONDITIONS[conditionIndex]!;
         this.checkDisagreement(offset, slot, level, condition, warnings);
@@ -93,17 +100,45 @@ export class LabelTable {
   /** Returns the slot of the first section, in precedence order, with a value in `tier`, or null. */
   private pick(offset: number, tier: Tier): number | null {
     for (let section = 0; section < 3; section++) {
-      const slot = (section * TIER_COUNT + tier) * TIER_SIZE + offset;
+      const slot = this.slotOf(section, tier, offset);
       if (this.ranks[slot]! >= 0) return slot;
     }
     return null;
   }
 
+  /**
+   * Returns the slot of the first section, in precedence order, with a value from a statement
+   * naming levels: within that section a statement naming the level alone wins over one naming
+   * several levels.
+   */
+  private pickNamed(offset: number): number | null {
+    for (let section = 0; section < 3; section++) {
+      const slot = this.namedSlotOf(section, offset);
+      if (slot !== null) return slot;
+    }
+    return null;
+  }
+
+  private namedSlotOf(section: number, offset: number): number | null {
+    const levelSlot = this.slotOf(section, Tier.Level, offset);
+    if (this.ranks[levelSlot]! >= 0) return levelSlot;
+    const spanSlot = this.slotOf(section, Tier.Span, offset);
+    return this.ranks[spanSlot]! >= 0 ? spanSlot : null;
+  }
+
+  private slotOf(section: number, tier: Tier, offset: number): number {
+    return (section * TIER_COUNT + tier) * TIER_SIZE + offset;
+  }
+
   private checkDisagreement(offset: number, slot: number, level: ReportLevel, condition: Condition, warnings: ReportWarning[]): void {
-    const tier = Math.floor(slot / TIER_SIZE) % TIER_COUNT;
-    const findingsSlot = tier * TIER_SIZE + offset;
-    const impressionSlot = (TIER_COUNT + tier) * TIER_SIZE + offset;
-    if (this.ranks[findingsSlot]! < 0 || this.ranks[impressionSlot]! < 0) return;
+    const tier = (Math.floor(slot / TIER_SIZE) % TIER_COUNT) as Tier;
+    let findingsSlot: number | null = this.slotOf(SECTION_INDEX.findings, tier, offset);
+    let impressionSlot: number | null = this.slotOf(SECTION_INDEX.impression, tier, offset);
+    if (namesLevels(tier)) {
+      findingsSlot = this.namedSlotOf(SECTION_INDEX.findings, offset);
+      impressionSlot = this.namedSlotOf(SECTION_INDEX.impression, offset);
+    }
+    if (findingsSlot === null || impressionSlot === null || this.ranks[findingsSlot]! < 0 || this.ranks[impressionSlot]! < 0) return;
     const findingsValue = this.values[findingsSlot]!;
     const impressionValue = this.values[impressionSlot]!;
     if (findingsValue === impressionValue) return;

@@ -4,7 +4,7 @@
  */
 import { recordFinding, type Placement } from './finding-values.js';
 import { Family, readFindings } from './findings.js';
-import { LabelTable, Tier, isLabeledSection } from './label-table.js';
+import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
 import { lexiconFor, loadRules, type Rules } from './rules.js';
@@ -35,11 +35,15 @@ function emptyLabels(warning: ReportWarning): ReportLabels {
  * Splits the sentence of units `from` to `to` into statements at level headings that follow a
  * comma, as in text whose line breaks were flattened ("L3-4: bulge, L4-5: stenosis"). A level
  * after a comma is a heading when a colon or further text follows it, not when it only continues
- * a list of levels ("at L3-4, L4-5 and L5-S1"). Calls `visit` for each statement.
+ * a list of levels ("at L3-4, L4-5 and L5-S1", "L4-5, L5-S1: facet arthropathy"). Calls `visit`
+ * for each statement.
  */
 function forEachStatement(units: readonly Unit[], from: number, to: number, visit: (from: number, to: number) => void): void {
   let start = from;
   let index = from;
+  // Units from `start` to `checked` are all level notations or separators when `onlyLevels` is true.
+  let checked = from;
+  let onlyLevels = true;
   while (index < to) {
     if (!units[index]!.comma || index + 1 >= to || units[index + 1]!.kind !== UnitKind.Level) {
       index++;
@@ -52,9 +56,15 @@ function forEachStatement(units: readonly Unit[], from: number, to: number, visi
       end++;
     }
     const textFollows = end < to && units[end]!.kind !== UnitKind.Separator && units[end]!.kind !== UnitKind.Break;
-    if (units[lastLevel]!.colonAfter || textFollows) {
-      if (index > start) visit(start, index);
+    for (; checked < index; checked++) {
+      const kind = units[checked]!.kind;
+      if (kind !== UnitKind.Level && kind !== UnitKind.Separator) onlyLevels = false;
+    }
+    if ((units[lastLevel]!.colonAfter || textFollows) && !onlyLevels) {
+      visit(start, index);
       start = index + 1;
+      checked = start;
+      onlyLevels = true;
     }
     index = end;
   }
@@ -64,11 +74,28 @@ function forEachStatement(units: readonly Unit[], from: number, to: number, visi
 // Reused between calls like `tokens`, and reset by `labelReport` first.
 const table = new LabelTable();
 
+/** Returns the group of `groups` that names the one level they all name together, or null when they name several or the whole study. */
+function singleLevelGroup(groups: readonly LevelGroup[]): LevelGroup | null {
+  let single: LevelGroup | null = null;
+  for (const group of groups) {
+    if (group.global || group.levels.length !== 1) return null;
+    if (single !== null && single.levels[0] !== group.levels[0]) return null;
+    single ??= group;
+  }
+  return single;
+}
+
 /** The labeling state carried from statement to statement. */
 class ReportReader {
   readonly table = table;
-  /** The level heading in force: the last heading group until another level is named or the section changes. */
+  /**
+   * The level in force for statements that name none: the last heading group, or the one level
+   * of the last statement that named exactly one, until another level is named or the section
+   * changes.
+   */
   private current: LevelGroup | null = null;
+  /** `current` was named mid-sentence rather than as a heading, so a blank line also ends it. */
+  private currentCarried = false;
   anyLevel = false;
   anyWholeStudy = false;
 
@@ -80,33 +107,62 @@ class ReportReader {
 
   startSection(): void {
     this.current = null;
+    this.currentCarried = false;
+  }
+
+  /** Ends a level carried over from a sentence that named it mid-sentence. A heading stays in force. */
+  blankLine(): void {
+    if (this.currentCarried) this.current = null;
   }
 
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, (index) => levels.countBefore(index));
+    let placedAtGroup = false;
     for (const finding of findings) {
-      const placement = this.place(finding.family, levels.groupFor(finding.position), section);
+      const group = levels.groupFor(finding.position);
+      const placement = this.place(finding.family, group, section);
       if (placement === null) continue;
-      if (placement.tier !== Tier.Level) this.anyWholeStudy = true;
+      if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
+      if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
       recordFinding(this.table, finding, placement, this.lexicon);
     }
-    if (levels.groups.length > 0) {
-      const last = levels.groups[levels.groups.length - 1]!;
-      this.current = last.headsText && !last.global ? last : null;
+    if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup);
+  }
+
+  /**
+   * Updates the current level after a statement that names levels. Its last group stays current
+   * when it is a heading. A statement that names exactly one level and states a finding makes that
+   * level current, also when the level is named mid-sentence ("There is a disc bulge at L4-5. Mild
+   * canal stenosis."). Any other statement ends the current level.
+   */
+  private updateCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
+    const last = groups[groups.length - 1]!;
+    if (last.headsText && !last.global) {
+      this.current = last;
+      this.currentCarried = false;
+      return;
     }
+    const single = placedAtGroup ? singleLevelGroup(groups) : null;
+    this.current = single;
+    this.currentCarried = single !== null && !single.headsText;
   }
 
   private place(family: Family, group: LevelGroup | null, section: Placement['section']): Placement | null {
     if (family === Family.StudyNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
-      let tier: Tier = Tier.Level;
+      let tier: Tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
       if (group.remaining) tier = Tier.Remaining;
       else if (group.global) tier = Tier.Global;
       return { levels: group.levels, tier, section };
     }
-    if (this.current !== null) return { levels: this.current.levels, tier: Tier.Level, section };
+    // "Mild disc bulge at L4-5. Otherwise unremarkable." describes the rest of the study, so a level
+    // carried over from mid-sentence does not take a normal statement, while a heading does.
+    const carriedNormal = family === Family.LevelNormal && this.currentCarried;
+    if (this.current !== null && !carriedNormal) {
+      return { levels: this.current.levels, tier: this.current.levels.length > 1 ? Tier.Span : Tier.Level, section };
+    }
     // "Normal." or "Otherwise unremarkable." with no level in force describes the whole study.
     if (family === Family.LevelNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     return null;
@@ -140,6 +196,8 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     if (sentence.section !== section) {
       section = sentence.section;
       reader.startSection();
+    } else if (sentence.afterBlankLine) {
+      reader.blankLine();
     }
     const labeled = sentence.section;
     if (!isLabeledSection(labeled) || !sentence.informative) continue;

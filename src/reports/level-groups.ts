@@ -1,8 +1,9 @@
 /**
  * Level groups of one statement and the choice of group for each finding. Level notations joined
- * only by commas, "and" or "or" form one group ("L3-4, L4-5 and L5-S1"). A group that opens the
- * statement or a list item, or ends in a colon, heads the text after it ("At L4-5, ..."). Any
- * other group qualifies the text before it ("... stenosis at L4-5").
+ * only by commas, "and" or "or" form one group ("L3-4, L4-5 and L5-S1"). So do notations joined by
+ * semicolons when nothing but levels precedes them ("L4-5; L5-S1: disc bulges"). A group that
+ * opens the statement or a list item, or ends in a colon, heads the text after it ("At L4-5, ...").
+ * Any other group qualifies the text before it ("... stenosis at L4-5").
  */
 import { levelsBetween } from './level-notation.js';
 import { UnitKind } from './lexicon.js';
@@ -78,20 +79,28 @@ export class StatementLevels {
     let segment = 0;
     let current: LevelGroup | null = null;
     let lastLevel = -1;
+    // Whether every unit so far is a level notation, a list separator or a semicolon.
+    let onlyLevels = true;
     for (let index = from; index < to; index++) {
       const unit = units[index]!;
       this.levelsBefore[index - from] = levelCount;
       this.segments[index - from] = segment;
       if (unit.kind === UnitKind.Separator || unit.kind === UnitKind.Break) {
+        if (unit.kind === UnitKind.Break && unit.lexeme !== null) onlyLevels = false;
         segment++;
         continue;
       }
-      if (unit.kind !== UnitKind.Level) continue;
+      if (unit.kind !== UnitKind.Level) {
+        onlyLevels = false;
+        continue;
+      }
       levelCount++;
-      // Joined to the previous notation when only list separators stand between them.
+      // Joined to the previous notation when only list separators stand between them, or also
+      // semicolons in a list of levels that opens the statement.
       let joined = current !== null && lastLevel >= 0 && !units[lastLevel]!.colonAfter;
       for (let between = lastLevel + 1; joined && between < index; between++) {
-        if (units[between]!.kind !== UnitKind.Separator) joined = false;
+        const kind = units[between]!.kind;
+        if (kind !== UnitKind.Separator && !(onlyLevels && kind === UnitKind.Break)) joined = false;
       }
       if (!joined || current === null) {
         current = new LevelGroup();

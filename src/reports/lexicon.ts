@@ -58,6 +58,8 @@ export interface Lexeme {
   readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | null;
   readonly region: 'lumbar' | 'nonLumbar' | null;
   readonly section: SectionName | null;
+  /** Separator: the word joins alternatives ("or"). */
+  readonly alternative: boolean;
 }
 
 /** A trie node, with children keyed by token id. */
@@ -93,6 +95,8 @@ export interface TokenIds {
   readonly t: number;
   readonly l: number;
   readonly s: number;
+  /** The letter "r", a side word before a structure abbreviation as "l" is. */
+  readonly r: number;
 }
 
 export interface Lexicon {
@@ -105,6 +109,8 @@ export interface Lexicon {
   readonly spanWords: ReadonlySet<number>;
   readonly rangeConnectors: ReadonlySet<number>;
   readonly referringWords: ReadonlySet<number>;
+  /** The side of the letters "L" and "R", which the scanner reads as a side only before a structure abbreviation ("L NF"). */
+  readonly sideLetters: ReadonlyMap<number, Lexeme>;
   /** Unit word id to its size in mm. */
   readonly units: ReadonlyMap<number, number>;
   readonly canalDiameterMm: { readonly severeBelow: number; readonly moderateBelow: number; readonly mildBelow: number };
@@ -124,6 +130,7 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
     levelKind: fields.levelKind ?? null,
     region: fields.region ?? null,
     section: fields.section ?? null,
+    alternative: fields.alternative ?? false,
   };
 }
 
@@ -191,6 +198,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.uncertainty.triggers, lexeme(UnitKind.Uncertain, 'uncertainty.triggers')]);
   lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
   lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
+  lists.push([data.clauses.orSeparators, lexeme(UnitKind.Separator, 'clauses.orSeparators', { alternative: true })]);
 
   lists.push([data.normal.normal, lexeme(UnitKind.Normal, 'normal.normal')]);
   lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
@@ -210,7 +218,7 @@ function headerLists(data: RulesData): PhraseList[] {
   return SECTION_NAMES.map((section) => [data.sections[section], lexeme(UnitKind.Filler, `sections.${section}`, { section })]);
 }
 
-const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', 'x', 'by', 'c', 't', 'l', 's'];
+const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', 'x', 'by', 'c', 't', 'l', 's', 'r'];
 
 /** Builds the vocabulary of every word in the rules, with misspellings reading as their correction. */
 function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabulary {
@@ -269,6 +277,7 @@ export function compileLexicon(data: RulesData): Lexicon {
       t: id('t'),
       l: id('l'),
       s: id('s'),
+      r: id('r'),
     },
     phrases: phrases.root,
     headers: headers.root,
@@ -276,6 +285,10 @@ export function compileLexicon(data: RulesData): Lexicon {
     spanWords: idSet(data.levels.spanWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),
     referringWords: idSet(data.clauses.referringWords),
+    sideLetters: new Map([
+      [id('l'), lexeme(UnitKind.Side, 'side letter', { side: 'left' })],
+      [id('r'), lexeme(UnitKind.Side, 'side letter', { side: 'right' })],
+    ]),
     units: new Map(Object.entries(data.measurements.units).map(([word, millimetres]) => [id(word), millimetres])),
     canalDiameterMm: { ...data.measurements.canalDiameterMm },
     defaultGrade: data.severity.defaultGrade,

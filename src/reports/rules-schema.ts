@@ -72,6 +72,8 @@ export interface RulesData {
     breaks: string[];
     /** Words that join the items of a list, as a comma does. */
     listSeparators: string[];
+    /** List words that join alternatives ("or"), which keep a list inside the scope of a negation or hedge. */
+    orSeparators: string[];
     /** Words before a finding word that refer back to a finding already stated ("the narrowing"). */
     referringWords: string[];
   };
@@ -149,7 +151,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
     laterality: phraseLists(SIDE_KINDS),
     negation: phraseLists(['before', 'after']),
     uncertainty: phraseLists(['triggers']),
-    clauses: { kind: 'object', fields: { breaks: phrases, listSeparators: phrases, referringWords: { kind: 'words' } } },
+    clauses: { kind: 'object', fields: { breaks: phrases, listSeparators: phrases, orSeparators: phrases, referringWords: { kind: 'words' } } },
     normal: phraseLists(['normal', 'patent', 'study', 'fillers']),
     measurements: {
       kind: 'object',

@@ -24,6 +24,13 @@ export class Unit {
   measureMm = Number.NaN;
   /** FindingWord: "the", "this" or a similar word comes right before, as in "contributes to the narrowing". */
   referring = false;
+  /**
+   * FindingWord: the unit right before names a structure outside the rules' structures, either an
+   * ignored phrase ("nerve root compromise") or an unknown abbreviation ("IVF narrowing").
+   */
+  afterOtherStructure = false;
+  /** Other: the start offset of the last unknown word in the run. */
+  lastWordStart = -1;
   /** Separator: a comma, where a flattened line break may stand. */
   comma = false;
 
@@ -43,6 +50,8 @@ export interface Sentence {
   readonly section: SectionName;
   /** The sentence has a level notation or a unit that can start a finding; others give no labels. */
   readonly informative: boolean;
+  /** A blank line separates this sentence from the one before it. */
+  readonly afterBlankLine: boolean;
 }
 
 export interface ScanResult {
@@ -77,6 +86,14 @@ function isUpperCase(text: string, start: number, end: number): boolean {
   return part === part.toUpperCase();
 }
 
+const ABBREVIATION = /^[A-Z]{2,5}$/;
+const LOWERCASE_LETTER = /[a-z]/;
+
+/** Returns whether the original text from `start` to `end` is one word of two to five capital letters, such as "NF". */
+function isAbbreviation(text: string, start: number, end: number): boolean {
+  return ABBREVIATION.test(text.slice(start, end));
+}
+
 class Scanner {
   readonly units: Unit[] = [];
   readonly sentences: Sentence[] = [];
@@ -86,6 +103,7 @@ class Scanner {
   private section: SectionName = 'findings';
   private sentenceStart = 0;
   private informative = false;
+  private blankLine = false;
 
   constructor(
     private readonly text: string,
@@ -100,6 +118,7 @@ class Scanner {
     while (index < tokens.count) {
       const kind = tokens.kind[index];
       if (kind === TokenKind.Newline) {
+        if (index > 0 && tokens.kind[index - 1] === TokenKind.Newline) this.blankLine = true;
         if (!this.continuesSentence(index)) this.endSentence();
         lineStart = true;
         index++;
@@ -123,7 +142,14 @@ class Scanner {
 
   private endSentence(): void {
     if (this.units.length > this.sentenceStart) {
-      this.sentences.push({ from: this.sentenceStart, to: this.units.length, section: this.section, informative: this.informative });
+      this.sentences.push({
+        from: this.sentenceStart,
+        to: this.units.length,
+        section: this.section,
+        informative: this.informative,
+        afterBlankLine: this.blankLine,
+      });
+      this.blankLine = false;
     }
     this.sentenceStart = this.units.length;
     this.informative = false;
@@ -234,15 +260,57 @@ class Scanner {
     if (readLevel(tokens, index, this.lexicon, mention)) return this.emitLevel(index);
     const end = this.readPhrase(index);
     if (end >= 0) return end;
+    if (this.readSideLetter(index)) return index + 1;
     this.pushOther(tokens.start[index]!, tokens.end[index]!);
     return index + 1;
   }
 
+  /**
+   * Emits a Side unit for a capital "L" or "R" directly before a structure abbreviation ("sev L NF
+   * stenosis"). Anywhere else a lone letter is no side, since "L" also starts level notations.
+   */
+  private readSideLetter(index: number): boolean {
+    const tokens = this.tokens;
+    const lexeme = this.lexicon.sideLetters.get(tokens.id[index]!);
+    const next = index + 1;
+    if (lexeme === undefined || next >= tokens.count || tokens.kind[next] !== TokenKind.Word) return false;
+    if (!isUpperCase(this.text, tokens.start[index]!, tokens.end[index]!)) return false;
+    const structureEnd = matchLongest(this.lexicon.phrases, tokens, next, match);
+    if (structureEnd !== next + 1 || match.lexeme!.kind !== UnitKind.Structure) return false;
+    if (!isAbbreviation(this.text, tokens.start[next]!, tokens.end[next]!)) return false;
+    this.units.push(new Unit(UnitKind.Side, tokens.start[index]!, tokens.end[index]!, lexeme));
+    return true;
+  }
+
   /** Emits an `Other` unit, or extends the previous one when it is also `Other` in this sentence. */
   private pushOther(start: number, end: number): void {
-    const last = this.units.length > this.sentenceStart ? this.units[this.units.length - 1]! : null;
-    if (last !== null && last.kind === UnitKind.Other) last.end = end;
-    else this.units.push(new Unit(UnitKind.Other, start, end, null));
+    const last = this.lastUnitOfSentence();
+    if (last !== null && last.kind === UnitKind.Other) {
+      last.end = end;
+      last.lastWordStart = start;
+      return;
+    }
+    const unit = new Unit(UnitKind.Other, start, end, null);
+    unit.lastWordStart = start;
+    this.units.push(unit);
+  }
+
+  private lastUnitOfSentence(): Unit | null {
+    return this.units.length > this.sentenceStart ? this.units[this.units.length - 1]! : null;
+  }
+
+  /**
+   * Returns whether the unit before a finding word names a structure that the rules do not
+   * grade: an ignored phrase, or an unknown word written as an abbreviation ("IVF narrowing").
+   * A finding word in capitals turns the abbreviation check off, because in text written all in
+   * capitals every word looks like one.
+   */
+  private followsOtherStructure(findingStart: number, findingEnd: number): boolean {
+    const last = this.lastUnitOfSentence();
+    if (last === null) return false;
+    if (last.kind === UnitKind.Ignore) return true;
+    if (last.kind !== UnitKind.Other || !isAbbreviation(this.text, last.lastWordStart, last.end)) return false;
+    return LOWERCASE_LETTER.test(this.text.slice(findingStart, findingEnd));
   }
 
   private emitLevel(index: number): number {
@@ -279,8 +347,9 @@ class Scanner {
     const unit = new Unit(lexeme.kind, tokens.start[index]!, tokens.end[end - 1]!, lexeme);
     if (INFORMATIVE_KINDS.has(lexeme.kind)) this.informative = true;
     if (lexeme.kind === UnitKind.Level) unit.levelKind = lexeme.levelKind;
-    if (lexeme.kind === UnitKind.FindingWord && index > 0 && tokens.kind[index - 1] === TokenKind.Word) {
-      unit.referring = this.lexicon.referringWords.has(tokens.id[index - 1]!);
+    if (lexeme.kind === UnitKind.FindingWord) {
+      if (index > 0 && tokens.kind[index - 1] === TokenKind.Word) unit.referring = this.lexicon.referringWords.has(tokens.id[index - 1]!);
+      unit.afterOtherStructure = this.followsOtherStructure(unit.start, unit.end);
     }
     this.units.push(unit);
     return end;

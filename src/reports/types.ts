@@ -60,7 +60,7 @@ export interface Evidence {
   uncertain?: true;
   /** True when a stenosis was stated without a severity word; the value is then the rules' default grade. */
   unspecifiedGrade?: true;
-  /** True when the value comes from a statement covering several levels or the whole study ("normal study", "no stenosis at any level"). */
+  /** True when the value comes from a statement about the whole study ("normal study", "no stenosis at any level"); a span such as L3-S1 does not set it. */
   global?: true;
 }
 

@@ -119,9 +119,18 @@ describe('labelReport current level', () => {
       levels: { 'L3-L4': { disc_bulge: 1, left_facet_arthropathy: 1, right_facet_arthropathy: 1 } },
     },
     {
-      name: 'level named mid-sentence ends the heading',
+      name: 'level named mid-sentence replaces the heading',
       text: 'L4-5: disc bulge. Facet arthropathy also at L3-4. Moderate canal stenosis.',
-      levels: { 'L3-L4': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 }, 'L4-L5': { disc_bulge: 1 } },
+      levels: { 'L3-L4': { left_facet_arthropathy: 1, right_facet_arthropathy: 1, spinal_canal_stenosis: 2 }, 'L4-L5': { disc_bulge: 1 } },
+    },
+    {
+      name: 'two levels mid-sentence end the heading',
+      text: 'L4-5: disc bulge. Facet arthropathy at L3-4 and L5-S1. Moderate canal stenosis.',
+      levels: {
+        'L3-L4': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 },
+        'L4-L5': { disc_bulge: 1 },
+        'L5-S1': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 },
+      },
     },
     {
       name: 'section change ends the heading',
@@ -828,4 +837,340 @@ describe('labelReport evidence offsets', () => {
     const evidence = labelReport(text).evidence['L4-L5']!.spinal_canal_stenosis!;
     assert.equal(text.slice(evidence.start, evidence.end), 'Moderate canal stenosis');
   });
+});
+
+const bothForaminaZero: LevelValues = { left_foraminal_stenosis: 0, right_foraminal_stenosis: 0 };
+const bothFacetsZero: LevelValues = { left_facet_arthropathy: 0, right_facet_arthropathy: 0 };
+
+describe('labelReport negation over alternatives', () => {
+  runCases([
+    {
+      name: 'or keeps significant negated',
+      text: 'L4-5: No disc herniation or significant canal stenosis.',
+      levels: { 'L4-L5': { disc_herniation: 0, spinal_canal_stenosis: 0 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'No disc herniation or significant canal stenosis' }],
+    },
+    {
+      name: 'without reaches significant foramina',
+      text: 'L3-4: Without disc bulge or significant foraminal narrowing.',
+      levels: { 'L3-L4': { disc_bulge: 0, ...bothForaminaZero } },
+    },
+    {
+      name: 'comma series ending in or',
+      text: 'L2-3: No herniation, significant stenosis or facet arthropathy.',
+      levels: { 'L2-L3': { disc_herniation: 0, ...stenosisConditions(0), ...bothFacetsZero } },
+    },
+    {
+      name: 'or keeps moderate negated',
+      text: 'L4-5: No herniation or moderate stenosis.',
+      levels: { 'L4-L5': { disc_herniation: 0, ...stenosisConditions(0) } },
+    },
+    {
+      name: 'comma starts positive statement',
+      text: 'L4-5: No herniation, mild bulge.',
+      levels: { 'L4-L5': { disc_herniation: 0, disc_bulge: 1 } },
+    },
+    {
+      name: 'semicolon starts positive statement',
+      text: 'L4-5: No herniation; moderate stenosis.',
+      levels: { 'L4-L5': { disc_herniation: 0, spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'and starts positive statement',
+      text: 'L4-5: No canal stenosis and mild foraminal narrowing.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 0, left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'trailing negation crosses or',
+      text: 'L4-5: Herniation or significant stenosis is not seen.',
+      levels: { 'L4-L5': { disc_herniation: 0, ...stenosisConditions(0) } },
+    },
+    {
+      name: 'trailing negation stops at severity',
+      text: 'L4-5: Mild bulge, herniation or stenosis not seen.',
+      levels: { 'L4-L5': { disc_bulge: 1, disc_herniation: 0, ...stenosisConditions(0) } },
+    },
+    {
+      name: 'hedge crosses or',
+      text: 'L4-5: Possible herniation or moderate stenosis.',
+      levels: { 'L4-L5': { disc_herniation: 'uncertain', spinal_canal_stenosis: 2 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'moderate stenosis', fields: { uncertain: true } }],
+    },
+  ]);
+});
+
+describe('labelReport resolved findings', () => {
+  runCases([
+    {
+      name: 'has resolved after mid-sentence level',
+      text: 'Previously noted severe stenosis at L4-5 has resolved.',
+      levels: { 'L4-L5': stenosisConditions(0) },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'severe stenosis at L4-5 has resolved' }],
+    },
+    {
+      name: 'resolved after mid-sentence level',
+      text: 'The severe canal stenosis at L4-5 resolved.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+    },
+    {
+      name: 'no longer seen after level',
+      text: 'The disc extrusion at L5-S1 is no longer seen.',
+      levels: { 'L5-S1': { disc_herniation: 0 } },
+    },
+    {
+      name: 'no longer seen under heading',
+      text: 'L4-5: Moderate canal stenosis is no longer seen.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+    },
+    {
+      name: 'comma keeps graded finding',
+      // After a comma the trigger does not reach back over an item that opens with a severity.
+      text: 'Moderate canal stenosis at L4-5, not seen on the prior study.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    },
+  ]);
+});
+
+describe('labelReport abbreviations', () => {
+  runCases([
+    {
+      name: 'NF narrowing is foraminal',
+      text: 'L4-5: Moderate NF narrowing.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 2 } },
+    },
+    {
+      name: 'bilat NF narrowing',
+      text: 'L4-5: Mild bilat NF narrowing.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'B/L NF narrowing',
+      text: 'L4-5: Mild B/L NF narrowing.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'sev L NF stenosis',
+      text: 'L5-S1 sev L NF stenosis',
+      levels: { 'L5-S1': { left_foraminal_stenosis: 3 } },
+      evidence: [{ level: 'L5-S1', condition: 'left_foraminal_stenosis', span: 'sev L NF stenosis' }],
+    },
+    {
+      name: 'R before NF is right',
+      text: 'L4-5 R NF narrowing.',
+      levels: { 'L4-L5': { right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'L before a word is no side',
+      text: 'L4-5: L foraminal stenosis.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'mod grades moderate',
+      text: 'L4-5: Mod canal stenosis.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'LF thickening',
+      text: 'L4-5: LF thickening.',
+      levels: { 'L4-L5': { ligamentum_flavum_thickening: 1 } },
+    },
+    {
+      name: 'normal calibre British spelling',
+      text: 'L4-5: Canal and exit foramina of normal calibre.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 0, ...bothForaminaZero } },
+    },
+    {
+      name: 'DDD and DJD give nothing',
+      text: 'L4-5: Mild DDD and DJD.',
+      levels: {},
+    },
+    {
+      name: 'DDD narrowing gives nothing',
+      text: 'L4-5: Mild DDD narrowing.',
+      levels: {},
+    },
+  ]);
+});
+
+describe('labelReport bare narrowing', () => {
+  runCases([
+    {
+      name: 'unknown abbreviation is no canal',
+      text: 'L4-5: Moderate IVF narrowing.',
+      levels: {},
+    },
+    {
+      name: 'nerve root compromise is no canal',
+      text: 'L4-5: No nerve root compromise.',
+      levels: {},
+    },
+    {
+      name: 'unknown lowercase word keeps canal',
+      text: 'L4-5: Mild multifactorial stenosis.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    },
+    {
+      name: 'all-capital text keeps canal',
+      text: 'L4-5: MILD IVF STENOSIS.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    },
+  ]);
+});
+
+describe('labelReport hedge after a comma', () => {
+  runCases([
+    {
+      name: 'hedge of unknown words only',
+      text: 'L5-S1: Small central protrusion, possible annular fissure.',
+      levels: { 'L5-S1': { disc_herniation: 1 } },
+    },
+    {
+      name: 'hedge alone hedges item before',
+      text: 'L4-5: Small protrusion, cannot be excluded.',
+      levels: { 'L4-L5': { disc_herniation: 'uncertain' } },
+    },
+    {
+      name: 'hedge after mid-sentence level',
+      text: 'Severe stenosis at L4-5 is suspected.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'Severe stenosis', fields: { uncertain: true } }],
+    },
+  ]);
+});
+
+describe('labelReport level lists and phrases', () => {
+  runCases([
+    {
+      name: 'comma list heading',
+      text: 'L4-5, L5-S1: mild facet arthropathy.',
+      levels: {
+        'L4-L5': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 },
+        'L5-S1': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 },
+      },
+    },
+    {
+      name: 'comma and list heading',
+      text: 'L3-4, L4-5 and L5-S1: disc bulges.',
+      levels: { 'L3-L4': { disc_bulge: 1 }, 'L4-L5': { disc_bulge: 1 }, 'L5-S1': { disc_bulge: 1 } },
+    },
+    {
+      name: 'semicolon list heading',
+      text: 'L4-5; L5-S1: disc bulges.',
+      levels: { 'L4-L5': { disc_bulge: 1 }, 'L5-S1': { disc_bulge: 1 } },
+    },
+    {
+      name: 'semicolon after a finding',
+      text: 'Mild bulge at L4-5; L5-S1: protrusion.',
+      levels: { 'L4-L5': { disc_bulge: 1 }, 'L5-S1': { disc_herniation: 1 } },
+    },
+    {
+      name: 'level inside a noun phrase',
+      text: 'Severe left L5-S1 foraminal stenosis.',
+      levels: { 'L5-S1': { left_foraminal_stenosis: 3 } },
+      evidence: [{ level: 'L5-S1', condition: 'left_foraminal_stenosis', span: 'Severe left L5-S1 foraminal stenosis' }],
+    },
+    {
+      name: 'level between grade and bulge',
+      text: 'Mild L4-5 disc bulge.',
+      levels: { 'L4-L5': { disc_bulge: 1 } },
+    },
+  ]);
+});
+
+describe('labelReport side without structure', () => {
+  runCases([
+    {
+      name: 'right is patent after left foramen',
+      text: 'L4-5: The left foramen is narrowed, the right is patent.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 } },
+    },
+    {
+      name: 'right is patent after foramina',
+      text: 'L4-5: Neural foramina: left moderately narrowed, the right is patent.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 0 } },
+    },
+    {
+      name: 'right is patent on own line',
+      // The structure is named in another sentence, so the side refers to nothing the labeler can grade.
+      text: 'L4-5:\nNeural foramina:\nThe right is patent.',
+      levels: {},
+    },
+  ]);
+});
+
+describe('labelReport level carried over', () => {
+  runCases([
+    {
+      name: 'trailing level becomes current',
+      text: 'There is a disc bulge at L4-5. Mild canal stenosis.',
+      levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
+    },
+    {
+      name: 'level inside sentence becomes current',
+      text: 'Evaluation of the L5-S1 level shows a right protrusion. The right lateral recess is narrowed.',
+      levels: { 'L5-S1': { disc_herniation: 1, right_subarticular_stenosis: 1 } },
+    },
+    {
+      name: 'next level replaces carried level',
+      text: 'Disc bulge at L4-5. Small protrusion at L5-S1. Mild canal stenosis.',
+      levels: { 'L4-L5': { disc_bulge: 1 }, 'L5-S1': { disc_herniation: 1, spinal_canal_stenosis: 1 } },
+    },
+    {
+      name: 'blank line ends carried level',
+      text: 'There is a disc bulge at L4-5.\n\nMild canal stenosis.',
+      levels: { 'L4-L5': { disc_bulge: 1 } },
+    },
+    {
+      name: 'blank line keeps heading',
+      text: 'L4-5:\n\nMild canal stenosis.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    },
+    {
+      name: 'section change ends carried level',
+      text: 'There is a disc bulge at L4-5.\nIMPRESSION:\nMild canal stenosis.',
+      levels: { 'L4-L5': { disc_bulge: 1 } },
+    },
+    {
+      name: 'level without finding does not carry',
+      text: 'The conus ends at the L1-2 level. Mild facet arthropathy.',
+      levels: {},
+    },
+  ]);
+});
+
+describe('labelReport one level over several', () => {
+  runCases([
+    {
+      name: 'level statement replaces span value',
+      text: 'L3-S1: Moderate canal stenosis. Mild canal stenosis at L4-5.',
+      levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 1 }, 'L5-S1': { spinal_canal_stenosis: 2 } },
+      evidence: [
+        { level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'Mild canal stenosis' },
+        { level: 'L3-L4', condition: 'spinal_canal_stenosis', span: 'Moderate canal stenosis' },
+      ],
+    },
+    {
+      name: 'level statement before span',
+      text: 'Mild canal stenosis at L4-5. L3-S1: Moderate canal stenosis.',
+      levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 1 }, 'L5-S1': { spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'higher value between levels',
+      text: 'Moderate canal stenosis at L4-5. Mild canal stenosis at L4-5.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'Moderate canal stenosis' }],
+    },
+    {
+      name: 'higher value between spans',
+      text: 'L3-S1: Moderate canal stenosis. Mild canal stenosis at L4-5 and L5-S1.',
+      levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 2 }, 'L5-S1': { spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'findings span beats impression level',
+      text: 'FINDINGS:\nL3-S1: Moderate canal stenosis.\nIMPRESSION:\nSevere canal stenosis at L4-5.',
+      levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 2 }, 'L5-S1': { spinal_canal_stenosis: 2 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'Moderate canal stenosis', fields: { section: 'findings' } }],
+      warnings: ['SECTION_DISAGREEMENT'],
+    },
+  ]);
 });

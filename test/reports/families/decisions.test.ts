@@ -82,10 +82,10 @@ const currentLevel: LabelCase[] = [
     levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
   },
   {
-    name: 'trailing level does not carry',
-    // The level is named mid-sentence, so it never becomes the current level.
+    name: 'trailing level carries over',
+    // The sentence names exactly one level, so that level becomes current although it is named mid-sentence.
     text: 'There is a disc bulge at L4-5. Mild canal stenosis.',
-    levels: { 'L4-L5': { disc_bulge: 1 } },
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
   },
   {
     name: 'last heading of sentence carries',
@@ -115,16 +115,17 @@ const currentLevel: LabelCase[] = [
     },
   },
   {
-    name: 'span grade beats lower level grade',
-    // A span is a statement about each of its levels, and within one section the higher grade wins.
+    name: 'level grade replaces span grade',
+    // Within one section a statement naming one level replaces, at that level, the value of a statement naming several.
     text: 'L3-S1: Moderate canal stenosis. Mild canal stenosis at L4-5.',
-    levels: atLevels(['L3-L4', 'L4-L5', 'L5-S1'], { spinal_canal_stenosis: 2 }),
-    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate' } } },
+    levels: { ...atLevels(['L3-L4', 'L5-S1'], { spinal_canal_stenosis: 2 }), 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'mild' } } },
   },
   {
     name: 'level inside span ends span',
+    // The second sentence names only L4-5, which then stays current for the bulge.
     text: 'L3-S1: Mild bilateral facet arthropathy. Moderate canal stenosis at L4-5. Small disc bulge.',
-    levels: mergeLevels(atLevels(['L3-L4', 'L4-L5', 'L5-S1'], bothFacets(1)), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
+    levels: mergeLevels(atLevels(['L3-L4', 'L4-L5', 'L5-S1'], bothFacets(1)), { 'L4-L5': { spinal_canal_stenosis: 2, disc_bulge: 1 } }),
   },
   {
     name: 'level ends at impression header',
