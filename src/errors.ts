@@ -13,6 +13,7 @@ export const errorCodes = {
   MODEL_FAILED: { exitCode: 8, summary: 'a model file is missing or failed to run' },
   OUTPUT_FAILED: { exitCode: 9, summary: 'writing an output file failed' },
   INVALID_REPORT_FILE: { exitCode: 10, summary: 'a report file has no id or text column, or is not valid CSV or JSONL' },
+  DATASET_MIXED_PROVENANCE: { exitCode: 11, summary: 'the dataset results were made with different segmentation models or crop settings' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

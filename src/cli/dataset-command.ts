@@ -1,4 +1,5 @@
-import { buildDataset } from '../dataset/build.js';
+import { constants } from 'node:os';
+import { buildDataset, type DatasetBuildResult } from '../dataset/build.js';
 import { formatSummary } from '../dataset/summary.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -17,30 +18,58 @@ export interface DatasetBuildCliOptions {
   retryFailed?: boolean;
 }
 
+/** Signals that interrupt a build: the workers are stopped and the process exits with 128 plus the signal number. */
+const interruptSignals = ['SIGINT', 'SIGTERM'] as const;
+
 /**
  * Runs `deepspine dataset build` and prints the summary table on stdout. Returns 0 when every study
  * of the run's shard is done, else the exit status of the first failed study. The manifest is
- * written in both cases.
+ * written in both cases. On SIGINT or SIGTERM it logs one line, stops the worker processes and
+ * returns 130 or 143, and a second signal exits at once.
  */
 export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: Logger): Promise<number> {
   const jobs = options.jobs === undefined ? undefined : parseJobs(options.jobs);
-  const result = await buildDataset(
-    {
-      studies: options.studies,
-      reports: options.reports,
-      out: options.out,
-      shard: options.shard === undefined ? null : parseShard(options.shard),
-      retryFailed: options.retryFailed === true,
-      ...(jobs !== undefined ? { jobs } : {}),
-      ...(options.model !== undefined ? { model: options.model } : {}),
-      rules: options.rules,
-    },
-    logger,
-  );
+  const interruption = new AbortController();
+  let received: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (received !== null) process.exit(signalExitCode(signal));
+    received = signal;
+    logger.error(`dataset build interrupted by ${signal}; stopping the worker processes. Run the same command again to resume: it processes every study without a stored result, the interrupted ones included`);
+    interruption.abort(new Error(`interrupted by ${signal}`));
+  };
+  for (const signal of interruptSignals) process.on(signal, onSignal);
+  let result: DatasetBuildResult;
+  try {
+    result = await buildDataset(
+      {
+        studies: options.studies,
+        reports: options.reports,
+        out: options.out,
+        shard: options.shard === undefined ? null : parseShard(options.shard),
+        retryFailed: options.retryFailed === true,
+        ...(jobs !== undefined ? { jobs } : {}),
+        ...(options.model !== undefined ? { model: options.model } : {}),
+        rules: options.rules,
+        signal: interruption.signal,
+      },
+      logger,
+    );
+  } catch (error) {
+    if (received !== null) return signalExitCode(received);
+    throw error;
+  } finally {
+    for (const signal of interruptSignals) process.off(signal, onSignal);
+  }
+  // A signal during the join lets the join finish; the run still ends as interrupted.
+  if (received !== null) return signalExitCode(received);
   process.stdout.write(formatSummary(result.summary));
   logger.info(`${result.summary.rows.total} levels of ${result.summary.studies.done} studies in ${result.manifestPath}`);
   if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} studies failed; see summary.json, and rerun with --retry-failed after fixing them`);
   return result.exitCode;
+}
+
+function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
 }
 
 function parseJobs(text: string): number {

@@ -9,10 +9,11 @@ import { labelReportsFile, readLabeledReports } from '../reports/label-file.js';
 import { loadRules } from '../reports/rules.js';
 import { defaultSegmentationModelPath } from '../segmentation/model.js';
 import { joinResults, type JoinResult } from './join.js';
+import { moveLegacyResults } from './legacy-folders.js';
 import { runStudyPool } from './pool.js';
 import { datasetProvenance, describeProvenance, provenanceDifference, type DatasetProvenance, type ProvenanceDifference } from './provenance.js';
 import { datasetConditions, indexReports } from './report-labels.js';
-import { listStudies, selectShard, type StudyEntry } from './study-list.js';
+import { listStudies, selectShard, type DuplicateStudy, type StudyEntry } from './study-list.js';
 import { partialPrefix, readStudyResult, readStudyResults, studiesFolder, uniqueSuffix, writeFileAtomic, type StoredStudyResult } from './study-result.js';
 import { summarize, type DatasetSummary, type RunCounts } from './summary.js';
 import type { StudyOutcome, StudyTask } from './worker-messages.js';
@@ -36,6 +37,12 @@ export interface DatasetBuildOptions {
   readonly rules?: readonly string[];
   /** Process again the studies that an earlier run stored as failed. */
   readonly retryFailed?: boolean;
+  /**
+   * Stops the build when aborted: the worker processes are stopped with SIGTERM, the studies they
+   * were processing keep no result, and `buildDataset` rejects with the signal's reason. A running
+   * report labeling step or join finishes first.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Result of `buildDataset`: the summary, the manifest path and the exit status. */
@@ -54,10 +61,12 @@ export const datasetFiles = { labels: 'labels.jsonl', manifest: 'manifest.csv', 
  * extracts in worker processes the crops of every study of the shard without a stored result made
  * with the same segmentation model (by SHA-256) and crop settings. Then it joins every result
  * present under OUT/studies/ to its report into OUT/manifest.csv and OUT/summary.json.
+ * Studies whose id another entry of the studies folder also has are skipped with a warning.
  * @throws DeepspineError INPUT_NOT_FOUND for a missing studies folder or report file, and the
  *   labeler's errors for an invalid report file or rules. MODEL_FAILED when the model cannot be
- *   read or loaded, OUTPUT_FAILED when OUT cannot be written. INVALID_ARGUMENT when the done
- *   results in OUT differ in model or crop settings, and then no manifest is written.
+ *   read or loaded, OUTPUT_FAILED when OUT cannot be written. DATASET_MIXED_PROVENANCE when the
+ *   done results in OUT differ in model or crop settings, and then no manifest is written.
+ * @throws the reason of `options.signal` when it is aborted before the join.
  */
 export async function buildDataset(options: DatasetBuildOptions, logger: Logger): Promise<DatasetBuildResult> {
   const shard = options.shard ?? null;
@@ -67,25 +76,29 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   const modelPath = options.model ?? defaultSegmentationModelPath;
   const provenance = await datasetProvenance(modelPath, options.cropSpec ?? defaultCropSpec);
   logger.debug(`crops made with ${describeProvenance(provenance)}`);
-  for (const path of list.duplicates) logger.warn(`${path}: skipped, because another entry of ${options.studies} has the same study id`);
+  for (const duplicate of list.duplicates) logDuplicate(duplicate, logger);
   await mkdirOrRaise(studiesFolder(options.out));
 
   const labelsPath = join(options.out, datasetFiles.labels);
   await logger.step('label reports', () => labelReports(options.reports, labelsPath, options.rules ?? [], logger));
+  options.signal?.throwIfAborted();
 
   const selected = selectShard(list.studies, shard);
+  await moveLegacyResults(selected, options.out, logger);
   const plan = await planTasks(selected, options.out, provenance, options.retryFailed ?? false, logger);
   logRedone(plan.redone, logger);
-  const threads = Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, Math.max(1, plan.tasks.length))));
+  const workers = Math.min(jobs, plan.tasks.length);
+  const threads = Math.max(1, Math.floor(availableParallelism() / Math.max(1, workers)));
   logger.info(
     `${plan.tasks.length} of ${selected.length} studies to process` +
       (shard === null ? '' : ` in shard ${shard.index}/${shard.count}`) +
-      ` (${plan.skippedDone} done, ${plan.skippedFailed} failed earlier), ${Math.min(jobs, plan.tasks.length)} processes of ${threads} threads`,
+      ` (${plan.skippedDone} done, ${plan.skippedFailed} failed earlier)` +
+      (workers === 0 ? '' : `, using ${describeWorkers(workers, threads)}`),
   );
   let finished = 0;
   const outcomes = await runStudyPool(
     plan.tasks,
-    { jobs, worker: { out: options.out, threads, logLevel: workerLogLevel(logger), modelPath, provenance } },
+    { jobs, worker: { out: options.out, threads, logLevel: workerLogLevel(logger), modelPath, provenance }, signal: options.signal },
     logger,
     (outcome) => logOutcome(outcome, ++finished, plan.tasks.length, logger),
   );
@@ -145,6 +158,12 @@ async function planTasks(studies: readonly StudyEntry[], out: string, provenance
       tasks.push({ ...task, attempt: 1 });
       continue;
     }
+    if (stored.studyId !== study.studyId) {
+      // Left by an older deepspine that named folders by safeFileName(id) alone; it is replaced.
+      logger.warn(`${study.studyId}: studies/${study.folderName} contains the result of study "${stored.studyId}"; processing "${study.studyId}" again`);
+      tasks.push({ ...task, attempt: 1 });
+      continue;
+    }
     const difference = provenanceDifference(stored.provenance, provenance);
     if (difference !== null) {
       logger.debug(`${study.studyId}: stored result was made with ${describeProvenance(stored.provenance)}; processing the study again`);
@@ -177,6 +196,17 @@ function logRedone(redone: readonly ProvenanceDifference[], logger: Logger): voi
   logger.info(`${redone.length} studies are processed again, because their stored result was made with another segmentation model or crop settings: ${reasons.join(', ')}`);
 }
 
+/** Describes the worker processes and onnxruntime threads, as "3 worker processes with 1 inference thread each". */
+export function describeWorkers(workers: number, threads: number): string {
+  const processes = workers === 1 ? '1 worker process' : `${workers} worker processes`;
+  const threadText = threads === 1 ? '1 inference thread' : `${threads} inference threads`;
+  return `${processes} with ${threadText}${workers === 1 ? '' : ' each'}`;
+}
+
+function logDuplicate(duplicate: DuplicateStudy, logger: Logger): void {
+  logger.warn(`${duplicate.paths.join(' and ')}: skipped, because these entries have the same study id "${duplicate.studyId}"; rename or remove all but one`);
+}
+
 function logOutcome(outcome: StudyOutcome, finished: number, total: number, logger: Logger): void {
   const prefix = `[${finished}/${total}] ${outcome.studyId}`;
   const seconds = (outcome.durationMs / 1000).toFixed(1);
@@ -195,7 +225,7 @@ async function writeJoin(
   labelsPath: string,
   run: RunCounts,
   listed: readonly StudyEntry[],
-  duplicates: readonly string[],
+  duplicates: readonly DuplicateStudy[],
   provenance: DatasetProvenance,
   logger: Logger,
 ): Promise<{ summary: DatasetSummary; manifestPath: string; results: readonly StoredStudyResult[] }> {
@@ -209,6 +239,7 @@ async function writeJoin(
       reports,
       listed.map((study) => study.studyId),
       provenance,
+      duplicates.map((duplicate) => duplicate.studyId),
     );
   } catch (error) {
     await rm(join(out, datasetFiles.manifest), { force: true });
@@ -226,7 +257,7 @@ async function writeJoin(
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
-  const summary = summarize(run, listed.length, duplicates, joined);
+  const summary = summarize(run, listed.length, duplicates.flatMap((duplicate) => duplicate.paths), joined);
   await writeFileAtomic(join(out, datasetFiles.summary), JSON.stringify(summary, null, 2) + '\n');
   return { summary, manifestPath: join(out, datasetFiles.manifest), results: stored.results };
 }

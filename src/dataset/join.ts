@@ -30,7 +30,10 @@ export interface JoinResult {
     readonly read: number;
     /** Reports joined to a done study. */
     readonly joined: number;
+    /** Reports whose id names no listed study and no stored result. */
     readonly withoutStudy: string[];
+    /** Reports whose id is that of several entries of the studies folder, none of which has a result. */
+    readonly studyDuplicated: string[];
     readonly studyFailed: string[];
     readonly studyPending: string[];
     readonly excluded: Record<ReportExclusion, string[]>;
@@ -47,11 +50,18 @@ export interface JoinResult {
  * with the report's labels at the levels the report names and empty labels elsewhere. Studies
  * without a joinable report keep their rows with every label empty, which training masks.
  * `listedIds` are the studies of the `--studies` folder, used to tell pending studies and
- * reports without a study apart. `current` is the provenance of the running build.
- * @throws DeepspineError INVALID_ARGUMENT when the done results differ in segmentation model or
- *   crop settings, or record neither (see `joinProvenance`).
+ * reports without a study apart. `current` is the provenance of the running build, and
+ * `duplicatedIds` are the ids of several entries of the studies folder, which no run processes.
+ * @throws DeepspineError DATASET_MIXED_PROVENANCE when the done results differ in segmentation
+ *   model or crop settings, or record neither (see `joinProvenance`).
  */
-export function joinResults(results: readonly StoredStudyResult[], reports: ReportIndex, listedIds: readonly string[], current: DatasetProvenance): JoinResult {
+export function joinResults(
+  results: readonly StoredStudyResult[],
+  reports: ReportIndex,
+  listedIds: readonly string[],
+  current: DatasetProvenance,
+  duplicatedIds: readonly string[] = [],
+): JoinResult {
   const provenance = joinProvenance(results, listedIds, current);
   const sorted = [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId));
   const excludedIds = new Set(reports.excluded.map((entry) => entry.id));
@@ -85,7 +95,13 @@ export function joinResults(results: readonly StoredStudyResult[], reports: Repo
   return {
     rows,
     studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, medianSeconds: median(durations) },
-    reports: categorizeReports(reports, doneIds, resultIds, new Set(failures.map((failure) => failure.studyId)), new Set(pending)),
+    reports: categorizeReports(reports, {
+      done: doneIds,
+      withResult: resultIds,
+      failed: new Set(failures.map((failure) => failure.studyId)),
+      pending: new Set(pending),
+      duplicated: new Set(duplicatedIds),
+    }),
     labels,
     labelledRows,
     provenance,
@@ -100,8 +116,8 @@ interface ProvenanceGroup {
 /**
  * Returns the provenance that every done result records, or `current` when no study is done.
  * Failed results add no rows, so their provenance is not checked.
- * @throws DeepspineError INVALID_ARGUMENT naming one study of each provenance, when the done results
- *   were made with different segmentation models or crop settings, or record neither.
+ * @throws DeepspineError DATASET_MIXED_PROVENANCE naming one study of each provenance, when the
+ *   done results were made with different segmentation models or crop settings, or record neither.
  */
 export function joinProvenance(results: readonly StoredStudyResult[], listedIds: readonly string[], current: DatasetProvenance): DatasetProvenance {
   const groups = new Map<string, ProvenanceGroup>();
@@ -148,7 +164,7 @@ function mixedProvenanceError(groups: readonly ProvenanceGroup[], listedIds: Rea
     const named = unlisted.slice(0, maxNamedFolders).join(', ') + (unlisted.length > maxNamedFolders ? ` and ${unlisted.length - maxNamedFolders} more` : '');
     advice.push(`Delete the result folders in OUT of studies that are no longer in the studies folder, because no run processes them again: ${named}.`);
   }
-  return new DeepspineError('INVALID_ARGUMENT', `${head}: ${described.join('; ')}. No manifest was written. ${advice.join(' ')}`);
+  return new DeepspineError('DATASET_MIXED_PROVENANCE', `${head}: ${described.join('; ')}. No manifest was written. ${advice.join(' ')}`);
 }
 
 /** Returns a study's rows with crop paths relative to OUT, labelled from the report when there is one. */
@@ -174,23 +190,28 @@ function countLabels(labels: JoinResult['labels'], report: ReportValues, rows: r
   }
 }
 
+/** Study ids by the state of the study. */
+interface StudyIdSets {
+  readonly done: ReadonlySet<string>;
+  /** Ids with a stored result, done or failed. */
+  readonly withResult: ReadonlySet<string>;
+  readonly failed: ReadonlySet<string>;
+  readonly pending: ReadonlySet<string>;
+  readonly duplicated: ReadonlySet<string>;
+}
+
 /** Sorts the joinable reports by the state of their study, and lists the excluded ones by reason. */
-function categorizeReports(
-  reports: ReportIndex,
-  doneIds: ReadonlySet<string>,
-  resultIds: ReadonlySet<string>,
-  failedIds: ReadonlySet<string>,
-  pendingIds: ReadonlySet<string>,
-): JoinResult['reports'] {
+function categorizeReports(reports: ReportIndex, ids: StudyIdSets): JoinResult['reports'] {
   const reportIds = [...reports.byId.keys()].sort(compareText);
   const excluded: Record<ReportExclusion, string[]> = { MISSING_ID: [], DUPLICATE_ID: [], SIXTH_LUMBAR_VERTEBRA: [] };
   for (const entry of reports.excluded) excluded[entry.reason].push(entry.id);
   return {
     read: reports.total,
-    joined: reportIds.filter((id) => doneIds.has(id)).length,
-    withoutStudy: reportIds.filter((id) => !resultIds.has(id) && !pendingIds.has(id)),
-    studyFailed: reportIds.filter((id) => failedIds.has(id)),
-    studyPending: reportIds.filter((id) => pendingIds.has(id)),
+    joined: reportIds.filter((id) => ids.done.has(id)).length,
+    withoutStudy: reportIds.filter((id) => !ids.withResult.has(id) && !ids.pending.has(id) && !ids.duplicated.has(id)),
+    studyDuplicated: reportIds.filter((id) => !ids.withResult.has(id) && ids.duplicated.has(id)),
+    studyFailed: reportIds.filter((id) => ids.failed.has(id)),
+    studyPending: reportIds.filter((id) => ids.pending.has(id)),
     excluded,
   };
 }

@@ -15,6 +15,8 @@ export interface PoolOptions {
   /** Worker processes; at most one per task is started. */
   readonly jobs: number;
   readonly worker: WorkerConfig;
+  /** Aborting it stops every worker with SIGTERM, and the studies in progress keep no result. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -24,20 +26,29 @@ export interface PoolOptions {
  * the study is stored as failed and a new worker takes the next study. `onOutcome` is called as each
  * study ends.
  * @throws DeepspineError when a worker cannot load the model (MODEL_FAILED): no study can succeed then.
+ * @throws the reason of `options.signal` when it is aborted, after every worker busy with a study has exited.
  */
 export async function runStudyPool(tasks: readonly StudyTask[], options: PoolOptions, logger: Logger, onOutcome: (outcome: StudyOutcome) => void): Promise<StudyOutcome[]> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const outcomes: StudyOutcome[] = [];
+  const workers = new Set<ChildProcess>();
+  const stopWorkers = (): void => {
+    for (const child of workers) child.kill('SIGTERM');
+  };
+  signal?.addEventListener('abort', stopWorkers, { once: true });
   let next = 0;
   let startFailure: unknown = null;
+  const stopped = (): boolean => startFailure !== null || signal?.aborted === true;
   const lane = async (): Promise<void> => {
     let child: ChildProcess | null = null;
     try {
-      while (next < tasks.length && startFailure === null) {
+      while (next < tasks.length && !stopped()) {
         // A worker that died while idle is replaced before it is given a study.
         if (child !== null && (child.exitCode !== null || child.signalCode !== null)) child = null;
-        child ??= await startWorker(options.worker);
+        child ??= await startWorker(options.worker, workers);
         // Another lane may have taken the last study while this one waited for its worker.
-        if (next >= tasks.length || startFailure !== null) break;
+        if (next >= tasks.length || stopped()) break;
         const task = tasks[next++]!;
         const reply = await runTask(child, task);
         let outcome: StudyOutcome | null;
@@ -45,7 +56,7 @@ export async function runStudyPool(tasks: readonly StudyTask[], options: PoolOpt
           outcome = reply.outcome;
         } else {
           child = null;
-          outcome = await recordWorkerExit(task, reply, options.worker, logger);
+          outcome = await recordWorkerExit(task, reply, options.worker, signal?.aborted === true, logger);
         }
         if (outcome !== null) {
           outcomes.push(outcome);
@@ -58,7 +69,13 @@ export async function runStudyPool(tasks: readonly StudyTask[], options: PoolOpt
       if (child?.connected) child.disconnect();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.jobs, tasks.length) }, lane));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.jobs, tasks.length) }, lane));
+  } finally {
+    signal?.removeEventListener('abort', stopWorkers);
+  }
+  // A worker killed while it loaded the model counts as a start failure, but the abort caused it.
+  signal?.throwIfAborted();
   if (startFailure !== null) throw startFailure;
   return outcomes;
 }
@@ -67,11 +84,13 @@ type TaskReply =
   | { kind: 'outcome'; outcome: StudyOutcome }
   | { kind: 'exited'; pid: number | undefined; code: number | null; signal: NodeJS.Signals | null; durationMs: number };
 
-/** Starts a worker and waits until it has loaded the model. */
-function startWorker(config: WorkerConfig): Promise<ChildProcess> {
+/** Starts a worker, adds it to `workers` until it exits, and waits until it has loaded the model. */
+function startWorker(config: WorkerConfig, workers: Set<ChildProcess>): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     // execArgv is cleared so that flags of the parent (node --test, --inspect) do not reach the worker.
     const child = fork(workerScript, [JSON.stringify(config)], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    workers.add(child);
+    child.once('exit', () => workers.delete(child));
     const cleanup = (): void => {
       child.off('message', onMessage);
       child.off('exit', onExit);
@@ -131,12 +150,22 @@ function runTask(child: ChildProcess, task: StudyTask): Promise<TaskReply> {
 /**
  * Stores a failure for a study whose worker died on it. A worker stopped by SIGINT, SIGTERM or
  * SIGHUP leaves the study without a result, so the next run processes it again; null is returned.
+ * `poolStopped` is set when the pool stopped the worker because its signal was aborted. The caller
+ * requested that stop, so it is logged at debug level only.
  */
-async function recordWorkerExit(task: StudyTask, reply: Extract<TaskReply, { kind: 'exited' }>, config: WorkerConfig, logger: Logger): Promise<StudyOutcome | null> {
+async function recordWorkerExit(
+  task: StudyTask,
+  reply: Extract<TaskReply, { kind: 'exited' }>,
+  config: WorkerConfig,
+  poolStopped: boolean,
+  logger: Logger,
+): Promise<StudyOutcome | null> {
   const out = config.out;
   if (reply.pid !== undefined) await removePartialFolders(out, task.folderName, reply.pid);
   if (reply.signal !== null && stopSignals.has(reply.signal)) {
-    logger.warn(`${task.studyId}: worker stopped by ${reply.signal}; the study stays unprocessed`);
+    const message = `${task.studyId}: worker stopped by ${reply.signal}; the study stays unprocessed`;
+    if (poolStopped) logger.debug(message);
+    else logger.warn(message);
     return null;
   }
   const error: StudyFailure = {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CropSpec } from '../crops/extract.js';
 import { DeepspineError } from '../errors.js';
+import { fileSha256 } from '../hash.js';
 import { compareText } from './study-list.js';
 
 /**
@@ -19,17 +19,6 @@ export interface DatasetProvenance {
 
 /** Difference between a stored result's provenance and the current one. */
 export type ProvenanceDifference = 'not recorded' | 'segmentation model' | 'crop settings' | 'segmentation model and crop settings';
-
-// TODO: src/pipeline/analyze.ts keeps a private copy of this hash for results.json; make it import this one.
-/**
- * Computes the SHA-256 of a file's bytes as lowercase hex, reading it as a stream.
- * @throws the file system error when the file cannot be read.
- */
-export async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /**
  * Hashes the segmentation model file and returns the provenance of results made with it and `cropSpec`.

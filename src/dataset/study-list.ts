@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,25 +11,32 @@ import { studyIdFromPath } from './study-crops.js';
 export interface StudyEntry {
   /** Entry name without the volume file suffix; joined to report ids. */
   readonly studyId: string;
-  /** Folder name of the study's result under OUT/studies/: the id made safe for file names. */
+  /** Folder name of the study's result under OUT/studies/, unique per id (see `studyFolderNames`). */
   readonly folderName: string;
   readonly path: string;
   /** Position in the list sorted by id, which `--shard` uses. */
   readonly position: number;
 }
 
-/** The studies of a folder, and the entries left out because two of them map to one result folder. */
+/** Entries of the studies folder that have the same study id, such as `0042/` and `0042.mha`. */
+export interface DuplicateStudy {
+  readonly studyId: string;
+  /** Paths of the entries, sorted. */
+  readonly paths: readonly string[];
+}
+
+/** The studies of a folder, and the entries left out because another entry has the same study id. */
 export interface StudyList {
   readonly studies: readonly StudyEntry[];
-  /** Paths of entries whose result folder name another entry already has; none of them is processed. */
-  readonly duplicates: readonly string[];
+  /** Ids of more than one entry, sorted by id; none of these entries is processed. */
+  readonly duplicates: readonly DuplicateStudy[];
 }
 
 /**
  * Lists the studies of `dir`: every subfolder (a DICOM study) and every volume file (`.nii`,
  * `.nii.gz`, `.mha`, `.mhd`, `.nrrd`), sorted by study id. Names starting with "." and other files
- * are ignored. When two entries give the same result folder name (`a/` and `a.nii.gz`), both are
- * left out and returned as duplicates, because neither can be joined to a report unambiguously.
+ * are ignored. When two entries have the same study id (`a/` and `a.nii.gz`), both are left out
+ * and returned as duplicates, because neither can be joined to a report unambiguously.
  * @throws DeepspineError INPUT_NOT_FOUND when `dir` does not exist or is not a folder.
  */
 export async function listStudies(dir: string): Promise<StudyList> {
@@ -38,28 +46,77 @@ export async function listStudies(dir: string): Promise<StudyList> {
   } catch (error) {
     throw new DeepspineError('INPUT_NOT_FOUND', `studies folder ${dir} cannot be read (${String(error)}); pass a folder with one DICOM folder or volume file per study`, { file: dir, cause: error });
   }
-  const candidates: { studyId: string; path: string }[] = [];
+  const pathsById = new Map<string, string[]>();
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
-    if (await isStudyEntry(entry, path)) candidates.push({ studyId: studyIdFromPath(entry.name), path });
+    if (!(await isStudyEntry(entry, path))) continue;
+    const studyId = studyIdFromPath(entry.name);
+    pathsById.set(studyId, [...(pathsById.get(studyId) ?? []), path]);
   }
-  const byFolder = new Map<string, typeof candidates>();
-  for (const candidate of candidates) {
-    const folderName = safeFileName(candidate.studyId);
-    byFolder.set(folderName, [...(byFolder.get(folderName) ?? []), candidate]);
-  }
-  const unique: { studyId: string; path: string; folderName: string }[] = [];
-  const duplicates: string[] = [];
-  for (const [folderName, group] of byFolder) {
-    if (group.length === 1) unique.push({ ...group[0]!, folderName });
-    else duplicates.push(...group.map((candidate) => candidate.path));
+  const unique: { studyId: string; path: string }[] = [];
+  const duplicates: DuplicateStudy[] = [];
+  for (const [studyId, paths] of pathsById) {
+    if (paths.length === 1) unique.push({ studyId, path: paths[0]! });
+    else duplicates.push({ studyId, paths: paths.sort(compareText) });
   }
   unique.sort((a, b) => compareText(a.studyId, b.studyId));
+  const folderNames = studyFolderNames(unique.map((study) => study.studyId));
   return {
-    studies: unique.map((study, position) => ({ ...study, position })),
-    duplicates: duplicates.sort(compareText),
+    studies: unique.map((study, position) => ({ ...study, folderName: folderNames.get(study.studyId)!, position })),
+    duplicates: duplicates.sort((a, b) => compareText(a.studyId, b.studyId)),
   };
+}
+
+/** Characters that a folder name under OUT/studies/ may contain. */
+const folderNameCharacters = /^[A-Za-z0-9._-]+$/;
+
+/**
+ * Returns the result folder name of each of the distinct study `ids`. An id made only of ASCII
+ * letters, digits, ".", "_" and "-" is its own folder name. Any other id gets `safeFileName(id)`
+ * (every other character replaced by "_"), "-" and the first 8 hex digits of the SHA-256 of the
+ * id's UTF-8 bytes. So `a b` becomes `a_b-c8687a08` and never shares the folder of the id `a_b`.
+ * Ids whose names would still be equal ignoring case (`Case` and `case`, which share one folder on
+ * case-insensitive file systems) get the hashed form with 16 hex digits instead.
+ * @throws DeepspineError INVALID_ARGUMENT when two ids still get the same name, which takes ids
+ *   chosen to equal another id's hashed name.
+ */
+export function studyFolderNames(ids: readonly string[]): Map<string, string> {
+  const names = new Map(ids.map((id) => [id, folderNameCharacters.test(id) ? id : hashedFolderName(id, 8)]));
+  const idsByName = groupByFolderName(names);
+  for (const group of idsByName.values()) {
+    if (group.length > 1) for (const id of group) names.set(id, hashedFolderName(id, 16));
+  }
+  for (const group of groupByFolderName(names).values()) {
+    if (group.length > 1) {
+      const quoted = group.map((id) => `"${id}"`).join(' and ');
+      throw new DeepspineError('INVALID_ARGUMENT', `studies ${quoted} get the same result folder name ${names.get(group[0]!)}; rename one of them`);
+    }
+  }
+  return names;
+}
+
+/**
+ * Returns the folder name that deepspine versions before unique folder names gave the study `id`:
+ * `safeFileName(id)`. `moveLegacyResults` moves the results found there to the current name.
+ */
+export function legacyFolderName(id: string): string {
+  return safeFileName(id);
+}
+
+function hashedFolderName(id: string, hexDigits: number): string {
+  const digest = createHash('sha256').update(id, 'utf8').digest('hex');
+  return `${safeFileName(id)}-${digest.slice(0, hexDigits)}`;
+}
+
+/** Groups ids by their folder name ignoring case. */
+function groupByFolderName(names: ReadonlyMap<string, string>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const [id, name] of names) {
+    const key = name.toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), id]);
+  }
+  return groups;
 }
 
 /** Returns the studies of shard `index` of `count`: those whose sorted position modulo count is index. */

@@ -72,20 +72,25 @@ export function studiesFolder(out: string): string {
  * the final one, then `result.json` is added and the folder is renamed to `studies/<folderName>`.
  * Readers therefore see either no folder or a complete one, also when several machines share OUT
  * on a network file system. An earlier result (a failure being retried) is replaced.
+ * When `signal` is aborted before the rename, nothing is stored and the temporary folder is removed.
  * @throws DeepspineError OUTPUT_FAILED when a file or folder cannot be written.
+ * @throws the reason of `signal` when it is aborted before the rename.
  */
 export async function commitStudyResult(
   out: string,
   folderName: string,
   fill: (tempDir: string) => Promise<Omit<StudyResult, 'format'>>,
+  signal?: AbortSignal,
 ): Promise<StudyResult> {
   const parent = studiesFolder(out);
   const tempDir = join(parent, `${partialPrefix}${folderName}-${uniqueSuffix()}`);
   await writeOrRaise(tempDir, () => mkdir(tempDir, { recursive: true }));
   try {
     const result: StudyResult = { format: studyResultFormat, ...(await fill(tempDir)) };
+    signal?.throwIfAborted();
     const resultPath = join(tempDir, studyResultFile);
     await writeOrRaise(resultPath, () => writeFile(resultPath, JSON.stringify(result, null, 2) + '\n'));
+    signal?.throwIfAborted();
     await replaceFolder(tempDir, parent, folderName);
     return result;
   } finally {

@@ -117,6 +117,7 @@ export function formatSummary(summary: DatasetSummary): string {
       (studies.duplicateEntries.length > 0 ? `, ${studies.duplicateEntries.length} entries with a duplicated id` : ''),
     `reports:   ${reports.read} read, ${reports.joined} joined, ${reports.withoutStudy.length} without study, ` +
       `${reports.studyFailed.length} with a failed study, ${reports.studyPending.length} with a pending study, ` +
+      (reports.studyDuplicated.length > 0 ? `${reports.studyDuplicated.length} with a duplicated study id, ` : '') +
       `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}`,
     `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} of studies with a report, ${summary.rows.withoutAxial} without axial crop`,
     `crops:     ${describeProvenance(summary.provenance)}`,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeepspineError, type Warning } from '../errors.js';
+import { fileSha256 } from '../hash.js';
 import { loadStudy } from '../input/study.js';
 import type { LoadStudyOptions, SeriesSummary, Study } from '../input/types.js';
 import { writeVolumeFile } from '../input/volume-file.js';
@@ -158,7 +158,7 @@ async function sha256(path: string): Promise<string> {
   let digest = digests.get(path);
   if (digest === undefined) {
     try {
-      digest = createHash('sha256').update(await readFile(path)).digest('hex');
+      digest = await fileSha256(path);
     } catch (error) {
       throw new DeepspineError('MODEL_FAILED', `${path}: cannot read the model file (${String(error)})`, { file: path, cause: error });
     }

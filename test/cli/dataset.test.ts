@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { DatasetSummary } from '../../src/dataset/summary.js';
-import { fileSha256 } from '../../src/dataset/provenance.js';
 import type { StudyResult } from '../../src/dataset/study-result.js';
 import { writeDemoStudy } from '../../src/demo/index.js';
+import { fileSha256 } from '../../src/hash.js';
 import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
@@ -89,7 +89,7 @@ describe('deepspine dataset build', () => {
     assert.equal((await build(moreStudies, moreOut)).code, 0);
     cpSync(join(moreOut, 'studies', 'phantom-2'), join(out, 'studies', 'phantom-2'), { recursive: true });
     const mixed = await build(studies, out, '--model', otherModel);
-    assert.equal(mixed.code, 2, mixed.stderr);
+    assert.equal(mixed.code, 11, mixed.stderr);
     assert.match(mixed.stderr, /different segmentation models or crop settings/);
     assert.match(mixed.stderr, /No manifest was written\./);
     assert.match(mixed.stderr, /no longer in the studies folder, because no run processes them again: studies\/phantom-2\./);
@@ -130,5 +130,123 @@ describe('deepspine dataset build', () => {
     for (const name of ['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']) assert.ok(levels.includes(name), `${name} missing from ${levels.join(' ')}`);
     const l5s1 = rows.find((row) => row.split(',')[2] === 'L5-S1')!.split(',');
     assert.equal(l5s1[10], '2', 'right_foraminal_stenosis at L5-S1');
+  });
+});
+
+/** Outcome of a build that was sent a signal while its worker processed the first study. */
+interface InterruptedBuild {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** Standard error of the build and of its worker, which inherits it. */
+  readonly stderr: string;
+  /** The worker process that was processing the study, read from its temporary folder name. */
+  readonly workerPid: number;
+}
+
+const interruptTimeoutMs = 120_000;
+
+/** Polls `probe` every 10 ms until it returns a value, failing after `timeoutMs`. */
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Temporary study folders under OUT/studies/ (".partial-<folder>-<host>-<pid>-<random>"). */
+function partialFolders(out: string): string[] {
+  const studiesDir = join(out, 'studies');
+  if (!existsSync(studiesDir)) return [];
+  return readdirSync(studiesDir).filter((name) => name.startsWith('.partial-'));
+}
+
+/**
+ * Runs the CLI and sends it `signal` as soon as a worker has started the study `folder`, then
+ * waits until standard error closes, which happens only after the worker has exited too.
+ */
+async function interruptDuringStudy(args: string[], out: string, folder: string, signal: NodeJS.Signals): Promise<InterruptedBuild> {
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, closeSignal) => resolve([code, closeSignal])));
+  const prefix = `.partial-${folder}-`;
+  const partial = await waitFor(() => partialFolders(out).find((name) => name.startsWith(prefix)), interruptTimeoutMs, `a worker to start ${folder}`);
+  child.kill(signal);
+  const [code, closeSignal] = await Promise.race([
+    closed,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`the build or its worker still runs ${interruptTimeoutMs} ms after ${signal}`)), interruptTimeoutMs).unref()),
+  ]);
+  // The host part has every character other than a letter or digit replaced by "_", so it has no "-".
+  const workerPid = Number(partial.slice(prefix.length).split('-')[1]);
+  return { code, signal: closeSignal, stderr, workerPid };
+}
+
+/** True while process `pid` exists and is not a zombie waiting to be reaped. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const statPath = `/proc/${pid}/stat`;
+  if (!existsSync(statPath)) return true;
+  // The state follows the command name in parentheses, which may itself contain spaces.
+  const stat = readFileSync(statPath, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+describe('deepspine dataset build interrupted', () => {
+  const studies = join(scratch, 'interrupt-studies');
+  const reports = join(scratch, 'interrupt-reports.csv');
+  const out = join(scratch, 'out-interrupted');
+  const args = (): string[] => ['dataset', 'build', '--studies', studies, '--reports', reports, '--out', out, '--jobs', '1'];
+
+  before(async () => {
+    await writeDemoStudy(join(scratch, 'interrupt-phantom'), { axialLayout: 'stack' });
+    mkdirSync(studies);
+    for (const id of ['p1', 'p2']) symlinkSync(join(scratch, 'interrupt-phantom'), join(studies, id));
+    writeFileSync(reports, 'id,text\np1,"L4-5: Mild disc bulge."\np2,"L4-5: Mild disc bulge."\n');
+  });
+
+  function assertNothingStored(run: InterruptedBuild): void {
+    assert.doesNotMatch(run.stderr, /ERR_IPC_CHANNEL_CLOSED/);
+    for (const id of ['p1', 'p2']) assert.equal(existsSync(join(out, 'studies', id, 'result.json')), false, `${id} has no result`);
+    assert.deepEqual(partialFolders(out), [], 'no temporary study folder is left');
+    assert.ok(Number.isInteger(run.workerPid), `worker pid ${run.workerPid}`);
+    assert.ok(run.workerPid > 0, `worker pid ${run.workerPid}`);
+    assert.equal(isRunning(run.workerPid), false, `worker ${run.workerPid} has exited`);
+  }
+
+  for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`stops its worker on ${signal}`, async () => {
+      const run = await interruptDuringStudy(args(), out, 'p1', signal);
+      assert.equal(run.code, exitCode, run.stderr);
+      const lines = run.stderr.split('\n').filter((line) => line.includes('interrupted'));
+      assert.deepEqual(lines, [
+        `error: dataset build interrupted by ${signal}; stopping the worker processes. ` +
+          'Run the same command again to resume: it processes every study without a stored result, the interrupted ones included',
+      ]);
+      assertNothingStored(run);
+      assert.equal(existsSync(join(out, 'manifest.csv')), false, 'no join after an interruption');
+    });
+  }
+
+  it('stops its worker when killed', async () => {
+    const run = await interruptDuringStudy(args(), out, 'p1', 'SIGKILL');
+    assert.equal(run.signal, 'SIGKILL');
+    assert.match(run.stderr, /^p1: warn: stopped without storing a result, because the dataset build process exited/m);
+    assertNothingStored(run);
+  });
+
+  it('completes when run again', async () => {
+    const { code, stdout, stderr } = await run('--quiet', ...args());
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /2 listed, 2 done, 0 failed/);
+    const result = JSON.parse(readFileSync(join(out, 'studies', 'p1', 'result.json'), 'utf8')) as StudyResult;
+    assert.equal(result.attempts, 1, 'interrupted runs store no attempt');
   });
 });

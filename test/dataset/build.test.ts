@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultCropSpec, type CropSpec } from '../../src/crops/extract.js';
-import { buildDataset, type DatasetBuildOptions, type DatasetBuildResult } from '../../src/dataset/build.js';
-import { fileSha256 } from '../../src/dataset/provenance.js';
+import { buildDataset, describeWorkers, type DatasetBuildOptions, type DatasetBuildResult } from '../../src/dataset/build.js';
 import { datasetConditions } from '../../src/dataset/report-labels.js';
+import { studyFolderNames } from '../../src/dataset/study-list.js';
 import type { StudyResult } from '../../src/dataset/study-result.js';
 import { writeDemoStudy } from '../../src/demo/index.js';
 import { DeepspineError } from '../../src/errors.js';
+import { fileSha256 } from '../../src/hash.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
 
@@ -325,7 +326,7 @@ describe('buildDataset provenance', () => {
     const { error, result } = builds['merged shard']!;
     assert.equal(result, null);
     assert.ok(error instanceof DeepspineError, `expected a DeepspineError, got ${String(error)}`);
-    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, new RegExp(`"alpha" with segmentation model sha256 ${shippedSha256.slice(0, 12)} .*, as in this run;`));
     assert.match(error.message, new RegExp(`"beta" with segmentation model sha256 ${otherSha256.slice(0, 12)} `));
     assert.match(error.message, /No manifest was written/);
@@ -342,5 +343,143 @@ describe('buildDataset provenance', () => {
     assert.equal(readResult(outQ, 'beta').provenance?.segmentationModelSha256, shippedSha256);
     assert.equal(merged.summary.provenance.segmentationModelSha256, shippedSha256);
     assert.equal(readManifest(outQ).length, 12, 'six levels of each study');
+  });
+});
+
+describe('describeWorkers', () => {
+  const cases: [number, number, string][] = [
+    [1, 1, '1 worker process with 1 inference thread'],
+    [1, 2, '1 worker process with 2 inference threads'],
+    [3, 1, '3 worker processes with 1 inference thread each'],
+    [2, 4, '2 worker processes with 4 inference threads each'],
+  ];
+  for (const [workers, threads, expected] of cases) {
+    it(`describes ${workers} workers of ${threads} threads`, () => assert.equal(describeWorkers(workers, threads), expected));
+  }
+});
+
+describe('buildDataset study folders', () => {
+  const phantom = join(scratch, 'folder-phantom');
+  const sameSafeName = join(scratch, 'same-safe-name');
+  const onlySpace = join(scratch, 'only-space');
+  const onlyUnderscore = join(scratch, 'only-underscore');
+  const folderReports = join(scratch, 'folder-reports.jsonl');
+  const outS = join(scratch, 'out-same-safe-name');
+  const outMoved = join(scratch, 'out-legacy-moved');
+  const outBoth = join(scratch, 'out-legacy-both');
+  const outOther = join(scratch, 'out-legacy-other');
+  const outAborted = join(scratch, 'out-aborted');
+  const spaceFolder = studyFolderNames(['a b']).get('a b')!;
+  const builds: Record<string, LoggedBuild> = {};
+
+  before(async () => {
+    await writeDemoStudy(phantom, { axialLayout: 'stack' });
+    for (const dir of [sameSafeName, onlySpace, onlyUnderscore]) mkdirSync(dir);
+    symlinkSync(phantom, join(sameSafeName, 'a b'));
+    symlinkSync(phantom, join(sameSafeName, 'a_b'));
+    // A true duplicate: two entries with the id "x". Neither is read, so they need no image.
+    mkdirSync(join(sameSafeName, 'x'));
+    writeFileSync(join(sameSafeName, 'x.nii.gz'), '');
+    symlinkSync(phantom, join(onlySpace, 'a b'));
+    symlinkSync(phantom, join(onlyUnderscore, 'a_b'));
+    const folderReportLines = [
+      { id: 'a b', text: 'L4-5: Severe central canal stenosis.' },
+      { id: 'a_b', text: 'L4-5: Mild central canal stenosis.' },
+      { id: 'x', text: 'L4-5: Mild disc bulge.' },
+    ];
+    writeFileSync(folderReports, folderReportLines.map((line) => JSON.stringify(line)).join('\n') + '\n');
+    const options = { reports: folderReports, jobs: 2 };
+    builds['same safe name'] = await loggedBuild({ ...options, studies: sameSafeName, out: outS });
+
+    // OUT folders as an older deepspine wrote them: the study "a b" in studies/a_b.
+    cpSync(join(outS, 'studies', spaceFolder), join(outMoved, 'studies', 'a_b'), { recursive: true });
+    builds['legacy moved'] = await loggedBuild({ ...options, studies: onlySpace, out: outMoved });
+    cpSync(join(outS, 'studies', spaceFolder), join(outBoth, 'studies', 'a_b'), { recursive: true });
+    cpSync(join(outS, 'studies', spaceFolder), join(outBoth, 'studies', spaceFolder), { recursive: true });
+    builds['legacy both'] = await loggedBuild({ ...options, studies: onlySpace, out: outBoth });
+    cpSync(join(outS, 'studies', spaceFolder), join(outOther, 'studies', 'a_b'), { recursive: true });
+    builds['legacy other'] = await loggedBuild({ ...options, studies: onlyUnderscore, out: outOther });
+
+    builds['aborted'] = await loggedBuild({ ...options, studies: onlySpace, out: outAborted, signal: AbortSignal.abort(new Error('stop requested')) });
+  });
+
+  it('processes both studies of one safe name', () => {
+    const result = succeeded(builds['same safe name']!);
+    assert.notEqual(spaceFolder, 'a_b');
+    assert.match(spaceFolder, /^a_b-[0-9a-f]{8}$/);
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.summary.run.processed, 2);
+    assert.equal(result.summary.studies.listed, 2);
+    assert.equal(result.summary.studies.done, 2);
+    assert.equal(readResult(outS, spaceFolder).studyId, 'a b');
+    assert.equal(readResult(outS, 'a_b').studyId, 'a_b');
+    assert.deepEqual(readdirSync(join(outS, 'studies')).sort(), ['a_b', spaceFolder].sort());
+  });
+
+  it('joins each study to its own report', () => {
+    const result = succeeded(builds['same safe name']!);
+    const rows = readManifest(outS);
+    assert.equal(rows.length, 12);
+    assert.equal(cell(rows, 'a b', 'L4-L5', 'spinal_canal_stenosis'), '3');
+    assert.equal(cell(rows, 'a_b', 'L4-L5', 'spinal_canal_stenosis'), '1');
+    const spaceRow = rows.find((row) => row.cells['study_id'] === 'a b')!;
+    assert.ok(spaceRow.cells['sagittal_path']!.startsWith(`studies/${spaceFolder}/`), spaceRow.cells['sagittal_path']);
+    assert.ok(existsSync(join(outS, spaceRow.cells['sagittal_path']!)));
+    assert.equal(result.summary.reports.joined, 2);
+    assert.deepEqual(result.summary.reports.withoutStudy, []);
+  });
+
+  it('skips and reports entries of one id', () => {
+    const build = builds['same safe name']!;
+    const result = succeeded(build);
+    assert.deepEqual(result.summary.studies.duplicateEntries, [join(sameSafeName, 'x'), join(sameSafeName, 'x.nii.gz')]);
+    assert.deepEqual(result.summary.reports.studyDuplicated, ['x']);
+    const warnings = build.log.filter((line) => line.startsWith('warn: '));
+    assert.deepEqual(warnings, [
+      `warn: ${join(sameSafeName, 'x')} and ${join(sameSafeName, 'x.nii.gz')}: skipped, because these entries have the same study id "x"; rename or remove all but one`,
+    ]);
+  });
+
+  it('logs the worker processes and threads', () => {
+    const line = builds['same safe name']!.log.find((entry) => entry.startsWith('2 of 2 studies to process'));
+    assert.match(line ?? '', /^2 of 2 studies to process \(0 done, 0 failed earlier\), using 2 worker processes with \d+ inference threads? each$/);
+  });
+
+  it('moves a result from its legacy folder', () => {
+    const build = builds['legacy moved']!;
+    const result = succeeded(build);
+    assert.equal(result.summary.run.processed, 0);
+    assert.equal(result.summary.run.skippedDone, 1);
+    assert.deepEqual(readdirSync(join(outMoved, 'studies')), [spaceFolder]);
+    assert.ok(build.log.includes(`a b: moved the stored result from studies/a_b to studies/${spaceFolder}, the result folder of this study id`), build.log.join('\n'));
+    const rows = readManifest(outMoved);
+    assert.equal(rows.length, 6);
+    assert.ok(existsSync(join(outMoved, rows[0]!.cells['sagittal_path']!)), rows[0]!.cells['sagittal_path']);
+  });
+
+  it('removes a legacy folder beside the current one', () => {
+    const build = builds['legacy both']!;
+    const result = succeeded(build);
+    assert.equal(result.summary.run.processed, 0);
+    assert.deepEqual(readdirSync(join(outBoth, 'studies')), [spaceFolder]);
+    assert.equal(readManifest(outBoth).length, 6, 'the study is joined once');
+  });
+
+  it('reprocesses a folder of another id', () => {
+    const build = builds['legacy other']!;
+    const result = succeeded(build);
+    assert.equal(result.summary.run.processed, 1);
+    assert.equal(readResult(outOther, 'a_b').studyId, 'a_b');
+    assert.equal(readResult(outOther, 'a_b').attempts, 1);
+    assert.ok(build.log.includes('warn: a_b: studies/a_b contains the result of study "a b"; processing "a_b" again'), build.log.join('\n'));
+  });
+
+  it('stops with the abort reason', () => {
+    const { error, result } = builds['aborted']!;
+    assert.equal(result, null);
+    assert.ok(error instanceof Error);
+    assert.equal(error.message, 'stop requested');
+    assert.deepEqual(readdirSync(join(outAborted, 'studies')), []);
+    assert.equal(existsSync(join(outAborted, 'manifest.csv')), false);
   });
 });

@@ -160,6 +160,18 @@ describe('joinResults', () => {
     assert.deepEqual(joined.reports.studyFailed, ['failing']);
     assert.deepEqual(joined.reports.studyPending, ['later']);
     assert.deepEqual(joined.reports.excluded, { MISSING_ID: [], DUPLICATE_ID: ['dup', 'dup'], SIXTH_LUMBAR_VERTEBRA: ['l6'] });
+    assert.deepEqual(joined.reports.studyDuplicated, []);
+  });
+
+  it('counts reports of duplicated study ids apart', async () => {
+    const index = await indexReports([report('twice', {}), report('nostudy', {})]);
+    const joined = joinResults([], index, [], provenance, ['twice']);
+    assert.deepEqual(joined.reports.studyDuplicated, ['twice']);
+    assert.deepEqual(joined.reports.withoutStudy, ['nostudy']);
+    const run = { shard: null, selected: 0, processed: 0, redone: 0, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    const text = formatSummary(summarize(run, 0, ['/studies/twice', '/studies/twice.mha'], joined));
+    assert.match(text, /0 listed, .*, 2 entries with a duplicated id$/m);
+    assert.match(text, /2 read, 0 joined, 1 without study, .*, 1 with a duplicated study id, 0 excluded$/m);
   });
 
   it('counts label values over joined rows', async () => {
@@ -189,6 +201,7 @@ describe('formatSummary', () => {
     );
     assert.match(text, /^crops: +segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}$/m);
     assert.doesNotMatch(text, /made before with another model/);
+    assert.doesNotMatch(text, /duplicated/);
   });
 
   it('prints the studies redone for another provenance', async () => {
@@ -230,7 +243,7 @@ describe('joinProvenance', () => {
   it('rejects results of two segmentation models', () => {
     const results = [done('a', lumbar), done('b', lumbar), done('c', lumbar, 1000, otherModel)];
     const error = thrownError(() => joinResults(results, { byId: new Map(), excluded: [], total: 0 }, ['a', 'b', 'c'], provenance));
-    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, /made with different segmentation models or crop settings/);
     assert.match(error.message, /"a" and 1 other study with segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}, as in this run;/);
     assert.match(error.message, /"c" with segmentation model sha256 bbbbbbbbbbbb \(\/models\/b\.onnx\)/);
@@ -241,7 +254,7 @@ describe('joinProvenance', () => {
 
   it('rejects results of other crop settings', () => {
     const error = thrownError(() => joinProvenance([done('a', lumbar), done('b', lumbar, 1000, otherCrops)], ['a', 'b'], provenance));
-    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, /"b" with segmentation model sha256 aaaaaaaaaaaa/);
   });
 
@@ -249,7 +262,7 @@ describe('joinProvenance', () => {
     const mixed = thrownError(() => joinProvenance([done('a', lumbar), done('old', lumbar, 1000, null)], ['a', 'old'], provenance));
     assert.match(mixed.message, /"old" with no recorded segmentation model or crop settings/);
     const onlyOld = thrownError(() => joinProvenance([done('old', lumbar, 1000, null)], ['old'], provenance));
-    assert.equal(onlyOld.code, 'INVALID_ARGUMENT');
+    assert.equal(onlyOld.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(onlyOld.message, /record no segmentation model or crop settings/);
   });
 

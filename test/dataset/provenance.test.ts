@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import {
   canonicalJson,
   cropSpecSha256,
   datasetProvenance,
-  fileSha256,
   parseProvenance,
   provenanceDifference,
   provenanceKey,
@@ -16,6 +16,7 @@ import {
   type ProvenanceDifference,
 } from '../../src/dataset/provenance.js';
 import { DeepspineError } from '../../src/errors.js';
+import { fileSha256 } from '../../src/hash.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-provenance-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -59,6 +60,21 @@ describe('canonicalJson', () => {
   it('gives equal crop hashes for any key order', () => {
     assert.equal(cropSpecSha256(reversedKeys(defaultCropSpec)), cropSpecSha256(defaultCropSpec));
     assert.notEqual(cropSpecSha256({ ...defaultCropSpec, minAxialCoverage: 0.4 }), cropSpecSha256(defaultCropSpec));
+  });
+});
+
+describe('fileSha256', () => {
+  it('equals the hash of the whole file', async () => {
+    // Several read-stream chunks (64 KiB each), so the digest spans chunk boundaries.
+    const bytes = Buffer.alloc(200_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 251;
+    const path = join(scratch, 'chunks.bin');
+    writeFileSync(path, bytes);
+    assert.equal(await fileSha256(path), createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('rejects a missing file', async () => {
+    await assert.rejects(fileSha256(join(scratch, 'absent.bin')), { code: 'ENOENT' });
   });
 });
 

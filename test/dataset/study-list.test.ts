@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { studyIdFromPath } from '../../src/dataset/study-crops.js';
-import { listStudies, selectShard } from '../../src/dataset/study-list.js';
+import { legacyFolderName, listStudies, selectShard, studyFolderNames } from '../../src/dataset/study-list.js';
 import { DeepspineError } from '../../src/errors.js';
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(Buffer.from(text, 'utf8')).digest('hex');
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-study-list-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -47,6 +52,10 @@ describe('listStudies', () => {
       [0, 1, 2, 3, 4],
     );
     assert.equal(list.studies[0]!.path, join(dir, 'a-volume.nii.gz'));
+    assert.deepEqual(
+      list.studies.map((study) => study.folderName),
+      ['a-volume', 'b-dicom', 'c', 'd-link', 'e-broken'],
+    );
     assert.deepEqual(list.duplicates, []);
   });
 
@@ -60,19 +69,61 @@ describe('listStudies', () => {
       list.studies.map((study) => study.studyId),
       ['other'],
     );
-    assert.deepEqual(list.duplicates, [join(dir, 'same'), join(dir, 'same.nii.gz')]);
+    assert.deepEqual(list.duplicates, [{ studyId: 'same', paths: [join(dir, 'same'), join(dir, 'same.nii.gz')] }]);
   });
 
-  it('gives unsafe ids a safe folder name', async () => {
+  it('gives unsafe ids a hashed folder name', async () => {
     const dir = join(scratch, 'unsafe');
     mkdirSync(join(dir, 'id with space'), { recursive: true });
     const [study] = (await listStudies(dir)).studies;
     assert.equal(study!.studyId, 'id with space');
-    assert.equal(study!.folderName, 'id_with_space');
+    assert.equal(study!.folderName, `id_with_space-${sha256Hex('id with space').slice(0, 8)}`);
+  });
+
+  it('keeps ids with one safe name apart', async () => {
+    const dir = join(scratch, 'same-safe-name');
+    mkdirSync(join(dir, 'a b'), { recursive: true });
+    mkdirSync(join(dir, 'a_b'));
+    writeFileSync(join(dir, 'a#b.nii.gz'), '');
+    const list = await listStudies(dir);
+    assert.deepEqual(list.duplicates, []);
+    assert.deepEqual(
+      list.studies.map((study) => [study.studyId, study.folderName]),
+      [
+        ['a b', `a_b-${sha256Hex('a b').slice(0, 8)}`],
+        ['a#b', `a_b-${sha256Hex('a#b').slice(0, 8)}`],
+        ['a_b', 'a_b'],
+      ],
+    );
   });
 
   it('raises INPUT_NOT_FOUND for a missing folder', async () => {
     await assert.rejects(listStudies(join(scratch, 'absent')), (error: unknown) => error instanceof DeepspineError && error.code === 'INPUT_NOT_FOUND');
+  });
+});
+
+describe('studyFolderNames', () => {
+  it('hashes ids that differ only in case', () => {
+    const names = studyFolderNames(['Case', 'case', 'other']);
+    assert.equal(names.get('Case'), `Case-${sha256Hex('Case').slice(0, 16)}`);
+    assert.equal(names.get('case'), `case-${sha256Hex('case').slice(0, 16)}`);
+    assert.equal(names.get('other'), 'other');
+  });
+
+  it('hashes a safe id equal to a hashed name', () => {
+    const hashedName = `a_b-${sha256Hex('a b').slice(0, 8)}`;
+    const names = studyFolderNames(['a b', hashedName]);
+    assert.equal(names.get('a b'), `a_b-${sha256Hex('a b').slice(0, 16)}`);
+    assert.equal(names.get(hashedName), `${hashedName}-${sha256Hex(hashedName).slice(0, 16)}`);
+  });
+
+  it('hashes the UTF-8 bytes of the id', () => {
+    assert.equal(studyFolderNames(['Müller']).get('Müller'), `M_ller-${sha256Hex('Müller').slice(0, 8)}`);
+  });
+
+  it('names the legacy folder by the safe name alone', () => {
+    assert.equal(legacyFolderName('a b'), 'a_b');
+    assert.equal(legacyFolderName('a_b'), 'a_b');
   });
 });
 
