@@ -5,7 +5,7 @@ import { DeepspineError } from '../errors.js';
 import { toSagittalLayout } from '../geometry/reorient.js';
 import { readVolumeFile } from '../input/volume-file.js';
 import { spacing } from '../geometry/volume.js';
-import { limitKnownToAnnotatedRows, pseudoLabel } from './pseudo-labels.js';
+import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
 import { annotationNames, modelSpacingMm, segmentationClasses } from './classes.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
@@ -65,7 +65,6 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
       : null;
     const labelData = derived?.labels ?? Uint8Array.from(labels.data as ArrayLike<number>);
     const knownData = derived?.known ?? new Uint8Array(labelData.length).fill(annotated.reduce((bits, c) => bits | (1 << (c - 1)), 0));
-    limitKnownToAnnotatedRows(labels, knownData, annotated);
     const window = computeIntensityWindow(image.data);
     const planes = image.size[2];
     const imageChunks: Buffer[] = [];

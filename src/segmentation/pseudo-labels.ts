@@ -84,33 +84,3 @@ export function pseudoLabel(labels: Volume, instances: Volume, annotated: number
   }
   return { labels: out, known, filled };
 }
-
-/**
- * Clears, for each annotated class, the known bit on rows above its highest labelled voxel, in
- * place. The cases label only some structures of a class, such as the five lumbar discs or the
- * bodies T11-L5. Thoracic discs and bodies above them are unlabelled rather than absent, and
- * teaching them as background would contradict the cases that label them. Rows below the lowest
- * labelled structure stay known: below L5-S1 lies the sacrum, whose fused segments must not be
- * found as discs or lumbar bodies (a model trained without that supervision found a faint S1-S2
- * disc and shifted every level name by one).
- *
- * `labels` must be in the sagittal layout (j inferior); `known` holds one bit per class, bit c - 1.
- */
-export function limitKnownToAnnotatedRows(labels: Volume, known: Uint8Array, annotated: readonly number[]): void {
-  const [nx, ny, nz] = labels.size;
-  for (const label of annotated) {
-    let top = ny;
-    for (let index = 0; index < labels.data.length; index++) {
-      if (labels.data[index] !== label) continue;
-      const j = Math.floor(index / nx) % ny;
-      if (j < top) top = j;
-    }
-    const bit = 1 << (label - 1);
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < Math.min(top, ny); j++) {
-        const offset = nx * (j + ny * k);
-        for (let i = 0; i < nx; i++) known[offset + i]! &= ~bit;
-      }
-    }
-  }
-}

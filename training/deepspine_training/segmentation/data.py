@@ -87,24 +87,19 @@ def subject_groups(cases: list[PlaneCase], overlap_threshold: float = 0.7) -> di
     return group
 
 
-# Value of the "known" mask where both channels are known.
-ALL_KNOWN = sum(1 << (c - 1) for c in OUTPUT_CLASSES)
-
-
 def build_augmentation() -> Compose:
-    """Geometric and intensity augmentation on {"image", "label", "known", "inside"} dicts of shape (1, H, W).
+    """Geometric and intensity augmentation on {"image", "label", "known"} dicts of shape (1, H, W).
 
-    "inside" is 1 on the plane and becomes 0 where the affine moves in pixels from outside it; the
-    sampler marks those pixels as known background (see PlaneSampler.sample)."""
+    Padding brings zeros into "known", so pixels moved in from outside the plane are ignored."""
     return Compose(
         [
             RandAffined(
-                keys=("image", "label", "known", "inside"),
+                keys=("image", "label", "known"),
                 prob=0.8,
                 rotate_range=(0.26,),
                 scale_range=(0.2, 0.2),
                 shear_range=(0.1, 0.1),
-                mode=("bilinear", "nearest", "nearest", "nearest"),
+                mode=("bilinear", "nearest", "nearest"),
                 padding_mode="zeros",
             ),
             RandAdjustContrastd(keys="image", prob=0.5, gamma=(0.6, 1.6)),
@@ -118,12 +113,7 @@ def build_augmentation() -> Compose:
 
 class PlaneSampler:
     """Draws random crops of `crop` pixels from random planes, centred on labelled foreground
-    with probability `foreground_fraction` so that small structures are seen often enough.
-
-    Pixels outside the plane, from crop padding or from the affine augmentation, are image 0 and
-    known background for both classes. Inference pads planes the same way, and real images have
-    black regions that look alike, so the network must learn to leave them empty. A network
-    trained with padding as unknown labelled black image borders as vertebral body."""
+    with probability `foreground_fraction` so that small structures are seen often enough."""
 
     def __init__(self, cases: list[PlaneCase], crop: int, rng: np.random.Generator, foreground_fraction: float = 0.7):
         if not cases:
@@ -157,15 +147,11 @@ class PlaneSampler:
             cx = int(self.rng.integers(width))
         image_crop = crop_with_padding(image, cy, cx, self.crop, fill=0.0)
         label_crop = crop_with_padding(label, cy, cx, self.crop, fill=0)
-        known_crop = crop_with_padding(np.asarray(case.known[k]), cy, cx, self.crop, fill=ALL_KNOWN)
-        inside = np.ones((1, self.crop, self.crop), dtype=np.float32)
-        sample = self.augment({"image": image_crop[None], "label": label_crop[None].astype(np.float32), "known": known_crop[None].astype(np.float32), "inside": inside})
+        known_crop = crop_with_padding(np.asarray(case.known[k]), cy, cx, self.crop, fill=0)
+        sample = self.augment({"image": image_crop[None], "label": label_crop[None].astype(np.float32), "known": known_crop[None].astype(np.float32)})
         image_out = np.asarray(sample["image"], dtype=np.float32)
         label_out = np.rint(np.asarray(sample["label"])[0]).astype(np.int64)
         known_out = np.rint(np.asarray(sample["known"])[0]).astype(np.int64)
-        outside = np.rint(np.asarray(sample["inside"])[0]) == 0
-        label_out[outside] = 0
-        known_out[outside] = ALL_KNOWN
         target = np.stack([(label_out == c).astype(np.float32) for c in OUTPUT_CLASSES])
         known_mask = np.stack([((known_out >> (c - 1)) & 1).astype(np.float32) for c in OUTPUT_CLASSES])
         return image_out, target, known_mask
