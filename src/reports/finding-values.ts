@@ -129,12 +129,22 @@ export function recordFinding(table: LabelTable, finding: Finding, placement: Pl
       return;
     }
     case Family.BareNarrowing:
+      if (finding.sides !== 0) {
+        // A side without a structure ("severe left stenosis") names neither a foramen nor a recess,
+        // so it gives nothing. Negated ("no left stenosis"), it gives 0 to that side's foramen and
+        // recess, and it never reaches the canal.
+        if (finding.negated || finding.zero) {
+          const result = gradeFinding(finding, lexicon);
+          recordSided(recorder, finding, SIDED_CONDITIONS[Family.Foramen]!, result);
+          recordSided(recorder, finding, SIDED_CONDITIONS[Family.Subarticular]!, result);
+        }
+        return;
+      }
       if (finding.negated || finding.zero) {
         for (const condition of GRADED_CONDITIONS) recordGraded(recorder, finding, condition, lexicon);
-      } else if (finding.sides === 0) {
+      } else {
         recordGraded(recorder, finding, 'spinal_canal_stenosis', lexicon);
       }
-      // A side without a structure ("severe left stenosis") names neither a foramen nor a recess, so it gives nothing.
       return;
     case Family.PatentDefault:
       for (const condition of ['spinal_canal_stenosis', 'left_foraminal_stenosis', 'right_foraminal_stenosis'] as const) recordGraded(recorder, finding, condition, lexicon);

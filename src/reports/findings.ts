@@ -5,7 +5,7 @@
  * takes the structure and finding word of the earlier one. Severity and side then carry along the
  * list ("mild canal and foraminal stenosis" grades both).
  */
-import { BOTH_SIDES, Item, ItemType, buildItems, combines, isSided } from './items.js';
+import { BOTH_SIDES, Item, ItemType, LEFT, RIGHT, buildItems, combines, isSided } from './items.js';
 import type { StandaloneCondition, StructureKind } from './rules-schema.js';
 import type { Unit } from './scan.js';
 import { applyScopes } from './scopes.js';
@@ -25,7 +25,10 @@ export const Family = {
   DiscBulge: 7,
   DiscHerniation: 8,
   DiscOsteophyteComplex: 9,
-  /** "Stenosis" without a structure: the canal when present, every stenosis condition when negated. */
+  /**
+   * "Stenosis" without a structure: the canal when present, every stenosis condition when negated.
+   * With a side it gives nothing, or 0 for that side's foramen and recess when negated.
+   */
   BareNarrowing: 10,
   /** "Patent" without a structure: the canal and both foramina. */
   PatentDefault: 11,
@@ -275,6 +278,49 @@ class ClauseSharing {
   }
 }
 
+/**
+ * Links each lone side in a statement to the last finding before it with its own structures, also
+ * across a semicolon ("narrowing of the left foramen; the right is patent"). That finding must
+ * name one side and a sided structure, with no level notation in between. An unlinked lone side
+ * gives nothing, so it never grades the canal.
+ */
+class SideReferences {
+  private lastStructured: Item | null = null;
+
+  constructor(private readonly levelsBefore: (unitIndex: number) => number) {}
+
+  /** Links the lone sides among items `from` to `to`, one clause, which follows the clauses already linked. */
+  link(items: readonly Item[], from: number, to: number): void {
+    for (let index = from; index < to; index++) {
+      const item = items[index]!;
+      const source = this.lastStructured;
+      if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.levelsBefore(source.last) === this.levelsBefore(item.first)) {
+        item.borrowed = source;
+      }
+      if (item.type === ItemType.Head && item.structures.length > 0) this.lastStructured = item;
+    }
+  }
+}
+
+/**
+ * Returns whether `item` is one side standing for a structure named before it: a side with a
+ * narrowing word ("the right is mildly narrowed") or an elliptical item that clause sharing left
+ * unlinked ("the right is patent" after a semicolon).
+ */
+function isLoneSide(item: Item): boolean {
+  if (item.sides !== LEFT && item.sides !== RIGHT) return false;
+  if (item.borrowed !== null) return false;
+  if (item.type === ItemType.Elliptical) return !item.absorbed;
+  if (item.type !== ItemType.Head || item.structures.length > 0) return false;
+  const word = item.findingWord!;
+  return word.lexeme!.findingWord === 'narrowing' && !word.afterOtherStructure;
+}
+
+function isOneSidedFinding(item: Item): boolean {
+  const sides = item.effectiveSides !== 0 ? item.effectiveSides : item.sides;
+  return (sides === LEFT || sides === RIGHT) && hasSidedFinding(item);
+}
+
 /** Gives the value words of `item` to `target`, which now carries them in its evidence. */
 function absorb(item: Item, target: Item): void {
   item.absorbed = true;
@@ -337,8 +383,9 @@ function emitBorrowed(item: Item, out: Finding[]): void {
     });
     return;
   }
-  // An elliptical item takes the structures and finding word of its source, and "the right is patent" gives 0.
-  const wordKind = source.findingWord!.lexeme!.findingWord!;
+  // An elliptical item takes the structures and finding word of its source, and "the right is patent"
+  // gives 0. A lone side with its own finding word ("the right is narrowed") takes only the structures.
+  const wordKind = (item.findingWord ?? source.findingWord)!.lexeme!.findingWord!;
   const zero = item.patent !== null || item.normal !== null;
   for (const unit of source.structures) {
     const kind = structureKind(unit);
@@ -373,7 +420,8 @@ function emitClause(items: readonly Item[], from: number, to: number, out: Findi
         out.push(newFinding(STANDALONE_FAMILY[item.standalone!.lexeme!.condition!], item, item.standaloneIndex));
         break;
       case ItemType.Head:
-        emitHead(item, out);
+        if (item.borrowed !== null) emitBorrowed(item, out);
+        else emitHead(item, out);
         break;
       case ItemType.Predicate:
         if (item.content === 0) emitPredicate(item, item, () => item.predicateIndex, out);
@@ -459,11 +507,13 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   const items = buildItems(units, from, to);
   const findings: Finding[] = [];
   const measureItems: Item[] = [];
+  const sideReferences = new SideReferences(levelsBefore);
   let clauseStart = 0;
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
     new ClauseSharing(items, clauseStart, index, levelsBefore).run();
+    sideReferences.link(items, clauseStart, index);
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;
   }

@@ -25,8 +25,9 @@ export class Unit {
   /** FindingWord: "the", "this" or a similar word comes right before, as in "contributes to the narrowing". */
   referring = false;
   /**
-   * FindingWord: the unit right before names a structure outside the rules' structures, either an
-   * ignored phrase ("nerve root compromise") or an unknown abbreviation ("IVF narrowing").
+   * FindingWord: the unit right before names a structure outside the rules' structures: an ignored
+   * phrase ("nerve root compromise"), an unknown abbreviation ("IVF narrowing") or an abbreviated
+   * arthropathy word ("DJD narrowing").
    */
   afterOtherStructure = false;
   /** Other: the start offset of the last unknown word in the run. */
@@ -301,7 +302,8 @@ class Scanner {
 
   /**
    * Returns whether the unit before a finding word names a structure that the rules do not
-   * grade: an ignored phrase, or an unknown word written as an abbreviation ("IVF narrowing").
+   * grade: an ignored phrase, an unknown word written as an abbreviation ("IVF narrowing") or an
+   * arthropathy word written as one ("DJD narrowing").
    * A finding word in capitals turns the abbreviation check off, because in text written all in
    * capitals every word looks like one.
    */
@@ -309,6 +311,8 @@ class Scanner {
     const last = this.lastUnitOfSentence();
     if (last === null) return false;
     if (last.kind === UnitKind.Ignore) return true;
+    // "DJD narrowing": an abbreviated joint disease names no structure, so the narrowing is not the canal's.
+    if (last.kind === UnitKind.FindingWord && last.lexeme!.findingWord === 'arthropathy' && isAbbreviation(this.text, last.start, last.end)) return true;
     if (last.kind !== UnitKind.Other || !isAbbreviation(this.text, last.lastWordStart, last.end)) return false;
     return LOWERCASE_LETTER.test(this.text.slice(findingStart, findingEnd));
   }

@@ -1095,6 +1095,106 @@ describe('labelReport side without structure', () => {
       text: 'L4-5:\nNeural foramina:\nThe right is patent.',
       levels: {},
     },
+    {
+      name: 'right is narrowed after left foramen',
+      text: 'L4-5: The left foramen is moderately narrowed and the right is mildly narrowed.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+      evidence: [{ level: 'L4-L5', condition: 'right_foraminal_stenosis', span: 'left foramen is moderately narrowed and the right is mildly narrowed' }],
+    },
+    {
+      name: 'right is patent across semicolon',
+      text: 'L4-L5: Mild narrowing of the left neural foramen without nerve root impingement; the right is patent.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 } },
+    },
+    {
+      name: 'right is graded across semicolon',
+      text: 'L4-5: Moderate left foraminal stenosis; mild on the right.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'right is not narrowed across semicolon',
+      text: 'L4-5: Severe left subarticular stenosis; the right is not narrowed.',
+      levels: { 'L4-L5': { left_subarticular_stenosis: 3, right_subarticular_stenosis: 0 } },
+    },
+    {
+      name: 'side after facet finding',
+      // Facets take no narrowing word, so the side refers to nothing the labeler can grade.
+      text: 'L4-5: Left facet arthropathy; the right is narrowed.',
+      levels: { 'L4-L5': { left_facet_arthropathy: 1 } },
+    },
+    {
+      name: 'side after another sentence',
+      text: 'L4-5: The left foramen is narrowed. The right is patent.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'side after level change',
+      text: 'L4-5: Left foraminal stenosis; L5-S1: the right is narrowed.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1 } },
+    },
+    {
+      name: 'lone side narrowed',
+      text: 'L4-5: The right is mildly narrowed.',
+      levels: {},
+    },
+    {
+      name: 'lone side patent after bare stenosis',
+      text: 'L4-5: Mild left stenosis; the right is patent.',
+      levels: {},
+    },
+    {
+      name: 'negated lone side spares canal',
+      text: 'L4-5: No left stenosis.',
+      levels: { 'L4-L5': { left_foraminal_stenosis: 0, left_subarticular_stenosis: 0 } },
+    },
+    {
+      name: 'negated bilateral stenosis spares canal',
+      text: 'L4-5: No bilateral stenosis.',
+      levels: {
+        'L4-L5': { left_foraminal_stenosis: 0, right_foraminal_stenosis: 0, left_subarticular_stenosis: 0, right_subarticular_stenosis: 0 },
+      },
+    },
+  ]);
+});
+
+describe('labelReport joint disease', () => {
+  runCases([
+    {
+      name: 'facet DJD in capitals',
+      text: 'L5-S1: MILD B/L FACET DJD.',
+      levels: { 'L5-S1': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 } },
+      evidence: [{ level: 'L5-S1', condition: 'left_facet_arthropathy', span: 'MILD B/L FACET DJD' }],
+    },
+    {
+      name: 'left facet DJD',
+      text: 'L5-S1: Left facet DJD.',
+      levels: { 'L5-S1': { left_facet_arthropathy: 1 } },
+    },
+    {
+      name: 'facet degenerative joint disease',
+      text: 'L4-5: Mild facet degenerative joint disease.',
+      levels: { 'L4-L5': { left_facet_arthropathy: 1, right_facet_arthropathy: 1 } },
+    },
+    {
+      name: 'DJD alone',
+      text: 'L5-S1: DJD.',
+      levels: {},
+    },
+    {
+      name: 'degenerative joint disease alone',
+      text: 'L5-S1: Degenerative joint disease.',
+      levels: {},
+    },
+    {
+      name: 'DDD and DJD alone',
+      text: 'L5-S1: Multilevel DDD and DJD.',
+      levels: {},
+    },
+    {
+      name: 'DJD narrowing',
+      text: 'L5-S1: DJD narrowing.',
+      levels: {},
+    },
   ]);
 });
 
