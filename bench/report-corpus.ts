@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { createRandom } from '../src/demo/random.js';
 
 export interface SyntheticReport {
   id: string;
@@ -17,18 +18,6 @@ export interface SyntheticReport {
 
 export const MIN_REPORT_CHARS = 1500;
 export const MAX_REPORT_CHARS = 3000;
-
-/** Returns a seeded pseudo-random generator of numbers in [0, 1) (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Returns `count` reports with ids "syn-000001" and up. */
 export function generateCorpus(count: number, seed: number): SyntheticReport[] {

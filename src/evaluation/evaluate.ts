@@ -80,6 +80,7 @@ export function diceWithinAnnotatedExtent(predicted: ArrayLike<number>, truth: V
   const a = truth.affine;
   // Patient z of voxel (i, j, k) is a[8] i + a[9] j + a[10] k + a[11].
   const zOf = (i: number, j: number, k: number): number => a[8]! * i + a[9]! * j + a[10]! * k + a[11]!;
+
   let low = Infinity;
   let high = -Infinity;
   for (let k = 0, index = 0; k < nz; k++) {
@@ -92,6 +93,7 @@ export function diceWithinAnnotatedExtent(predicted: ArrayLike<number>, truth: V
       }
     }
   }
+
   let both = 0;
   let p = 0;
   let t = 0;

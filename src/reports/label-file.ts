@@ -67,11 +67,11 @@ const WRITE_BATCH_CHARS = 1 << 20;
  * Labels every report of `input` (CSV or JSONL) and writes one JSON line per input row to
  * `output`, in input order. The output is first written to `output + ".partial"` and renamed when
  * complete, so an interrupted run never leaves a file that looks finished. Row problems are
- * warnings on that row's line, and a file with no reports is logged as a warning. Throws a
- * DeepspineError: INVALID_ARGUMENT, before anything is written, when `output` or its partial file
- * is the input file (also through a link); the errors of readReports when the input cannot be read
- * as a report file; OUTPUT_FAILED when the output cannot be written. The partial file is then
- * removed.
+ * warnings on that row's line, and a file with no reports is logged as a warning.
+ * @throws DeepspineError INVALID_ARGUMENT, before anything is written, when `output` or its
+ * partial file is the input file, also through a link.
+ * @throws DeepspineError from readReports when the input cannot be read as a report file, and
+ * OUTPUT_FAILED when the output cannot be written. In both cases the partial file is removed.
  */
 export async function labelReportsFile(input: string, output: string, options: LabelFileOptions): Promise<LabelRunSummary> {
   const rules = options.rules ?? loadRules();

@@ -198,7 +198,7 @@ function isGrade(value: unknown): value is number {
   return value === 0 || value === 1 || value === 2 || value === 3;
 }
 
-function checkPhrase(key: string, phrase: unknown, pattern: RegExp | null, what: string): void {
+function checkPhrase(key: string, phrase: unknown, pattern: RegExp | null, requirement: string): void {
   if (typeof phrase !== 'string' || phrase.trim() === '') {
     throw new RulesValidationError(key, `"${key}" must contain non-empty strings, got ${describe(phrase)}`);
   }
@@ -210,13 +210,13 @@ function checkPhrase(key: string, phrase: unknown, pattern: RegExp | null, what:
     throw new RulesValidationError(key, `"${key}" contains ${describe(phrase)}, but a phrase cannot contain digits`);
   }
   if (pattern !== null && !pattern.test(phrase.trim().toLowerCase())) {
-    throw new RulesValidationError(key, `"${key}" contains ${describe(phrase)}, but each entry must be ${what}`);
+    throw new RulesValidationError(key, `"${key}" contains ${describe(phrase)}, but each entry must be ${requirement}`);
   }
 }
 
-function checkStringList(key: string, value: unknown, pattern: RegExp | null, what: string): void {
+function checkStringList(key: string, value: unknown, pattern: RegExp | null, requirement: string): void {
   if (!Array.isArray(value)) throw new RulesValidationError(key, `"${key}" must be a list of strings, got ${describe(value)}`);
-  for (const phrase of value) checkPhrase(key, phrase, pattern, what);
+  for (const phrase of value) checkPhrase(key, phrase, pattern, requirement);
 }
 
 /** Checks an object's entries. With `singleWordKeys`, every key must be one word of letters. */

@@ -44,9 +44,9 @@ export type ConditionValue = Grade | Presence;
 export type Section = 'findings' | 'impression' | 'comment' | 'other';
 
 /**
- * Why a value was given; the parallel `evidence` field holds one per value.
- * `start`/`end` are UTF-16 offsets into the report text as given (after decoding), end exclusive,
- * covering the words that carry the value (condition, grade and negation where present).
+ * The text behind one value; the parallel `evidence` field contains one for every value.
+ * `start` and `end` are UTF-16 offsets into the decoded report text, end exclusive. They cover the
+ * words that carry the value: the condition, and the grade and negation where present.
  */
 export interface Evidence {
   start: number;
@@ -88,7 +88,7 @@ export interface ReportWarning {
 export type LevelValues = Partial<Record<Condition, ConditionValue>>;
 export type LevelEvidence = Partial<Record<Condition, Evidence>>;
 
-/** The labels of one report. Levels and conditions that the report does not state are absent (null in the issue's words). */
+/** The labels of one report. Levels and conditions that the report does not state are absent; the CLI writes them as null. */
 export interface ReportLabels {
   levels: Partial<Record<ReportLevel, LevelValues>>;
   /** Parallel to `levels`: one Evidence for every value. */

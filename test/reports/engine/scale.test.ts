@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { createRandom } from '../../../src/demo/random.js';
 import { labelReport } from '../../../src/reports/labeler.js';
 import type { Condition, ReportLevel } from '../../../src/reports/types.js';
-
-/** Returns a seeded generator of numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Pieces of report text, including notation, punctuation and characters that change length when
 // lowercased, so random mixes reach unusual paths of the scanner.
@@ -36,7 +25,7 @@ function randomReport(random: () => number, pieces: number): string {
 
 describe('labelReport on random text', () => {
   it('keeps every evidence inside the text', () => {
-    const random = seededRandom(20240611);
+    const random = createRandom(20240611);
     for (let report = 0; report < 3000; report++) {
       const text = randomReport(random, 5 + Math.floor(random() * 120));
       const labels = labelReport(text);
@@ -59,7 +48,7 @@ describe('labelReport on random text', () => {
   });
 
   it('gives the same labels on a second run', () => {
-    const random = seededRandom(7);
+    const random = createRandom(7);
     const texts = Array.from({ length: 200 }, () => randomReport(random, 80));
     const first = texts.map((text) => JSON.stringify(labelReport(text)));
     const second = texts.map((text) => JSON.stringify(labelReport(text)));
@@ -91,7 +80,7 @@ describe('labelReport on long text', () => {
   }
 
   it('labels 10 MB of report text in seconds', () => {
-    const random = seededRandom(3);
+    const random = createRandom(3);
     const parts: string[] = [];
     let length = 0;
     while (length < 10_000_000) {

@@ -104,8 +104,8 @@ export function statedLevels(labels: ReportLabels): ExpectedLevels {
   const stated: ExpectedLevels = {};
   for (const [level, values] of Object.entries(labels.levels ?? {}) as [ReportLevel, LevelValues | null][]) {
     if (values === null || values === undefined) continue;
-    const kept = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null && value !== undefined));
-    if (Object.keys(kept).length > 0) stated[level] = kept;
+    const statedValues = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== null && value !== undefined));
+    if (Object.keys(statedValues).length > 0) stated[level] = statedValues;
   }
   return stated;
 }
