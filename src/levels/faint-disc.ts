@@ -1,4 +1,4 @@
-import { add, norm, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { add, cross, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { patientToIndex, sampleLinear, type Volume } from '../geometry/volume.js';
 import type { Structure } from './structures.js';
 
@@ -33,7 +33,73 @@ export function findFaintDiscBelow(discs: Structure[], probability: Volume<Float
     }
   }
   if (best === null || best.value <= faintDiscProbability) return null;
-  return { ...lowest, center: best.center, volumeMm3: 0, meanProbability: best.value, voxels: new Int32Array(0) };
+  const center = probabilityCentroid(probability, best.center, lowest);
+  return { ...lowest, center, volumeMm3: 0, meanProbability: best.value, voxels: new Int32Array(0) };
+}
+
+/** Vertebral body probability, as a patch mean, above which a point counts as inside a body. */
+export const bodyPresentProbability = 0.4;
+
+/**
+ * Looks for a disc that the segmentation missed between the body below the lowest found disc and
+ * another body further down. Walking caudally from the lowest disc, it expects a whole body (the
+ * band from 0.3 to 0.6 spacings down is body throughout), then a gap no longer than half a spacing,
+ * then body again for at least 0.15 spacings. Below a true L5-S1 disc the walk meets S1 and then
+ * no body at all: the network does not mark the fused sacral segments as bodies. Below L4-L5 it
+ * meets L5, the missed L5-S1 disc, and S1. Returns a structure at the middle of the gap, or null.
+ */
+export function findDiscBetweenBodiesBelow(discs: Structure[], vertebraProbability: Volume<Float32Array>): Structure | null {
+  if (discs.length < 2) return null;
+  const chain = [...discs].sort((a, b) => b.center[2] - a.center[2]);
+  const lowest = chain[chain.length - 1]!;
+  const spacing = norm(subtract(chain[chain.length - 2]!.center, lowest.center));
+  const step = 0.05;
+  const samples: { fraction: number; value: number }[] = [];
+  for (let fraction = 0.3; fraction <= 2.0 + 1e-9; fraction += step) {
+    const planeCenter = add(lowest.center, scale(lowest.thinAxis, -fraction * spacing));
+    let value = 0;
+    for (let offset = -10; offset <= 10; offset += 2) {
+      value = Math.max(value, patchMean(vertebraProbability, add(planeCenter, scale(lowest.posteriorAxis, offset))));
+    }
+    samples.push({ fraction, value });
+  }
+  const inBody = (sample: { value: number }) => sample.value >= bodyPresentProbability;
+  const upperEnd = samples.findIndex((sample) => sample.fraction > 0.6 + 1e-9);
+  if (!samples.slice(0, upperEnd).every(inBody)) return null;
+  const gapStart = samples.findIndex((sample, index) => index >= upperEnd && !inBody(sample));
+  if (gapStart < 0) return null;
+  const gapEnd = samples.findIndex((sample, index) => index > gapStart && inBody(sample));
+  if (gapEnd < 0 || samples[gapEnd]!.fraction - samples[gapStart]!.fraction > 0.5 + 1e-9) return null;
+  const lowerRun = samples.slice(gapEnd, gapEnd + Math.round(0.15 / step) + 1);
+  if (lowerRun.length <= Math.round(0.15 / step) || !lowerRun.every(inBody)) return null;
+  const gap = samples.slice(gapStart, gapEnd);
+  const middle = gap.reduce((sum, sample) => sum + sample.fraction, 0) / gap.length;
+  const center = add(lowest.center, scale(lowest.thinAxis, -middle * spacing));
+  return { ...lowest, center, volumeMm3: 0, meanProbability: 0, voxels: new Int32Array(0) };
+}
+
+/**
+ * Probability-weighted centre of a faint disc, over a slab 8 mm thick, 40 mm deep and 6 mm wide
+ * around the most probable patch, in the plane of the disc above. The best patch of a fragmented
+ * disc lies at one of its ends, up to 8 mm from its middle on the phantom.
+ */
+function probabilityCentroid(probability: Volume<Float32Array>, around: Vec3, axes: Pick<Structure, 'thinAxis' | 'posteriorAxis'>): Vec3 {
+  const lateralAxis = normalize(cross(axes.thinAxis, axes.posteriorAxis));
+  let weight = 0;
+  let sum: Vec3 = [0, 0, 0];
+  for (let along = -4; along <= 4; along += 1) {
+    for (let depth = -20; depth <= 20; depth += 1) {
+      for (let lateral = -3; lateral <= 3; lateral += 1.5) {
+        const point = add(add(add(around, scale(axes.thinAxis, along)), scale(axes.posteriorAxis, depth)), scale(lateralAxis, lateral));
+        const [i, j, k] = patientToIndex(probability, point);
+        const value = sampleLinear(probability, i, j, k, 0);
+        if (value < faintDiscProbability) continue;
+        weight += value;
+        sum = add(sum, scale(point, value));
+      }
+    }
+  }
+  return weight > 0 ? scale(sum, 1 / weight) : around;
 }
 
 /** Mean probability over a 6 mm lateral by 6 mm antero-posterior patch centred on a point. */

@@ -4,7 +4,7 @@ import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.j
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
-import { findFaintDiscBelow } from './faint-disc.js';
+import { findDiscBetweenBodiesBelow, findFaintDiscBelow } from './faint-disc.js';
 import { measureDisc } from './measure.js';
 import { nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
 import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
@@ -74,15 +74,23 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
     );
   }
 
-  const faint = findFaintDiscBelow(discs, segmentation.discProbability);
   const extraWarnings: Warning[] = [];
+  let faint = findFaintDiscBelow(discs, segmentation.discProbability);
   if (faint !== null) {
-    discs = [...discs, faint];
     extraWarnings.push({
       code: 'FAINT_DISC_ADDED',
       message: `a faint disc (mean probability ${faint.meanProbability.toFixed(2)}) lies one level below the lowest segmented disc and is counted as the lowest disc; check the names on the overlay`,
     });
+  } else {
+    faint = findDiscBetweenBodiesBelow(discs, segmentation.vertebraProbability);
+    if (faint !== null) {
+      extraWarnings.push({
+        code: 'FAINT_DISC_ADDED',
+        message: 'below the lowest segmented disc, two vertebral bodies follow each other with a gap between them but no disc; the gap is counted as the lowest disc; check the names on the overlay',
+      });
+    }
   }
+  if (faint !== null) discs = [...discs, faint];
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
   const levels: DiscLevel[] = naming.discs

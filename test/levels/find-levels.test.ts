@@ -65,6 +65,27 @@ describe('findLevels', () => {
     assert.ok(top.confidence < bottom.confidence);
   });
 
+  it('adds a lowest disc missed between two bodies', () => {
+    const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar, omit: [5] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.deepEqual(
+      result.levels.map((l) => l.level),
+      ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'],
+    );
+    const added = result.levels[5]!;
+    assert.ok(Math.abs(added.center[2] - discZ[5]!) < 2, `added disc z ${added.center[2]}, truth ${discZ[5]}`);
+    assert.equal(added.measurements, null);
+    assert.ok(result.warnings.some((w) => w.code === 'FAINT_DISC_ADDED' && w.message.includes('two vertebral bodies')));
+    for (const level of result.levels) assert.ok(level.confidence < 0.7, `${level.level} confidence ${level.confidence}`);
+  });
+
+  it('adds no disc with nothing below the sacrum', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar.slice(0, 5) });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.equal(result.levels.length, 5);
+    assert.ok(!result.warnings.some((w) => w.code === 'FAINT_DISC_ADDED'));
+  });
+
   it('rejects discs too small to be lumbar', () => {
     const { segmentation } = syntheticSpine({ discHeights: [5, 5, 5, 5], depth: 16, bodyHeight: 14 });
     assert.throws(() => findLevels(segmentation, 'neck.nii.gz'), (error: unknown) => {
