@@ -10,6 +10,14 @@ const vertebraNames = ['T8', 'T9', 'T10', 'T11', 'T12', 'L1', 'L2', 'L3', 'L4', 
 export const minSacrumCoverageMm = 25;
 
 /**
+ * Field of view, in mm along the spine, that must follow the bottom of the body below the lowest
+ * disc. Below L5-S1 that body is the top of S1, and the sacrum goes on. An image that ends sooner
+ * than a disc (10-12 mm) and part of a body after it may show L5 with L5-S1 cut off. The labelled
+ * volumes named right leave at least 21 mm; one cut 6 mm below L5 leaves 14 mm.
+ */
+export const minImageBelowBodyMm = 18;
+
+/**
  * The lumbosacral disc lies at the bottom of the lordosis, so in a supine patient it is tilted
  * against the axial plane and against the L4-L5 disc. A lowest disc that is flat on both counts
  * looks like a mid-lumbar or thoracic disc, as at the lower edge of a thoracolumbar view. The
@@ -62,11 +70,18 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
   const coverage = context.distanceToEdge(lowest.center, caudal);
   const tiltToAxial = angleDegrees(lowest.thinAxis, [0, 0, 1]);
   const tiltToAbove = chain.length >= 2 ? angleDegrees(lowest.thinAxis, chain[chain.length - 2]!.thinAxis) : 0;
+  const bodyBottom = bottomOfBodyBelow(lowest, vertebrae);
   if (coverage < minSacrumCoverageMm) {
     anchorConfidence = 0.25;
     warnings.push({
       code: 'SACRUM_NOT_IN_VIEW',
       message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, so the sacrum is not visible; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
+    });
+  } else if (bodyBottom !== null && coverage - bodyBottom < minImageBelowBodyMm) {
+    anchorConfidence = 0.25;
+    warnings.push({
+      code: 'SACRUM_NOT_IN_VIEW',
+      message: `the image ends ${Math.max(0, coverage - bodyBottom).toFixed(0)} mm below the vertebral body under the lowest disc, so that body may be L5 rather than the top of the sacrum; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
     });
   } else if (lowest.volumeMm3 > 0 && tiltToAxial < minLumbosacralTiltDegrees && tiltToAbove < minLumbosacralWedgeDegrees) {
     // A faint disc added below the segmented ones copies the orientation of the disc above, so it is not checked here.
@@ -137,6 +152,20 @@ function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebr
     if (best !== null) result.push({ name: best.name, structure: vertebra, confidence: best.confidence });
   }
   return result.sort((a, b) => b.structure.center[2] - a.structure.center[2]);
+}
+
+/**
+ * Distance in mm along the spine from a disc's centre to the lower end of the vertebral body just
+ * below it, or null when no body centre lies within 40 mm below.
+ */
+function bottomOfBodyBelow(disc: Structure, vertebrae: Structure[]): number | null {
+  let nearest: { offset: number; body: Structure } | null = null;
+  for (const body of vertebrae) {
+    const offset = dot(subtract(disc.center, body.center), disc.thinAxis);
+    if (offset <= 0 || offset > 40) continue;
+    if (nearest === null || offset < nearest.offset) nearest = { offset, body };
+  }
+  return nearest === null ? null : nearest.offset + nearest.body.thickness / 2;
 }
 
 function angleDegrees(a: Vec3, b: Vec3): number {

@@ -42,6 +42,15 @@ describe('findLevels', () => {
     for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
   });
 
+  it('warns when the lowest body is cut', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 20 });
+    const result = findLevels(segmentation, 'synthetic');
+    const warning = result.warnings.find((w) => w.code === 'SACRUM_NOT_IN_VIEW');
+    assert.ok(warning, JSON.stringify(result.warnings));
+    assert.match(warning.message, /may be L5/);
+    for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+  });
+
   it('flags a flat lowest disc', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar, tiltDegrees: 0 });
     const result = findLevels(segmentation, 'synthetic');
