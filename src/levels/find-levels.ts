@@ -79,7 +79,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   if (faint !== null) {
     extraWarnings.push({
       code: 'FAINT_DISC_ADDED',
-      message: `a faint disc (mean probability ${faint.meanProbability.toFixed(2)}) lies one level below the lowest segmented disc and is counted as the lowest disc; check the names on the overlay`,
+      message: `a band of disc probability (mean ${faint.meanProbability.toFixed(2)}) one level below the lowest segmented disc was not segmented as a disc (too faint, thin or fragmented) and is counted as the lowest disc; check the names on the overlay`,
     });
   } else {
     faint = findDiscBetweenBodiesBelow(discs, segmentation.vertebraProbability);

@@ -75,7 +75,7 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
     anchorConfidence = 0.25;
     warnings.push({
       code: 'SACRUM_NOT_IN_VIEW',
-      message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, so the sacrum is not visible; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
+      message: `the image ends ${coverage.toFixed(0)} mm below the lowest disc, too close to show that the sacrum lies below it; levels are counted as if the lowest disc were L5-S1 and may be shifted`,
     });
   } else if (bodyBottom !== null && coverage - bodyBottom < minImageBelowBodyMm) {
     anchorConfidence = 0.25;
