@@ -19,18 +19,13 @@ const searchRange = { from: 0.6, to: 1.4, step: 0.05 } as const;
  * the sacrum goes wrong by one whole level when the lowest disc is missed, so it is worth looking.
  */
 export function findFaintDiscBelow(discs: Structure[], probability: Volume<Float32Array>): Structure | null {
-  if (discs.length < 2) return null;
-  const chain = [...discs].sort((a, b) => b.center[2] - a.center[2]);
-  const lowest = chain[chain.length - 1]!;
-  const spacing = norm(subtract(chain[chain.length - 2]!.center, lowest.center));
+  const below = lowestDisc(discs);
+  if (below === null) return null;
+  const { lowest, spacing } = below;
   let best: { value: number; center: Vec3 } | null = null;
   for (let fraction = searchRange.from; fraction <= searchRange.to + 1e-9; fraction += searchRange.step) {
-    const planeCenter = add(lowest.center, scale(lowest.thinAxis, -fraction * spacing));
-    for (let offset = -10; offset <= 10; offset += 2) {
-      const center = add(planeCenter, scale(lowest.posteriorAxis, offset));
-      const value = patchMean(probability, center);
-      if (best === null || value > best.value) best = { value, center };
-    }
+    const candidate = bestPatchAcrossDepth(probability, add(lowest.center, scale(lowest.thinAxis, -fraction * spacing)), lowest.posteriorAxis);
+    if (best === null || candidate.value > best.value) best = candidate;
   }
   if (best === null || best.value <= faintDiscProbability) return null;
   const center = probabilityCentroid(probability, best.center, lowest);
@@ -41,28 +36,23 @@ export function findFaintDiscBelow(discs: Structure[], probability: Volume<Float
 export const bodyPresentProbability = 0.4;
 
 /**
- * Looks for a disc that the segmentation missed between the body below the lowest found disc and
- * another body further down. Walking caudally from the lowest disc, it expects a whole body (the
- * band from 0.3 to 0.6 spacings down is body throughout), then a gap no longer than half a spacing,
- * then body again for at least 0.15 spacings. Below a true L5-S1 disc the walk meets S1 and then
- * no body at all: the network does not mark the fused sacral segments as bodies. Below L4-L5 it
- * meets L5, the missed L5-S1 disc, and S1. Returns a structure at the middle of the gap, or null.
+ * Looks for a disc missed between the body under the lowest found disc and a second body below
+ * it. Walking caudally, it expects body from 0.3 to 0.6 spacings down, then a gap of at most half
+ * a spacing, then body again for at least 0.15 spacings. Below a true L5-S1 disc the walk meets S1
+ * and then no body, because the network does not mark the fused sacral segments as bodies. Below
+ * L4-L5 it meets L5, the missed L5-S1 disc, and S1. Returns a disc at the middle of the gap, or null.
  */
 export function findDiscBetweenBodiesBelow(discs: Structure[], vertebraProbability: Volume<Float32Array>): Structure | null {
-  if (discs.length < 2) return null;
-  const chain = [...discs].sort((a, b) => b.center[2] - a.center[2]);
-  const lowest = chain[chain.length - 1]!;
-  const spacing = norm(subtract(chain[chain.length - 2]!.center, lowest.center));
+  const below = lowestDisc(discs);
+  if (below === null) return null;
+  const { lowest, spacing } = below;
   const step = 0.05;
   const samples: { fraction: number; value: number }[] = [];
   for (let fraction = 0.3; fraction <= 2.0 + 1e-9; fraction += step) {
     const planeCenter = add(lowest.center, scale(lowest.thinAxis, -fraction * spacing));
-    let value = 0;
-    for (let offset = -10; offset <= 10; offset += 2) {
-      value = Math.max(value, patchMean(vertebraProbability, add(planeCenter, scale(lowest.posteriorAxis, offset))));
-    }
-    samples.push({ fraction, value });
+    samples.push({ fraction, value: bestPatchAcrossDepth(vertebraProbability, planeCenter, lowest.posteriorAxis).value });
   }
+
   const inBody = (sample: { value: number }) => sample.value >= bodyPresentProbability;
   const upperEnd = samples.findIndex((sample) => sample.fraction > 0.6 + 1e-9);
   if (!samples.slice(0, upperEnd).every(inBody)) return null;
@@ -70,18 +60,39 @@ export function findDiscBetweenBodiesBelow(discs: Structure[], vertebraProbabili
   if (gapStart < 0) return null;
   const gapEnd = samples.findIndex((sample, index) => index > gapStart && inBody(sample));
   if (gapEnd < 0 || samples[gapEnd]!.fraction - samples[gapStart]!.fraction > 0.5 + 1e-9) return null;
-  const lowerRun = samples.slice(gapEnd, gapEnd + Math.round(0.15 / step) + 1);
-  if (lowerRun.length <= Math.round(0.15 / step) || !lowerRun.every(inBody)) return null;
+  const lowerRunSamples = Math.round(0.15 / step) + 1;
+  const lowerRun = samples.slice(gapEnd, gapEnd + lowerRunSamples);
+  if (lowerRun.length < lowerRunSamples || !lowerRun.every(inBody)) return null;
+
   const gap = samples.slice(gapStart, gapEnd);
   const middle = gap.reduce((sum, sample) => sum + sample.fraction, 0) / gap.length;
   const center = add(lowest.center, scale(lowest.thinAxis, -middle * spacing));
   return { ...lowest, center, volumeMm3: 0, meanProbability: 0, voxels: new Int32Array(0) };
 }
 
+/** Returns the lowest disc of the chain and its distance to the disc above, or null for fewer than two discs. */
+function lowestDisc(discs: Structure[]): { lowest: Structure; spacing: number } | null {
+  if (discs.length < 2) return null;
+  const chain = [...discs].sort((a, b) => b.center[2] - a.center[2]);
+  const lowest = chain[chain.length - 1]!;
+  return { lowest, spacing: norm(subtract(chain[chain.length - 2]!.center, lowest.center)) };
+}
+
+/** Returns the patch with the highest mean probability on a line 10 mm either side of a point, along the posterior axis. */
+function bestPatchAcrossDepth(probability: Volume<Float32Array>, planeCenter: Vec3, posteriorAxis: Vec3): { value: number; center: Vec3 } {
+  let best = { value: -1, center: planeCenter };
+  for (let offset = -10; offset <= 10; offset += 2) {
+    const center = add(planeCenter, scale(posteriorAxis, offset));
+    const value = patchMean(probability, center);
+    if (value > best.value) best = { value, center };
+  }
+  return best;
+}
+
 /**
- * Probability-weighted centre of a faint disc, over a slab 8 mm thick, 40 mm deep and 6 mm wide
- * around the most probable patch, in the plane of the disc above. The best patch of a fragmented
- * disc lies at one of its ends, up to 8 mm from its middle on the phantom.
+ * Returns the probability-weighted centre of a faint disc, over a slab 8 mm thick, 40 mm deep and
+ * 6 mm wide around its best patch. The best patch of a fragmented disc can lie at one end of it:
+ * 8 mm from the middle on the demo phantom.
  */
 function probabilityCentroid(probability: Volume<Float32Array>, around: Vec3, axes: Pick<Structure, 'thinAxis' | 'posteriorAxis'>): Vec3 {
   const lateralAxis = normalize(cross(axes.thinAxis, axes.posteriorAxis));

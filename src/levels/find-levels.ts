@@ -20,7 +20,7 @@ export const minLumbarDiscDepthMm = 20;
 export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
 
-/** Factor on every confidence when a faint disc had to be added to the chain. */
+/** Factor on every confidence when a missed disc had to be added to the chain. */
 const faintDiscConfidenceFactor = 0.7;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
@@ -75,22 +75,22 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   }
 
   const extraWarnings: Warning[] = [];
-  let faint = findFaintDiscBelow(discs, segmentation.discProbability);
-  if (faint !== null) {
+  let added = findFaintDiscBelow(discs, segmentation.discProbability);
+  if (added !== null) {
     extraWarnings.push({
       code: 'FAINT_DISC_ADDED',
-      message: `a band of disc probability (mean ${faint.meanProbability.toFixed(2)}) one level below the lowest segmented disc was not segmented as a disc (too faint, thin or fragmented) and is counted as the lowest disc; check the names on the overlay`,
+      message: `a band of disc probability (mean ${added.meanProbability.toFixed(2)}) one level below the lowest segmented disc was not segmented as a disc (too faint, thin or fragmented) and is counted as the lowest disc; check the names on the overlay`,
     });
   } else {
-    faint = findDiscBetweenBodiesBelow(discs, segmentation.vertebraProbability);
-    if (faint !== null) {
+    added = findDiscBetweenBodiesBelow(discs, segmentation.vertebraProbability);
+    if (added !== null) {
       extraWarnings.push({
         code: 'FAINT_DISC_ADDED',
         message: 'below the lowest segmented disc, two vertebral bodies follow each other with a gap between them but no disc; the gap is counted as the lowest disc; check the names on the overlay',
       });
     }
   }
-  if (faint !== null) discs = [...discs, faint];
+  if (added !== null) discs = [...discs, added];
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
   const levels: DiscLevel[] = naming.discs
@@ -100,8 +100,8 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
       center: disc.structure.center,
       normal: disc.structure.thinAxis,
       posterior: disc.structure.posteriorAxis,
-      confidence: round(disc.confidence * (faint === null ? 1 : faintDiscConfidenceFactor), 3),
-      measurements: disc.structure === faint ? null : measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
+      confidence: round(disc.confidence * (added === null ? 1 : faintDiscConfidenceFactor), 3),
+      measurements: disc.structure === added ? null : measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
     }));
   const warnings = [...extraWarnings, ...naming.warnings];
   const missing = discLevelNames.slice(1).filter((name) => !levels.some((level) => level.level === name));
@@ -111,7 +111,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   return {
     levels,
     vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence, 3) })),
-    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * (faint === null ? 1 : faintDiscConfidenceFactor), 3) })),
+    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * (added === null ? 1 : faintDiscConfidenceFactor), 3) })),
     warnings,
   };
 }

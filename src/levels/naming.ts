@@ -10,10 +10,10 @@ const vertebraNames = ['T8', 'T9', 'T10', 'T11', 'T12', 'L1', 'L2', 'L3', 'L4', 
 export const minSacrumCoverageMm = 25;
 
 /**
- * Field of view, in mm along the spine, that must follow the bottom of the body below the lowest
- * disc. Below L5-S1 that body is the top of S1, and the sacrum goes on. An image that ends sooner
- * than a disc (10-12 mm) and part of a body after it may show L5 with L5-S1 cut off. The labelled
- * volumes named right leave at least 21 mm; one cut 6 mm below L5 leaves 14 mm.
+ * Field of view, in mm along the spine, that must follow the bottom of the body under the lowest
+ * disc. Below L5-S1 that body is the top of S1, and the sacrum goes on. An image that ends before
+ * a disc (10-12 mm) and part of a body after it may show L5 with L5-S1 cut off. The labelled
+ * volumes that are named right leave at least 21 mm, and one cut 6 mm below L5 leaves 14 mm.
  */
 export const minImageBelowBodyMm = 18;
 
@@ -155,7 +155,7 @@ function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebr
 }
 
 /**
- * Distance in mm along the spine from a disc's centre to the lower end of the vertebral body just
+ * Returns the distance in mm along the spine from a disc's centre to the lower end of the body just
  * below it, or null when no body centre lies within 40 mm below.
  */
 function bottomOfBodyBelow(disc: Structure, vertebrae: Structure[]): number | null {

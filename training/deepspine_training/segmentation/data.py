@@ -92,10 +92,10 @@ def build_augmentation() -> Compose:
 
     Padding brings zeros into "known", so pixels moved in from outside the plane are ignored.
 
-    The intensity ranges are wide on purpose. Planes are windowed by the series' percentiles, so
-    a contrast with little dark background or suppressed fat (the water-fat case) reaches the
-    network two to three times brighter than the rest. With a scale of 0.75-1.25 the network
-    found no disc on that case when it was held out."""
+    The intensity ranges are wide because planes are windowed by the series' percentiles. A
+    water-fat image, with little dark background and no bright fat, reaches the network two to
+    three times brighter than T1 or T2 images. Trained with scaling of 0.75-1.25 only, the network
+    found no disc on such an image that it had not seen."""
     return Compose(
         [
             RandAffined(
