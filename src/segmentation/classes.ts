@@ -15,10 +15,3 @@ export const modelSizeMultiple = 16;
 
 /** Value that padding takes after intensity normalisation (the bottom of the window). */
 export const paddingValue = 0;
-
-/**
- * Distance in mm from the plane that a three-channel (2.5-D) model segments to each neighbouring
- * plane in its input. It is about one slice of a clinical sagittal series. Where the slice spacing
- * differs, the neighbours are interpolated between slices.
- */
-export const contextOffsetMm = 4;

@@ -7,8 +7,8 @@ import { readVolumeFile } from '../input/volume-file.js';
 import { spacing } from '../geometry/volume.js';
 import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
-import { annotationNames, contextOffsetMm, modelSpacingMm, segmentationClasses } from './classes.js';
-import { computeIntensityWindow, extractPlane, networkInputPlanes, resamplePlane, type Plane } from './preprocess.js';
+import { annotationNames, modelSpacingMm, segmentationClasses } from './classes.js';
+import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
 
 /** One case of an exported segmentation training set. */
 export interface DatasetCase {
@@ -24,19 +24,13 @@ export interface DatasetCase {
   readonly labelFile: string;
   /** uint8 planes, bit 0 set where the vertebral body channel is known, bit 1 where the disc channel is. */
   readonly knownFile: string;
-  /**
-   * float32 planes, two per plane: its neighbours `contextOffsetMm` before and after it, prepared
-   * by networkInputPlanes as three-channel models get them at inference.
-   */
-  readonly contextFile: string;
   /** Voxels of the unannotated class derived from the annotated one (see pseudoLabel). */
   readonly pseudoLabelledVoxels: number;
 }
 
 export interface DatasetManifest {
-  readonly format: 'deepspine-segmentation-planes/3';
+  readonly format: 'deepspine-segmentation-planes/2';
   readonly spacingMm: number;
-  readonly contextOffsetMm: number;
   readonly cases: DatasetCase[];
 }
 
@@ -76,11 +70,11 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     const imageChunks: Buffer[] = [];
     const labelChunks: Buffer[] = [];
     const knownChunks: Buffer[] = [];
-    const contextChunks: Buffer[] = [];
     let width = 0;
     let height = 0;
     for (let k = 0; k < planes; k++) {
-      const [before, plane, after] = networkInputPlanes(image, k, window, 3) as [Plane, Plane, Plane];
+      const plane = resamplePlane(extractPlane(image, k), modelSpacingMm, 'linear');
+      applyIntensityWindow(plane.data as Float32Array, window);
       const labelPlane = resamplePlane(extractPlane({ ...labels, data: labelData }, k), modelSpacingMm, 'nearest');
       const knownPlane = resamplePlane(extractPlane({ ...labels, data: knownData }, k), modelSpacingMm, 'nearest');
       width = plane.width;
@@ -88,7 +82,6 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
       imageChunks.push(Buffer.from(plane.data.buffer, plane.data.byteOffset, plane.data.byteLength));
       labelChunks.push(Buffer.from(Uint8Array.from(labelPlane.data)));
       knownChunks.push(Buffer.from(Uint8Array.from(knownPlane.data)));
-      for (const neighbour of [before, after]) contextChunks.push(Buffer.from(neighbour.data.buffer, neighbour.data.byteOffset, neighbour.data.byteLength));
     }
     const imageFile = `${name}.image.f32`;
     const labelFile = `${name}.labels.u8`;
@@ -96,13 +89,11 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     const knownFile = `${name}.known.u8`;
     await writeFile(join(outDir, labelFile), Buffer.concat(labelChunks));
     await writeFile(join(outDir, knownFile), Buffer.concat(knownChunks));
-    const contextFile = `${name}.context.f32`;
-    await writeFile(join(outDir, contextFile), Buffer.concat(contextChunks));
     const pseudoLabelledVoxels = derived?.filled ?? 0;
-    cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, contextFile, pseudoLabelledVoxels });
+    cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
     logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled`);
   }
-  const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/3', spacingMm: modelSpacingMm, contextOffsetMm, cases };
+  const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm: modelSpacingMm, cases };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }

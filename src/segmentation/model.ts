@@ -3,21 +3,16 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { DeepspineError } from '../errors.js';
-import type { InputChannels } from './preprocess.js';
 
 /** Root of the installed package, where models/ sits beside dist/. */
 export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export const defaultSegmentationModelPath = resolve(packageRoot, 'models', 'segmentation', 'segmentation.onnx');
 
-/**
- * A loaded segmentation network: input (N, C, H, W) normalised planes, output (N, 2, H, W)
- * probabilities. C is 1 (the plane) or 3 (the plane between its neighbours, see networkInputPlanes).
- */
+/** A loaded segmentation network: input (N, 1, H, W) normalised planes, output (N, 2, H, W) probabilities. */
 export interface SegmentationModel {
   readonly path: string;
-  readonly inputChannels: InputChannels;
-  /** Runs a batch of `count` inputs of one size, channels of each input back to back; returns channel-major probabilities per input. */
+  /** Runs a batch of planes of one size; returns channel-major probabilities per plane. */
   run(batch: Float32Array, count: number, height: number, width: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -42,12 +37,10 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
   }
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
-  const inputChannels = readInputChannels(session, path);
   return {
     path,
-    inputChannels,
     async run(batch, count, height, width) {
-      const input = new ort.Tensor('float32', batch, [count, inputChannels, height, width]);
+      const input = new ort.Tensor('float32', batch, [count, 1, height, width]);
       const outputs = await session.run({ [inputName]: input });
       const output = outputs[outputName];
       if (output === undefined || output.dims.length !== 4 || output.dims[1] !== 2) {
@@ -57,12 +50,4 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
     },
     release: () => session.release(),
   };
-}
-
-/** Reads C of the model's (N, C, H, W) input; models exported before 2.5-D input have C = 1. */
-function readInputChannels(session: ort.InferenceSession, path: string): InputChannels {
-  const metadata = session.inputMetadata[0];
-  const channels = metadata !== undefined && metadata.isTensor ? metadata.shape[1] : undefined;
-  if (channels === 1 || channels === 3) return channels;
-  throw new DeepspineError('MODEL_FAILED', `${path}: invalid model input, expected shape (N, 1, H, W) or (N, 3, H, W), got ${String(channels)} channels; export the checkpoint with deepspine_training.segmentation.export`, { file: path });
 }

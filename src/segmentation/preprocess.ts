@@ -1,5 +1,4 @@
-import { spacing, type Volume } from '../geometry/volume.js';
-import { contextOffsetMm, modelSpacingMm } from './classes.js';
+import type { Volume } from '../geometry/volume.js';
 
 /**
  * A 2-D sagittal plane in the canonical layout: row-major, row 0 superior, column 0 anterior.
@@ -59,43 +58,6 @@ export function extractPlane(volume: Volume, k: number): Plane {
   const offset = k * width * height;
   for (let index = 0; index < data.length; index++) data[index] = volume.data[offset + index]!;
   return { data, width, height, spacing };
-}
-
-/**
- * Returns the plane at a fractional plane index of a volume in the canonical sagittal layout, by
- * linear interpolation between the two nearest planes. Positions outside the volume take the
- * outermost plane, so a volume's first and last planes are their own neighbours.
- */
-export function extractPlaneAt(volume: Volume, position: number): Plane {
-  const planes = volume.size[2];
-  const clamped = Math.min(Math.max(position, 0), planes - 1);
-  const k0 = Math.floor(clamped);
-  const weight = clamped - k0;
-  const first = extractPlane(volume, k0);
-  if (weight < 1e-6 || k0 + 1 >= planes) return first;
-  const second = extractPlane(volume, k0 + 1);
-  const data = first.data;
-  for (let index = 0; index < data.length; index++) data[index] = data[index]! * (1 - weight) + second.data[index]! * weight;
-  return first;
-}
-
-/** Input channels a segmentation model can take: one plane, or a plane between its two neighbours. */
-export type InputChannels = 1 | 3;
-
-/**
- * Prepares the network input for plane k of a volume in the canonical sagittal layout. With one
- * channel it is the plane. With three it is the plane `contextOffsetMm` before it, the plane, and
- * the plane `contextOffsetMm` after it. Each is resampled to the model spacing and windowed, and
- * the caller pads them. The training export and inference both call this function.
- */
-export function networkInputPlanes(volume: Volume, k: number, window: IntensityWindow, channels: InputChannels): Plane[] {
-  const step = contextOffsetMm / spacing(volume)[2];
-  const positions = channels === 1 ? [k] : [k - step, k, k + step];
-  return positions.map((position) => {
-    const plane = resamplePlane(extractPlaneAt(volume, position), modelSpacingMm, 'linear');
-    applyIntensityWindow(plane.data as Float32Array, window);
-    return plane;
-  });
 }
 
 /** Returns the plane size after resampling to `targetSpacing` mm, keeping the physical extent. */

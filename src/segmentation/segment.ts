@@ -1,8 +1,16 @@
 import { reorientVolume, invertAxisMapping, toSagittalLayout } from '../geometry/reorient.js';
-import { makeVolume, spacing, type Volume } from '../geometry/volume.js';
+import { makeVolume, type Volume } from '../geometry/volume.js';
 import { modelSizeMultiple, modelSpacingMm, paddingValue, segmentationClasses } from './classes.js';
 import type { SegmentationModel } from './model.js';
-import { computeIntensityWindow, networkInputPlanes, padPlane, resampleTo, type Plane } from './preprocess.js';
+import {
+  applyIntensityWindow,
+  computeIntensityWindow,
+  extractPlane,
+  padPlane,
+  resamplePlane,
+  resampleTo,
+  type Plane,
+} from './preprocess.js';
 
 /** Probability above which a pixel belongs to a structure; the more probable structure wins ties. */
 export const probabilityThreshold = 0.5;
@@ -21,9 +29,8 @@ const planesPerBatch = 8;
 
 /**
  * Segments every sagittal plane of a volume. The volume is brought into the sagittal layout by
- * axis swaps only. Each plane, with its neighbours for a three-channel model, is normalised with
- * the series-wide window, resampled to the model spacing and segmented. The probabilities are
- * resampled back onto the plane's own grid.
+ * axis swaps only. Each plane is normalised with the series-wide window, resampled to the model
+ * spacing and segmented, and the probabilities are resampled back onto the plane's own grid.
  */
 export async function segmentSagittalVolume(volume: Volume, model: SegmentationModel, timings?: Record<string, number>): Promise<Segmentation> {
   const clock = stepClock(timings);
@@ -31,18 +38,21 @@ export async function segmentSagittalVolume(volume: Volume, model: SegmentationM
   const [width, height, planes] = sagittal.size;
   const window = computeIntensityWindow(sagittal.data);
   const planeSize = width * height;
-  const [columnSpacing, rowSpacing] = spacing(sagittal);
   const vertebra = new Float32Array(planeSize * planes);
   const disc = new Float32Array(planeSize * planes);
 
   for (let first = 0; first < planes; first += planesPerBatch) {
     const count = Math.min(planesPerBatch, planes - first);
     const prepared: Plane[] = [];
+    let native: Plane | null = null;
     for (let k = first; k < first + count; k++) {
-      for (const plane of networkInputPlanes(sagittal, k, window, model.inputChannels)) prepared.push(padPlane(plane, modelSizeMultiple, paddingValue));
+      native = extractPlane(sagittal, k);
+      const resampled = resamplePlane(native, modelSpacingMm, 'linear');
+      applyIntensityWindow(resampled.data as Float32Array, window);
+      prepared.push(padPlane(resampled, modelSizeMultiple, paddingValue));
     }
     const { width: paddedWidth, height: paddedHeight } = prepared[0]!;
-    const batch = new Float32Array(prepared.length * paddedWidth * paddedHeight);
+    const batch = new Float32Array(count * paddedWidth * paddedHeight);
     prepared.forEach((plane, index) => batch.set(plane.data, index * plane.data.length));
     clock.lap('resample');
     const probabilities = await model.run(batch, count, paddedHeight, paddedWidth);
@@ -57,7 +67,7 @@ export async function segmentSagittalVolume(volume: Volume, model: SegmentationM
           height: paddedHeight,
           spacing: [modelSpacingMm, modelSpacingMm],
         };
-        const back = resampleTo(modelPlane, width, height, [columnSpacing, rowSpacing], 'linear');
+        const back = resampleTo(modelPlane, width, height, native!.spacing, 'linear');
         (channel === 0 ? vertebra : disc).set(back.data, (first + index) * planeSize);
       }
     }

@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeVolume } from '../../src/geometry/volume.js';
-import { contextOffsetMm } from '../../src/segmentation/classes.js';
 import {
   applyIntensityWindow,
   computeIntensityWindow,
-  extractPlaneAt,
-  networkInputPlanes,
   padPlane,
   resamplePlane,
   resampleTo,
@@ -77,54 +73,5 @@ describe('padPlane', () => {
     assert.equal(padded.data[31], -7);
     assert.equal(padded.data[32 * 47], -7);
     assert.equal(padded.data[5], 5);
-  });
-});
-
-/** A sagittal-layout volume of 4 x 3 pixels per plane whose every voxel holds its plane index times 10. */
-function planeIndexVolume(planes: number, planeSpacingMm: number) {
-  const data = new Float32Array(4 * 3 * planes);
-  for (let k = 0; k < planes; k++) data.fill(k * 10, k * 12, (k + 1) * 12);
-  const affine = [1.25, 0, 0, 0, 0, 1.25, 0, 0, 0, 0, planeSpacingMm, 0, 0, 0, 0, 1];
-  return makeVolume([4, 3, planes], affine, data);
-}
-
-describe('extractPlaneAt', () => {
-  it('interpolates between the two nearest planes', () => {
-    const plane = extractPlaneAt(planeIndexVolume(5, 1), 2.25);
-    assert.ok(plane.data.every((value) => Math.abs(value - 22.5) < 1e-5));
-  });
-
-  it('takes the outermost plane beyond either end', () => {
-    const volume = planeIndexVolume(5, 1);
-    assert.equal(extractPlaneAt(volume, -3).data[0], 0);
-    assert.equal(extractPlaneAt(volume, 7.5).data[0], 40);
-    assert.equal(extractPlaneAt(volume, 4).data[0], 40);
-  });
-});
-
-describe('networkInputPlanes', () => {
-  const window = { low: 0, high: 100 };
-
-  it('gives one plane for a one-channel model', () => {
-    const planes = networkInputPlanes(planeIndexVolume(9, 1), 4, window, 1);
-    assert.equal(planes.length, 1);
-    assert.ok(Math.abs(planes[0]!.data[0]! - 0.4) < 1e-6);
-  });
-
-  it('places neighbours contextOffsetMm to each side', () => {
-    // 2 mm slices: the neighbours are contextOffsetMm / 2 planes away.
-    const planes = networkInputPlanes(planeIndexVolume(9, 2), 4, window, 3);
-    const step = contextOffsetMm / 2;
-    assert.deepEqual(planes.map((p) => Number(p.data[0]!.toFixed(4))), [(4 - step) / 10, 0.4, (4 + step) / 10]);
-    // Resampled to the model spacing like the plane itself.
-    assert.ok(planes.every((p) => p.width === 4 && p.height === 3 && p.spacing[0] === 1.25));
-  });
-
-  it('interpolates neighbours between thick slices', () => {
-    // 5 mm slices: a neighbour 4 mm away lies 0.8 of the way to the next slice.
-    const planes = networkInputPlanes(planeIndexVolume(9, 5), 4, window, 3);
-    const fraction = contextOffsetMm / 5;
-    assert.ok(Math.abs(planes[0]!.data[0]! - (4 - fraction) / 10) < 1e-5);
-    assert.ok(Math.abs(planes[2]!.data[0]! - (4 + fraction) / 10) < 1e-5);
   });
 });

@@ -12,7 +12,6 @@ import numpy as np
 import onnxruntime
 import pytest
 import torch
-from monai.transforms import Compose
 
 from deepspine_training.segmentation.data import PlaneSampler, load_cases, subject_groups
 from deepspine_training.segmentation.export import export_onnx, load_network
@@ -40,14 +39,11 @@ def write_planes(folder: Path, cases: dict[str, tuple[int, ...]], planes: int = 
             if c not in annotated:
                 labels[labels == c] = 0
         known = np.full((planes, size, size), sum(1 << (c - 1) for c in annotated), np.uint8)
-        # Neighbouring planes: darker before, brighter after, so tests can tell the channels apart.
-        context = np.stack([images - 0.05, images + 0.05], axis=1).astype(np.float32)
         images.tofile(folder / f"{name}.image.f32")
-        context.tofile(folder / f"{name}.context.f32")
         labels.tofile(folder / f"{name}.labels.u8")
         known.tofile(folder / f"{name}.known.u8")
-        entries.append({"case": name, "annotated": list(annotated), "planes": planes, "width": size, "height": size, "imageFile": f"{name}.image.f32", "labelFile": f"{name}.labels.u8", "knownFile": f"{name}.known.u8", "contextFile": f"{name}.context.f32", "pseudoLabelledVoxels": 0})
-    (folder / "manifest.json").write_text(json.dumps({"format": "deepspine-segmentation-planes/3", "spacingMm": 1.25, "contextOffsetMm": 4, "cases": entries}))
+        entries.append({"case": name, "annotated": list(annotated), "planes": planes, "width": size, "height": size, "imageFile": f"{name}.image.f32", "labelFile": f"{name}.labels.u8", "knownFile": f"{name}.known.u8", "pseudoLabelledVoxels": 0})
+    (folder / "manifest.json").write_text(json.dumps({"format": "deepspine-segmentation-planes/2", "spacingMm": 1.25, "cases": entries}))
 
 
 def test_loss_ignores_unannotated_channel():
@@ -96,34 +92,6 @@ def test_sampler_returns_masked_targets(tmp_path):
         assert (known.reshape(2, -1).max(axis=1) > 0).sum() == 1
 
 
-def test_sampler_stacks_neighbours_in_inference_order(tmp_path):
-    write_planes(tmp_path, {"bodies": (1,)})
-    sampler = PlaneSampler(load_cases(tmp_path), crop=32, rng=np.random.default_rng(2), input_channels=3)
-    sampler.augment = Compose([])
-    image, _, _ = sampler.sample()
-    assert image.shape == (3, 32, 32)
-    # Crops taken outside the plane are zero in every channel; inside, before < plane < after.
-    inside = image[1] != 0
-    assert inside.any()
-    np.testing.assert_allclose(image[0][inside], image[1][inside] - 0.05, atol=1e-6)
-    np.testing.assert_allclose(image[2][inside], image[1][inside] + 0.05, atol=1e-6)
-
-
-def test_sampler_rejects_other_channel_counts(tmp_path):
-    write_planes(tmp_path, {"bodies": (1,)})
-    with pytest.raises(ValueError, match="input_channels must be 1 or 3"):
-        PlaneSampler(load_cases(tmp_path), crop=32, rng=np.random.default_rng(2), input_channels=2)
-
-
-def test_load_cases_rejects_old_manifest(tmp_path):
-    write_planes(tmp_path, {"bodies": (1,)})
-    manifest = json.loads((tmp_path / "manifest.json").read_text())
-    manifest["format"] = "deepspine-segmentation-planes/2"
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="planes/3"):
-        load_cases(tmp_path)
-
-
 def test_subject_groups_join_identical_masks(tmp_path):
     write_planes(tmp_path, {"a": (1,), "b": (1,), "c": (2,)})
     groups = subject_groups(load_cases(tmp_path))
@@ -167,21 +135,6 @@ def test_training_resumes_and_exports_matching_onnx(tmp_path):
     actual = session.run(None, {"image": image})[0]
     assert actual.shape == (2, 2, 48, 64)
     np.testing.assert_allclose(actual, expected, atol=1e-4)
-
-
-def test_three_channel_network_trains_and_exports(tmp_path):
-    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
-    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
-    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=2, batch_size=2, crop=32, checkpoint_every=2, log_every=1, channels=[4, 8, 8, 8, 8], input_channels=3)
-    network = load_network(train(config, context))
-    onnx_path = tmp_path / "model.onnx"
-    export_onnx(network, onnx_path)
-    session = onnxruntime.InferenceSession(str(onnx_path))
-    assert session.get_inputs()[0].shape[1] == 3
-    image = np.random.default_rng(4).normal(size=(1, 3, 32, 48)).astype(np.float32)
-    with torch.no_grad():
-        expected = torch.sigmoid(network(torch.from_numpy(image))).numpy()
-    np.testing.assert_allclose(session.run(None, {"image": image})[0], expected, atol=1e-4)
 
 
 def test_training_runs_under_torchrun(tmp_path):

@@ -20,7 +20,7 @@ from monai.transforms import (
 
 from .model import OUTPUT_CLASSES
 
-MANIFEST_FORMAT = "deepspine-segmentation-planes/3"
+MANIFEST_FORMAT = "deepspine-segmentation-planes/2"
 
 
 @dataclass
@@ -33,9 +33,6 @@ class PlaneCase:
     labels: np.ndarray
     # Bit c - 1 set where the channel of class c is known (annotated, or derived from neighbours).
     known: np.ndarray
-    # Shape (planes, 2, height, width): the planes the manifest's contextOffsetMm to either side of
-    # each plane, preprocessed by the TypeScript side like the plane itself.
-    context: np.ndarray
 
 
 def load_manifest(folder: Path) -> dict:
@@ -44,10 +41,7 @@ def load_manifest(folder: Path) -> dict:
         raise FileNotFoundError(f"{manifest_path} not found; run `deepspine export-segmentation-data VOLUMES --out {folder}` first")
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("format") != MANIFEST_FORMAT:
-        raise ValueError(
-            f"{manifest_path}: expected format {MANIFEST_FORMAT!r}, got {manifest.get('format')!r}; "
-            f"export the planes again with `deepspine export-segmentation-data VOLUMES --out {folder}`"
-        )
+        raise ValueError(f"{manifest_path}: expected format {MANIFEST_FORMAT!r}, got {manifest.get('format')!r}")
     return manifest
 
 
@@ -62,8 +56,7 @@ def load_cases(folder: Path, names: list[str] | None = None) -> list[PlaneCase]:
         images = np.memmap(folder / entry["imageFile"], dtype=np.float32, mode="r", shape=shape)
         labels = np.memmap(folder / entry["labelFile"], dtype=np.uint8, mode="r", shape=shape)
         known = np.memmap(folder / entry["knownFile"], dtype=np.uint8, mode="r", shape=shape)
-        context = np.memmap(folder / entry["contextFile"], dtype=np.float32, mode="r", shape=(shape[0], 2, shape[1], shape[2]))
-        cases.append(PlaneCase(entry["case"], tuple(entry["annotated"]), images, labels, known, context))
+        cases.append(PlaneCase(entry["case"], tuple(entry["annotated"]), images, labels, known))
     if names is not None:
         missing = set(names) - {c.name for c in cases}
         if missing:
@@ -95,8 +88,7 @@ def subject_groups(cases: list[PlaneCase], overlap_threshold: float = 0.7) -> di
 
 
 def build_augmentation() -> Compose:
-    """Geometric and intensity augmentation on {"image", "label", "known"} dicts; the image is
-    (C, H, W) with C input planes that move and change together, the others (1, H, W).
+    """Geometric and intensity augmentation on {"image", "label", "known"} dicts of shape (1, H, W).
 
     Padding brings zeros into "known", so pixels moved in from outside the plane are ignored.
 
@@ -126,16 +118,11 @@ def build_augmentation() -> Compose:
 
 class PlaneSampler:
     """Draws random crops of `crop` pixels from random planes, centred on labelled foreground
-    with probability `foreground_fraction` so that small structures are seen often enough.
-    With `input_channels` 3 the image holds the plane between its two neighbours, the order in
-    which the TypeScript inference feeds them."""
+    with probability `foreground_fraction` so that small structures are seen often enough."""
 
-    def __init__(self, cases: list[PlaneCase], crop: int, rng: np.random.Generator, foreground_fraction: float = 0.7, input_channels: int = 1):
+    def __init__(self, cases: list[PlaneCase], crop: int, rng: np.random.Generator, foreground_fraction: float = 0.7):
         if not cases:
             raise ValueError("no training cases")
-        if input_channels not in (1, 3):
-            raise ValueError(f"input_channels must be 1 or 3, got {input_channels}")
-        self.input_channels = input_channels
         self.cases = cases
         self.crop = crop
         self.rng = rng
@@ -146,7 +133,7 @@ class PlaneSampler:
         self.foreground_planes = [np.flatnonzero(np.asarray(c.labels).reshape(c.labels.shape[0], -1).max(axis=1) > 0) for c in cases]
 
     def sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return image (C, crop, crop), target (2, crop, crop) and known mask (2, crop, crop), all float32."""
+        """Return image (1, crop, crop), target (2, crop, crop) and known mask (2, crop, crop), all float32."""
         index = int(self.rng.integers(len(self.cases)))
         case = self.cases[index]
         planes = self.foreground_planes[index]
@@ -163,11 +150,10 @@ class PlaneSampler:
         else:
             cy = int(self.rng.integers(height))
             cx = int(self.rng.integers(width))
-        inputs = [image] if self.input_channels == 1 else [np.asarray(case.context[k, 0]), image, np.asarray(case.context[k, 1])]
-        image_crop = np.stack([crop_with_padding(plane, cy, cx, self.crop, fill=0.0) for plane in inputs])
+        image_crop = crop_with_padding(image, cy, cx, self.crop, fill=0.0)
         label_crop = crop_with_padding(label, cy, cx, self.crop, fill=0)
         known_crop = crop_with_padding(np.asarray(case.known[k]), cy, cx, self.crop, fill=0)
-        sample = self.augment({"image": image_crop, "label": label_crop[None].astype(np.float32), "known": known_crop[None].astype(np.float32)})
+        sample = self.augment({"image": image_crop[None], "label": label_crop[None].astype(np.float32), "known": known_crop[None].astype(np.float32)})
         image_out = np.asarray(sample["image"], dtype=np.float32)
         label_out = np.rint(np.asarray(sample["label"])[0]).astype(np.int64)
         known_out = np.rint(np.asarray(sample["known"])[0]).astype(np.int64)

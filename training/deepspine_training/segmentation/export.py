@@ -35,16 +35,10 @@ def load_network(checkpoint_path: Path) -> nn.Module:
     return network.eval()
 
 
-def input_channels_of(network: nn.Module) -> int:
-    """Return the number of input planes of a MONAI UNet, or of the UNet inside a ProbabilityHead."""
-    inner = getattr(network, "network", network)
-    return int(inner.in_channels)
-
-
 def export_onnx(network: nn.Module, path: Path) -> None:
     """Write the network as ONNX with a dynamic batch, height and width (multiples of 16)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    example = torch.zeros(1, input_channels_of(network), 160, 160)
+    example = torch.zeros(1, 1, 160, 160)
     torch.onnx.export(
         ProbabilityHead(network).eval(),
         (example,),
@@ -63,7 +57,7 @@ def write_parity_fixture(network: nn.Module, folder: Path, seed: int = 7) -> Non
     that onnxruntime-node reproduces PyTorch on the shipped model (float32, little-endian)."""
     folder.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator().manual_seed(seed)
-    image = torch.rand(1, input_channels_of(network), 64, 80, generator=generator) * 1.5 - 0.25
+    image = torch.rand(1, 1, 64, 80, generator=generator) * 1.5 - 0.25
     with torch.no_grad():
         probabilities = ProbabilityHead(network.eval())(image)
     image.numpy().astype("<f4").tofile(folder / "input.f32")

@@ -45,8 +45,6 @@ class SegmentationConfig:
     threads: int = 0
     channels: list[int] = field(default_factory=lambda: [16, 32, 64, 128, 256])
     residual_units: int = 1
-    # 1: the network sees the plane it segments; 3: also the planes 4 mm to either side (2.5-D).
-    input_channels: int = 1
 
 
 def parse_config(argv: list[str] | None) -> SegmentationConfig:
@@ -84,7 +82,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
             "optimizer": optimizer.state_dict(),
             "step": step,
             "config": dataclasses.asdict(config),
-            "network": {"channels": tuple(config.channels), "residual_units": config.residual_units, "input_channels": config.input_channels},
+            "network": {"channels": tuple(config.channels), "residual_units": config.residual_units},
         },
         temporary,
     )
@@ -103,8 +101,8 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     rng = np.random.default_rng(config.seed + 1000 * context.rank)
 
     cases = load_cases(Path(config.data), config.cases)
-    sampler = PlaneSampler(cases, config.crop, rng, input_channels=config.input_channels)
-    network = build_segmentation_network(tuple(config.channels), config.residual_units, config.input_channels).to(context.device)
+    sampler = PlaneSampler(cases, config.crop, rng)
+    network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
 
     start_step = 0
@@ -158,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         checkpoint = train(config, context)
         if context.is_main:
-            network = build_segmentation_network(tuple(config.channels), config.residual_units, config.input_channels)
+            network = build_segmentation_network(tuple(config.channels), config.residual_units)
             network.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=False)["model"])
             export_onnx(network.eval(), Path(config.out) / "segmentation.onnx")
     finally:
