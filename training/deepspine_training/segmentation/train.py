@@ -33,7 +33,7 @@ class SegmentationConfig:
     data: str = "work/segdata"
     out: str = "training/runs/segmentation"
     cases: list[str] | None = None
-    steps: int = 4000
+    steps: int = 8000
     batch_size: int = 8
     crop: int = 160
     learning_rate: float = 2e-3
