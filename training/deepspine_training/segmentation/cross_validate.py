@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--steps", type=int, default=SegmentationConfig.steps)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=SegmentationConfig.seed, help="training seed, to measure how much results vary between runs")
     parser.add_argument("--only-folds", type=int, nargs="+", help="run only these fold indices (0-based), e.g. to spread folds over processes; the summary then goes to summary-folds-I-J.json")
     parser.add_argument("--cli", default="node dist/src/cli/main.js", help="command that runs deepspine")
     args = parser.parse_args(argv)
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         fold_dir = args.out / f"fold-{index}"
         training_cases = [name for name in all_cases if name not in held_out]
         logger.info("fold %d: held out %s", index, ", ".join(held_out))
-        config = SegmentationConfig(data=str(args.data), out=str(fold_dir), cases=training_cases, steps=args.steps, threads=args.threads)
+        config = SegmentationConfig(data=str(args.data), out=str(fold_dir), cases=training_cases, steps=args.steps, threads=args.threads, seed=args.seed)
         checkpoint = train(config, context)
         model_path = fold_dir / "segmentation.onnx"
         export_onnx(load_network(checkpoint), model_path)
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = summarize(results)
     summary_name = "summary.json" if args.only_folds is None else "summary-folds-" + "-".join(str(i) for i in sorted(args.only_folds)) + ".json"
-    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps)), **summary}, indent=2))
+    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps, seed=args.seed)), **summary}, indent=2))
     print(format_summary(results, summary))
 
 
