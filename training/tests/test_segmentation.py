@@ -152,3 +152,11 @@ def test_training_runs_under_torchrun(tmp_path):
     assert "2 ranks" in result.stderr
     assert torch.load(tmp_path / "run" / "last.pt", weights_only=False)["step"] == 2
     assert (tmp_path / "run" / "segmentation.onnx").exists()
+
+
+def test_cross_validation_finds_repository_build():
+    from deepspine_training.segmentation.cross_validate import REPOSITORY_ROOT
+
+    # The default --cli runs dist/ of this repository whatever the working directory is.
+    assert (REPOSITORY_ROOT / "training" / "deepspine_training" / "segmentation").is_dir()
+    assert (REPOSITORY_ROOT / "package.json").is_file()

@@ -23,6 +23,9 @@ from .train import SegmentationConfig, train
 
 import torch
 
+# The repository holding training/, whose dist/ has the built deepspine command.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+
 logger = logging.getLogger("deepspine_training.segmentation.cv")
 
 
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--seed", type=int, default=SegmentationConfig.seed, help="training seed, to measure how much results vary between runs")
     parser.add_argument("--only-folds", type=int, nargs="+", help="run only these fold indices (0-based), e.g. to spread folds over processes; the summary then goes to summary-folds-I-J.json")
-    parser.add_argument("--cli", default="node dist/src/cli/main.js", help="command that runs deepspine")
+    parser.add_argument("--cli", default=f"node {REPOSITORY_ROOT / 'dist' / 'src' / 'cli' / 'main.js'}", help="command that runs deepspine (default: the build in this repository)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
