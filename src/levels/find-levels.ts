@@ -91,6 +91,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
     }
   }
   if (added !== null) discs = [...discs, added];
+  const confidenceFactor = added === null ? 1 : faintDiscConfidenceFactor;
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
   const levels: DiscLevel[] = naming.discs
@@ -100,7 +101,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
       center: disc.structure.center,
       normal: disc.structure.thinAxis,
       posterior: disc.structure.posteriorAxis,
-      confidence: round(disc.confidence * (added === null ? 1 : faintDiscConfidenceFactor), 3),
+      confidence: round(disc.confidence * confidenceFactor, 3),
       measurements: disc.structure === added ? null : measureDisc(segmentation.discProbability, disc.structure.center, disc.structure.thinAxis, disc.structure.posteriorAxis),
     }));
   const warnings = [...extraWarnings, ...naming.warnings];
@@ -111,7 +112,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   return {
     levels,
     vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence, 3) })),
-    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * (added === null ? 1 : faintDiscConfidenceFactor), 3) })),
+    allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * confidenceFactor, 3) })),
     warnings,
   };
 }

@@ -14,6 +14,9 @@ export const minSacrumCoverageMm = 25;
  * disc. Below L5-S1 that body is the top of S1, and the sacrum goes on. An image that ends before
  * a disc (10-12 mm) and part of a body after it may show L5 with L5-S1 cut off. The labelled
  * volumes that are named right leave at least 21 mm, and one cut 6 mm below L5 leaves 14 mm.
+ * NOTE: when the network misses both the L5-S1 disc and the sacrum, as it did on a water-fat image
+ * of a contrast left out of its training, L5 follows L4-L5 and this check passes: every name is then
+ * one level off at full confidence.
  */
 export const minImageBelowBodyMm = 18;
 

@@ -23,7 +23,7 @@ from .train import SegmentationConfig, train
 
 import torch
 
-# The repository holding training/, whose dist/ has the built deepspine command.
+# The repository that contains training/. Its dist/ folder has the built deepspine command.
 REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 
 logger = logging.getLogger("deepspine_training.segmentation.cv")
