@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
 # Reproduces the shipped segmentation model from the labelled volumes: exports the preprocessed
-# planes with the product's own code, trains, exports ONNX and the parity fixture into models/.
+# planes with the product's own code, trains one network per ensemble seed (in parallel, each on
+# half the cores), exports them as one ONNX ensemble with its parity fixture into models/, and
+# evaluates the result on the volumes.
 # Usage: bash training/reproduce-segmentation.sh [VOLUMES_DIR]   (default ../shared/data/volumes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 volumes=${1:-../shared/data/volumes}
 work=work/segmentation
+python=../.venv/bin/python
 bash scripts/setup-python.sh
 npm run build --silent
 node dist/src/cli/main.js export-segmentation-data "$volumes" --out "$work/planes"
-(cd training && ../.venv/bin/python -m deepspine_training.segmentation.train \
-  --data "../$work/planes" --out "../$work/run" --config configs/segmentation.json)
-(cd training && ../.venv/bin/python -m deepspine_training.segmentation.export "../$work/run/last.pt" \
+seeds=$(cd training && $python -c 'from deepspine_training.segmentation.train import ENSEMBLE_SEEDS; print(*ENSEMBLE_SEEDS)')
+count=$(wc -w <<<"$seeds")
+threads=$(( $(nproc) / count )); (( threads >= 1 )) || threads=1
+pids=()
+checkpoints=()
+for seed in $seeds; do
+  echo "training seed $seed with $threads thread(s); log in $work/train-$seed.log"
+  (cd training && $python -m deepspine_training.segmentation.train --data "../$work/planes" \
+    --out "../$work/run-$seed" --config configs/segmentation.json --seed "$seed" --threads "$threads") \
+    >"$work/train-$seed.log" 2>&1 &
+  pids+=($!)
+  checkpoints+=("../$work/run-$seed/last.pt")
+done
+for pid in "${pids[@]}"; do wait "$pid"; done
+(cd training && $python -m deepspine_training.segmentation.export "${checkpoints[@]}" \
   --out ../models/segmentation/segmentation.onnx --parity ../models/segmentation/parity)
 node dist/src/cli/main.js evaluate "$volumes"

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from deepspine_training.segmentation.data import PlaneSampler, load_cases, subject_groups
-from deepspine_training.segmentation.export import export_onnx, load_network
+from deepspine_training.segmentation.export import ProbabilityHead, export_onnx, load_network, write_parity_fixture
 from deepspine_training.segmentation.loss import masked_dice_bce_loss
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
@@ -135,6 +135,55 @@ def test_training_resumes_and_exports_matching_onnx(tmp_path):
     actual = session.run(None, {"image": image})[0]
     assert actual.shape == (2, 2, 48, 64)
     np.testing.assert_allclose(actual, expected, atol=1e-4)
+
+
+def test_ensemble_export_averages_member_probabilities(tmp_path):
+    torch.manual_seed(0)
+    from deepspine_training.segmentation.model import build_segmentation_network
+
+    members = [build_segmentation_network((4, 8, 8, 8, 8)).eval() for _ in range(2)]
+    onnx_path = tmp_path / "ensemble.onnx"
+    export_onnx(members, onnx_path)
+    image = np.random.default_rng(5).normal(size=(1, 1, 32, 48)).astype(np.float32)
+    with torch.no_grad():
+        each = [torch.sigmoid(m(torch.from_numpy(image))).numpy() for m in members]
+    # The members differ, so a graph that kept only one of them would fail the comparison.
+    assert np.abs(each[0] - each[1]).max() > 1e-3
+    actual = onnxruntime.InferenceSession(str(onnx_path)).run(None, {"image": image})[0]
+    np.testing.assert_allclose(actual, (each[0] + each[1]) / 2, atol=1e-5)
+
+    write_parity_fixture(members, tmp_path / "parity")
+    shapes = json.loads((tmp_path / "parity" / "shapes.json").read_text())
+    reference_input = np.fromfile(tmp_path / "parity" / "input.f32", dtype="<f4").reshape(shapes["input"])
+    reference = np.fromfile(tmp_path / "parity" / "expected.f32", dtype="<f4").reshape(shapes["expected"])
+    replayed = onnxruntime.InferenceSession(str(onnx_path)).run(None, {"image": reference_input})[0]
+    np.testing.assert_allclose(replayed, reference, atol=1e-5)
+
+    with pytest.raises(ValueError, match="at least one network"):
+        ProbabilityHead([])
+
+
+def test_cross_validation_trains_one_network_per_seed(tmp_path):
+    from deepspine_training.segmentation import cross_validate
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)}, size=32)
+    # The evaluation step is the product's CLI; a stand-in writes an empty report where it would.
+    fake_cli = tmp_path / "fake_cli.py"
+    fake_cli.write_text("import json, sys\nargs = sys.argv\nopen(args[args.index('--json') + 1], 'w').write(json.dumps({'cases': []}))\n")
+    cross_validate.main([
+        "--data", str(tmp_path / "data"), "--volumes", str(tmp_path), "--out", str(tmp_path / "cv"),
+        "--folds", "2", "--only-folds", "0", "--steps", "2", "--threads", "1", "--seeds", "11", "12",
+        "--cli", f"{sys.executable} {fake_cli}",
+    ])
+    fold = tmp_path / "cv" / "fold-0"
+    assert torch.load(fold / "seed-11" / "last.pt", weights_only=False)["config"]["seed"] == 11
+    assert torch.load(fold / "seed-12" / "last.pt", weights_only=False)["config"]["seed"] == 12
+    # The fold model is one graph holding both networks: twice the weights of one member.
+    single = tmp_path / "single.onnx"
+    export_onnx(load_network(fold / "seed-11" / "last.pt"), single)
+    assert (fold / "segmentation.onnx").stat().st_size > 1.8 * single.stat().st_size
+    summary = json.loads((tmp_path / "cv" / "summary-folds-0.json").read_text())
+    assert summary["seeds"] == [11, 12]
 
 
 def test_training_runs_under_torchrun(tmp_path):

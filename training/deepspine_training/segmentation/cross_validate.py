@@ -1,9 +1,10 @@
 """Leave-cases-out cross-validation of the segmentation recipe.
 
 Cases are split into folds by subject (cases that are the same subject stay together) and, within
-that, spread so every fold contains cases of each annotation kind. Each fold trains with the shipped
-recipe on the other folds, exports ONNX, and the product's own `deepspine evaluate` measures Dice
-and level naming on the held-out cases, so the figures come from the same code path users run.
+that, spread so every fold contains cases of each annotation kind. Each fold trains the shipped
+recipe on the other folds once per seed (fold-I/seed-S/), exports the seeds' networks as one ONNX
+ensemble (fold-I/segmentation.onnx), and the product's own `deepspine evaluate` measures Dice and
+level naming on the held-out cases, so the figures come from the same code path users run.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from ..distributed import DistributedContext
 from .data import load_cases, subject_groups
 from .export import export_onnx, load_network
-from .train import SegmentationConfig, train
+from .train import ENSEMBLE_SEEDS, SegmentationConfig, train
 
 import torch
 
@@ -55,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=4)
     parser.add_argument("--steps", type=int, default=SegmentationConfig.steps)
     parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--seed", type=int, default=SegmentationConfig.seed, help="training seed, to measure how much results vary between runs")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(ENSEMBLE_SEEDS), help="train one network per seed and average them (default: the shipped ensemble's seeds; give one seed to measure a single network)")
     parser.add_argument("--only-folds", type=int, nargs="+", help="run only these fold indices (0-based), e.g. to spread folds over processes; the summary then goes to summary-folds-I-J.json")
     parser.add_argument("--cli", default=f"node {REPOSITORY_ROOT / 'dist' / 'src' / 'cli' / 'main.js'}", help="command that runs deepspine (default: the build in this repository)")
     args = parser.parse_args(argv)
@@ -73,10 +74,12 @@ def main(argv: list[str] | None = None) -> None:
         fold_dir = args.out / f"fold-{index}"
         training_cases = [name for name in all_cases if name not in held_out]
         logger.info("fold %d: held out %s", index, ", ".join(held_out))
-        config = SegmentationConfig(data=str(args.data), out=str(fold_dir), cases=training_cases, steps=args.steps, threads=args.threads, seed=args.seed)
-        checkpoint = train(config, context)
+        checkpoints = []
+        for seed in args.seeds:
+            config = SegmentationConfig(data=str(args.data), out=str(fold_dir / f"seed-{seed}"), cases=training_cases, steps=args.steps, threads=args.threads, seed=seed)
+            checkpoints.append(train(config, context))
         model_path = fold_dir / "segmentation.onnx"
-        export_onnx(load_network(checkpoint), model_path)
+        export_onnx([load_network(checkpoint) for checkpoint in checkpoints], model_path)
         report = fold_dir / "evaluation.json"
         command = args.cli.split() + ["evaluate", str(args.volumes), "--model", str(model_path), "--json", str(report), "--cases", *held_out]
         subprocess.run(command, check=True)
@@ -84,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = summarize(results)
     summary_name = "summary.json" if args.only_folds is None else "summary-folds-" + "-".join(str(i) for i in sorted(args.only_folds)) + ".json"
-    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps, seed=args.seed)), **summary}, indent=2))
+    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps)), "seeds": args.seeds, **summary}, indent=2))
     print(format_summary(results, summary))
 
 

@@ -1,10 +1,14 @@
-"""Export a trained segmentation network to ONNX with sigmoid probabilities as the output."""
+"""Export trained segmentation networks to ONNX with sigmoid probabilities as the output.
+
+Several checkpoints of one recipe, trained with different seeds, export as one ensemble graph that
+averages their probabilities, so the product loads one file however many networks it holds."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -18,14 +22,20 @@ ONNX_OPSET = 17
 
 
 class ProbabilityHead(nn.Module):
-    """Wraps the network so the exported graph returns per-class probabilities, not logits."""
+    """Wraps one network, or the members of an ensemble, so the exported graph returns per-class
+    probabilities (the members' mean), not logits."""
 
-    def __init__(self, network: nn.Module):
+    def __init__(self, networks: nn.Module | Sequence[nn.Module]):
         super().__init__()
-        self.network = network
+        self.members = nn.ModuleList([networks] if isinstance(networks, nn.Module) else list(networks))
+        if len(self.members) == 0:
+            raise ValueError("empty ensemble: pass at least one network")
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.network(image))
+        total = torch.sigmoid(self.members[0](image))
+        for member in self.members[1:]:
+            total = total + torch.sigmoid(member(image))
+        return total if len(self.members) == 1 else total / len(self.members)
 
 
 def load_network(checkpoint_path: Path) -> nn.Module:
@@ -35,12 +45,13 @@ def load_network(checkpoint_path: Path) -> nn.Module:
     return network.eval()
 
 
-def export_onnx(network: nn.Module, path: Path) -> None:
-    """Write the network as ONNX with a dynamic batch, height and width (multiples of 16)."""
+def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path) -> None:
+    """Write the network, or the ensemble of networks, as ONNX with a dynamic batch, height and
+    width (multiples of 16)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     example = torch.zeros(1, 1, 160, 160)
     torch.onnx.export(
-        ProbabilityHead(network).eval(),
+        ProbabilityHead(networks).eval(),
         (example,),
         str(path),
         input_names=["image"],
@@ -52,30 +63,30 @@ def export_onnx(network: nn.Module, path: Path) -> None:
     logger.info("exported %s (%.1f MB)", path, path.stat().st_size / 1e6)
 
 
-def write_parity_fixture(network: nn.Module, folder: Path, seed: int = 7) -> None:
+def write_parity_fixture(networks: nn.Module | Sequence[nn.Module], folder: Path, seed: int = 7) -> None:
     """Write a fixed input and the PyTorch probabilities for it, so the TypeScript tests can check
     that onnxruntime-node reproduces PyTorch on the shipped model (float32, little-endian)."""
     folder.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator().manual_seed(seed)
     image = torch.rand(1, 1, 64, 80, generator=generator) * 1.5 - 0.25
     with torch.no_grad():
-        probabilities = ProbabilityHead(network.eval())(image)
+        probabilities = ProbabilityHead(networks).eval()(image)
     image.numpy().astype("<f4").tofile(folder / "input.f32")
     probabilities.numpy().astype("<f4").tofile(folder / "expected.f32")
     (folder / "shapes.json").write_text(json.dumps({"input": list(image.shape), "expected": list(probabilities.shape)}))
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Export a segmentation checkpoint to ONNX.")
-    parser.add_argument("checkpoint", type=Path)
+    parser = argparse.ArgumentParser(description="Export segmentation checkpoints to ONNX; several checkpoints become one ensemble that averages their probabilities.")
+    parser.add_argument("checkpoints", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    network = load_network(args.checkpoint)
-    export_onnx(network, args.out)
+    networks = [load_network(path) for path in args.checkpoints]
+    export_onnx(networks, args.out)
     if args.parity:
-        write_parity_fixture(network, args.parity)
+        write_parity_fixture(networks, args.parity)
 
 
 if __name__ == "__main__":
