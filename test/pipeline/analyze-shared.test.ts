@@ -33,7 +33,7 @@ describe('analyze on the real DICOM studies', () => {
         assert.ok(distance < tolerance, `${disc.name} is ${distance.toFixed(1)} mm from the truth`);
       }
       // A disc added from a faint band (no measurements) keeps a lower confidence on purpose, and
-      // a doubtful lowest disc lowers every confidence, with a warning that says why.
+      // a doubtful lowest disc lowers every confidence, with a warning giving the reason.
       const anchorWarning = output.result.warnings.find((w) => anchorWarningCodes.includes(w.code));
       for (const level of output.result.levels) {
         if (anchorWarning !== undefined) {

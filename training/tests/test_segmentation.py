@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -137,6 +138,28 @@ def test_training_resumes_and_exports_matching_onnx(tmp_path):
     np.testing.assert_allclose(actual, expected, atol=1e-4)
 
 
+def test_resume_rejects_another_run(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=2, batch_size=2, crop=32, log_every=1, channels=[4, 8, 8, 8, 8], seed=1)
+    train(config, context)
+    with pytest.raises(ValueError, match="different seed"):
+        train(dataclasses.replace(config, seed=2), context)
+    with pytest.raises(ValueError, match="different cases, training cases"):
+        train(dataclasses.replace(config, cases=["discs"]), context)
+    # The rejected runs leave the first run's settings in place.
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 1
+
+
+def test_export_names_bad_checkpoint(tmp_path):
+    not_a_checkpoint = tmp_path / "notes.txt"
+    not_a_checkpoint.write_text("not a checkpoint")
+    with pytest.raises(ValueError, match="notes.txt: not a segmentation checkpoint"):
+        load_network(not_a_checkpoint)
+    with pytest.raises(ValueError, match="missing.pt: checkpoint not found"):
+        load_network(tmp_path / "missing.pt")
+
+
 def test_ensemble_export_averages_member_probabilities(tmp_path):
     torch.manual_seed(0)
     from deepspine_training.segmentation.model import build_segmentation_network
@@ -146,11 +169,11 @@ def test_ensemble_export_averages_member_probabilities(tmp_path):
     export_onnx(members, onnx_path)
     image = np.random.default_rng(5).normal(size=(1, 1, 32, 48)).astype(np.float32)
     with torch.no_grad():
-        each = [torch.sigmoid(m(torch.from_numpy(image))).numpy() for m in members]
+        member_outputs = [torch.sigmoid(m(torch.from_numpy(image))).numpy() for m in members]
     # The members differ, so a graph that kept only one of them would fail the comparison.
-    assert np.abs(each[0] - each[1]).max() > 1e-3
+    assert np.abs(member_outputs[0] - member_outputs[1]).max() > 1e-3
     actual = onnxruntime.InferenceSession(str(onnx_path)).run(None, {"image": image})[0]
-    np.testing.assert_allclose(actual, (each[0] + each[1]) / 2, atol=1e-5)
+    np.testing.assert_allclose(actual, (member_outputs[0] + member_outputs[1]) / 2, atol=1e-5)
 
     write_parity_fixture(members, tmp_path / "parity")
     shapes = json.loads((tmp_path / "parity" / "shapes.json").read_text())
@@ -184,6 +207,7 @@ def test_cross_validation_trains_one_network_per_seed(tmp_path):
     assert (fold / "segmentation.onnx").stat().st_size > 1.8 * single.stat().st_size
     summary = json.loads((tmp_path / "cv" / "summary-folds-0.json").read_text())
     assert summary["seeds"] == [11, 12]
+    assert "seed" not in summary["config"]
 
 
 def test_training_runs_under_torchrun(tmp_path):

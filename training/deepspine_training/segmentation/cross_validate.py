@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> None:
 
     summary = summarize(results)
     summary_name = "summary.json" if args.only_folds is None else "summary-folds-" + "-".join(str(i) for i in sorted(args.only_folds)) + ".json"
-    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": dataclasses.asdict(SegmentationConfig(steps=args.steps)), "seeds": args.seeds, **summary}, indent=2))
+    # The recipe as trained: one network per seed, so the config's single seed is left out.
+    recipe = {key: value for key, value in dataclasses.asdict(SegmentationConfig(steps=args.steps)).items() if key not in ("seed", "cases", "out")}
+    (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": recipe, "seeds": args.seeds, **summary}, indent=2))
     print(format_summary(results, summary))
 
 

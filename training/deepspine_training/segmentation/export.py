@@ -39,9 +39,17 @@ class ProbabilityHead(nn.Module):
 
 
 def load_network(checkpoint_path: Path) -> nn.Module:
-    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
-    network = build_segmentation_network(**checkpoint["network"])
-    network.load_state_dict(checkpoint["model"])
+    """Load the network of a checkpoint that train.py wrote (last.pt).
+
+    Raises ValueError naming the file when it is missing or is not such a checkpoint."""
+    if not checkpoint_path.is_file():
+        raise ValueError(f"{checkpoint_path}: checkpoint not found; pass the last.pt of a segmentation training run")
+    try:
+        checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+        network = build_segmentation_network(**checkpoint["network"])
+        network.load_state_dict(checkpoint["model"])
+    except Exception as error:
+        raise ValueError(f"{checkpoint_path}: not a segmentation checkpoint written by deepspine_training.segmentation.train ({type(error).__name__}: {error})") from error
     return network.eval()
 
 
@@ -78,12 +86,15 @@ def write_parity_fixture(networks: nn.Module | Sequence[nn.Module], folder: Path
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Export segmentation checkpoints to ONNX; several checkpoints become one ensemble that averages their probabilities.")
-    parser.add_argument("checkpoints", type=Path, nargs="+")
+    parser.add_argument("checkpoints", type=Path, nargs="+", help="last.pt of one or more training runs of the same recipe")
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    networks = [load_network(path) for path in args.checkpoints]
+    try:
+        networks = [load_network(path) for path in args.checkpoints]
+    except ValueError as error:
+        parser.exit(2, f"error: {error}\n")
     export_onnx(networks, args.out)
     if args.parity:
         write_parity_fixture(networks, args.parity)
