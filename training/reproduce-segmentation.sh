@@ -12,12 +12,11 @@ python=../.venv/bin/python
 bash scripts/setup-python.sh
 npm run build --silent
 node dist/src/cli/main.js export-segmentation-data "$volumes" --out "$work/planes"
-seeds=$(cd training && $python -c 'from deepspine_training.segmentation.train import ENSEMBLE_SEEDS; print(*ENSEMBLE_SEEDS)')
-count=$(wc -w <<<"$seeds")
-threads=$(( $(nproc) / count )); (( threads >= 1 )) || threads=1
+read -ra seeds <<<"$(cd training && $python -c 'from deepspine_training.segmentation.train import ENSEMBLE_SEEDS; print(*ENSEMBLE_SEEDS)')"
+threads=$(( $(nproc) / ${#seeds[@]} )); (( threads >= 1 )) || threads=1
 pids=()
 checkpoints=()
-for seed in $seeds; do
+for seed in "${seeds[@]}"; do
   # Training resumes from an existing last.pt, so a fresh reproduction starts from empty folders.
   rm -rf "$work/run-$seed"
   echo "training seed $seed with $threads thread(s); log in $work/train-$seed.log"
@@ -30,7 +29,7 @@ done
 failed=0
 for index in "${!pids[@]}"; do
   if ! wait "${pids[$index]}" && (( failed == 0 )); then
-    seed=$(cut -d' ' -f$((index + 1)) <<<"$seeds")
+    seed=${seeds[$index]}
     echo "error: training seed $seed failed; the end of $work/train-$seed.log:" >&2
     tail -n 20 "$work/train-$seed.log" >&2
     failed=1

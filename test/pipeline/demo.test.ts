@@ -12,8 +12,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'deepspine-demo-analyze-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 // The network learned the thin disc annotations of its training data. It segments the two
-// wedge-shaped lowest discs of the phantom thinner at the front, so their middle heights come out
-// 2.6 mm (L4-L5) and 4.1 mm (L5-S1) below the phantom's geometry, and the L5-S1 centre 3.1 mm back.
+// wedge-shaped lowest discs of the phantom thinner at the front: the shipped model puts their middle
+// heights 1.4 mm (L4-L5) and 3.6 mm (L5-S1) below the phantom's geometry, and earlier models put the
+// L5-S1 centre up to 3.1 mm away.
 const centreBoundMm: Record<string, number> = { 'L5-S1': 4 };
 const middleHeightBoundMm: Record<string, number> = { 'L4-L5': 3, 'L5-S1': 5 };
 

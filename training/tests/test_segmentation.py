@@ -186,11 +186,11 @@ def test_ensemble_export_averages_member_probabilities(tmp_path):
         ProbabilityHead([])
 
 
-def test_cross_validation_trains_one_network_per_seed(tmp_path):
+def test_cross_validation_trains_each_seed(tmp_path):
     from deepspine_training.segmentation import cross_validate
 
     write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)}, size=32)
-    # The evaluation step is the product's CLI; a stand-in writes an empty report where it would.
+    # The evaluation step runs the product's CLI, so a stand-in writes an empty report in its place.
     fake_cli = tmp_path / "fake_cli.py"
     fake_cli.write_text("import json, sys\nargs = sys.argv\nopen(args[args.index('--json') + 1], 'w').write(json.dumps({'cases': []}))\n")
     cross_validate.main([
@@ -201,7 +201,7 @@ def test_cross_validation_trains_one_network_per_seed(tmp_path):
     fold = tmp_path / "cv" / "fold-0"
     assert torch.load(fold / "seed-11" / "last.pt", weights_only=False)["config"]["seed"] == 11
     assert torch.load(fold / "seed-12" / "last.pt", weights_only=False)["config"]["seed"] == 12
-    # The fold model is one graph holding both networks: twice the weights of one member.
+    # The fold model is one graph that contains both networks, so it is twice the size of one.
     single = tmp_path / "single.onnx"
     export_onnx(load_network(fold / "seed-11" / "last.pt"), single)
     assert (fold / "segmentation.onnx").stat().st_size > 1.8 * single.stat().st_size

@@ -27,9 +27,8 @@ from .model import build_segmentation_network
 
 logger = logging.getLogger("deepspine_training.segmentation")
 
-# The shipped model averages networks trained with these seeds (training/reproduce-segmentation.sh).
-# Held out, the average scored a higher mean Dice than either network alone. It named the water-fat
-# case wrong at low confidence, where the first network alone named it right (see the model card).
+# Seeds of the networks that the shipped model averages (training/reproduce-segmentation.sh). The
+# model card compares the average with each network alone, on Dice and on level naming.
 ENSEMBLE_SEEDS = (20261204, 20261205)
 
 
@@ -79,7 +78,7 @@ def learning_rate_at(step: int, config: SegmentationConfig) -> float:
     return config.learning_rate * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * min(progress, 1.0))))
 
 
-# Settings a resumed run may change; a checkpoint that differs in any other setting is another run.
+# Settings a resumed run may change. A checkpoint that differs in any other setting is another run.
 RESUMABLE_SETTINGS = ("out", "steps", "threads", "checkpoint_every", "log_every")
 
 
