@@ -8,10 +8,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 volumes=${1:-../shared/data/volumes}
 work=work/segmentation
+# In-plane spacing (mm) of the planes the networks train on; the export writes it into the sidecar
+# models/segmentation/segmentation.json, from which the product takes it.
+spacing=1.25
 python=../.venv/bin/python
 bash scripts/setup-python.sh
 npm run build --silent
-node dist/src/cli/main.js export-segmentation-data "$volumes" --out "$work/planes"
+node dist/src/cli/main.js export-segmentation-data "$volumes" --out "$work/planes" --spacing "$spacing"
 read -ra seeds <<<"$(cd training && $python -c 'from deepspine_training.segmentation.train import ENSEMBLE_SEEDS; print(*ENSEMBLE_SEEDS)')"
 threads=$(( $(nproc) / ${#seeds[@]} )); (( threads >= 1 )) || threads=1
 pids=()

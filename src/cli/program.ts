@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DeepspineError, exitCodeOf } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { exportSegmentationDataset } from '../segmentation/dataset.js';
+import { defaultSegmentationModelPath, readSegmentationModelInfo } from '../segmentation/model.js';
 import { runEvaluate } from './evaluate-command.js';
 import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
 import { prepareDemoStudy } from './demo-study.js';
@@ -37,9 +38,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('export preprocessed sagittal planes and labels of labelled volumes for segmentation training')
     .argument('<volumes>', 'folder with one subfolder per case (image.nii.gz, labels.nii.gz, meta.json)')
     .requiredOption('--out <dir>', 'output folder for the planes and manifest.json')
-    .action(async (volumes: string, options: { out: string }) => {
+    .option('--spacing <mm>', 'in-plane spacing of the exported planes (default: that of the shipped model)')
+    .action(async (volumes: string, options: { out: string; spacing?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
-      await exportSegmentationDataset(volumes, options.out, logger);
+      const spacingMm = options.spacing === undefined ? (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm : Number(options.spacing);
+      if (!(spacingMm > 0)) throw new DeepspineError('INVALID_ARGUMENT', `--spacing must be a positive number of mm, got ${options.spacing}`);
+      await exportSegmentationDataset(volumes, options.out, spacingMm, logger);
       setExit(0);
     });
 
@@ -51,7 +55,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'output folder (one subfolder per study when several are given)', 'deepspine-out')
     .option('--sagittal-series <id>', 'use this sagittal series: SeriesInstanceUID, SeriesNumber or SeriesDescription')
     .option('--axial-series <id>', 'use this axial series, matched like --sagittal-series')
-    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--jobs <n>', 'studies analyzed in parallel, one process each (default: number of CPU cores / 2)')
     .option('--shard <index/count>', 'analyze only studies whose sorted position modulo COUNT equals INDEX, to split a list across machines')
     .option('--threads <n>', 'CPU threads for model inference in one process (default: onnxruntime decides)')
@@ -75,7 +79,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description('write per-disc sagittal and axial crops and a manifest (one row per study and level) for grading training')
     .argument('<studies...>', 'DICOM study folders or NIfTI/MHA volume files')
     .requiredOption('--out <dir>', 'output folder for crops/ and manifest.csv')
-    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT')
     .action(async (studies: string[], options: ExtractOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
@@ -91,7 +95,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'output folder for studies/, labels.jsonl, manifest.csv and summary.json; rerunning skips studies already stored')
     .option('--jobs <n>', 'studies processed in parallel, one worker process each (default: number of CPU cores)')
     .option('--shard <index/count>', 'process only studies whose sorted position modulo COUNT equals INDEX; the manifest still joins every stored study')
-    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--rules <dir>', 'folder of extra report labeler rules, merged over the shipped rules; repeat the option for several', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--retry-failed', 'process again the studies that an earlier run stored as failed')
     .action(async (options: DatasetBuildCliOptions) => {
@@ -130,7 +134,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .command('evaluate')
     .description('print per-case and mean Dice for vertebral body and disc, and level-naming accuracy, on labelled volumes')
     .argument('<dir>', 'folder with one subfolder per case: image.nii.gz, labels.nii.gz, optional instances.nii.gz and meta.json')
-    .option('--model <path>', 'segmentation ONNX model (default: the shipped model)')
+    .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--cases <names...>', 'evaluate only these case folders')
     .option('--json <file>', 'also write the full evaluation as JSON')
     .action(async (dir: string, options: { model?: string; cases?: string[]; json?: string }) => {

@@ -7,9 +7,6 @@ export const annotationNames: Record<string, number> = {
   disc: segmentationClasses.disc,
 };
 
-/** In-plane spacing in mm to which every sagittal plane is resampled before the network. */
-export const modelSpacingMm = 1.25;
-
 /** The network downsamples four times, so plane sizes are padded to a multiple of 16. */
 export const modelSizeMultiple = 16;
 

@@ -7,7 +7,7 @@ import { readVolumeFile } from '../input/volume-file.js';
 import { spacing } from '../geometry/volume.js';
 import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
-import { annotationNames, modelSpacingMm, segmentationClasses } from './classes.js';
+import { annotationNames, segmentationClasses } from './classes.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
 
 /** One case of an exported segmentation training set. */
@@ -37,10 +37,12 @@ export interface DatasetManifest {
 /**
  * Exports every sagittal plane of each labelled case under `volumesDir` (one folder per case with
  * image.nii.gz, labels.nii.gz and meta.json) preprocessed exactly as inference preprocesses it.
- * Cases without labels are skipped. Planes go to `outDir` as raw float32 and uint8 files with a
- * manifest.json that the Python training reads.
+ * Cases without labels are skipped. Planes are resampled to `spacingMm` and go to `outDir` as raw
+ * float32 and uint8 files with a manifest.json that the Python training reads. The export of the
+ * trained model copies that spacing into the model's sidecar.
  */
-export async function exportSegmentationDataset(volumesDir: string, outDir: string, logger: Logger): Promise<DatasetManifest> {
+export async function exportSegmentationDataset(volumesDir: string, outDir: string, spacingMm: number, logger: Logger): Promise<DatasetManifest> {
+  if (!(spacingMm > 0)) throw new RangeError(`plane spacing must be a positive number of mm, got ${spacingMm}`);
   if (!existsSync(volumesDir)) throw new DeepspineError('INPUT_NOT_FOUND', `${volumesDir}: folder of labelled volumes not found`, { file: volumesDir });
   await mkdir(outDir, { recursive: true });
   const cases: DatasetCase[] = [];
@@ -73,10 +75,10 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     let width = 0;
     let height = 0;
     for (let k = 0; k < planes; k++) {
-      const plane = resamplePlane(extractPlane(image, k), modelSpacingMm, 'linear');
+      const plane = resamplePlane(extractPlane(image, k), spacingMm, 'linear');
       applyIntensityWindow(plane.data as Float32Array, window);
-      const labelPlane = resamplePlane(extractPlane({ ...labels, data: labelData }, k), modelSpacingMm, 'nearest');
-      const knownPlane = resamplePlane(extractPlane({ ...labels, data: knownData }, k), modelSpacingMm, 'nearest');
+      const labelPlane = resamplePlane(extractPlane({ ...labels, data: labelData }, k), spacingMm, 'nearest');
+      const knownPlane = resamplePlane(extractPlane({ ...labels, data: knownData }, k), spacingMm, 'nearest');
       width = plane.width;
       height = plane.height;
       imageChunks.push(Buffer.from(plane.data.buffer, plane.data.byteOffset, plane.data.byteLength));
@@ -93,7 +95,7 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
     logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled`);
   }
-  const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm: modelSpacingMm, cases };
+  const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm, cases };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
@@ -9,22 +10,67 @@ export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..'
 
 export const defaultSegmentationModelPath = resolve(packageRoot, 'models', 'segmentation', 'segmentation.onnx');
 
+/** Format tag of the sidecar that the Python export writes beside the segmentation ONNX file. */
+export const segmentationModelFormat = 'deepspine-segmentation-model/1';
+
+/**
+ * The sidecar `NAME.json` beside `NAME.onnx`. It holds the preprocessing the network was trained
+ * with, so that a model trained on planes of another spacing runs without changing the product.
+ */
+export interface SegmentationModelInfo {
+  readonly format: typeof segmentationModelFormat;
+  /** In-plane spacing in mm of the planes the network was trained on. */
+  readonly spacingMm: number;
+}
+
 /** A loaded segmentation network: input (N, 1, H, W) normalised planes, output (N, 2, H, W) probabilities. */
 export interface SegmentationModel {
   readonly path: string;
+  /** Every sagittal plane is resampled to this in-plane spacing (mm) before the network. */
+  readonly spacingMm: number;
   /** Runs a batch of planes of one size; returns channel-major probabilities per plane. */
   run(batch: Float32Array, count: number, height: number, width: number): Promise<Float32Array>;
   release(): Promise<void>;
 }
 
+/** Path of the sidecar of a segmentation model: the ONNX path with `.json` for `.onnx`. */
+export function segmentationSidecarPath(onnxPath: string): string {
+  return onnxPath.replace(/\.onnx$/, '') + '.json';
+}
+
 /**
- * Loads the ONNX segmentation network with onnxruntime-node on the CPU.
- * @throws DeepspineError MODEL_FAILED when the file is missing or not a valid model.
+ * Reads and checks the sidecar of a segmentation model.
+ * @throws DeepspineError MODEL_FAILED naming the sidecar when it is missing or invalid.
+ */
+export async function readSegmentationModelInfo(onnxPath: string): Promise<SegmentationModelInfo> {
+  const path = segmentationSidecarPath(onnxPath);
+  if (!existsSync(path)) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: sidecar of the segmentation model not found; export the model with python -m deepspine_training.segmentation.export, which writes it`, { file: path });
+  }
+  let info: Partial<SegmentationModelInfo>;
+  try {
+    info = JSON.parse(await readFile(path, 'utf8')) as Partial<SegmentationModelInfo>;
+  } catch (error) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: invalid segmentation model sidecar (${String(error)})`, { file: path, cause: error });
+  }
+  if (info.format !== segmentationModelFormat) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: expected format ${segmentationModelFormat}, got ${String(info.format)}`, { file: path });
+  }
+  if (typeof info.spacingMm !== 'number' || !(info.spacingMm > 0)) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: spacingMm must be a positive number, got ${String(info.spacingMm)}`, { file: path });
+  }
+  return { format: info.format, spacingMm: info.spacingMm };
+}
+
+/**
+ * Loads the ONNX segmentation network with onnxruntime-node on the CPU, and its sidecar.
+ * @throws DeepspineError MODEL_FAILED when a file is missing or not a valid model.
  */
 export async function loadSegmentationModel(path: string = defaultSegmentationModelPath, threads = 0): Promise<SegmentationModel> {
   if (!existsSync(path)) {
     throw new DeepspineError('MODEL_FAILED', `${path}: segmentation model not found; reinstall deepspine or pass --model`, { file: path });
   }
+  const { spacingMm } = await readSegmentationModelInfo(path);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(path, {
@@ -39,6 +85,7 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
   const outputName = session.outputNames[0]!;
   return {
     path,
+    spacingMm,
     async run(batch, count, height, width) {
       const input = new ort.Tensor('float32', batch, [count, 1, height, width]);
       const outputs = await session.run({ [inputName]: input });

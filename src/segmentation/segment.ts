@@ -1,6 +1,6 @@
 import { reorientVolume, invertAxisMapping, toSagittalLayout } from '../geometry/reorient.js';
 import { makeVolume, type Volume } from '../geometry/volume.js';
-import { modelSizeMultiple, modelSpacingMm, paddingValue, segmentationClasses } from './classes.js';
+import { modelSizeMultiple, paddingValue, segmentationClasses } from './classes.js';
 import type { SegmentationModel } from './model.js';
 import {
   applyIntensityWindow,
@@ -29,8 +29,8 @@ const planesPerBatch = 8;
 
 /**
  * Segments every sagittal plane of a volume. The volume is brought into the sagittal layout by
- * axis swaps only. Each plane is normalised with the series-wide window, resampled to the model
- * spacing and segmented, and the probabilities are resampled back onto the plane's own grid.
+ * axis swaps only. Each plane is normalised with the series-wide window, resampled to the spacing
+ * in the model's sidecar and segmented, and the probabilities are resampled back onto the plane's own grid.
  */
 export async function segmentSagittalVolume(volume: Volume, model: SegmentationModel, timings?: Record<string, number>): Promise<Segmentation> {
   const clock = stepClock(timings);
@@ -47,7 +47,7 @@ export async function segmentSagittalVolume(volume: Volume, model: SegmentationM
     let native: Plane | null = null;
     for (let k = first; k < first + count; k++) {
       native = extractPlane(sagittal, k);
-      const resampled = resamplePlane(native, modelSpacingMm, 'linear');
+      const resampled = resamplePlane(native, model.spacingMm, 'linear');
       applyIntensityWindow(resampled.data as Float32Array, window);
       prepared.push(padPlane(resampled, modelSizeMultiple, paddingValue));
     }
@@ -65,7 +65,7 @@ export async function segmentSagittalVolume(volume: Volume, model: SegmentationM
           data: probabilities.subarray(offset, offset + channelSize),
           width: paddedWidth,
           height: paddedHeight,
-          spacing: [modelSpacingMm, modelSpacingMm],
+          spacing: [model.spacingMm, model.spacingMm],
         };
         const back = resampleTo(modelPlane, width, height, native!.spacing, 'linear');
         (channel === 0 ? vertebra : disc).set(back.data, (first + index) * planeSize);

@@ -9,7 +9,7 @@ import type { DatasetSummary } from '../../src/dataset/summary.js';
 import type { StudyResult } from '../../src/dataset/study-result.js';
 import { writeDemoStudy } from '../../src/demo/index.js';
 import { fileSha256 } from '../../src/hash.js';
-import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
+import { defaultSegmentationModelPath, segmentationSidecarPath } from '../../src/segmentation/model.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -63,6 +63,7 @@ describe('deepspine dataset build', () => {
     // The shipped model followed by one more ModelProto.doc_string field: it loads, and its SHA-256 differs.
     const otherModel = join(scratch, 'other-segmentation.onnx');
     writeFileSync(otherModel, Buffer.concat([readFileSync(defaultSegmentationModelPath), Buffer.from([0x32, 4]), Buffer.from('copy')]));
+    cpSync(segmentationSidecarPath(defaultSegmentationModelPath), segmentationSidecarPath(otherModel));
     const shippedSha256 = await fileSha256(defaultSegmentationModelPath);
     const otherSha256 = await fileSha256(otherModel);
     const out = join(scratch, 'out-models');

@@ -12,7 +12,7 @@ import { writeDemoStudy } from '../../src/demo/index.js';
 import { DeepspineError } from '../../src/errors.js';
 import { fileSha256 } from '../../src/hash.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
+import { defaultSegmentationModelPath, segmentationSidecarPath } from '../../src/segmentation/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-dataset-build-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -237,6 +237,7 @@ describe('buildDataset provenance', () => {
     cpSync(join(twoStudies, 'alpha'), join(twoStudies, 'beta'), { recursive: true });
     writeFileSync(twoReports, JSON.stringify({ id: 'alpha', text: 'L4-5: Mild disc bulge.' }) + '\n');
     writeFileSync(otherModel, Buffer.concat([readFileSync(defaultSegmentationModelPath), Buffer.from([0x32, 4]), Buffer.from('copy')]));
+    cpSync(segmentationSidecarPath(defaultSegmentationModelPath), segmentationSidecarPath(otherModel));
     shippedSha256 = await fileSha256(defaultSegmentationModelPath);
     otherSha256 = await fileSha256(otherModel);
     const options = { studies: twoStudies, reports: twoReports, jobs: 1 };

@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from deepspine_training.segmentation.data import PlaneSampler, load_cases, subject_groups
-from deepspine_training.segmentation.export import ProbabilityHead, export_onnx, load_network, write_parity_fixture
+from deepspine_training.segmentation.export import ProbabilityHead, checkpoint_spacing, export_onnx, load_network, write_parity_fixture
 from deepspine_training.segmentation.loss import masked_dice_bce_loss
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
@@ -128,7 +128,10 @@ def test_training_resumes_and_exports_matching_onnx(tmp_path):
 
     network = load_network(checkpoint)
     onnx_path = tmp_path / "model.onnx"
-    export_onnx(network, onnx_path)
+    # The checkpoint records the spacing of its planes' manifest, and the sidecar passes it on.
+    assert checkpoint_spacing([checkpoint]) == 1.25
+    export_onnx(network, onnx_path, checkpoint_spacing([checkpoint]))
+    assert json.loads((tmp_path / "model.json").read_text()) == {"format": "deepspine-segmentation-model/1", "spacingMm": 1.25}
     image = np.random.default_rng(3).normal(size=(2, 1, 48, 64)).astype(np.float32)
     with torch.no_grad():
         expected = torch.sigmoid(network(torch.from_numpy(image))).numpy()
@@ -147,6 +150,11 @@ def test_resume_rejects_another_run(tmp_path):
         train(dataclasses.replace(config, seed=2), context)
     with pytest.raises(ValueError, match="different cases, training cases"):
         train(dataclasses.replace(config, cases=["discs"]), context)
+    manifest_path = tmp_path / "data" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest_path.write_text(json.dumps({**manifest, "spacingMm": 1.0}))
+    with pytest.raises(ValueError, match="different plane spacing"):
+        train(config, context)
     # The rejected runs leave the first run's settings in place.
     assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 1
 
@@ -160,13 +168,42 @@ def test_export_names_bad_checkpoint(tmp_path):
         load_network(tmp_path / "missing.pt")
 
 
+def test_export_needs_one_known_spacing(tmp_path):
+    from deepspine_training.segmentation.model import build_segmentation_network
+
+    network = build_segmentation_network((4, 8, 8, 8, 8))
+    paths = []
+    for name, spacing in (("a.pt", 1.0), ("b.pt", 1.25), ("old.pt", None)):
+        checkpoint = {"model": network.state_dict(), "network": {"channels": (4, 8, 8, 8, 8), "residual_units": 1}}
+        if spacing is not None:
+            checkpoint["spacing_mm"] = spacing
+        torch.save(checkpoint, tmp_path / name)
+        paths.append(tmp_path / name)
+    assert checkpoint_spacing(paths[:1]) == 1.0
+    with pytest.raises(ValueError, match="different spacings"):
+        checkpoint_spacing(paths[:2])
+    with pytest.raises(ValueError, match="old.pt: the checkpoint does not record its plane spacing"):
+        checkpoint_spacing(paths[2:])
+    with pytest.raises(ValueError, match="positive"):
+        export_onnx(network, tmp_path / "model.onnx", 0.0)
+
+    from deepspine_training.segmentation import export
+
+    # The command line exits with status 2 and names the file, and --spacing-mm overrides.
+    with pytest.raises(SystemExit) as stopped:
+        export.main([str(paths[2]), "--out", str(tmp_path / "model.onnx")])
+    assert stopped.value.code == 2
+    export.main([str(paths[2]), "--out", str(tmp_path / "model.onnx"), "--spacing-mm", "0.8"])
+    assert json.loads((tmp_path / "model.json").read_text())["spacingMm"] == 0.8
+
+
 def test_ensemble_export_averages_member_probabilities(tmp_path):
     torch.manual_seed(0)
     from deepspine_training.segmentation.model import build_segmentation_network
 
     members = [build_segmentation_network((4, 8, 8, 8, 8)).eval() for _ in range(2)]
     onnx_path = tmp_path / "ensemble.onnx"
-    export_onnx(members, onnx_path)
+    export_onnx(members, onnx_path, 1.25)
     image = np.random.default_rng(5).normal(size=(1, 1, 32, 48)).astype(np.float32)
     with torch.no_grad():
         member_outputs = [torch.sigmoid(m(torch.from_numpy(image))).numpy() for m in members]
@@ -203,8 +240,9 @@ def test_cross_validation_trains_each_seed(tmp_path):
     assert torch.load(fold / "seed-12" / "last.pt", weights_only=False)["config"]["seed"] == 12
     # The fold model is one graph that contains both networks, so it is twice the size of one.
     single = tmp_path / "single.onnx"
-    export_onnx(load_network(fold / "seed-11" / "last.pt"), single)
+    export_onnx(load_network(fold / "seed-11" / "last.pt"), single, 1.25)
     assert (fold / "segmentation.onnx").stat().st_size > 1.8 * single.stat().st_size
+    assert json.loads((fold / "segmentation.json").read_text())["spacingMm"] == 1.25
     summary = json.loads((tmp_path / "cv" / "summary-folds-0.json").read_text())
     assert summary["seeds"] == [11, 12]
     assert "seed" not in summary["config"]

@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ..distributed import DistributedContext
-from .data import load_cases, subject_groups
+from .data import load_cases, load_manifest, subject_groups
 from .export import export_onnx, load_network
 from .train import ENSEMBLE_SEEDS, SegmentationConfig, train
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
             config = SegmentationConfig(data=str(args.data), out=str(fold_dir / f"seed-{seed}"), cases=training_cases, steps=args.steps, threads=args.threads, seed=seed)
             checkpoints.append(train(config, context))
         model_path = fold_dir / "segmentation.onnx"
-        export_onnx([load_network(checkpoint) for checkpoint in checkpoints], model_path)
+        export_onnx([load_network(checkpoint) for checkpoint in checkpoints], model_path, float(load_manifest(args.data)["spacingMm"]))
         report = fold_dir / "evaluation.json"
         command = args.cli.split() + ["evaluate", str(args.volumes), "--model", str(model_path), "--json", str(report), "--cases", *held_out]
         subprocess.run(command, check=True)

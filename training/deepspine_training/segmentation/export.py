@@ -1,4 +1,5 @@
-"""Export trained segmentation networks to ONNX with sigmoid probabilities as the output.
+"""Export trained segmentation networks to ONNX with sigmoid probabilities as the output, and the
+JSON sidecar beside it that tells the product the plane spacing the networks were trained on.
 
 Several checkpoints of one recipe, trained with different seeds, export as one ensemble graph that
 averages their probabilities, so the product loads one file however many networks it holds."""
@@ -19,6 +20,9 @@ from .model import build_segmentation_network
 logger = logging.getLogger(__name__)
 
 ONNX_OPSET = 17
+
+# Format tag of the sidecar; src/segmentation/model.ts checks it.
+SIDECAR_FORMAT = "deepspine-segmentation-model/1"
 
 
 class ProbabilityHead(nn.Module):
@@ -53,9 +57,32 @@ def load_network(checkpoint_path: Path) -> nn.Module:
     return network.eval()
 
 
-def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path) -> None:
+def checkpoint_spacing(checkpoint_paths: Sequence[Path]) -> float:
+    """The plane spacing in mm that the checkpoints were trained on; all must agree.
+
+    Raises ValueError naming the file when a checkpoint does not record it (trained before the
+    spacing was recorded: pass it explicitly) or when two of them differ."""
+    spacings = {}
+    for path in checkpoint_paths:
+        spacing = torch.load(path, map_location="cpu", weights_only=False).get("spacing_mm")
+        if spacing is None:
+            raise ValueError(f"{path}: the checkpoint does not record its plane spacing; pass --spacing-mm with the spacingMm of the planes' manifest.json")
+        spacings[path] = float(spacing)
+    if len(set(spacings.values())) > 1:
+        listed = ", ".join(f"{path}: {spacing} mm" for path, spacing in spacings.items())
+        raise ValueError(f"the checkpoints were trained on planes of different spacings ({listed}); an ensemble needs one")
+    return next(iter(spacings.values()))
+
+
+def sidecar_path(onnx_path: Path) -> Path:
+    return onnx_path.with_suffix(".json")
+
+
+def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float) -> None:
     """Write the network, or the ensemble of networks, as ONNX with a dynamic batch, height and
-    width (multiples of 16)."""
+    width (multiples of 16), and the sidecar with the plane spacing `spacing_mm` beside it."""
+    if not spacing_mm > 0:
+        raise ValueError(f"plane spacing must be a positive number of mm, got {spacing_mm}")
     path.parent.mkdir(parents=True, exist_ok=True)
     example = torch.zeros(1, 1, 160, 160)
     torch.onnx.export(
@@ -68,7 +95,8 @@ def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path) -> None:
         opset_version=ONNX_OPSET,
         dynamo=False,
     )
-    logger.info("exported %s (%.1f MB)", path, path.stat().st_size / 1e6)
+    sidecar_path(path).write_text(json.dumps({"format": SIDECAR_FORMAT, "spacingMm": spacing_mm}, indent=2) + "\n")
+    logger.info("exported %s (%.1f MB) for planes of %g mm", path, path.stat().st_size / 1e6, spacing_mm)
 
 
 def write_parity_fixture(networks: nn.Module | Sequence[nn.Module], folder: Path, seed: int = 7) -> None:
@@ -89,13 +117,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoints", type=Path, nargs="+", help="last.pt of one or more training runs of the same recipe")
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
+    parser.add_argument("--spacing-mm", type=float, help="plane spacing the networks were trained on (default: as the checkpoints record it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         networks = [load_network(path) for path in args.checkpoints]
+        spacing_mm = args.spacing_mm if args.spacing_mm is not None else checkpoint_spacing(args.checkpoints)
+        export_onnx(networks, args.out, spacing_mm)
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
-    export_onnx(networks, args.out)
     if args.parity:
         write_parity_fixture(networks, args.parity)
 

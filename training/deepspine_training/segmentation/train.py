@@ -20,7 +20,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, all_reduce_mean, barrier, cleanup, init_distributed
-from .data import PlaneSampler, load_cases
+from .data import PlaneSampler, load_cases, load_manifest
 from .export import export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
@@ -82,19 +82,22 @@ def learning_rate_at(step: int, config: SegmentationConfig) -> float:
 RESUMABLE_SETTINGS = ("out", "steps", "threads", "checkpoint_every", "log_every")
 
 
-def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path) -> None:
-    """Raise ValueError when a checkpoint was trained with other settings or cases than `config`,
-    so that a stale out/last.pt is not silently resumed, or returned as if it were the new run."""
+def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None) -> None:
+    """Raise ValueError when a checkpoint was trained with other settings, cases or plane spacing
+    than this run, so that a stale out/last.pt is not silently resumed, or returned as if it were
+    the new run."""
     saved = {key: value for key, value in checkpoint["config"].items() if key not in RESUMABLE_SETTINGS}
     current = {key: value for key, value in dataclasses.asdict(config).items() if key not in RESUMABLE_SETTINGS}
     differing = sorted(key for key in saved.keys() | current.keys() if saved.get(key) != current.get(key))
     if checkpoint.get("cases") not in (None, case_names):
         differing.append("training cases")
+    if spacing_mm is not None and checkpoint.get("spacing_mm") not in (None, spacing_mm):
+        differing.append("plane spacing")
     if differing:
         raise ValueError(f"{path} was written by another training run (different {', '.join(differing)}); delete it or pass another --out to train afresh")
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str]) -> None:
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float) -> None:
     temporary = path.with_suffix(".tmp")
     torch.save(
         {
@@ -103,6 +106,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
             "step": step,
             "config": dataclasses.asdict(config),
             "cases": case_names,
+            "spacing_mm": spacing_mm,
             "network": {"channels": tuple(config.channels), "residual_units": config.residual_units},
         },
         temporary,
@@ -119,6 +123,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     rng = np.random.default_rng(config.seed + 1000 * context.rank)
 
     cases = load_cases(Path(config.data), config.cases)
+    spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
     case_names = [c.name for c in cases]
     sampler = PlaneSampler(cases, config.crop, rng)
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
@@ -128,7 +133,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     last = out / "last.pt"
     if last.exists():
         checkpoint = torch.load(last, map_location=context.device, weights_only=False)
-        check_resumable(checkpoint, config, case_names, last)
+        check_resumable(checkpoint, config, case_names, last, spacing_mm)
         network.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         start_step = int(checkpoint["step"])
@@ -167,7 +172,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
             logger.info("step %d/%d loss %.4f lr %.2e (%.1f s)", done, config.steps, running / config.log_every, learning_rate_at(step, config), time.time() - started)
             running = 0.0
         if context.is_main and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_checkpoint(last, network, optimizer, done, config, case_names)
+            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm)
     barrier(context)
     return last
 
@@ -181,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
         if context.is_main:
             network = build_segmentation_network(tuple(config.channels), config.residual_units)
             network.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=False)["model"])
-            export_onnx(network.eval(), Path(config.out) / "segmentation.onnx")
+            export_onnx(network.eval(), Path(config.out) / "segmentation.onnx", float(load_manifest(Path(config.data))["spacingMm"]))
     finally:
         cleanup(context)
 

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DeepspineError } from '../../src/errors.js';
+import { makeVolume } from '../../src/geometry/volume.js';
+import {
+  defaultSegmentationModelPath,
+  loadSegmentationModel,
+  readSegmentationModelInfo,
+  segmentationModelFormat,
+  type SegmentationModel,
+} from '../../src/segmentation/model.js';
+import { segmentSagittalVolume } from '../../src/segmentation/segment.js';
+
+describe('segmentation model sidecar', () => {
+  let folder = '';
+  before(async () => {
+    folder = await mkdtemp(join(tmpdir(), 'deepspine-sidecar-'));
+  });
+  after(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function modelWithSidecar(name: string, sidecar: string | null): Promise<string> {
+    const onnx = join(folder, `${name}.onnx`);
+    await copyFile(defaultSegmentationModelPath, onnx);
+    if (sidecar !== null) await writeFile(join(folder, `${name}.json`), sidecar);
+    return onnx;
+  }
+
+  it('gives the loaded model the spacing its sidecar states', async () => {
+    const onnx = await modelWithSidecar('fine', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0.8 }));
+    const model = await loadSegmentationModel(onnx, 1);
+    try {
+      assert.equal(model.spacingMm, 0.8);
+    } finally {
+      await model.release();
+    }
+  });
+
+  it('names the sidecar when it is missing or invalid', async () => {
+    const cases: [string, string | null, RegExp][] = [
+      ['missing', null, /missing\.json: sidecar of the segmentation model not found/],
+      ['garbled', '{ not json', /garbled\.json: invalid segmentation model sidecar/],
+      ['other', JSON.stringify({ format: 'deepspine-grading-model/1', spacingMm: 1 }), /other\.json: expected format deepspine-segmentation-model\/1/],
+      ['zero', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0 }), /zero\.json: spacingMm must be a positive number, got 0/],
+    ];
+    for (const [name, sidecar, message] of cases) {
+      const onnx = await modelWithSidecar(name, sidecar);
+      await assert.rejects(loadSegmentationModel(onnx, 1), (error: unknown) => {
+        assert.ok(error instanceof DeepspineError);
+        assert.equal(error.code, 'MODEL_FAILED');
+        assert.equal(error.file, join(folder, `${name}.json`));
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+  });
+
+  it('ships a sidecar for the shipped model', async () => {
+    const info = await readSegmentationModelInfo(defaultSegmentationModelPath);
+    assert.equal(info.format, segmentationModelFormat);
+    assert.ok(info.spacingMm >= 0.5 && info.spacingMm <= 2, `spacing ${info.spacingMm} mm`);
+  });
+});
+
+describe('segmentSagittalVolume', () => {
+  it('resamples the planes to the model spacing and the probabilities back', async () => {
+    // 90 x 60 pixels of 1 mm per sagittal plane, 3 planes; row index j runs caudally.
+    const size = [90, 60, 3] as const;
+    const affine = [0, 0, -1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 1];
+    const data = new Float32Array(90 * 60 * 3).map((_, index) => index % 7);
+    const seen: number[][] = [];
+    // A stand-in network: the body channel is 1 in the left half of the plane it receives.
+    const model: SegmentationModel = {
+      path: 'stand-in',
+      spacingMm: 2,
+      async run(_batch, count, height, width) {
+        seen.push([count, height, width]);
+        const out = new Float32Array(count * 2 * height * width);
+        for (let n = 0; n < count; n++) {
+          for (let y = 0; y < height; y++) for (let x = 0; x < width / 2; x++) out[(n * 2) * height * width + y * width + x] = 1;
+        }
+        return out;
+      },
+      release: async () => {},
+    };
+    const result = await segmentSagittalVolume(makeVolume(size, affine, data), model);
+    // 90 x 60 mm at 2 mm is 45 x 30 pixels, padded to multiples of 16.
+    assert.deepEqual(seen, [[3, 32, 48]]);
+    // The network's left half (24 of 48 pixels of 2 mm) covers the first 47 mm of the plane.
+    const row = 30 * 90;
+    assert.equal(result.labels.data[row + 10], 1);
+    assert.equal(result.labels.data[row + 45], 1);
+    assert.equal(result.labels.data[row + 60], 0);
+  });
+});
