@@ -90,7 +90,12 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
       });
     }
   }
-  if (added !== null) discs = [...discs, added];
+  if (added !== null) {
+    discs = [...discs, added];
+    // The bodies were split at the segmented discs only, so the two bodies around the added disc
+    // (L5 and S1 when it is L5-S1) are still one segment; split them at the added disc as well.
+    vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
+  }
   const confidenceFactor = added === null ? 1 : faintDiscConfidenceFactor;
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
