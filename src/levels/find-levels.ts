@@ -92,8 +92,8 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   }
   if (added !== null) {
     discs = [...discs, added];
-    // The bodies were split at the segmented discs only, so the two bodies around the added disc
-    // (L5 and S1 when it is L5-S1) are still one segment; split them at the added disc as well.
+    // The bodies were split at the segmented discs only. The two bodies around the added disc (L5
+    // and S1 when it is L5-S1) are still one segment, so they are split at the added disc too.
     vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
   }
   const confidenceFactor = added === null ? 1 : faintDiscConfidenceFactor;

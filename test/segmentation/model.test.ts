@@ -12,7 +12,7 @@ import {
   segmentationModelFormat,
   type SegmentationModel,
 } from '../../src/segmentation/model.js';
-import { segmentSagittalVolume } from '../../src/segmentation/segment.js';
+import { segmentSagittalVolume, smoothAcrossPlanes } from '../../src/segmentation/segment.js';
 
 describe('segmentation model sidecar', () => {
   let folder = '';
@@ -95,5 +95,69 @@ describe('segmentSagittalVolume', () => {
     assert.equal(result.labels.data[row + 10], 1);
     assert.equal(result.labels.data[row + 45], 1);
     assert.equal(result.labels.data[row + 60], 0);
+  });
+});
+
+describe('segmentSagittalVolume across planes', () => {
+  // A stand-in network that marks the whole of the middle plane of three as vertebral body.
+  const middlePlaneModel: SegmentationModel = {
+    path: 'stand-in',
+    spacingMm: 1,
+    async run(_batch, count, height, width) {
+      const out = new Float32Array(count * 2 * height * width);
+      out.fill(1, 2 * height * width, 3 * height * width);
+      return out;
+    },
+    release: async () => {},
+  };
+  const planeValues = async (planeSpacingMm: number): Promise<number[]> => {
+    const affine = [0, 0, -planeSpacingMm, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 1];
+    const result = await segmentSagittalVolume(makeVolume([32, 32, 3], affine, new Float32Array(32 * 32 * 3).fill(1)), middlePlaneModel);
+    return [0, 1, 2].map((k) => result.vertebraProbability.data[k * 32 * 32 + 16 * 32 + 16]!);
+  };
+
+  it('smooths planes 1 mm apart', async () => {
+    const [first, middle, last] = await planeValues(1);
+    assert.ok(first! > 0.2 && first! < 0.4, `first plane ${first}`);
+    assert.ok(middle! > 0.3 && middle! < 0.5, `middle plane ${middle}`);
+    assert.ok(Math.abs(first! - last!) < 1e-6);
+  });
+
+  it('leaves slices 4 mm apart as the network returned them', async () => {
+    assert.deepEqual(await planeValues(4), [0, 1, 0]);
+  });
+});
+
+describe('smoothAcrossPlanes', () => {
+  it('spreads one plane by Gaussian weights, renormalised at the ends', () => {
+    // Five planes of two pixels; only the middle plane is 1. With sigma 1 the kernel reaches 3 planes.
+    const data = new Float32Array(10);
+    data.set([1, 1], 4);
+    smoothAcrossPlanes(data, 2, 5, 1);
+    const weight = (d: number) => (Math.abs(d) <= 3 ? Math.exp(-(d * d) / 2) : 0);
+    for (let k = 0; k < 5; k++) {
+      let total = 0;
+      for (let other = 0; other < 5; other++) total += weight(other - k);
+      const expected = weight(2 - k) / total;
+      assert.ok(Math.abs(data[2 * k]! - expected) < 1e-6, `plane ${k}: ${data[2 * k]} vs ${expected}`);
+      assert.equal(data[2 * k + 1], data[2 * k]);
+    }
+    // The middle plane keeps 0.40 of its value, its neighbours get 0.26 each.
+    assert.ok(Math.abs(data[4]! - 0.403) < 0.001, `middle plane ${data[4]}`);
+    assert.ok(Math.abs(data[2]! - 0.257) < 0.001, `neighbour ${data[2]}`);
+  });
+
+  it('leaves a constant stack constant, edge planes included', () => {
+    const data = new Float32Array(4 * 6).fill(0.7);
+    smoothAcrossPlanes(data, 4, 6, 1.5);
+    for (const value of data) assert.ok(Math.abs(value - 0.7) < 1e-6, `value ${value}`);
+  });
+
+  it('does nothing with a zero sigma or a single plane', () => {
+    const data = Float32Array.from([0, 1, 0, 1]);
+    smoothAcrossPlanes(data, 1, 4, 0);
+    assert.deepEqual([...data], [0, 1, 0, 1]);
+    smoothAcrossPlanes(data, 4, 1, 2);
+    assert.deepEqual([...data], [0, 1, 0, 1]);
   });
 });
