@@ -21,6 +21,8 @@ export interface AnalyzeCommandOptions {
  */
 export async function analyzeOne(study: string, options: AnalyzeCommandOptions, logger: Logger): Promise<AnalysisOutput> {
   const outDir = resolve(options.out);
+  // Made before the analysis, so an unusable --out fails at once, not after a minute of work.
+  await makeOutputDir(outDir);
   const output = await analyzeStudy(
     study,
     {
@@ -35,7 +37,7 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
   );
   const start = performance.now();
   await logger.step('write outputs', async () => {
-    await mkdir(outDir, { recursive: true });
+    await makeOutputDir(outDir);
     await writeSegmentation(outDir, output);
     await writeOverlayPng(
       join(outDir, output.result.outputs.overlay),
@@ -64,9 +66,22 @@ export interface BatchEntry {
   readonly error: string | null;
 }
 
+/**
+ * Creates an output folder and its parents.
+ * @throws DeepspineError OUTPUT_FAILED naming the folder when it cannot be made (a file is in the way, no permission).
+ */
+export async function makeOutputDir(outDir: string): Promise<void> {
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DeepspineError('OUTPUT_FAILED', `${outDir}: cannot create the output folder (${reason}); pass another --out`, { file: outDir, cause: error });
+  }
+}
+
 /** Writes the batch summary; used by the batch runner so a failed study never hides the others. */
 export async function writeBatchSummary(outDir: string, entries: BatchEntry[]): Promise<void> {
-  await mkdir(outDir, { recursive: true });
+  await makeOutputDir(outDir);
   await writeFile(join(outDir, 'batch-summary.json'), JSON.stringify({ studies: entries }, null, 2) + '\n');
 }
 

@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DeepspineError, exitCodeOf } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { exportSegmentationDataset } from '../segmentation/dataset.js';
-import { defaultSegmentationModelPath, readSegmentationModelInfo } from '../segmentation/model.js';
+import { checkSpacingMm, defaultSegmentationModelPath, readSegmentationModelInfo } from '../segmentation/model.js';
 import { runEvaluate } from './evaluate-command.js';
 import { runAnalyzeCommand, type AnalyzeCliOptions } from './analyze-cli.js';
 import { prepareDemoStudy } from './demo-study.js';
@@ -41,8 +41,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--spacing <mm>', 'in-plane spacing of the exported planes (default: that of the shipped model)')
     .action(async (volumes: string, options: { out: string; spacing?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
-      const spacingMm = options.spacing === undefined ? (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm : Number(options.spacing);
-      if (!(spacingMm > 0)) throw new DeepspineError('INVALID_ARGUMENT', `--spacing must be a positive number of mm, got ${options.spacing}`);
+      let spacingMm = (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm;
+      if (options.spacing !== undefined) {
+        // Plain decimals only: Number() would also take '0x10', 'Infinity' and ''.
+        const decimal = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(options.spacing);
+        spacingMm = decimal ? Number(options.spacing) : NaN;
+        const problem = checkSpacingMm(spacingMm);
+        if (problem !== null) {
+          throw new DeepspineError('INVALID_ARGUMENT', `--spacing ${problem}, got ${JSON.stringify(options.spacing)}`);
+        }
+      }
       await exportSegmentationDataset(volumes, options.out, spacingMm, logger);
       setExit(0);
     });

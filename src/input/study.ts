@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { DeepspineError, type Warning } from '../errors.js';
 import type { Volume } from '../geometry/volume.js';
 import { silentLogger, type Logger } from '../log.js';
 import { classifySeries } from './classify.js';
+import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
 import { readSeriesVolume } from './dicom/series-volume.js';
 import { groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
@@ -109,10 +110,31 @@ async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput
   }
   if (info.isFile() && isVolumeFile(path)) return { kind: 'volume-file', path };
   if (info.isFile()) {
+    // Only a DICOM file stands for its series' folder; any other file would start a scan of
+    // whatever folder it happens to lie in.
+    if (!(await startsWithPart10Prefix(path))) {
+      throw new DeepspineError(
+        'UNREADABLE_INPUT',
+        `${path}: neither a DICOM Part 10 file nor a NIfTI (.nii, .nii.gz) or MHA/MHD volume; give a study folder, a DICOM file of the study, or a volume file`,
+        { file: path },
+      );
+    }
     logger.info(`reading the folder that contains ${basename(path)}`);
     return { kind: 'dicom', root: dirname(path) };
   }
   return { kind: 'dicom', root: path };
+}
+
+/** Returns whether a file begins with the 128-byte preamble and `DICM` of a DICOM Part 10 file. */
+async function startsWithPart10Prefix(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const bytes = new Uint8Array(part10PrefixOffset + 4);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, 0);
+    return hasPart10Prefix(bytes.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
 }
 
 interface DicomStudyScan {

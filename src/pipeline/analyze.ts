@@ -64,8 +64,8 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
     const segmentation: Segmentation = { ...raw, labels: await timed('levels', () => removeOffSpineComponents(raw.labels, levels).labels) };
     for (const warning of levels.warnings) logger.warn(warning.message);
     const warnings: Warning[] = [...study.warnings, ...levels.warnings];
-    const models: Record<string, { file: string; sha256: string }> = {
-      segmentation: { file: segmentationModel.path, sha256: await sha256(segmentationModel.path) },
+    const models: Record<string, { file: string; sha256: string; spacingMm?: number }> = {
+      segmentation: { file: segmentationModel.path, sha256: await sha256(segmentationModel.path), spacingMm: segmentationModel.spacingMm },
     };
     let grades: LevelGrades[] | null = null;
     if (options.grade !== false && levels.levels.length > 0) {

@@ -42,7 +42,8 @@ export interface AnalysisResult {
     readonly skippedFiles: readonly { readonly file: string; readonly reason: string }[];
   };
   readonly series: { readonly sagittal: SeriesReport; readonly axial: SeriesReport | null; readonly all: SeriesReport[] };
-  readonly models: Record<string, { readonly file: string; readonly sha256: string }>;
+  /** Each model used, by role; the segmentation model also states the plane spacing from its sidecar. */
+  readonly models: Record<string, { readonly file: string; readonly sha256: string; readonly spacingMm?: number }>;
   readonly levels: LevelReport[];
   readonly vertebrae: { readonly name: string; readonly center: Vec3; readonly confidence: number }[];
   readonly warnings: Warning[];

@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeepspineError } from '../errors.js';
 import { toSagittalLayout } from '../geometry/reorient.js';
@@ -44,7 +44,14 @@ export interface DatasetManifest {
 export async function exportSegmentationDataset(volumesDir: string, outDir: string, spacingMm: number, logger: Logger): Promise<DatasetManifest> {
   if (!(spacingMm > 0)) throw new RangeError(`plane spacing must be a positive number of mm, got ${spacingMm}`);
   if (!existsSync(volumesDir)) throw new DeepspineError('INPUT_NOT_FOUND', `${volumesDir}: folder of labelled volumes not found`, { file: volumesDir });
-  await mkdir(outDir, { recursive: true });
+  if (!statSync(volumesDir).isDirectory()) {
+    throw new DeepspineError('INVALID_ARGUMENT', `${volumesDir}: not a folder; pass the folder that holds one subfolder per labelled case`, { file: volumesDir });
+  }
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw new DeepspineError('OUTPUT_FAILED', `${outDir}: cannot create the output folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: outDir, cause: error });
+  }
   const cases: DatasetCase[] = [];
   const names = (await readdir(volumesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   for (const name of names) {
@@ -94,6 +101,9 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     const pseudoLabelledVoxels = derived?.filled ?? 0;
     cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
     logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled`);
+  }
+  if (cases.length === 0) {
+    throw new DeepspineError('UNREADABLE_INPUT', `${volumesDir}: no case folder with labels.nii.gz, so there is nothing to export`, { file: volumesDir });
   }
   const manifest: DatasetManifest = { format: 'deepspine-segmentation-planes/2', spacingMm, cases };
   await writeFile(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));

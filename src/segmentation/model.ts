@@ -33,9 +33,24 @@ export interface SegmentationModel {
   release(): Promise<void>;
 }
 
-/** Path of the sidecar of a segmentation model: the ONNX path with `.json` for `.onnx`. */
+/**
+ * Range of plane spacings in mm that a sidecar may state. Sagittal MRI pixels are 0.3 to 1.5 mm,
+ * and a value outside this range is a broken file: a tiny spacing would make planes of billions of
+ * pixels, a huge one a few pixels per plane.
+ */
+export const segmentationSpacingRangeMm = { min: 0.25, max: 4 } as const;
+
+/** Path of the sidecar of a segmentation model: the ONNX path with `.json` for `.onnx` (any case), as the Python export names it. */
 export function segmentationSidecarPath(onnxPath: string): string {
-  return onnxPath.replace(/\.onnx$/, '') + '.json';
+  return onnxPath.replace(/\.onnx$/i, '') + '.json';
+}
+
+/** Returns the rule that a plane spacing breaks, or null when it is a number within segmentationSpacingRangeMm. */
+export function checkSpacingMm(value: unknown): string | null {
+  const { min, max } = segmentationSpacingRangeMm;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number of mm';
+  if (value < min || value > max) return `must lie between ${min} and ${max} mm`;
+  return null;
 }
 
 /**
@@ -45,21 +60,30 @@ export function segmentationSidecarPath(onnxPath: string): string {
 export async function readSegmentationModelInfo(onnxPath: string): Promise<SegmentationModelInfo> {
   const path = segmentationSidecarPath(onnxPath);
   if (!existsSync(path)) {
-    throw new DeepspineError('MODEL_FAILED', `${path}: sidecar of the segmentation model not found; export the model with python -m deepspine_training.segmentation.export, which writes it`, { file: path });
+    throw new DeepspineError(
+      'MODEL_FAILED',
+      `${path}: sidecar of the segmentation model not found; it belongs beside ${onnxPath} (reinstall deepspine for the shipped model; python -m deepspine_training.segmentation.export writes it for a trained one)`,
+      { file: path },
+    );
   }
-  let info: Partial<SegmentationModelInfo>;
+  let info: unknown;
   try {
-    info = JSON.parse(await readFile(path, 'utf8')) as Partial<SegmentationModelInfo>;
+    info = JSON.parse((await readFile(path, 'utf8')).replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new DeepspineError('MODEL_FAILED', `${path}: invalid segmentation model sidecar (${String(error)})`, { file: path, cause: error });
   }
-  if (info.format !== segmentationModelFormat) {
-    throw new DeepspineError('MODEL_FAILED', `${path}: expected format ${segmentationModelFormat}, got ${String(info.format)}`, { file: path });
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: the segmentation model sidecar must be a JSON object, got ${JSON.stringify(info)}`, { file: path });
   }
-  if (typeof info.spacingMm !== 'number' || !(info.spacingMm > 0)) {
-    throw new DeepspineError('MODEL_FAILED', `${path}: spacingMm must be a positive number, got ${String(info.spacingMm)}`, { file: path });
+  const { format, spacingMm } = info as Record<string, unknown>;
+  if (format !== segmentationModelFormat) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: expected format ${segmentationModelFormat}, got ${JSON.stringify(format) ?? 'none'}`, { file: path });
   }
-  return { format: info.format, spacingMm: info.spacingMm };
+  const problem = checkSpacingMm(spacingMm);
+  if (problem !== null) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: spacingMm ${problem}, got ${JSON.stringify(spacingMm) ?? 'none'}`, { file: path });
+  }
+  return { format: segmentationModelFormat, spacingMm: spacingMm as number };
 }
 
 /**
@@ -81,6 +105,11 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
   } catch (error) {
     throw new DeepspineError('MODEL_FAILED', `${path}: loading the segmentation model failed (${String(error)})`, { file: path, cause: error });
   }
+  if (session.inputNames.length !== 1 || session.outputNames.length < 1) {
+    const inputs = session.inputNames.join(', ');
+    await session.release();
+    throw new DeepspineError('MODEL_FAILED', `${path}: a segmentation model has one input (image), this one has ${inputs || 'none'}; is it another model?`, { file: path });
+  }
   const inputName = session.inputNames[0]!;
   const outputName = session.outputNames[0]!;
   return {
@@ -88,7 +117,12 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
     spacingMm,
     async run(batch, count, height, width) {
       const input = new ort.Tensor('float32', batch, [count, 1, height, width]);
-      const outputs = await session.run({ [inputName]: input });
+      let outputs: ort.InferenceSession.ReturnType;
+      try {
+        outputs = await session.run({ [inputName]: input });
+      } catch (error) {
+        throw new DeepspineError('MODEL_FAILED', `${path}: the segmentation model failed on planes of ${height}x${width} pixels (${String(error)})`, { file: path, cause: error });
+      }
       const output = outputs[outputName];
       if (output === undefined || output.dims.length !== 4 || output.dims[1] !== 2) {
         throw new DeepspineError('MODEL_FAILED', `${path}: expected an output of shape (N, 2, H, W), got ${output?.dims.join('x') ?? 'none'}`, { file: path });

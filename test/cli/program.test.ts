@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -40,6 +40,31 @@ describe('deepspine CLI exit codes', () => {
     const result = await run('analyze', '--out', join(scratch, 'o2'));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /no study given/);
+  });
+
+  it('an output folder blocked by a file is exit 9, before any analysis', async () => {
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, 'in the way');
+    const result = await run('analyze', '--demo', '--out', join(blocker, 'sub'));
+    assert.equal(result.code, 9);
+    assert.match(result.stderr, /a-file\/sub/);
+  });
+
+  for (const spacing of ['0', '-1', 'abc', '', 'Infinity', '0x10', '1e-9', '9']) {
+    it(`export-segmentation-data --spacing ${JSON.stringify(spacing)} is exit 2`, async () => {
+      const result = await run('export-segmentation-data', scratch, '--out', join(scratch, 'planes'), '--spacing', spacing);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--spacing must (be a number of mm|lie between 0\.25 and 4 mm)/);
+    });
+  }
+
+  it('export-segmentation-data of a folder without labelled cases is exit 4', async () => {
+    const empty = join(scratch, 'no-cases');
+    mkdirSync(empty);
+    const result = await run('export-segmentation-data', empty, '--out', join(scratch, 'planes'));
+    assert.equal(result.code, 4);
+    assert.match(result.stderr, /no-cases: no case folder with labels\.nii\.gz/);
+    assert.equal(existsSync(join(scratch, 'planes', 'manifest.json')), false);
   });
 
   it('cervical spine is exit 7', { skip: skipWithoutSharedData('volumes', 'tptbox-cervical') }, async () => {

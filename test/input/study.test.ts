@@ -303,6 +303,13 @@ describe('loadStudy damaged and foreign files', () => {
     assert.equal(study.sagittalSeries.sliceCount, 8);
   });
 
+  it('rejects a single file that is neither DICOM nor a volume, without reading its folder', async () => {
+    const folder = await makeTempDir('stray-file');
+    await writeSeries(folder, sagittalT2());
+    await writeFile(join(folder, 'notes.txt'), 'not an image');
+    await assertRejectsWith(loadStudy(join(folder, 'notes.txt')), 'UNREADABLE_INPUT', /notes\.txt: neither a DICOM Part 10 file nor a NIfTI/);
+  });
+
   it('skips an unsupported transfer syntax with a warning', async () => {
     const folder = await makeTempDir('big-endian');
     await writeSeries(join(folder, 'sag'), sagittalT2());

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { writeDemoStudy } from '../../src/demo/index.js';
 import { norm, subtract } from '../../src/geometry/affine.js';
 import { silentLogger } from '../../src/log.js';
 import { analyzeStudy } from '../../src/pipeline/analyze.js';
+import { defaultSegmentationModelPath, segmentationSidecarPath } from '../../src/segmentation/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-demo-analyze-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -23,6 +24,9 @@ describe('analyze on the demo phantom', () => {
     const study = join(scratch, 'study');
     const truth = await writeDemoStudy(study, { axialLayout: 'stack' });
     const output = await analyzeStudy(study, { outDir: scratch }, silentLogger);
+    // The result names the spacing that the shipped model's sidecar gave the planes.
+    const sidecar = JSON.parse(readFileSync(segmentationSidecarPath(defaultSegmentationModelPath), 'utf8')) as { spacingMm: number };
+    assert.equal(output.result.models['segmentation']?.spacingMm, sidecar.spacingMm);
     const lumbar = truth.levels.filter((level) => level.level !== 'T11-T12' && level.level !== 'T10-T11');
     assert.deepEqual(
       output.result.levels.map((level) => level.level),

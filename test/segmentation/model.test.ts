@@ -8,6 +8,7 @@ import { makeVolume } from '../../src/geometry/volume.js';
 import {
   defaultSegmentationModelPath,
   loadSegmentationModel,
+  packageRoot,
   readSegmentationModelInfo,
   segmentationModelFormat,
   type SegmentationModel,
@@ -45,7 +46,12 @@ describe('segmentation model sidecar', () => {
       ['missing', null, /missing\.json: sidecar of the segmentation model not found/],
       ['garbled', '{ not json', /garbled\.json: invalid segmentation model sidecar/],
       ['other', JSON.stringify({ format: 'deepspine-grading-model/1', spacingMm: 1 }), /other\.json: expected format deepspine-segmentation-model\/1/],
-      ['zero', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0 }), /zero\.json: spacingMm must be a positive number, got 0/],
+      ['zero', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0 }), /zero\.json: spacingMm must lie between 0\.25 and 4 mm, got 0/],
+      ['tiny', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0.001 }), /tiny\.json: spacingMm must lie between/],
+      ['huge', JSON.stringify({ format: segmentationModelFormat, spacingMm: 50 }), /huge\.json: spacingMm must lie between/],
+      ['text', JSON.stringify({ format: segmentationModelFormat, spacingMm: '1.25' }), /text\.json: spacingMm must be a number of mm, got "1\.25"/],
+      ['null', 'null', /null\.json: the segmentation model sidecar must be a JSON object, got null/],
+      ['list', '[1.25]', /list\.json: the segmentation model sidecar must be a JSON object/],
     ];
     for (const [name, sidecar, message] of cases) {
       const onnx = await modelWithSidecar(name, sidecar);
@@ -57,6 +63,25 @@ describe('segmentation model sidecar', () => {
         return true;
       });
     }
+  });
+
+  it('finds the sidecar of an upper-case .ONNX name and reads one with a byte order mark', async () => {
+    const onnx = join(folder, 'upper.v2.ONNX');
+    await copyFile(defaultSegmentationModelPath, onnx);
+    await writeFile(join(folder, 'upper.v2.json'), '\uFEFF' + JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.5 }));
+    assert.equal((await readSegmentationModelInfo(onnx)).spacingMm, 1.5);
+  });
+
+  it('rejects another kind of ONNX model when loading it', async () => {
+    const onnx = join(folder, 'grading-as-segmentation.onnx');
+    await copyFile(join(packageRoot, 'models', 'grading', 'grading.onnx'), onnx);
+    await writeFile(join(folder, 'grading-as-segmentation.json'), JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25 }));
+    await assert.rejects(loadSegmentationModel(onnx, 1), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'MODEL_FAILED');
+      assert.match(error.message, /grading-as-segmentation\.onnx: a segmentation model has one input/);
+      return true;
+    });
   });
 
   it('ships a sidecar for the shipped model', async () => {

@@ -184,8 +184,9 @@ def test_export_needs_one_known_spacing(tmp_path):
         checkpoint_spacing(paths[:2])
     with pytest.raises(ValueError, match="old.pt: the checkpoint does not record its plane spacing"):
         checkpoint_spacing(paths[2:])
-    with pytest.raises(ValueError, match="positive"):
-        export_onnx(network, tmp_path / "model.onnx", 0.0)
+    for unusable in (0.0, 1e-9, float("inf"), float("nan"), 50.0):
+        with pytest.raises(ValueError, match="between 0.25 and 4.0 mm"):
+            export_onnx(network, tmp_path / "model.onnx", unusable)
 
     from deepspine_training.segmentation import export
 
@@ -195,6 +196,11 @@ def test_export_needs_one_known_spacing(tmp_path):
     assert stopped.value.code == 2
     export.main([str(paths[2]), "--out", str(tmp_path / "model.onnx"), "--spacing-mm", "0.8"])
     assert json.loads((tmp_path / "model.json").read_text())["spacingMm"] == 0.8
+    # A checkpoint that records its spacing cannot be exported for another one.
+    with pytest.raises(SystemExit) as stopped:
+        export.main([str(paths[0]), "--out", str(tmp_path / "other.onnx"), "--spacing-mm", "1.25"])
+    assert stopped.value.code == 2
+    assert not (tmp_path / "other.json").exists()
 
 
 def test_ensemble_export_averages_member_probabilities(tmp_path):

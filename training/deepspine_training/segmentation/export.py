@@ -23,6 +23,8 @@ ONNX_OPSET = 17
 
 # Format tag of the sidecar; src/segmentation/model.ts checks it.
 SIDECAR_FORMAT = "deepspine-segmentation-model/1"
+# Plane spacings in mm that the product accepts in a sidecar (segmentationSpacingRangeMm).
+SPACING_RANGE_MM = (0.25, 4.0)
 
 
 class ProbabilityHead(nn.Module):
@@ -74,6 +76,15 @@ def checkpoint_spacing(checkpoint_paths: Sequence[Path]) -> float:
     return next(iter(spacings.values()))
 
 
+def check_recorded_spacing(checkpoint_paths: Sequence[Path], spacing_mm: float) -> None:
+    """Raise ValueError when a checkpoint records a plane spacing other than `spacing_mm`: the
+    network would then run on planes of the wrong scale."""
+    for path in checkpoint_paths:
+        recorded = torch.load(path, map_location="cpu", weights_only=False).get("spacing_mm")
+        if recorded is not None and float(recorded) != spacing_mm:
+            raise ValueError(f"{path}: trained on planes of {recorded} mm, not {spacing_mm} mm; leave out --spacing-mm to use the recorded spacing")
+
+
 def sidecar_path(onnx_path: Path) -> Path:
     return onnx_path.with_suffix(".json")
 
@@ -81,8 +92,9 @@ def sidecar_path(onnx_path: Path) -> Path:
 def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float) -> None:
     """Write the network, or the ensemble of networks, as ONNX with a dynamic batch, height and
     width (multiples of 16), and the sidecar with the plane spacing `spacing_mm` beside it."""
-    if not spacing_mm > 0:
-        raise ValueError(f"plane spacing must be a positive number of mm, got {spacing_mm}")
+    low, high = SPACING_RANGE_MM
+    if not low <= spacing_mm <= high:
+        raise ValueError(f"plane spacing must lie between {low} and {high} mm, got {spacing_mm}")
     path.parent.mkdir(parents=True, exist_ok=True)
     example = torch.zeros(1, 1, 160, 160)
     torch.onnx.export(
@@ -117,15 +129,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("checkpoints", type=Path, nargs="+", help="last.pt of one or more training runs of the same recipe")
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
-    parser.add_argument("--spacing-mm", type=float, help="plane spacing the networks were trained on (default: as the checkpoints record it)")
+    parser.add_argument("--spacing-mm", type=float, help="plane spacing the networks were trained on, for checkpoints that do not record it (default: as the checkpoints record it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         networks = [load_network(path) for path in args.checkpoints]
         spacing_mm = args.spacing_mm if args.spacing_mm is not None else checkpoint_spacing(args.checkpoints)
+        if args.spacing_mm is not None:
+            check_recorded_spacing(args.checkpoints, args.spacing_mm)
         export_onnx(networks, args.out, spacing_mm)
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
+    except OSError as error:
+        parser.exit(9, f"error: {error.filename or args.out}: cannot write the model ({error.strerror or error})\n")
     if args.parity:
         write_parity_fixture(networks, args.parity)
 
