@@ -279,6 +279,13 @@ function noImagesError(root: string, fileCount: number, skipped: readonly Skippe
   if (fileCount === 0) {
     return new DeepspineError('UNREADABLE_INPUT', `input folder ${root} is empty; give the folder that holds the study's DICOM files`, { file: root });
   }
+  if (skipped.every((entry) => entry.kind === 'not-dicom')) {
+    return new DeepspineError(
+      'UNREADABLE_INPUT',
+      `no DICOM file in ${root} (${fileCount} files, none a DICOM Part 10 file); give the folder that holds the study's DICOM files, or a NIfTI or MHA volume`,
+      { file: root },
+    );
+  }
   return new DeepspineError(
     'NO_MR_SERIES',
     `no DICOM images in ${root} (${fileCount} files, none an image); give the folder that holds the study's MR series`,

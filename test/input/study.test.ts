@@ -277,6 +277,13 @@ describe('loadStudy damaged and foreign files', () => {
     await assertRejectsWith(loadStudy(folder), 'NO_MR_SERIES', /none an image/);
   });
 
+  it('raises UNREADABLE_INPUT for a folder without any DICOM file', async () => {
+    const folder = await makeTempDir('no-dicom');
+    await writeFile(join(folder, 'readme.txt'), 'not an image\n');
+    await writeFile(join(folder, 'slice.png'), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /no DICOM file in .*\(2 files, none a DICOM Part 10 file\)/);
+  });
+
   it('raises NO_SAGITTAL_SERIES for an axial-only study', async () => {
     const folder = await makeTempDir('axial-only');
     await writeSeries(folder, axialT2());
