@@ -33,11 +33,13 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
     return 0;
   }
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
+  // Checked before the single-study path too, so a wrong --jobs is never silently ignored.
+  const requestedJobs = parsePositive(options.jobs, '--jobs');
   if (studies.length === 1 && options.shard === undefined) {
     await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
     return 0;
   }
-  const jobs = parsePositive(options.jobs, '--jobs') ?? Math.max(1, Math.floor(availableParallelism() / 2));
+  const jobs = requestedJobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
   return runBatch(studies, { out: options.out, jobs, shard: options.shard ? parseShard(options.shard) : null, passThrough }, logger);
 }

@@ -122,7 +122,8 @@ export function diceWithinAnnotatedExtent(predicted: ArrayLike<number>, truth: V
 export async function evaluateFolder(dir: string, model: SegmentationModel, logger: Logger, only?: string[]): Promise<EvaluationSummary> {
   if (!existsSync(dir)) throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: evaluation folder not found`, { file: dir });
   const names = (await readdir(dir, { withFileTypes: true }))
-    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, 'labels.nii.gz')))
+    // A case folder may be a symbolic link; existsSync follows it.
+    .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && existsSync(join(dir, entry.name, 'labels.nii.gz')))
     .map((entry) => entry.name)
     .filter((name) => only === undefined || only.includes(name))
     .sort();

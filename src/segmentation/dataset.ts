@@ -53,7 +53,11 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     throw new DeepspineError('OUTPUT_FAILED', `${outDir}: cannot create the output folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: outDir, cause: error });
   }
   const cases: DatasetCase[] = [];
-  const names = (await readdir(volumesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  // Case folders may be symbolic links; the labels.nii.gz check below follows them.
+  const names = (await readdir(volumesDir, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory() || entry.isSymbolicLink())
+    .map((entry) => entry.name)
+    .sort();
   for (const name of names) {
     const folder = join(volumesDir, name);
     const labelPath = join(folder, 'labels.nii.gz');

@@ -42,6 +42,12 @@ describe('deepspine CLI exit codes', () => {
     assert.match(result.stderr, /no study given/);
   });
 
+  it('--jobs 0 is exit 2 with a single study too', async () => {
+    const result = await run('analyze', join(scratch, 'absent'), '--jobs', '0', '--out', join(scratch, 'o4'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--jobs 0: expected a whole number of at least 1/);
+  });
+
   it('an output folder blocked by a file is exit 9, before any analysis', async () => {
     const blocker = join(scratch, 'a-file');
     writeFileSync(blocker, 'in the way');

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { dice, evaluateFolder } from '../../src/evaluation/evaluate.js';
 import { nameInstance, truthStructures } from '../../src/evaluation/truth.js';
@@ -69,6 +72,20 @@ describe('evaluateFolder on real volumes', () => {
       assert.equal(summary.namingCorrect, summary.namingTotal, JSON.stringify(summary.cases.map((c) => c.naming)));
     } finally {
       await model.release();
+    }
+  });
+
+  it('reads a case folder that is a symbolic link', { skip: skipWithoutSharedData('volumes', 'ivd-11') }, async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'deepspine-evaluate-links-'));
+    const model = await loadSegmentationModel();
+    try {
+      symlinkSync(resolve(sharedPath('volumes', 'ivd-11')), join(folder, 'linked-ivd-11'), 'dir');
+      const summary = await evaluateFolder(folder, model, silentLogger);
+      assert.deepEqual(summary.cases.map((c) => c.case), ['linked-ivd-11']);
+      assert.ok(summary.cases[0]!.diceDisc! > 0.75, `disc Dice ${summary.cases[0]!.diceDisc}`);
+    } finally {
+      await model.release();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 });

@@ -166,6 +166,8 @@ def test_export_names_bad_checkpoint(tmp_path):
         load_network(not_a_checkpoint)
     with pytest.raises(ValueError, match="missing.pt: checkpoint not found"):
         load_network(tmp_path / "missing.pt")
+    with pytest.raises(ValueError, match="a folder, not a checkpoint"):
+        load_network(tmp_path)
 
 
 def test_export_needs_one_known_spacing(tmp_path):

@@ -48,6 +48,8 @@ def load_network(checkpoint_path: Path) -> nn.Module:
     """Load the network of a checkpoint that train.py wrote (last.pt).
 
     Raises ValueError naming the file when it is missing or is not such a checkpoint."""
+    if checkpoint_path.is_dir():
+        raise ValueError(f"{checkpoint_path}: a folder, not a checkpoint; pass the last.pt inside a segmentation training run's folder")
     if not checkpoint_path.is_file():
         raise ValueError(f"{checkpoint_path}: checkpoint not found; pass the last.pt of a segmentation training run")
     try:
