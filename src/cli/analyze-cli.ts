@@ -25,6 +25,8 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
     ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
     ...(options.model !== undefined ? { model: options.model } : {}),
   };
+  // Checked before the demo and single-study paths too, so a wrong --jobs is never silently ignored.
+  const requestedJobs = parsePositive(options.jobs, '--jobs');
   if (options.demo) {
     if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
     const demoDir = join(options.out, 'demo-study');
@@ -33,8 +35,6 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
     return 0;
   }
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
-  // Checked before the single-study path too, so a wrong --jobs is never silently ignored.
-  const requestedJobs = parsePositive(options.jobs, '--jobs');
   if (studies.length === 1 && options.shard === undefined) {
     await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
     return 0;

@@ -41,8 +41,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--spacing <mm>', 'in-plane spacing of the exported planes (default: that of the shipped model)')
     .action(async (volumes: string, options: { out: string; spacing?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
-      let spacingMm = (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm;
-      if (options.spacing !== undefined) {
+      let spacingMm: number;
+      if (options.spacing === undefined) {
+        spacingMm = (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm;
+      } else {
         // Plain decimals only: Number() would also take '0x10', 'Infinity' and ''.
         const decimal = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(options.spacing);
         spacingMm = decimal ? Number(options.spacing) : NaN;

@@ -115,7 +115,7 @@ async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput
     if (!(await startsWithPart10Prefix(path))) {
       throw new DeepspineError(
         'UNREADABLE_INPUT',
-        `${path}: neither a DICOM Part 10 file nor a NIfTI (.nii, .nii.gz) or MHA/MHD volume; give a study folder, a DICOM file of the study, or a volume file`,
+        `${path}: neither a DICOM Part 10 file nor a NIfTI (.nii, .nii.gz), MHA/MHD or NRRD volume; give a study folder, a DICOM file of the study, or a volume file`,
         { file: path },
       );
     }
@@ -282,7 +282,7 @@ function noImagesError(root: string, fileCount: number, skipped: readonly Skippe
   if (skipped.every((entry) => entry.kind === 'not-dicom')) {
     return new DeepspineError(
       'UNREADABLE_INPUT',
-      `no DICOM file in ${root} (${fileCount} files, none a DICOM Part 10 file); give the folder that holds the study's DICOM files, or a NIfTI or MHA volume`,
+      `no DICOM file in ${root} (${fileCount} files, none a DICOM Part 10 file); give the folder that holds the study's DICOM files, or a NIfTI, MHA or NRRD volume`,
       { file: root },
     );
   }

@@ -8,6 +8,7 @@ import { spacing } from '../geometry/volume.js';
 import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
 import { annotationNames, segmentationClasses } from './classes.js';
+import { checkSpacingMm } from './model.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
 
 /** One case of an exported segmentation training set. */
@@ -42,7 +43,8 @@ export interface DatasetManifest {
  * trained model copies that spacing into the model's sidecar.
  */
 export async function exportSegmentationDataset(volumesDir: string, outDir: string, spacingMm: number, logger: Logger): Promise<DatasetManifest> {
-  if (!(spacingMm > 0)) throw new RangeError(`plane spacing must be a positive number of mm, got ${spacingMm}`);
+  const spacingProblem = checkSpacingMm(spacingMm);
+  if (spacingProblem !== null) throw new DeepspineError('INVALID_ARGUMENT', `plane spacing ${spacingProblem}, got ${spacingMm}`);
   if (!existsSync(volumesDir)) throw new DeepspineError('INPUT_NOT_FOUND', `${volumesDir}: folder of labelled volumes not found`, { file: volumesDir });
   if (!statSync(volumesDir).isDirectory()) {
     throw new DeepspineError('INVALID_ARGUMENT', `${volumesDir}: not a folder; pass the folder that holds one subfolder per labelled case`, { file: volumesDir });

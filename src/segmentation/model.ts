@@ -40,7 +40,7 @@ export interface SegmentationModel {
  */
 export const segmentationSpacingRangeMm = { min: 0.25, max: 4 } as const;
 
-/** Path of the sidecar of a segmentation model: the ONNX path with `.json` for `.onnx` (any case), as the Python export names it. */
+/** Path of the sidecar of a segmentation model: the ONNX path with `.json` for `.onnx` (any case), else with `.json` appended, as the Python export names it. */
 export function segmentationSidecarPath(onnxPath: string): string {
   return onnxPath.replace(/\.onnx$/i, '') + '.json';
 }

@@ -42,18 +42,21 @@ describe('deepspine CLI exit codes', () => {
     assert.match(result.stderr, /no study given/);
   });
 
-  it('--jobs 0 is exit 2 with a single study too', async () => {
-    const result = await run('analyze', join(scratch, 'absent'), '--jobs', '0', '--out', join(scratch, 'o4'));
-    assert.equal(result.code, 2);
-    assert.match(result.stderr, /--jobs 0: expected a whole number of at least 1/);
-  });
+  for (const input of [[join(scratch, 'absent')], ['--demo']]) {
+    it(`--jobs 0 is exit 2 with ${input.join(' ')} alone`, async () => {
+      const result = await run('analyze', ...input, '--jobs', '0', '--out', join(scratch, 'o4'));
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--jobs 0: expected a whole number of at least 1/);
+    });
+  }
 
-  it('an output folder blocked by a file is exit 9, before any analysis', async () => {
+  it('blocked output folder is exit 9', async () => {
     const blocker = join(scratch, 'a-file');
     writeFileSync(blocker, 'in the way');
-    const result = await run('analyze', '--demo', '--out', join(blocker, 'sub'));
+    // The study does not exist either; the output folder is checked first, so this is exit 9, not 3.
+    const result = await run('analyze', join(scratch, 'absent-study'), '--out', join(blocker, 'sub'));
     assert.equal(result.code, 9);
-    assert.match(result.stderr, /a-file\/sub/);
+    assert.match(result.stderr, /a-file\/sub: cannot create the output folder/);
   });
 
   for (const spacing of ['0', '-1', 'abc', '', 'Infinity', '0x10', '1e-9', '9']) {

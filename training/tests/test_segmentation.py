@@ -155,6 +155,9 @@ def test_resume_rejects_another_run(tmp_path):
     manifest_path.write_text(json.dumps({**manifest, "spacingMm": 1.0}))
     with pytest.raises(ValueError, match="different plane spacing"):
         train(config, context)
+    manifest_path.write_text(json.dumps({**manifest, "spacingMm": 0.1}))
+    with pytest.raises(ValueError, match="spacingMm 0.1 lies outside 0.25 to 4.0 mm"):
+        train(dataclasses.replace(config, out=str(tmp_path / "fresh")), context)
     # The rejected runs leave the first run's settings in place.
     assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 1
 
@@ -198,6 +201,9 @@ def test_export_needs_one_known_spacing(tmp_path):
     assert stopped.value.code == 2
     export.main([str(paths[2]), "--out", str(tmp_path / "model.onnx"), "--spacing-mm", "0.8"])
     assert json.loads((tmp_path / "model.json").read_text())["spacingMm"] == 0.8
+    # Names without the .onnx suffix get .json appended, as the product looks for them.
+    export.main([str(paths[0]), "--out", str(tmp_path / "model.v2")])
+    assert json.loads((tmp_path / "model.v2.json").read_text())["spacingMm"] == 1.0
     # A checkpoint that records its spacing cannot be exported for another one.
     with pytest.raises(SystemExit) as stopped:
         export.main([str(paths[0]), "--out", str(tmp_path / "other.onnx"), "--spacing-mm", "1.25"])

@@ -1,5 +1,5 @@
 """Export trained segmentation networks to ONNX with sigmoid probabilities as the output, and the
-JSON sidecar beside it that tells the product the plane spacing the networks were trained on.
+JSON sidecar beside it with the plane spacing that the networks were trained on.
 
 Several checkpoints of one recipe, trained with different seeds, export as one ensemble graph that
 averages their probabilities, so the product loads one file however many networks it holds."""
@@ -88,7 +88,11 @@ def check_recorded_spacing(checkpoint_paths: Sequence[Path], spacing_mm: float) 
 
 
 def sidecar_path(onnx_path: Path) -> Path:
-    return onnx_path.with_suffix(".json")
+    """Return the ONNX path with `.json` for `.onnx` (any case), else with `.json` appended, as
+    src/segmentation/model.ts looks for it."""
+    if onnx_path.suffix.lower() == ".onnx":
+        return onnx_path.with_suffix(".json")
+    return onnx_path.with_name(onnx_path.name + ".json")
 
 
 def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float) -> None:

@@ -21,7 +21,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, all_reduce_mean, barrier, cleanup, init_distributed
 from .data import PlaneSampler, load_cases, load_manifest
-from .export import export_onnx
+from .export import SPACING_RANGE_MM, export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
 
@@ -124,6 +124,9 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
 
     cases = load_cases(Path(config.data), config.cases)
     spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
+    if not SPACING_RANGE_MM[0] <= spacing_mm <= SPACING_RANGE_MM[1]:
+        # Checked before training: the export would refuse the model only after all the steps.
+        raise ValueError(f"{Path(config.data) / 'manifest.json'}: spacingMm {spacing_mm} lies outside {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm, which the product accepts")
     case_names = [c.name for c in cases]
     sampler = PlaneSampler(cases, config.crop, rng)
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
