@@ -1,9 +1,9 @@
 import { basename, join, resolve } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatLevelTable } from '../outputs/table.js';
-import { writeOverlayPng, writeResults } from '../outputs/write-results.js';
+import { createOutputFolder, writeOverlayPng, writeResults } from '../outputs/write-results.js';
 import { analyzeStudy, writeSegmentation, type AnalysisOutput } from '../pipeline/analyze.js';
 
 export interface AnalyzeCommandOptions {
@@ -21,8 +21,8 @@ export interface AnalyzeCommandOptions {
  */
 export async function analyzeOne(study: string, options: AnalyzeCommandOptions, logger: Logger): Promise<AnalysisOutput> {
   const outDir = resolve(options.out);
-  // Made before the analysis, so an unusable --out fails at once, not after a minute of work.
-  await makeOutputDir(outDir);
+  // Created before the analysis, so an unusable --out fails at once instead of after the work.
+  await createOutputFolder(outDir);
   const output = await analyzeStudy(
     study,
     {
@@ -37,7 +37,7 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
   );
   const start = performance.now();
   await logger.step('write outputs', async () => {
-    await makeOutputDir(outDir);
+    await createOutputFolder(outDir);
     await writeSegmentation(outDir, output);
     await writeOverlayPng(
       join(outDir, output.result.outputs.overlay),
@@ -66,22 +66,9 @@ export interface BatchEntry {
   readonly error: string | null;
 }
 
-/**
- * Creates an output folder and its parents.
- * @throws DeepspineError OUTPUT_FAILED naming the folder when it cannot be made (a file is in the way, no permission).
- */
-export async function makeOutputDir(outDir: string): Promise<void> {
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new DeepspineError('OUTPUT_FAILED', `${outDir}: cannot create the output folder (${reason}); pass another --out`, { file: outDir, cause: error });
-  }
-}
-
 /** Writes the batch summary; used by the batch runner so a failed study never hides the others. */
 export async function writeBatchSummary(outDir: string, entries: BatchEntry[]): Promise<void> {
-  await makeOutputDir(outDir);
+  await createOutputFolder(outDir);
   await writeFile(join(outDir, 'batch-summary.json'), JSON.stringify({ studies: entries }, null, 2) + '\n');
 }
 

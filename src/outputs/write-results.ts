@@ -70,6 +70,19 @@ function orderedKeys(value: object): string[] {
   return [...leading, ...rest];
 }
 
+/**
+ * Creates an output folder and its parents.
+ * @throws DeepspineError OUTPUT_FAILED naming the folder when it cannot be created (a file in the way, no permission).
+ */
+export async function createOutputFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new DeepspineError('OUTPUT_FAILED', `${dir}: cannot create the output folder (${reason}); pass another --out`, { file: dir, cause: error });
+  }
+}
+
 async function writeOutput(path: string, contents: string | Uint8Array): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   try {

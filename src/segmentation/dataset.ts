@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeepspineError } from '../errors.js';
@@ -9,6 +9,7 @@ import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
 import { annotationNames, segmentationClasses } from './classes.js';
 import { checkSpacingMm } from './model.js';
+import { createOutputFolder } from '../outputs/write-results.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
 
 /** One case of an exported segmentation training set. */
@@ -44,18 +45,16 @@ export interface DatasetManifest {
  */
 export async function exportSegmentationDataset(volumesDir: string, outDir: string, spacingMm: number, logger: Logger): Promise<DatasetManifest> {
   const spacingProblem = checkSpacingMm(spacingMm);
-  if (spacingProblem !== null) throw new DeepspineError('INVALID_ARGUMENT', `plane spacing ${spacingProblem}, got ${spacingMm}`);
+  if (spacingProblem !== null) {
+    throw new DeepspineError('INVALID_ARGUMENT', `invalid plane spacing: it ${spacingProblem}, got ${spacingMm}`);
+  }
   if (!existsSync(volumesDir)) throw new DeepspineError('INPUT_NOT_FOUND', `${volumesDir}: folder of labelled volumes not found`, { file: volumesDir });
   if (!statSync(volumesDir).isDirectory()) {
-    throw new DeepspineError('INVALID_ARGUMENT', `${volumesDir}: not a folder; pass the folder that holds one subfolder per labelled case`, { file: volumesDir });
+    throw new DeepspineError('INVALID_ARGUMENT', `${volumesDir}: not a folder; pass the folder that contains one subfolder per labelled case`, { file: volumesDir });
   }
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (error) {
-    throw new DeepspineError('OUTPUT_FAILED', `${outDir}: cannot create the output folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`, { file: outDir, cause: error });
-  }
+  await createOutputFolder(outDir);
   const cases: DatasetCase[] = [];
-  // Case folders may be symbolic links; the labels.nii.gz check below follows them.
+  // Case folders may be symbolic links, which the labels.nii.gz check below follows.
   const names = (await readdir(volumesDir, { withFileTypes: true }))
     .filter((entry) => entry.isDirectory() || entry.isSymbolicLink())
     .map((entry) => entry.name)

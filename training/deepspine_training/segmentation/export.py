@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 ONNX_OPSET = 17
 
-# Format tag of the sidecar; src/segmentation/model.ts checks it.
+# Format tag of the sidecar, which src/segmentation/model.ts checks.
 SIDECAR_FORMAT = "deepspine-segmentation-model/1"
 # Plane spacings in mm that the product accepts in a sidecar (segmentationSpacingRangeMm).
 SPACING_RANGE_MM = (0.25, 4.0)
@@ -61,35 +61,32 @@ def load_network(checkpoint_path: Path) -> nn.Module:
     return network.eval()
 
 
-def checkpoint_spacing(checkpoint_paths: Sequence[Path]) -> float:
-    """The plane spacing in mm that the checkpoints were trained on; all must agree.
+def checkpoint_spacing(checkpoint_paths: Sequence[Path], given_mm: float | None = None) -> float:
+    """Return the plane spacing in mm that the checkpoints were trained on.
 
-    Raises ValueError naming the file when a checkpoint does not record it (trained before the
-    spacing was recorded: pass it explicitly) or when two of them differ."""
+    Every checkpoint that records a spacing must record `given_mm` when it is passed, and without
+    it all must record one and the same spacing. Raises ValueError naming the file otherwise."""
     spacings = {}
     for path in checkpoint_paths:
-        spacing = torch.load(path, map_location="cpu", weights_only=False).get("spacing_mm")
-        if spacing is None:
-            raise ValueError(f"{path}: the checkpoint does not record its plane spacing; pass --spacing-mm with the spacingMm of the planes' manifest.json")
-        spacings[path] = float(spacing)
+        recorded = torch.load(path, map_location="cpu", weights_only=False).get("spacing_mm")
+        if recorded is None:
+            if given_mm is None:
+                raise ValueError(f"{path}: the checkpoint does not record its plane spacing; pass --spacing-mm with the spacingMm of the planes' manifest.json")
+            continue
+        if given_mm is not None and float(recorded) != given_mm:
+            raise ValueError(f"{path}: trained on planes of {recorded} mm, not {given_mm} mm; leave out --spacing-mm to use the recorded spacing")
+        spacings[path] = float(recorded)
+    if given_mm is not None:
+        return given_mm
     if len(set(spacings.values())) > 1:
         listed = ", ".join(f"{path}: {spacing} mm" for path, spacing in spacings.items())
         raise ValueError(f"the checkpoints were trained on planes of different spacings ({listed}); an ensemble needs one")
     return next(iter(spacings.values()))
 
 
-def check_recorded_spacing(checkpoint_paths: Sequence[Path], spacing_mm: float) -> None:
-    """Raise ValueError when a checkpoint records a plane spacing other than `spacing_mm`: the
-    network would then run on planes of the wrong scale."""
-    for path in checkpoint_paths:
-        recorded = torch.load(path, map_location="cpu", weights_only=False).get("spacing_mm")
-        if recorded is not None and float(recorded) != spacing_mm:
-            raise ValueError(f"{path}: trained on planes of {recorded} mm, not {spacing_mm} mm; leave out --spacing-mm to use the recorded spacing")
-
-
 def sidecar_path(onnx_path: Path) -> Path:
-    """Return the ONNX path with `.json` for `.onnx` (any case), else with `.json` appended, as
-    src/segmentation/model.ts looks for it."""
+    """Return the sidecar path: the ONNX path with `.json` for `.onnx` (any case), else with
+    `.json` appended, which is where src/segmentation/model.ts looks for it."""
     if onnx_path.suffix.lower() == ".onnx":
         return onnx_path.with_suffix(".json")
     return onnx_path.with_name(onnx_path.name + ".json")
@@ -140,9 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         networks = [load_network(path) for path in args.checkpoints]
-        spacing_mm = args.spacing_mm if args.spacing_mm is not None else checkpoint_spacing(args.checkpoints)
-        if args.spacing_mm is not None:
-            check_recorded_spacing(args.checkpoints, args.spacing_mm)
+        spacing_mm = checkpoint_spacing(args.checkpoints, args.spacing_mm)
         export_onnx(networks, args.out, spacing_mm)
     except ValueError as error:
         parser.exit(2, f"error: {error}\n")
