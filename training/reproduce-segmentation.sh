@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 volumes=${1:-../shared/data/volumes}
 work=work/segmentation
-# In-plane spacing (mm) of the planes the networks train on; the export writes it into the sidecar
-# models/segmentation/segmentation.json, from which the product takes it.
+# In-plane spacing (mm) of the planes the networks train on. The export writes it into the sidecar
+# models/segmentation/segmentation.json, which the product reads.
 spacing=1.25
 python=../.venv/bin/python
 bash scripts/setup-python.sh

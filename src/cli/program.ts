@@ -45,7 +45,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       if (options.spacing === undefined) {
         spacingMm = (await readSegmentationModelInfo(defaultSegmentationModelPath)).spacingMm;
       } else {
-        // Plain decimals only: Number() would also take '0x10', 'Infinity' and ''.
+        // Plain decimals only, because Number() also accepts '0x10', 'Infinity' and ''.
         const decimal = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(options.spacing);
         spacingMm = decimal ? Number(options.spacing) : NaN;
         const problem = checkSpacingMm(spacingMm);

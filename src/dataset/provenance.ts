@@ -10,7 +10,10 @@ import { compareText } from './study-list.js';
  * crop settings. The dataset join combines only results whose provenance is equal.
  */
 export interface DatasetProvenance {
-  /** SHA-256 of the segmentation ONNX file's bytes, as 64 lowercase hex digits. */
+  /**
+   * SHA-256 of the segmentation ONNX file's bytes, as 64 lowercase hex digits.
+   * NOTE: the sidecar with the plane spacing is not hashed, so a sidecar edited by hand goes unnoticed.
+   */
   readonly segmentationModelSha256: string;
   /** Absolute path of the model file in the run that made the result. It is informational and never compared. */
   readonly segmentationModelFile: string;

@@ -110,8 +110,8 @@ async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput
   }
   if (info.isFile() && isVolumeFile(path)) return { kind: 'volume-file', path };
   if (info.isFile()) {
-    // Only a DICOM file stands for its series' folder; any other file would start a scan of
-    // whatever folder it happens to lie in.
+    // Only a DICOM file is read as its series' folder, because any other file would start a scan
+    // of whatever folder it happens to be in.
     if (!(await startsWithPart10Prefix(path))) {
       throw new DeepspineError(
         'UNREADABLE_INPUT',

@@ -14,8 +14,8 @@ export const defaultSegmentationModelPath = resolve(packageRoot, 'models', 'segm
 export const segmentationModelFormat = 'deepspine-segmentation-model/1';
 
 /**
- * The sidecar `NAME.json` beside `NAME.onnx`. It holds the preprocessing the network was trained
- * with, so that a model trained on planes of another spacing runs without changing the product.
+ * Sidecar `NAME.json` beside `NAME.onnx`, with the preprocessing the network was trained with, so
+ * that a model trained on planes of another spacing runs without a change to the product.
  */
 export interface SegmentationModelInfo {
   readonly format: typeof segmentationModelFormat;
@@ -34,9 +34,9 @@ export interface SegmentationModel {
 }
 
 /**
- * Range of plane spacings in mm that a sidecar may state. Sagittal MRI pixels are 0.3 to 1.5 mm,
- * and a value outside this range is a broken file: a tiny spacing would make planes of billions of
- * pixels, a huge one a few pixels per plane.
+ * Range of plane spacings in mm that a sidecar may state. Sagittal MRI pixels are usually about 0.3
+ * to 1.5 mm (an estimate), so a value outside this range means a broken file: a tiny spacing makes
+ * planes of billions of pixels, and a huge one leaves a few pixels per plane.
  */
 export const segmentationSpacingRangeMm = { min: 0.25, max: 4 } as const;
 

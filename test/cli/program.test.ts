@@ -53,7 +53,7 @@ describe('deepspine CLI exit codes', () => {
   it('blocked output folder is exit 9', async () => {
     const blocker = join(scratch, 'a-file');
     writeFileSync(blocker, 'in the way');
-    // The study does not exist either; the output folder is checked first, so this is exit 9, not 3.
+    // The study does not exist either. The output folder is checked first, so this is exit 9, not 3.
     const result = await run('analyze', join(scratch, 'absent-study'), '--out', join(blocker, 'sub'));
     assert.equal(result.code, 9);
     assert.match(result.stderr, /a-file\/sub: cannot create the output folder/);
@@ -67,7 +67,7 @@ describe('deepspine CLI exit codes', () => {
     });
   }
 
-  it('export-segmentation-data of a folder without labelled cases is exit 4', async () => {
+  it('export without labelled cases is exit 4', async () => {
     const empty = join(scratch, 'no-cases');
     mkdirSync(empty);
     const result = await run('export-segmentation-data', empty, '--out', join(scratch, 'planes'));

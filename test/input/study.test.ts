@@ -310,7 +310,8 @@ describe('loadStudy damaged and foreign files', () => {
     assert.equal(study.sagittalSeries.sliceCount, 8);
   });
 
-  it('rejects a single file that is neither DICOM nor a volume, without reading its folder', async () => {
+  it('rejects a single non-image file', async () => {
+    // The folder around the file contains a valid series, which must not be read instead.
     const folder = await makeTempDir('stray-file');
     await writeSeries(folder, sagittalT2());
     await writeFile(join(folder, 'notes.txt'), 'not an image');

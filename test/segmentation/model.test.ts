@@ -31,7 +31,7 @@ describe('segmentation model sidecar', () => {
     return onnx;
   }
 
-  it('gives the loaded model the spacing its sidecar states', async () => {
+  it('loads spacing from the sidecar', async () => {
     const onnx = await modelWithSidecar('fine', JSON.stringify({ format: segmentationModelFormat, spacingMm: 0.8 }));
     const model = await loadSegmentationModel(onnx, 1);
     try {
@@ -41,7 +41,7 @@ describe('segmentation model sidecar', () => {
     }
   });
 
-  it('names the sidecar when it is missing or invalid', async () => {
+  it('names a missing or invalid sidecar', async () => {
     const cases: [string, string | null, RegExp][] = [
       ['missing', null, /missing\.json: sidecar of the segmentation model not found/],
       ['garbled', '{ not json', /garbled\.json: invalid segmentation model sidecar/],
@@ -65,14 +65,14 @@ describe('segmentation model sidecar', () => {
     }
   });
 
-  it('finds the sidecar of an upper-case .ONNX name and reads one with a byte order mark', async () => {
+  it('reads upper-case .ONNX sidecar with BOM', async () => {
     const onnx = join(folder, 'upper.v2.ONNX');
     await copyFile(defaultSegmentationModelPath, onnx);
     await writeFile(join(folder, 'upper.v2.json'), '\uFEFF' + JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.5 }));
     assert.equal((await readSegmentationModelInfo(onnx)).spacingMm, 1.5);
   });
 
-  it('rejects another kind of ONNX model when loading it', async () => {
+  it('rejects another kind of model', async () => {
     const onnx = join(folder, 'grading-as-segmentation.onnx');
     await copyFile(join(packageRoot, 'models', 'grading', 'grading.onnx'), onnx);
     await writeFile(join(folder, 'grading-as-segmentation.json'), JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25 }));
@@ -84,16 +84,17 @@ describe('segmentation model sidecar', () => {
     });
   });
 
-  it('ships a sidecar for the shipped model', async () => {
+  it('shipped model has a sidecar', async () => {
     const info = await readSegmentationModelInfo(defaultSegmentationModelPath);
     assert.equal(info.format, segmentationModelFormat);
-    assert.ok(info.spacingMm >= 0.5 && info.spacingMm <= 2, `spacing ${info.spacingMm} mm`);
+    assert.ok(info.spacingMm >= 0.5, `spacing ${info.spacingMm} mm`);
+    assert.ok(info.spacingMm <= 2, `spacing ${info.spacingMm} mm`);
   });
 });
 
 describe('segmentSagittalVolume', () => {
-  it('resamples the planes to the model spacing and the probabilities back', async () => {
-    // 90 x 60 pixels of 1 mm per sagittal plane, 3 planes; row index j runs caudally.
+  it('resamples planes to model spacing', async () => {
+    // 90 x 60 pixels of 1 mm per sagittal plane, 3 planes. Row index j runs caudally.
     const size = [90, 60, 3] as const;
     const affine = [0, 0, -1, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 0, 1];
     const data = new Float32Array(90 * 60 * 3).map((_, index) => index % 7);
@@ -143,19 +144,21 @@ describe('segmentSagittalVolume across planes', () => {
 
   it('smooths planes 1 mm apart', async () => {
     const [first, middle, last] = await planeValues(1);
-    assert.ok(first! > 0.2 && first! < 0.4, `first plane ${first}`);
-    assert.ok(middle! > 0.3 && middle! < 0.5, `middle plane ${middle}`);
+    assert.ok(first! > 0.2, `first plane ${first}`);
+    assert.ok(first! < 0.4, `first plane ${first}`);
+    assert.ok(middle! > 0.3, `middle plane ${middle}`);
+    assert.ok(middle! < 0.5, `middle plane ${middle}`);
     assert.ok(Math.abs(first! - last!) < 1e-6);
   });
 
-  it('leaves slices 4 mm apart as the network returned them', async () => {
+  it('leaves 4 mm slices unsmoothed', async () => {
     assert.deepEqual(await planeValues(4), [0, 1, 0]);
   });
 });
 
 describe('smoothAcrossPlanes', () => {
-  it('spreads one plane by Gaussian weights, renormalised at the ends', () => {
-    // Five planes of two pixels; only the middle plane is 1. With sigma 1 the kernel reaches 3 planes.
+  it('spreads one plane by Gaussian weights', () => {
+    // Five planes of two pixels, and only the middle plane is 1. With sigma 1 the kernel reaches 3 planes.
     const data = new Float32Array(10);
     data.set([1, 1], 4);
     smoothAcrossPlanes(data, 2, 5, 1);
@@ -172,13 +175,13 @@ describe('smoothAcrossPlanes', () => {
     assert.ok(Math.abs(data[2]! - 0.257) < 0.001, `neighbour ${data[2]}`);
   });
 
-  it('leaves a constant stack constant, edge planes included', () => {
+  it('keeps a constant stack constant', () => {
     const data = new Float32Array(4 * 6).fill(0.7);
     smoothAcrossPlanes(data, 4, 6, 1.5);
     for (const value of data) assert.ok(Math.abs(value - 0.7) < 1e-6, `value ${value}`);
   });
 
-  it('does nothing with a zero sigma or a single plane', () => {
+  it('ignores zero sigma and one plane', () => {
     const data = Float32Array.from([0, 1, 0, 1]);
     smoothAcrossPlanes(data, 1, 4, 0);
     assert.deepEqual([...data], [0, 1, 0, 1]);

@@ -156,7 +156,7 @@ def test_resume_rejects_another_run(tmp_path):
     with pytest.raises(ValueError, match="different plane spacing"):
         train(config, context)
     manifest_path.write_text(json.dumps({**manifest, "spacingMm": 0.1}))
-    with pytest.raises(ValueError, match="spacingMm 0.1 lies outside 0.25 to 4.0 mm"):
+    with pytest.raises(ValueError, match="invalid spacingMm 0.1, expected 0.25 to 4.0 mm"):
         train(dataclasses.replace(config, out=str(tmp_path / "fresh")), context)
     # The rejected runs leave the first run's settings in place.
     assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 1

@@ -125,8 +125,8 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     cases = load_cases(Path(config.data), config.cases)
     spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
     if not SPACING_RANGE_MM[0] <= spacing_mm <= SPACING_RANGE_MM[1]:
-        # Checked before training: the export would refuse the model only after all the steps.
-        raise ValueError(f"{Path(config.data) / 'manifest.json'}: spacingMm {spacing_mm} lies outside {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm, which the product accepts")
+        # Checked before training, because the export would reject the model only after all the steps.
+        raise ValueError(f"{Path(config.data) / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
     case_names = [c.name for c in cases]
     sampler = PlaneSampler(cases, config.crop, rng)
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
