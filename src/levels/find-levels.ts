@@ -20,8 +20,14 @@ export const minLumbarDiscDepthMm = 20;
 export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
 
-/** Factor on every confidence when a missed disc had to be added to the chain. */
-const faintDiscConfidenceFactor = 0.7;
+/**
+ * Factor on every confidence when a missed disc had to be added to the chain. It brings every name
+ * under 0.5, the mark of a name that may be shifted by a level. The added disc is a guess that the
+ * network did not make: a faint band below the lowest disc can be a missed L5-S1 disc, but also
+ * the rudimentary S1-S2 disc of the sacrum, which the search took in the T2 volume vb1-03 (same
+ * subject as vb1-02, where L5-S1 is segmented) and shifted every name by one.
+ */
+export const faintDiscConfidenceFactor = 0.5;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
 const maxCurveResidualMm = 20;

@@ -13,8 +13,8 @@ interface TruthDisc {
   source: string;
 }
 
-/** Warnings that doubt the lowest disc is L5-S1, and so lower the confidence of every name. */
-const anchorWarningCodes = ['SACRUM_NOT_IN_VIEW', 'SACRUM_NOT_IDENTIFIED', 'TRANSITIONAL_ANATOMY_SUSPECTED'];
+/** Warnings that doubt the lowest disc is L5-S1, and so bring the confidence of every name under 0.5. */
+const anchorWarningCodes = ['SACRUM_NOT_IN_VIEW', 'SACRUM_NOT_IDENTIFIED', 'TRANSITIONAL_ANATOMY_SUSPECTED', 'FAINT_DISC_ADDED'];
 
 /** Disc centres from masks are exact; the vertebral-body cases only have midpoint estimates. */
 const toleranceMm = { mask: 5, estimate: 10 };
@@ -32,20 +32,39 @@ describe('analyze on the real DICOM studies', () => {
         const tolerance = disc.source.startsWith('ESTIMATE') ? toleranceMm.estimate : toleranceMm.mask;
         assert.ok(distance < tolerance, `${disc.name} is ${distance.toFixed(1)} mm from the truth`);
       }
-      // A disc added from a faint band (no measurements) keeps a lower confidence on purpose, and
-      // a doubtful lowest disc lowers every confidence, with a warning giving the reason.
+      // A doubtful lowest disc, or one added from a faint band, lowers every confidence, with a
+      // warning giving the reason.
       const anchorWarning = output.result.warnings.find((w) => anchorWarningCodes.includes(w.code));
       for (const level of output.result.levels) {
         if (anchorWarning !== undefined) {
           assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence} despite ${anchorWarning.code}`);
           continue;
         }
-        const floor = level.measurements === null ? 0.3 : 0.5;
-        assert.ok(level.confidence >= floor, `${level.level} confidence ${level.confidence}`);
+        assert.ok(level.confidence >= 0.5, `${level.level} confidence ${level.confidence}`);
       }
       assert.deepEqual(output.segmentation.labels.size, output.study.sagittal.size);
     });
   }
+
+  // vb1-02 (T1) and vb1-03 (T2) are one subject on one grid, without level identity in the labels.
+  // On the overlay of vb1-02 the lowest named disc, L5-S1, sits on the sacrum. On vb1-03 a faint
+  // band in the sacrum, below that disc, was once added as a missed disc at confidence 0.6, and
+  // every name moved up by one. Where vb1-03 names a disc differently, it may not be confident.
+  it('gives no confident name that two scans of one subject disagree on', { skip: skipWithoutSharedData('volumes', 'vb1-03') }, async () => {
+    const [first, second] = await Promise.all(
+      ['vb1-02', 'vb1-03'].map((name) => analyzeStudy(sharedPath('volumes', name, 'image.nii.gz'), { outDir: '' }, silentLogger)),
+    );
+    assert.equal(first!.levels.allDiscs.find((disc) => disc.name === 'L5-S1')?.confidence !== undefined, true, 'vb1-02 has no L5-S1');
+    let compared = 0;
+    for (const disc of second!.levels.allDiscs) {
+      const twin = first!.levels.allDiscs.find((other) => norm(subtract(other.center, disc.center)) < 10);
+      if (twin === undefined) continue;
+      compared++;
+      if (twin.name === disc.name) continue;
+      assert.ok(disc.confidence < 0.5, `one disc is ${twin.name} (${twin.confidence}) in vb1-02 and ${disc.name} (${disc.confidence}) in vb1-03`);
+    }
+    assert.ok(compared >= 5, `only ${compared} discs lie within 10 mm of each other`);
+  });
 
   it('rejects a cervical spine', { skip: skipWithoutSharedData('volumes', 'tptbox-cervical') }, async () => {
     await assert.rejects(analyzeStudy(sharedPath('volumes', 'tptbox-cervical', 'image.nii.gz'), { outDir: '' }, silentLogger), (error: unknown) => {
