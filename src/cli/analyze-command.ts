@@ -66,22 +66,61 @@ export interface BatchEntry {
   readonly error: string | null;
 }
 
-/** Writes the batch summary; used by the batch runner so a failed study never hides the others. */
-export async function writeBatchSummary(outDir: string, entries: BatchEntry[]): Promise<void> {
-  await createOutputFolder(outDir);
-  await writeFile(join(outDir, 'batch-summary.json'), JSON.stringify({ studies: entries }, null, 2) + '\n');
+/** One part of a study list split across machines: `--shard INDEX/COUNT`, INDEX counted from 0. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
 }
 
-/** Output folder of one study in a batch: the study's folder or file name, made unique by index when names repeat. */
-export function batchOutputDir(out: string, study: string, index: number, names: Set<string>): string {
-  let name = basename(study.replace(/[\\/]+$/, '')).replace(/\.(nii\.gz|nii|mha|mhd|nrrd)$/i, '') || `study-${index + 1}`;
-  if (names.has(name)) name = `${name}-${index + 1}`;
-  names.add(name);
-  return join(out, name);
+/**
+ * Returns the batch summary's file name: batch-summary.json, or batch-summary-shard-INDEX-of-COUNT.json
+ * for a shard, so that the shards of one list can share an output folder.
+ */
+export function batchSummaryFileName(shard: Shard | null): string {
+  return shard === null ? 'batch-summary.json' : `batch-summary-shard-${shard.index}-of-${shard.count}.json`;
+}
+
+/** Writes the batch summary; used by the batch runner so a failed study never hides the others. */
+export async function writeBatchSummary(outDir: string, entries: BatchEntry[], shard: Shard | null = null): Promise<void> {
+  await createOutputFolder(outDir);
+  await writeFile(join(outDir, batchSummaryFileName(shard)), JSON.stringify({ studies: entries }, null, 2) + '\n');
+}
+
+/** Volume file extensions that a study's output folder name leaves out. */
+const volumeExtension = /\.(nii\.gz|nii|mha|mhd|nrrd)$/i;
+
+/** Names of the batch summary files, which no study folder may take. */
+const summaryFileName = /^batch-summary(-shard-\d+-of-\d+)?\.json$/i;
+
+/**
+ * Chooses the output folder of every study of a batch, in list order. A folder is named after the
+ * last component of the study's resolved path without its volume extension, or `study` when that
+ * would be empty, `.` or `..`. A name already taken, compared case-insensitively for file systems
+ * that ignore case, gets the first free suffix of -2, -3, and so on. Every folder is a direct child
+ * of `out`.
+ *
+ * The choice depends on nothing but the list (and the working folder, for relative paths), so
+ * shards given the same list agree on every folder and never write into the same one.
+ */
+export function batchOutputDirs(out: string, studies: readonly string[]): string[] {
+  const taken = new Set<string>();
+  const isTaken = (name: string): boolean => taken.has(name.toLowerCase()) || summaryFileName.test(name);
+  return studies.map((study) => {
+    const base = studyFolderName(study);
+    let name = base;
+    for (let suffix = 2; isTaken(name); suffix++) name = `${base}-${suffix}`;
+    taken.add(name.toLowerCase());
+    return join(out, name);
+  });
+}
+
+function studyFolderName(study: string): string {
+  const name = basename(resolve(study)).replace(volumeExtension, '');
+  return name === '' || name === '.' || name === '..' ? 'study' : name;
 }
 
 /** Parses `--shard INDEX/COUNT` (0-based index). */
-export function parseShard(text: string): { index: number; count: number } {
+export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = match ? Number(match[1]) : NaN;
   const count = match ? Number(match[2]) : NaN;

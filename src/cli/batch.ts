@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../log.js';
-import { batchOutputDir, writeBatchSummary, type BatchEntry } from './analyze-command.js';
+import { batchOutputDirs, batchSummaryFileName, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
 
 const mainScript = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -11,20 +11,22 @@ export interface BatchOptions {
   /** Studies analysed at once; each runs in its own process. */
   jobs: number;
   /** Only studies whose position in the sorted list modulo count equals index. */
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
   /** Extra arguments passed to every per-study run (series overrides, model). */
   passThrough: string[];
 }
 
 /**
  * Analyzes many studies with `jobs` worker processes, each with an equal share of the CPU threads,
- * and writes batch-summary.json. A study that fails is recorded with its exit code and the others
- * go on. Returns 0 when every study succeeded, else the exit code of the first failure.
+ * and writes the batch summary (see `batchSummaryFileName`). A study that fails is recorded with its
+ * exit code and the others go on. Returns 0 when every study succeeded, else the exit code of the
+ * first failure.
  */
 export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
   const sorted = [...studies].sort();
-  const names = new Set<string>();
-  const planned = sorted.map((study, index) => ({ study, outDir: batchOutputDir(options.out, study, index, names), index }));
+  // Folders are chosen over the whole list before sharding, so that they do not depend on the shard.
+  const outDirs = batchOutputDirs(options.out, sorted);
+  const planned = sorted.map((study, index) => ({ study, outDir: outDirs[index]!, index }));
   const mine = options.shard === null ? planned : planned.filter((p) => p.index % options.shard!.count === options.shard!.index);
   const threads = Math.max(1, Math.floor(availableParallelism() / options.jobs));
   logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} processes of ${threads} threads`);
@@ -43,9 +45,9 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, mine.length) }, worker));
-  await writeBatchSummary(options.out, entries);
+  await writeBatchSummary(options.out, entries, options.shard);
   const failed = entries.filter((e) => e.exitCode !== 0);
-  logger.info(`${entries.length - failed.length} of ${entries.length} studies succeeded; summary in batch-summary.json`);
+  logger.info(`${entries.length - failed.length} of ${entries.length} studies succeeded; summary in ${batchSummaryFileName(options.shard)}`);
   return failed[0]?.exitCode ?? 0;
 }
 

@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DeepspineError, exitCodeOf } from '../errors.js';
 import { createLogger, type Logger, type LogLevel } from '../log.js';
 import { exportSegmentationDataset } from '../segmentation/dataset.js';
@@ -11,6 +11,7 @@ import { DEFAULT_MAX_CHARS } from '../reports/io.js';
 import { runLabelReports, type LabelReportsCliOptions } from './label-reports-command.js';
 import { runDatasetBuild, type DatasetBuildCliOptions } from './dataset-command.js';
 import { gradeSlices } from '../grading/grade-slices.js';
+import { packageVersion } from '../package-version.js';
 
 interface GlobalOptions {
   verbose?: boolean;
@@ -28,8 +29,9 @@ function loggerFor(options: GlobalOptions, timings?: Record<string, number>): Lo
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('deepspine')
     .description('Lumbar spine MRI: find and name the disc levels, measure and grade each level.')
+    .version(packageVersion(), '-V, --version', 'print the deepspine version and exit')
     .option('-v, --verbose', 'log debug messages')
-    .option('-q, --quiet', 'log only warnings and errors')
+    .addOption(new Option('-q, --quiet', 'log only warnings and errors').conflicts('verbose'))
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
@@ -67,7 +69,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--axial-series <id>', 'use this axial series, matched like --sagittal-series')
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--jobs <n>', 'studies analyzed in parallel, one process each (default: number of CPU cores / 2)')
-    .option('--shard <index/count>', 'analyze only studies whose sorted position modulo COUNT equals INDEX, to split a list across machines')
+    .option('--shard <index/count>', 'analyze only studies whose sorted position modulo COUNT equals INDEX, to split a list across machines; the summary is batch-summary-shard-INDEX-of-COUNT.json')
     .option('--threads <n>', 'CPU threads for model inference in one process (default: onnxruntime decides)')
     .action(async (studies: string[], options: AnalyzeCliOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
@@ -159,10 +161,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
 /** Runs the CLI on `argv` and returns the exit status. Errors are printed on stderr and mapped to exit codes instead of being thrown. */
 export async function runCli(argv: string[]): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram((code) => {
-    exitCode = code;
-  });
   try {
+    // Built inside the try, because reading the package version can fail on a broken install.
+    const program = buildProgram((code) => {
+      exitCode = code;
+    });
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

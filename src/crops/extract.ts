@@ -48,7 +48,7 @@ export interface Crop {
 export interface DiscCrops {
   readonly level: DiscLevel;
   readonly sagittal: Crop;
-  /** Null when the study has no axial series or the series does not cover this disc. */
+  /** Null when the study has no axial series, the series does not cover this disc or its crop is flat. */
   readonly axial: Crop | null;
   /** Reason the axial crop is missing, or null when it is present. */
   readonly axialMissingReason: string | null;
@@ -93,9 +93,12 @@ export function extractDiscCrops(study: StudyImages, levels: readonly DiscLevel[
       return { level, sagittal, axial: null, axialMissingReason: 'the study has no axial series' };
     }
     const axial = extractCrop(study.axial, axialCropAffine(frame, spec.axial), spec.axial, spec.intensity);
-    if (axial.coverage < spec.minAxialCoverage || axial.window === null) {
+    if (axial.coverage < spec.minAxialCoverage) {
       const percent = (axial.coverage * 100).toFixed(0);
       return { level, sagittal, axial: null, axialMissingReason: `the axial series covers ${percent} % of the crop at ${level.level}` };
+    }
+    if (axial.window === null) {
+      return { level, sagittal, axial: null, axialMissingReason: `the axial crop at ${level.level} has a flat intensity` };
     }
     return { level, sagittal, axial, axialMissingReason: null };
   });

@@ -38,7 +38,15 @@ export interface DiscGrades {
   readonly probabilities: Readonly<Record<string, readonly number[]>>;
   /** True when the axial crop was fed to the model. */
   readonly usedAxial: boolean;
+  /** Reason that no axial crop was fed to the model, or null exactly when `usedAxial` is true. */
+  readonly axialMissingReason: string | null;
 }
+
+/** `axialMissingReason` of a disc whose axial crop was left out because the model never learned to use one. */
+export const axialBranchNotTrainedReason = 'the grading model was trained without axial crops, so it ignores them';
+
+/** `axialMissingReason` of a disc given without an axial crop and without a reason. */
+const noAxialCropReason = 'no axial crop was given';
 
 export const gradingModelFormat = 'deepspine-grading-model/1';
 
@@ -110,7 +118,9 @@ export class GradingModel {
 
   /**
    * Grades every disc in one batch. Axial crops are used only when the model's axial branch was
-   * trained. Otherwise every disc is graded as if its axial series were missing.
+   * trained. Otherwise every disc is graded as if its axial series were missing. A disc without an
+   * axial crop keeps the crop's own `axialMissingReason`, and one whose crop is ignored gets
+   * `axialBranchNotTrainedReason`.
    * @throws RangeError when a crop's size differs from the model's crop spec.
    */
   async grade(discs: readonly DiscCrops[]): Promise<DiscGrades[]> {
@@ -123,6 +133,7 @@ export class GradingModel {
     const axial = new Float32Array(discs.length * axialSize);
     const hasAxial = new Float32Array(discs.length);
     const usedAxial: boolean[] = [];
+    const axialMissingReasons: (string | null)[] = [];
 
     discs.forEach((disc, n) => {
       if (disc.sagittal.data.length !== sagittalSize) {
@@ -138,6 +149,9 @@ export class GradingModel {
         hasAxial[n] = 1;
       }
       usedAxial.push(useAxial);
+      if (useAxial) axialMissingReasons.push(null);
+      else if (disc.axial === null) axialMissingReasons.push(disc.axialMissingReason ?? noAxialCropReason);
+      else axialMissingReasons.push(axialBranchNotTrainedReason);
     });
 
     const outputs = await this.run({ sagittal, axial, hasAxial }, discs.length);
@@ -147,7 +161,7 @@ export class GradingModel {
         const width = head.kind === 'binary' ? 1 : head.classes.length;
         probabilities[head.name] = Array.from(outputs[head.name]!.subarray(n * width, (n + 1) * width));
       }
-      return { level: disc.level.level, probabilities, usedAxial: usedAxial[n]! };
+      return { level: disc.level.level, probabilities, usedAxial: usedAxial[n]!, axialMissingReason: axialMissingReasons[n] ?? null };
     });
   }
 }

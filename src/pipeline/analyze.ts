@@ -1,4 +1,4 @@
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeepspineError, type Warning } from '../errors.js';
 import { fileSha256 } from '../hash.js';
@@ -8,7 +8,8 @@ import { writeVolumeFile } from '../input/volume-file.js';
 import { removeOffSpineComponents } from '../levels/clean.js';
 import { findLevels, type LevelResult } from '../levels/find-levels.js';
 import type { Logger } from '../log.js';
-import { loadSegmentationModel, packageRoot, type SegmentationModel } from '../segmentation/model.js';
+import { loadSegmentationModel, type SegmentationModel } from '../segmentation/model.js';
+import { packageVersion } from '../package-version.js';
 import { segmentSagittalVolume, type Segmentation } from '../segmentation/segment.js';
 import { outputFileNames } from '../outputs/write-results.js';
 import { defaultGradingModelPath } from '../grading/model.js';
@@ -81,7 +82,7 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
     }
     const result: AnalysisResult = {
       format: resultsFormat,
-      deepspineVersion: await packageVersion(),
+      deepspineVersion: packageVersion(),
       input: {
         kind: options.inputKind ?? study.source,
         skippedFiles: study.skippedFiles.map((skipped) => ({ file: skipped.file, reason: skipped.reason })),
@@ -140,16 +141,6 @@ function seriesReport(series: SeriesSummary): SeriesReport {
 function describeSource(studyPath: string, series: SeriesSummary): string {
   const label = series.number !== null ? `series ${series.number}` : series.id;
   return series.seriesInstanceUid === null ? studyPath : `${studyPath} (${label}${series.description ? ` "${series.description}"` : ''})`;
-}
-
-let cachedVersion: string | null = null;
-
-async function packageVersion(): Promise<string> {
-  if (cachedVersion === null) {
-    const text = await readFile(join(packageRoot, 'package.json'), 'utf8');
-    cachedVersion = (JSON.parse(text) as { version: string }).version;
-  }
-  return cachedVersion;
 }
 
 const digests = new Map<string, string>();

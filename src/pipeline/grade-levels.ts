@@ -24,6 +24,7 @@ export interface LevelGrades {
   readonly level: string;
   /** Whether an axial crop was fed to the model for this level. */
   readonly usedAxial: boolean;
+  /** Reason that no axial crop was fed to the model, or null exactly when `usedAxial` is true. */
   readonly axialMissingReason: string | null;
   readonly heads: Record<string, HeadGrade>;
 }
@@ -40,10 +41,10 @@ export async function gradeLevels(
 ): Promise<LevelGrades[]> {
   const crops = extractDiscCrops({ studyId: 'study', sagittal, axial }, levels, model.info.cropSpec);
   const grades = await model.grade(crops);
-  return grades.map((grade, index) => ({
+  return grades.map((grade) => ({
     level: grade.level,
     usedAxial: grade.usedAxial,
-    axialMissingReason: crops[index]!.axialMissingReason,
+    axialMissingReason: grade.axialMissingReason,
     heads: Object.fromEntries(model.info.heads.map((head) => [head.name, headGrade(head, grade.probabilities[head.name] ?? [])])),
   }));
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseShard } from '../../src/cli/analyze-command.js';
-import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+import { repoRoot, sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-cli-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -15,8 +15,13 @@ const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** Runs the built CLI in a child process, as a user would, and captures its output. */
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runIn(process.cwd(), ...args);
+}
+
+/** Runs the built CLI like `run`, with `cwd` as the working folder. */
+async function runIn(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { cwd, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       let code = 0;
       if (error !== null) code = typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
@@ -35,6 +40,24 @@ describe('deepspine CLI exit codes', () => {
     const result = await run('analyze', '--no-such-option');
     assert.equal(result.code, 2);
   });
+
+  for (const flag of ['--version', '-V']) {
+    it(`${flag} prints the package version`, async () => {
+      const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+      const result = await run(flag);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${version}\n`);
+    });
+  }
+
+  for (const flags of [['-q', '-v'], ['--verbose', '--quiet']]) {
+    it(`${flags.join(' ')} together is exit 2`, async () => {
+      const result = await run(...flags, 'analyze', join(scratch, 'absent'), '--out', join(scratch, 'o5'));
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /option '-q, --quiet' cannot be used with option '-v, --verbose'/);
+      assert.equal(existsSync(join(scratch, 'o5')), false);
+    });
+  }
 
   it('analyze without input is exit 2', async () => {
     const result = await run('analyze', '--out', join(scratch, 'o2'));
@@ -90,6 +113,59 @@ describe('parseShard', () => {
   }
 });
 
+interface BatchSummary {
+  studies: { study: string; outDir: string; exitCode: number }[];
+}
+
+function readSummary(path: string): BatchSummary {
+  return JSON.parse(readFileSync(path, 'utf8')) as BatchSummary;
+}
+
+describe('analyze batch folders', () => {
+  it('shards share one output folder', async () => {
+    // The studies do not exist, so every run fails fast with exit 3 but still writes its summary.
+    const out = join(scratch, 'shared-out');
+    const studies = ['a/x-3.nii.gz', 'b/x.nii.gz', 'c/x.nii.gz'].map((name) => join(scratch, 'missing', name));
+    for (const shard of ['0/2', '1/2']) {
+      const result = await run('analyze', ...studies, '--out', out, '--shard', shard);
+      assert.equal(result.code, 3, result.stderr);
+    }
+    assert.deepEqual(readdirSync(out).filter((name) => name.endsWith('.json')).sort(), ['batch-summary-shard-0-of-2.json', 'batch-summary-shard-1-of-2.json']);
+    const first = readSummary(join(out, 'batch-summary-shard-0-of-2.json'));
+    const second = readSummary(join(out, 'batch-summary-shard-1-of-2.json'));
+    // Sorted: a/x-3, b/x, c/x. Shard 0 takes positions 0 and 2, shard 1 position 1.
+    assert.deepEqual(first.studies.map((s) => [s.study, s.outDir]), [
+      [studies[0], join(out, 'x-3')],
+      [studies[2], join(out, 'x-2')],
+    ]);
+    assert.deepEqual(second.studies.map((s) => [s.study, s.outDir]), [[studies[1], join(out, 'x')]]);
+  });
+
+  it('unsharded batch writes batch-summary.json', async () => {
+    const out = join(scratch, 'unsharded-out');
+    const result = await run('analyze', join(scratch, 'missing', 'p'), join(scratch, 'missing', 'q'), '--out', out);
+    assert.equal(result.code, 3, result.stderr);
+    assert.deepEqual(readdirSync(out).filter((name) => name.endsWith('.json')), ['batch-summary.json']);
+    assert.match(result.stderr, /summary in batch-summary\.json/);
+  });
+
+  it('. and .. stay inside --out', async () => {
+    // From study/sag_t2, `..` is the study folder and `.` the series folder. Both are empty here, so both fail.
+    const cwd = join(scratch, 'dot-study', 'sag_t2');
+    mkdirSync(cwd, { recursive: true });
+    const result = await runIn(cwd, 'analyze', '..', '.', '--out', 'out', '--jobs', '1');
+    assert.notEqual(result.code, 0);
+    const out = join(cwd, 'out');
+    const summary = readSummary(join(out, 'batch-summary.json'));
+    assert.deepEqual(summary.studies.map((s) => [s.study, s.outDir]), [
+      ['.', join('out', 'sag_t2')],
+      ['..', join('out', 'dot-study')],
+    ]);
+    assert.equal(existsSync(join(dirname(cwd), 'results.json')), false);
+    assert.deepEqual(readdirSync(out).sort(), ['batch-summary.json', 'dot-study', 'sag_t2']);
+  });
+});
+
 describe('analyze output files', () => {
   it('writes results, segmentation and overlay', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
     const out = join(scratch, 'single');
@@ -104,6 +180,12 @@ describe('analyze output files', () => {
     );
     for (const step of ['decode', 'resample', 'segmentation', 'post-processing']) assert.ok(step in results.timingsMs, step);
     assert.match(result.stdout, /L4-L5/);
+    // The study has an axial series, so a level without an axial crop must state the reason.
+    for (const level of results.levels as { level: string; grades: { usedAxial: boolean; axialMissingReason: string | null } }[]) {
+      assert.equal(typeof level.grades.usedAxial, 'boolean', level.level);
+      if (level.grades.usedAxial) assert.equal(level.grades.axialMissingReason, null, level.level);
+      else assert.match(level.grades.axialMissingReason ?? '', /\w/, `${level.level} has usedAxial false and no axialMissingReason`);
+    }
     // No patient identifiers: the shared studies carry PatientName ANON^IVD-11 and dates 20000101.
     const text = readFileSync(join(out, 'results.json'), 'utf8') + result.stdout + result.stderr;
     assert.doesNotMatch(text, /ANON\^|20000101/);
@@ -122,7 +204,7 @@ describe('analyze output files', () => {
     const out = join(scratch, 'shard');
     const studies = ['vb2-02', 'ivd-11', 'vb3-01'].map((name) => sharedPath('dicom', name));
     const result = await run('analyze', ...studies, '--out', out, '--shard', '1/2');
-    const summary = JSON.parse(readFileSync(join(out, 'batch-summary.json'), 'utf8')) as { studies: { study: string }[] };
+    const summary = readSummary(join(out, 'batch-summary-shard-1-of-2.json'));
     // Sorted: ivd-11, vb2-02, vb3-01; shard 1 of 2 takes position 1 only.
     assert.deepEqual(summary.studies.map((s) => s.study), [sharedPath('dicom', 'vb2-02')]);
     assert.ok([0, 7].includes(result.code));

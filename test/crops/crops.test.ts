@@ -154,6 +154,14 @@ test('axial crop is missing without axial coverage', () => {
   assert.match(uncovered?.axialMissingReason ?? '', /covers \d+ %/);
 });
 
+test('axial crop is missing when flat', () => {
+  const volume = phantom([120, 120, 60], (x) => x);
+  const flat = phantom([120, 120, 60], () => 500);
+  const [crop] = extractDiscCrops({ studyId: 's', sagittal: volume, axial: flat }, [level([30, 60, -60])]);
+  assert.equal(crop?.axial, null);
+  assert.equal(crop?.axialMissingReason, 'the axial crop at L4-L5 has a flat intensity');
+});
+
 test('normalizeIntensity maps percentiles to 0 and 1', () => {
   const data = new Float32Array(101).map((_, i) => i);
   const inside = new Uint8Array(101).fill(1);

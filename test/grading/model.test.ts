@@ -1,14 +1,38 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultCropSpec, type DiscCrops } from '../../src/crops/extract.js';
+import { defaultCropSpec, type Crop, type DiscCrops } from '../../src/crops/extract.js';
 import { DeepspineError } from '../../src/errors.js';
-import { GradingModel, compareWithReference, defaultGradingModelPath } from '../../src/grading/model.js';
+import { GradingModel, axialBranchNotTrainedReason, compareWithReference, defaultGradingModelPath } from '../../src/grading/model.js';
 import { repoRoot } from '../shared-data.js';
 
 const shippedModel = existsSync(defaultGradingModelPath) ? false : `shipped grading model not found at ${defaultGradingModelPath}`;
 const parityDir = join(repoRoot, 'models', 'grading', 'parity');
+
+function uniformCrop(size: [number, number, number], fill: number): Crop {
+  return {
+    size,
+    affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
+    data: new Float32Array(size[0] * size[1] * size[2]).fill(fill),
+    window: { low: 0, high: 1 },
+    coverage: 1,
+    sourcePlanes: size[2],
+  };
+}
+
+/** Builds an L4-L5 disc with uniform sagittal and axial crops of the sizes that `model` expects. */
+function discWithAxial(model: GradingModel): DiscCrops {
+  const { sagittal, axial } = model.info.cropSpec;
+  const level = { level: 'L4-L5', center: [0, 0, 0] as const, normal: [0, 0, 1] as const, posterior: [0, 1, 0] as const, confidence: 1, measurements: null };
+  return {
+    level,
+    sagittal: uniformCrop([sagittal.width, sagittal.height, sagittal.slices], 0.5),
+    axial: uniformCrop([axial.width, axial.height, axial.slices], 0.7),
+    axialMissingReason: null,
+  };
+}
 
 test('shipped model matches its PyTorch reference', { skip: shippedModel }, async () => {
   const model = await GradingModel.load();
@@ -31,26 +55,46 @@ test('shipped model sidecar marks heads without labels', { skip: shippedModel },
 
 test('grade ignores axial crops of an untrained axial branch', { skip: shippedModel }, async () => {
   const model = await GradingModel.load();
-  const { sagittal, axial } = model.info.cropSpec;
-  const crop = (size: [number, number, number], fill: number) => ({
-    size,
-    affine: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1],
-    data: new Float32Array(size[0] * size[1] * size[2]).fill(fill),
-    window: { low: 0, high: 1 },
-    coverage: 1,
-    sourcePlanes: size[2],
-  });
-  const level = { level: 'L4-L5', center: [0, 0, 0] as const, normal: [0, 0, 1] as const, posterior: [0, 1, 0] as const, confidence: 1, measurements: null };
-  const disc: DiscCrops = { level, sagittal: crop([sagittal.width, sagittal.height, sagittal.slices], 0.5), axial: crop([axial.width, axial.height, axial.slices], 0.7), axialMissingReason: null };
+  const disc = discWithAxial(model);
   const [withAxial, withoutAxial] = await model.grade([disc, { ...disc, axial: null, axialMissingReason: 'none' }]);
   assert.ok(withAxial);
   assert.ok(withoutAxial);
   assert.equal(withAxial.usedAxial, model.info.axialBranchTrained);
+  assert.equal(withoutAxial.usedAxial, false);
+  assert.equal(withoutAxial.axialMissingReason, 'none');
   if (!model.info.axialBranchTrained) assert.deepEqual(withAxial.probabilities, withoutAxial.probabilities);
   const pfirrmann = withAxial.probabilities['pfirrmann_grade']!;
   assert.equal(pfirrmann.length, 5);
   assert.ok(Math.abs(pfirrmann.reduce((a, b) => a + b, 0) - 1) < 1e-5);
-  await assert.rejects(model.grade([{ ...disc, sagittal: crop([10, 10, 1], 0) }]), /model expects 5x64x96/);
+  await assert.rejects(model.grade([{ ...disc, sagittal: uniformCrop([10, 10, 1], 0) }]), /model expects 5x64x96/);
+});
+
+test('grade gives a reason whenever axial is unused', { skip: shippedModel }, async () => {
+  // The shipped graph with the sidecar claiming a trained axial branch, so that axial crops are fed.
+  const folder = mkdtempSync(join(tmpdir(), 'deepspine-grading-axial-'));
+  try {
+    const sidecar = JSON.parse(readFileSync(defaultGradingModelPath.replace(/\.onnx$/, '.json'), 'utf8')) as Record<string, unknown>;
+    copyFileSync(defaultGradingModelPath, join(folder, 'grading.onnx'));
+    writeFileSync(join(folder, 'grading.json'), JSON.stringify({ ...sidecar, axialBranchTrained: true }));
+    const models = { untrained: await GradingModel.load(), trained: await GradingModel.load(join(folder, 'grading.onnx')) };
+    assert.equal(models.untrained.info.axialBranchTrained, false);
+    const disc = discWithAxial(models.untrained);
+    const cases = [
+      { model: 'untrained', crops: disc, usedAxial: false, reason: axialBranchNotTrainedReason },
+      { model: 'untrained', crops: { ...disc, axial: null, axialMissingReason: 'the study has no axial series' }, usedAxial: false, reason: 'the study has no axial series' },
+      { model: 'trained', crops: disc, usedAxial: true, reason: null },
+      { model: 'trained', crops: { ...disc, axial: null, axialMissingReason: 'the study has no axial series' }, usedAxial: false, reason: 'the study has no axial series' },
+      { model: 'trained', crops: { ...disc, axial: null, axialMissingReason: null }, usedAxial: false, reason: 'no axial crop was given' },
+    ] as const;
+    for (const { model, crops, usedAxial, reason } of cases) {
+      const [grade] = await models[model].grade([crops]);
+      const name = `${model} axial branch, axial crop ${crops.axial === null ? 'absent' : 'present'}`;
+      assert.equal(grade?.usedAxial, usedAxial, name);
+      assert.equal(grade?.axialMissingReason, reason, name);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
 
 test('GradingModel.load reports a missing file', async () => {

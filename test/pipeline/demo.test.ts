@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { writeDemoStudy } from '../../src/demo/index.js';
+import { after, before, describe, it } from 'node:test';
+import { writeDemoStudy, type DemoTruth } from '../../src/demo/index.js';
 import { norm, subtract } from '../../src/geometry/affine.js';
+import { axialBranchNotTrainedReason, defaultGradingModelPath } from '../../src/grading/model.js';
 import { silentLogger } from '../../src/log.js';
-import { analyzeStudy } from '../../src/pipeline/analyze.js';
+import { analyzeStudy, type AnalysisOutput } from '../../src/pipeline/analyze.js';
 import { defaultSegmentationModelPath, segmentationSidecarPath } from '../../src/segmentation/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-demo-analyze-'));
@@ -20,10 +21,15 @@ const centreBoundMm: Record<string, number> = { 'L5-S1': 4 };
 const middleHeightBoundMm: Record<string, number> = { 'L4-L5': 3, 'L5-S1': 5 };
 
 describe('analyze on the demo phantom', () => {
-  it('finds every lumbar level of the truth', async () => {
+  let truth: DemoTruth;
+  let output: AnalysisOutput;
+  before(async () => {
     const study = join(scratch, 'study');
-    const truth = await writeDemoStudy(study, { axialLayout: 'stack' });
-    const output = await analyzeStudy(study, { outDir: scratch }, silentLogger);
+    truth = await writeDemoStudy(study, { axialLayout: 'stack' });
+    output = await analyzeStudy(study, { outDir: scratch }, silentLogger);
+  });
+
+  it('finds every lumbar level of the truth', () => {
     // The result names the spacing that the shipped model's sidecar gave the planes.
     const sidecar = JSON.parse(readFileSync(segmentationSidecarPath(defaultSegmentationModelPath), 'utf8')) as { spacingMm: number };
     assert.equal(output.result.models['segmentation']?.spacingMm, sidecar.spacingMm);
@@ -55,5 +61,17 @@ describe('analyze on the demo phantom', () => {
     assert.equal(output.result.input.kind, 'dicom');
     assert.equal(output.result.series.sagittal.classification, 'sagittal-t2');
     assert.equal(output.result.series.axial?.classification, 'axial-t2');
+  });
+
+  it('states why each level has no axial crop', () => {
+    const gradingSidecar = JSON.parse(readFileSync(defaultGradingModelPath.replace(/\.onnx$/, '.json'), 'utf8')) as { axialBranchTrained: boolean };
+    assert.ok(output.result.levels.length > 0);
+    for (const level of output.result.levels) {
+      const grades = level.grades as { usedAxial: boolean; axialMissingReason: string | null } | undefined;
+      assert.ok(grades, `${level.level} has no grades`);
+      // The stack covers every disc, so only the model can leave the axial crop out.
+      assert.equal(grades.usedAxial, gradingSidecar.axialBranchTrained, level.level);
+      assert.equal(grades.axialMissingReason, gradingSidecar.axialBranchTrained ? null : axialBranchNotTrainedReason, level.level);
+    }
   });
 });

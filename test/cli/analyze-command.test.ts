@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { basename, dirname, join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { batchOutputDirs, batchSummaryFileName } from '../../src/cli/analyze-command.js';
+
+const out = '/data/out';
+
+/** Asserts that every folder is a distinct direct child of `out` and returns their names. */
+function assertUniqueChildren(dirs: readonly string[]): string[] {
+  for (const dir of dirs) assert.equal(dirname(dir), out, `${dir} is not directly inside ${out}`);
+  const names = dirs.map((dir) => basename(dir));
+  for (const name of names) assert.ok(!['', '.', '..'].includes(name), `folder name ${JSON.stringify(name)}`);
+  assert.equal(new Set(names.map((name) => name.toLowerCase())).size, names.length, `repeated folder in ${names.join(', ')}`);
+  return names;
+}
+
+describe('batchOutputDirs', () => {
+  it('names folders after the study', () => {
+    const dirs = batchOutputDirs(out, ['/s/ivd-11', '/s/ivd-20/', '/v/a.nii.gz', '/v/b.NII', '/v/c.mha', '/v/d.mhd', '/v/e.nrrd']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['ivd-11', 'ivd-20', 'a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('suffix skips a taken name', () => {
+    // Suffixing the third study by its position would give x-3, which the first study has.
+    const dirs = batchOutputDirs(out, ['/col/a/x-3.nii.gz', '/col/b/x.nii.gz', '/col/c/x.nii.gz']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['x-3', 'x', 'x-2']);
+  });
+
+  it('skips every suffix in use', () => {
+    const dirs = batchOutputDirs(out, ['/a/x-2', '/b/x-3', '/c/x', '/d/x', '/e/x']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['x-2', 'x-3', 'x', 'x-4', 'x-5']);
+  });
+
+  it('compares names ignoring case', () => {
+    const dirs = batchOutputDirs(out, ['/a/Study.nii', '/b/study.nii']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['Study', 'study-2']);
+  });
+
+  it('names relative paths by the resolved folder', () => {
+    const cwd = resolve('.');
+    const dirs = batchOutputDirs(out, ['.', '..', './']);
+    assert.deepEqual(assertUniqueChildren(dirs), [basename(cwd), basename(dirname(cwd)), `${basename(cwd)}-2`]);
+  });
+
+  it('replaces empty and dot names', () => {
+    // `/` has no name, and `..nii.gz` and `...nii.gz` would leave `.` and `..` after the extension.
+    const dirs = batchOutputDirs(out, ['/', '/v/..nii.gz', '/v/...nii.gz', '/v/.nii.gz']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['study', 'study-2', 'study-3', 'study-4']);
+  });
+
+  it('keeps summary file names free', () => {
+    const dirs = batchOutputDirs(out, ['/s/batch-summary.json', '/s/BATCH-SUMMARY-shard-0-of-2.json', '/s/batch-summary.json.d']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['batch-summary.json-2', 'BATCH-SUMMARY-shard-0-of-2.json-2', 'batch-summary.json.d']);
+  });
+
+  it('keeps relative --out relative', () => {
+    assert.deepEqual(batchOutputDirs('results', ['/s/a']), [join('results', 'a')]);
+  });
+});
+
+describe('batchSummaryFileName', () => {
+  it('is batch-summary.json without a shard', () => assert.equal(batchSummaryFileName(null), 'batch-summary.json'));
+  it('names the shard', () => assert.equal(batchSummaryFileName({ index: 1, count: 4 }), 'batch-summary-shard-1-of-4.json'));
+});
