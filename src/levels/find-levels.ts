@@ -22,10 +22,10 @@ export const minLumbarDiscSpacingMm = 24;
 
 /**
  * Factor on every confidence when a missed disc had to be added to the chain. It brings every name
- * under 0.5, the mark of a name that may be shifted by a level. The added disc is a guess that the
- * network did not make: a faint band below the lowest disc can be a missed L5-S1 disc, but also
- * the rudimentary S1-S2 disc of the sacrum, which the search took in the T2 volume vb1-03 (same
- * subject as vb1-02, where L5-S1 is segmented) and shifted every name by one.
+ * under 0.5, the mark of a name that may be shifted by a level. The network did not segment the
+ * added disc. A faint band below the lowest disc can be a missed L5-S1 disc, or the rudimentary
+ * S1-S2 disc of the sacrum. In the T2 volume vb1-03 the search took the latter and shifted every
+ * name by one. vb1-02 is the same subject in T1, and there the L5-S1 disc is segmented.
  */
 export const faintDiscConfidenceFactor = 0.5;
 
