@@ -3,11 +3,16 @@ import type { Logger } from '../log.js';
 import { minimumPrimarySlices } from './classify.js';
 import type { LoadStudyOptions, SelectableSeries, SeriesSummary } from './types.js';
 
-/** Short human label for a series: number, description and id, for logs and messages. */
+/**
+ * Short human label for a series, for logs and messages: number and description, plus the stack
+ * suffix (`stack #2`) when one SeriesInstanceUID was split into several stacks.
+ */
 export function describeSeries(summary: SeriesSummary): string {
   const number = summary.number === null ? '' : `${summary.number} `;
   const description = summary.description === '' ? '(no description)' : `"${summary.description}"`;
-  return `${number}${description}`;
+  const uid = summary.seriesInstanceUid;
+  const stack = uid !== null && summary.id.startsWith(`${uid}#`) ? ` stack ${summary.id.slice(uid.length)}` : '';
+  return `${number}${description}${stack}`;
 }
 
 function detailsOf(series: SelectableSeries): string {
@@ -57,6 +62,45 @@ function usable(series: SelectableSeries, excluded: ReadonlySet<string>): boolea
   return series.summary.problems.length === 0 && series.summary.modality === 'MR' && !excluded.has(series.summary.id);
 }
 
+/** One tier of the automatic choice. `fallback` names the tier in the warning raised when the tier is used. */
+interface Tier {
+  readonly accepts: (series: SelectableSeries) => boolean;
+  readonly fallback?: string;
+}
+
+const sagittalTiers: readonly Tier[] = [
+  { accepts: (series) => series.classification.label === 'sagittal-t2' },
+  { accepts: (series) => series.classification.label === 'sagittal-t1', fallback: 'a sagittal T1 series' },
+  {
+    accepts: (series) =>
+      series.classification.orientation === 'sagittal' && !series.classification.localizer && series.summary.sliceCount >= minimumPrimarySlices,
+    fallback: 'a sagittal series of another contrast',
+  },
+];
+
+const axialTiers: readonly Tier[] = [{ accepts: (series) => series.classification.label === 'axial-t2' }];
+
+/** Returns the index of the first tier that accepts the series, or the number of tiers when none does. */
+function tierIndex(series: SelectableSeries, tiers: readonly Tier[]): number {
+  const index = tiers.findIndex((tier) => tier.accepts(series));
+  return index === -1 ? tiers.length : index;
+}
+
+/**
+ * Orders series that match an override, best first: the orientation of the role, then the tier of
+ * the automatic choice (T2 before T1 for the sagittal role), then `compareCandidates`. Matches
+ * that tie on all of these keep the order in which the series were found.
+ */
+function compareOverrideMatches(role: 'sagittal' | 'axial'): (a: SelectableSeries, b: SelectableSeries) => number {
+  const tiers = role === 'sagittal' ? sagittalTiers : axialTiers;
+  return (a, b) => {
+    const orientation = Number(a.summary.orientation !== role) - Number(b.summary.orientation !== role);
+    if (orientation !== 0) return orientation;
+    const tier = tierIndex(a, tiers) - tierIndex(b, tiers);
+    return tier !== 0 ? tier : compareCandidates(a, b);
+  };
+}
+
 /** Returns the series the user named, or raises INVALID_ARGUMENT with the list of series. */
 function overrideSeries<T extends SelectableSeries>(all: readonly T[], query: string, role: 'sagittal' | 'axial', logger: Logger, warnings: Warning[]): T {
   const matches = all.filter((series) => matchesSeries(series.summary, query));
@@ -67,13 +111,18 @@ function overrideSeries<T extends SelectableSeries>(all: readonly T[], query: st
       `no series matches "${query}" for the ${role} series; give a SeriesInstanceUID, SeriesNumber or SeriesDescription of one of: ${available}`,
     );
   }
-  const readable = matches.filter((series) => series.summary.problems.length === 0).sort(compareCandidates);
+  const readable = matches.filter((series) => series.summary.problems.length === 0).sort(compareOverrideMatches(role));
   const chosen = readable[0];
   if (chosen === undefined) {
     const problems = matches.map((series) => `${describeSeries(series.summary)}: ${series.summary.problems.join('; ')}`).join('; ');
     throw new DeepspineError('INVALID_ARGUMENT', `the ${role} series "${query}" cannot be read as a volume (${problems}); choose another series`);
   }
-  if (matches.length > 1) logger.info(`"${query}" matches ${matches.length} stacks; using the best one, ${chosen.summary.id}`);
+  if (matches.length > 1) {
+    logger.info(
+      `"${query}" matches ${matches.length} stacks; using ${describeSeries(chosen.summary)} [${chosen.summary.id}], ` +
+        `preferring ${role} orientation, then the tiers of the automatic choice`,
+    );
+  }
   if (chosen.summary.orientation !== role) {
     warnings.push({
       code: 'SERIES_OVERRIDE_ORIENTATION',
@@ -103,17 +152,8 @@ export function selectSagittal<T extends SelectableSeries>(
   const warnings: Warning[] = [];
   if (options.sagittalSeries !== undefined) return { series: overrideSeries(all, options.sagittalSeries, 'sagittal', logger, warnings), warnings };
 
-  const tiers: { filter: (series: T) => boolean; fallback?: string }[] = [
-    { filter: (series) => series.classification.label === 'sagittal-t2' },
-    { filter: (series) => series.classification.label === 'sagittal-t1', fallback: 'a sagittal T1 series' },
-    {
-      filter: (series) =>
-        series.classification.orientation === 'sagittal' && !series.classification.localizer && series.summary.sliceCount >= minimumPrimarySlices,
-      fallback: 'a sagittal series of another contrast',
-    },
-  ];
-  for (const tier of tiers) {
-    const candidates = all.filter((series) => usable(series, excluded) && tier.filter(series)).sort(compareCandidates);
+  for (const tier of sagittalTiers) {
+    const candidates = all.filter((series) => usable(series, excluded) && tier.accepts(series)).sort(compareCandidates);
     const best = candidates[0];
     if (best === undefined) continue;
     if (tier.fallback !== undefined) {
@@ -127,10 +167,19 @@ export function selectSagittal<T extends SelectableSeries>(
     return { series: best, warnings };
   }
   const listing = all.map((series) => `${describeSeries(series.summary)}: ${series.summary.problems[0] ?? series.classification.reasons.join(', ')}`);
+  // Every readable sagittal series of enough slices is in a tier unless it counts as a localizer,
+  // so an override can help only with such a series, and the hint names those.
+  const overridable = all.filter(
+    (series) => usable(series, excluded) && series.classification.orientation === 'sagittal' && series.summary.sliceCount >= minimumPrimarySlices,
+  );
+  const names = overridable.map((series) => describeSeries(series.summary)).join(' or ');
+  const hint =
+    overridable.length === 0
+      ? 'add the sagittal T2 series to the input'
+      : `add the sagittal T2 series to the input, or, if ${names} is a full sagittal series and not a localizer, name it with --sagittal-series`;
   throw new DeepspineError(
     'NO_SAGITTAL_SERIES',
-    `no usable sagittal MR series of at least ${minimumPrimarySlices} slices (found ${listing.join('; ')}); ` +
-      'add the sagittal T2 series to the input, or name a series with the sagittal series option',
+    `no usable sagittal MR series of at least ${minimumPrimarySlices} slices (found ${listing.join('; ')}); ${hint}`,
   );
 }
 
@@ -147,10 +196,10 @@ export function selectAxial<T extends SelectableSeries>(
 ): { series: T | null; warnings: Warning[] } {
   const warnings: Warning[] = [];
   if (options.axialSeries !== undefined) return { series: overrideSeries(all, options.axialSeries, 'axial', logger, warnings), warnings };
-  const candidates = all.filter((series) => usable(series, excluded) && series.classification.label === 'axial-t2').sort(compareCandidates);
+  const candidates = all.filter((series) => usable(series, excluded) && tierIndex(series, axialTiers) === 0).sort(compareCandidates);
   const best = candidates[0];
   if (best === undefined) {
-    logger.info('axial series: none (no axial T2 series in the study)');
+    logger.info('axial series: none (no usable axial T2 series in the study)');
     return { series: null, warnings };
   }
   logger.info(`axial series: ${describeSeries(best.summary)} (${detailsOf(best)})`);

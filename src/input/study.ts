@@ -7,8 +7,9 @@ import { classifySeries } from './classify.js';
 import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
 import { readSeriesVolume } from './dicom/series-volume.js';
-import { groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
+import { dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
 import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.js';
+import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
 import type { LoadStudyOptions, SelectableSeries, SeriesSummary, Study } from './types.js';
 import { isVolumeFile } from './volume-file.js';
@@ -56,16 +57,12 @@ export async function loadStudy(path: string, options: LoadStudyOptions = {}, lo
   }
   const warnings = [...scan.warnings];
   for (const entry of mrSeries) {
-    if (entry.summary.problems.length > 0) {
-      const message = `series ${describeSeries(entry.summary)} cannot be used: ${entry.summary.problems.join('; ')}`;
-      logger.warn(message);
-      warnings.push({ code: 'SERIES_UNUSABLE', message });
-    }
+    if (entry.summary.problems.length > 0) warnings.push(unusableSeriesWarning(entry, logger));
   }
 
   const sagittal = await readChosen('sagittal', scan.series, options, logger, warnings);
   if (sagittal === null) throw new DeepspineError('INTERNAL', 'sagittal selection returned no series');
-  const axial = await readChosen('axial', scan.series, options, logger, warnings);
+  const axial = await readChosen('axial', scan.series, options, logger, warnings, sagittal.series);
   return {
     source: 'dicom',
     series: scan.series.map((entry) => entry.summary),
@@ -155,23 +152,43 @@ async function scanDicomStudy(root: string, logger: Logger): Promise<DicomStudyS
   }
   const scan = await logger.step('read DICOM headers', () => scanDicomFiles(root, listing.files, logger));
   const skippedFiles: SkippedFile[] = [...listing.skipped, ...scan.skipped];
-  const warnings = warnSkippedFiles(skippedFiles, logger);
 
   const { unique, duplicates } = removeDuplicateInstances(scan.frames);
   for (const frame of duplicates) {
     if (frame.frameIndex === 0) skippedFiles.push({ file: frame.displayPath, kind: 'duplicate', reason: 'another copy of an image already read (same SOPInstanceUID)' });
   }
-  const series = groupSeries(unique).map(toSelectable);
+  const { kept, dropped } = dropFramesWithoutGeometry(unique);
+  for (const { frame, reason } of dropped) skippedFiles.push({ file: frame.displayPath, kind: 'unreadable', reason });
+  const warnings = warnSkippedFiles(skippedFiles, logger);
+
+  const series = groupSeries(kept).map(toSelectable);
   logger.info(`found ${series.length} series in ${scan.fileCount} files${skippedFiles.length > 0 ? ` (${skippedFiles.length} skipped)` : ''}`);
   for (const entry of series) {
     logger.debug(`series ${describeSeries(entry.summary)} [${entry.summary.id}]: ${entry.summary.classification}; ${entry.classification.reasons.join('; ')}`);
   }
+  const studiesWarning = multipleStudiesWarning(series);
+  if (studiesWarning !== undefined) {
+    logger.warn(studiesWarning.message);
+    warnings.push(studiesWarning);
+  }
   return { series, warnings, skippedFiles, fileCount: scan.fileCount };
+}
+
+/** Builds the SERIES_UNUSABLE warning of a series with problems, naming its files when it has at most three. */
+function unusableSeriesWarning(entry: DicomSelectable, logger: Logger): Warning {
+  const files = [...new Set(entry.dicom.frames.map((frame) => frame.displayPath))];
+  const count = entry.dicom.frames.length;
+  const slices = `${count} slice${count === 1 ? '' : 's'}${files.length <= 3 ? ` in ${files.join(', ')}` : ''}`;
+  const message = `series ${describeSeries(entry.summary)} (${slices}) cannot be used: ${entry.summary.problems.join('; ')}`;
+  logger.warn(message);
+  return { code: 'SERIES_UNUSABLE', message, ...(files.length === 1 ? { file: files[0]! } : {}) };
 }
 
 /**
  * Selects a series for `role` and decodes it. When decoding fails and the user did not name the
- * series, the failure becomes a warning and the next best series is tried.
+ * series, the failure becomes a warning and the next best series is tried. For the axial role,
+ * `sagittal` is the chosen sagittal series: axial series of another study or frame of reference
+ * are not used, and when that leaves none, an AXIAL_NOT_PAIRED warning is raised.
  */
 async function readChosen(
   role: 'sagittal' | 'axial',
@@ -179,27 +196,44 @@ async function readChosen(
   options: LoadStudyOptions,
   logger: Logger,
   warnings: Warning[],
+  sagittal?: DicomSelectable,
 ): Promise<{ series: DicomSelectable; volume: Volume } | null> {
-  const excluded = new Set<string>();
+  const mismatches = new Map<string, string>();
+  if (sagittal !== undefined) {
+    for (const entry of series) {
+      const mismatch = pairingMismatch(sagittal, entry);
+      if (mismatch !== undefined) mismatches.set(entry.summary.id, mismatch);
+    }
+  }
+  const excluded = new Set<string>(mismatches.keys());
   const overridden = (role === 'sagittal' ? options.sagittalSeries : options.axialSeries) !== undefined;
   for (;;) {
     const selection = role === 'sagittal' ? selectSagittal(series, options, logger, excluded) : selectAxial(series, options, logger, excluded);
-    warnings.push(...selection.warnings);
     const chosen = selection.series;
-    if (chosen === null) return null;
+    if (chosen === null) {
+      if (sagittal !== undefined) warnings.push(...unpairedAxialWarnings(series, mismatches, sagittal, logger));
+      return null;
+    }
+    const mismatch = mismatches.get(chosen.summary.id);
+    if (mismatch !== undefined && sagittal !== undefined) {
+      // Only an override can choose a series of another study; automatic choice excludes them.
+      warnings.push(axialNotPairedWarning(chosen, sagittal, mismatch, logger));
+      return null;
+    }
     let volume: Volume;
     try {
       volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
     } catch (error) {
       if (overridden || !(error instanceof DeepspineError)) throw error;
       logger.warn(error.message);
-      // Warnings name files relative to the input folder, like FILE_SKIPPED does.
-      const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath ?? error.file;
+      // Warnings name files relative to the input folder, like FILE_SKIPPED does, never by absolute path.
+      const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath;
       warnings.push({ code: 'SERIES_UNREADABLE', message: error.message, ...(file === undefined ? {} : { file }) });
       excluded.add(chosen.summary.id);
       continue;
     }
-    for (const warning of chosen.warnings) {
+    // Selection warnings are kept only for the series that is used, not for one that failed to decode.
+    for (const warning of [...selection.warnings, ...chosen.warnings]) {
       logger.warn(warning.message);
       warnings.push(warning);
     }

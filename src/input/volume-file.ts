@@ -68,6 +68,24 @@ function logLibraryOutput(logger: Logger | undefined, operation: string, error: 
   }
 }
 
+/** A volume file as read, with whether its header records an orientation. */
+export interface VolumeFileContents {
+  readonly volume: Volume;
+  /**
+   * False for a NIfTI file whose qform_code and sform_code are both 0: it records no orientation,
+   * and ITK-Wasm then gives it the identity direction (i, j, k along LPS x, y, z).
+   */
+  readonly hasOrientation: boolean;
+}
+
+/**
+ * Reads a NIfTI, MHA/MHD or NRRD volume with ITK-Wasm; see `readVolumeFileContents`.
+ * @throws DeepspineError as `readVolumeFileContents` does.
+ */
+export async function readVolumeFile(path: string, logger?: Logger): Promise<Volume> {
+  return (await readVolumeFileContents(path, logger)).volume;
+}
+
 /**
  * Reads a NIfTI, MHA/MHD or NRRD volume with ITK-Wasm. ITK stores geometry in LPS, which is the
  * frame of `Volume.affine`, so the affine is direction * diag(spacing) plus the origin. What
@@ -75,7 +93,7 @@ function logLibraryOutput(logger: Logger | undefined, operation: string, error: 
  * @throws DeepspineError INPUT_NOT_FOUND when the path or the target of a link does not exist;
  * UNREADABLE_INPUT naming the file when ITK cannot read it or it is not 3-D scalar.
  */
-export async function readVolumeFile(path: string, logger?: Logger): Promise<Volume> {
+export async function readVolumeFileContents(path: string, logger?: Logger): Promise<VolumeFileContents> {
   // ITK-Wasm mounts only the file's folder into the WebAssembly file system, so a symbolic link to
   // a file in another folder points outside the mount and cannot be opened. The real path can.
   let realPath: string;
@@ -89,7 +107,11 @@ export async function readVolumeFile(path: string, logger?: Logger): Promise<Vol
   }
   if (realPath !== path) logger?.debug(`reading ${path} at its real path ${realPath}`);
 
-  if (/\.nii(\.gz)?$/i.test(realPath)) await assertNiftiComplete(path, realPath);
+  let hasOrientation = true;
+  if (/\.nii(\.gz)?$/i.test(realPath)) {
+    const codes = await readNiftiOrientationCodes(path, realPath);
+    hasOrientation = codes.qformCode !== 0 || codes.sformCode !== 0;
+  }
 
   let image: Image;
   const libraryOutput: string[] = [];
@@ -130,7 +152,7 @@ export async function readVolumeFile(path: string, logger?: Logger): Promise<Vol
     d[6]! * s[0]!, d[7]! * s[1]!, d[8]! * s[2]!, o[2]!,
     0, 0, 0, 1,
   ];
-  return makeVolume(size, affine, image.data as VoxelArray);
+  return { volume: makeVolume(size, affine, image.data as VoxelArray), hasOrientation };
 }
 
 const componentTypes = new Map<string, string>([
@@ -183,12 +205,13 @@ export async function writeVolumeFile(path: string, volume: Volume, logger?: Log
 }
 
 /**
- * Checks that a NIfTI-1 or NIfTI-2 file contains all the voxel bytes its header declares. ITK-Wasm
- * (@itk-wasm/image-io 1.6.1) reads a .nii or .nii.gz cut short without an error, so without this
- * check a truncated file would be analyzed with zeros in place of the missing voxels.
+ * Checks that a NIfTI-1 or NIfTI-2 file contains all the voxel bytes its header declares, and
+ * returns its qform_code and sform_code. ITK-Wasm (@itk-wasm/image-io 1.6.1) reads a .nii or
+ * .nii.gz cut short without an error, so without this check a truncated file would be analyzed
+ * with zeros in place of the missing voxels.
  * @throws DeepspineError UNREADABLE_INPUT naming `path` when the file is truncated or its header is invalid.
  */
-async function assertNiftiComplete(path: string, realPath: string): Promise<void> {
+async function readNiftiOrientationCodes(path: string, realPath: string): Promise<NiftiOrientationCodes> {
   const raw = await readFile(realPath);
   let bytes: Buffer = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
@@ -199,7 +222,8 @@ async function assertNiftiComplete(path: string, realPath: string): Promise<void
     }
   }
   const expected = niftiExpectedBytes(bytes);
-  if (expected === null) {
+  const codes = niftiOrientationCodes(bytes);
+  if (expected === null || codes === null) {
     throw new DeepspineError('UNREADABLE_INPUT', `${path}: not a NIfTI-1 or NIfTI-2 file (header size is neither 348 nor 540)`, { file: path });
   }
   if (bytes.length < expected) {
@@ -209,6 +233,33 @@ async function assertNiftiComplete(path: string, realPath: string): Promise<void
       { file: path },
     );
   }
+  return codes;
+}
+
+/** The qform_code and sform_code of a NIfTI header, each 0 when its transform is absent. */
+export interface NiftiOrientationCodes {
+  readonly qformCode: number;
+  readonly sformCode: number;
+}
+
+/**
+ * Returns qform_code and sform_code of a NIfTI-1 header (int16 at bytes 252 and 254) or a
+ * NIfTI-2 header (int32 at bytes 344 and 348), or null when the header is not NIfTI.
+ */
+export function niftiOrientationCodes(bytes: Buffer): NiftiOrientationCodes | null {
+  if (bytes.length < 348) return null;
+  for (const littleEndian of [true, false]) {
+    const headerSize = littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0);
+    if (headerSize === 348) {
+      const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
+      return { qformCode: int16(252), sformCode: int16(254) };
+    }
+    if (headerSize === 540 && bytes.length >= 540) {
+      const int32 = (offset: number): number => (littleEndian ? bytes.readInt32LE(offset) : bytes.readInt32BE(offset));
+      return { qformCode: int32(344), sformCode: int32(348) };
+    }
+  }
+  return null;
 }
 
 /** Returns header plus voxel bytes that a NIfTI-1 or NIfTI-2 header declares, or null when the header is not NIfTI. */

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { classifySeries, planeOrientation } from './classify.js';
 import { describeSeries } from './select.js';
 import type { SeriesSummary, Study } from './types.js';
-import { readVolumeFile, volumeFileSuffixes } from './volume-file.js';
+import { readVolumeFileContents, volumeFileSuffixes } from './volume-file.js';
 
 /** An axis counts as the slice axis when its spacing exceeds both others by this factor. */
 const sliceAxisRatio = 1.25;
@@ -23,6 +23,24 @@ export function volumeSliceAxis(volume: Pick<Volume, 'affine'>): { axis: 0 | 1 |
   return { axis: 2, isotropic: true };
 }
 
+/** Returns the patient direction (LPS) that an index axis points to most, as a word. */
+function directionWord(direction: readonly [number, number, number]): string {
+  const magnitudes = direction.map(Math.abs);
+  const axis = magnitudes.indexOf(Math.max(...magnitudes));
+  const words = [
+    ['left', 'right'],
+    ['posterior', 'anterior'],
+    ['superior', 'inferior'],
+  ] as const;
+  return words[axis]![direction[axis]! >= 0 ? 0 : 1];
+}
+
+/** Returns the patient directions that the voxel axes of a volume point to, as a phrase for messages. */
+function assumedAxesPhrase(volume: Pick<Volume, 'affine'>): string {
+  const [i, j, k] = ([0, 1, 2] as const).map((axis) => directionWord(axisDirection(volume, axis)));
+  return `its voxel axes i, j, k are assumed to point to the patient's ${i}, ${j} and ${k}`;
+}
+
 function stripSuffix(name: string): string {
   const lower = name.toLowerCase();
   const suffix = volumeFileSuffixes.find((candidate) => lower.endsWith(candidate));
@@ -32,12 +50,22 @@ function stripSuffix(name: string): string {
 /**
  * Loads a NIfTI, MHA, MHD or NRRD file as the sagittal volume (there is no axial volume). The file
  * carries no acquisition attributes, so the weighting comes from words in the file name, if any.
+ * Warnings name the file by its name only.
  * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read; NO_SAGITTAL_SERIES when the
  * volume is a stack of thick axial or coronal slices.
  */
 export async function loadVolumeFileStudy(path: string, logger: Logger): Promise<Study> {
-  const volume = await logger.step('read volume file', () => readVolumeFile(path, logger));
+  const { volume, hasOrientation } = await logger.step('read volume file', () => readVolumeFileContents(path, logger));
   const name = basename(path);
+  const warnings: Warning[] = [];
+  const assumedAxes = assumedAxesPhrase(volume);
+  if (!hasOrientation) {
+    const message =
+      `${name}: the file records no orientation (qform_code and sform_code are both 0), so ${assumedAxes}; ` +
+      'levels are missed or misnamed if that is wrong, so save the file with a qform or sform, or give the DICOM study';
+    logger.warn(message);
+    warnings.push({ code: 'VOLUME_FILE_NO_ORIENTATION', message, file: name });
+  }
   const { axis, isotropic } = volumeSliceAxis(volume);
   const normal = axisDirection(volume, axis);
   const { orientation } = planeOrientation(normal);
@@ -71,17 +99,17 @@ export async function loadVolumeFileStudy(path: string, logger: Logger): Promise
     problems: [],
   };
   if (orientation !== 'sagittal' && !isotropic) {
+    const unoriented = hasOrientation ? '' : ` (the file records no orientation because qform_code and sform_code are both 0, so ${assumedAxes})`;
     throw new DeepspineError(
       'NO_SAGITTAL_SERIES',
-      `${path}: the volume is a stack of ${orientation} slices ${sizes[axis].toFixed(1)} mm apart, not sagittal; give a sagittal volume or the DICOM study`,
+      `${path}: the volume is a stack of ${orientation} slices ${sizes[axis].toFixed(1)} mm apart, not sagittal${unoriented}; give a sagittal volume or the DICOM study`,
       { file: path },
     );
   }
-  const warnings: Warning[] = [];
   if (orientation !== 'sagittal') {
     const message = `${name}: a near-isotropic volume whose third axis is ${orientation}; it is used as the sagittal volume`;
     logger.warn(message);
-    warnings.push({ code: 'VOLUME_FILE_ORIENTATION', message, file: path });
+    warnings.push({ code: 'VOLUME_FILE_ORIENTATION', message, file: name });
   }
   logger.info(`sagittal series: ${describeSeries(summary)} (volume file ${volume.size.join('x')}, ${sizes.map((value) => value.toFixed(2)).join('x')} mm)`);
   return {

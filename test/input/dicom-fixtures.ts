@@ -86,7 +86,7 @@ export interface FixtureSeries {
   readonly spacingBetweenSlices?: number;
   /** Native syntax to write with; default Explicit VR Little Endian. */
   readonly transferSyntaxUid?: string;
-  /** More attributes by dcmjs keyword, e.g. `{ PatientName: 'TEST^NAME' }`. */
+  /** More attributes by dcmjs keyword, e.g. `{ PatientName: 'TEST^NAME' }`; `undefined` leaves an attribute out. */
   readonly extra?: Readonly<Record<string, unknown>>;
   readonly slices: readonly FixtureSlice[];
 }
@@ -132,6 +132,7 @@ export function encodeSlice(series: FixtureSeries, slice: FixtureSlice): ArrayBu
     SpacingBetweenSlices: series.spacingBetweenSlices,
   };
   for (const [name, value] of Object.entries(optional)) if (value !== undefined) dataset[name] = value;
+  for (const [name, value] of Object.entries(series.extra ?? {})) if (value === undefined) delete dataset[name];
   return writePart10(fileMeta(sopClassUid, sopInstanceUid, series.transferSyntaxUid ?? syntaxes.explicitLittle), dataset);
 }
 
@@ -361,4 +362,22 @@ export async function makeTempDir(prefix: string): Promise<string> {
 export async function removeTempDirs(): Promise<void> {
   const folders = tempDirs.splice(0);
   await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+}
+
+/**
+ * Damages one data element of an Explicit VR Little Endian file in place, the way a faulty export
+ * does: `length` sets its 16-bit value length to 0xFFF0, `vr` replaces its VR with the invalid `ZZ`.
+ * The element is found by its tag and VR bytes, so it must have a VR with a 16-bit length (PN, CS, DS ...).
+ */
+export function damageElement(bytes: Uint8Array, group: number, element: number, vr: string, damage: 'length' | 'vr'): void {
+  const pattern = Buffer.from([group & 0xff, group >> 8, element & 0xff, element >> 8, vr.charCodeAt(0), vr.charCodeAt(1)]);
+  const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(pattern);
+  if (at < 0) throw new Error(`element (${group.toString(16)},${element.toString(16)}) ${vr} not found`);
+  if (damage === 'length') {
+    bytes[at + 6] = 0xf0;
+    bytes[at + 7] = 0xff;
+  } else {
+    bytes[at + 4] = 0x5a;
+    bytes[at + 5] = 0x5a;
+  }
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Vec3 } from '../../src/geometry/affine.js';
 import type { DicomFrameHeader } from '../../src/input/dicom/scan.js';
-import { groupSeries, removeDuplicateInstances } from '../../src/input/dicom/series.js';
+import { dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances } from '../../src/input/dicom/series.js';
 
 const sagittalOrientation = { row: [0, 1, 0] as Vec3, column: [0, 0, -1] as Vec3 };
 
@@ -15,6 +15,8 @@ function frame(index: number, overrides: Partial<DicomFrameHeader> = {}): DicomF
     transferSyntaxUid: '1.2.840.10008.1.2.1',
     sopInstanceUid: `2.25.${index}`,
     seriesInstanceUid: '2.25.100',
+    studyInstanceUid: '2.25.1',
+    frameOfReferenceUid: '2.25.2',
     seriesNumber: 2,
     seriesDescription: 'T2 SAG',
     protocolName: '',
@@ -106,7 +108,7 @@ describe('groupSeries', () => {
     { name: 'missing orientation', overrides: { orientation: undefined }, pattern: /ImageOrientationPatient is missing/ },
     { name: 'skewed cosines', overrides: { orientation: { row: [0, 1, 0], column: [0, 0.5, -1] } }, pattern: /not perpendicular/ },
     { name: 'missing pixel spacing', overrides: { pixelSpacing: undefined }, pattern: /PixelSpacing is missing/ },
-    { name: 'missing position', overrides: { position: undefined }, pattern: /ImagePositionPatient is missing in IM0/ },
+    { name: 'missing position', overrides: { position: undefined }, pattern: /ImagePositionPatient is missing in all 3 slices/ },
   ];
   for (const problemCase of problemCases) {
     it(`reports ${problemCase.name}`, () => {
@@ -138,5 +140,53 @@ describe('removeDuplicateInstances', () => {
     const result = removeDuplicateInstances([...original, copy]);
     assert.deepEqual(result.unique.map((entry) => entry.displayPath), ['IM0', 'IM1', 'IM2']);
     assert.deepEqual(result.duplicates.map((entry) => entry.displayPath), ['copy']);
+  });
+});
+
+describe('dropFramesWithoutGeometry', () => {
+  const defects: { name: string; overrides: Partial<DicomFrameHeader>; reason: RegExp }[] = [
+    { name: 'no position', overrides: { position: undefined }, reason: /^ImagePositionPatient is missing/ },
+    { name: 'no pixel spacing', overrides: { pixelSpacing: undefined }, reason: /^PixelSpacing is missing or not positive/ },
+    { name: 'zero pixel spacing', overrides: { pixelSpacing: [0, 0.6] }, reason: /^PixelSpacing is missing or not positive/ },
+    { name: 'no orientation', overrides: { orientation: undefined }, reason: /^ImageOrientationPatient is missing/ },
+    {
+      name: 'skewed orientation',
+      overrides: { orientation: { row: [0, 1, 0], column: [0, 0.5, -1] } },
+      reason: /^ImageOrientationPatient row and column cosines are not perpendicular/,
+    },
+  ];
+  for (const defect of defects) {
+    it(`drops a frame with ${defect.name}`, () => {
+      const input = frames(5, (index) => (index === 2 ? defect.overrides : {}));
+
+      const { kept, dropped } = dropFramesWithoutGeometry(input);
+
+      assert.deepEqual(kept.map((entry) => entry.displayPath), ['IM0', 'IM1', 'IM3', 'IM4']);
+      assert.deepEqual(dropped.map((entry) => entry.frame.displayPath), ['IM2']);
+      assert.match(dropped[0]!.reason, defect.reason);
+      assert.match(dropped[0]!.reason, /unlike in the other slices of series 2 "T2 SAG", so this slice is left out of the series$/);
+      const [series] = groupSeries(kept);
+      assert.deepEqual(series?.problems, []);
+    });
+  }
+
+  it('keeps a series in which no frame has a position', () => {
+    const input = [...frames(3, () => ({ position: undefined })), ...frames(2, (index) => ({ seriesInstanceUid: '2.25.200', sopInstanceUid: `2.25.9${index}` }))];
+
+    const { kept, dropped } = dropFramesWithoutGeometry(input);
+
+    assert.equal(kept.length, 5);
+    assert.deepEqual(dropped, []);
+    const series = groupSeries(kept);
+    assert.deepEqual(series.map((entry) => entry.problems), [['ImagePositionPatient is missing in all 3 slices, so the slice order is unknown'], []]);
+  });
+
+  it('names the frame of a multi-frame file', () => {
+    const input = frames(4, (index) => ({ file: '/study/enhanced', displayPath: 'enhanced', frameIndex: index, frameCount: 4, ...(index === 1 ? { position: undefined } : {}) }));
+
+    const { dropped } = dropFramesWithoutGeometry(input);
+
+    assert.equal(dropped.length, 1);
+    assert.match(dropped[0]!.reason, /^frame 2 of 4: ImagePositionPatient is missing/);
   });
 });

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile, mkdir, rm } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DeepspineError, type ErrorCode } from '../../src/errors.js';
 import { indexToPatient, voxelAt } from '../../src/geometry/volume.js';
 import { createLogger } from '../../src/log.js';
 import { loadStudy, scanStudy } from '../../src/input/study.js';
+import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 import {
   axialT2,
+  damageElement,
   encodeEnhancedMr,
   encodeNonImage,
   encodeSlice,
@@ -479,5 +481,219 @@ describe('loadStudy series choice', () => {
     const folder = await makeTempDir('bad-override');
     await writeSeries(folder, sagittalT2());
     await assertRejectsWith(loadStudy(folder, { axialSeries: '42' }), 'INVALID_ARGUMENT', /no series matches "42" for the axial series.*2 "T2 TSE SAG"/);
+  });
+});
+
+describe('loadStudy corrupt headers', () => {
+  it('warns about images whose header is damaged', async () => {
+    const folder = await makeTempDir('corrupt-header');
+    const paths = await writeSeries(folder, sagittalT2({ extra: { PatientName: 'TEST^DAMAGED' } }));
+    for (const [index, damage] of [
+      [3, 'length'],
+      [5, 'vr'],
+    ] as const) {
+      const bytes = await readFile(paths[index]!);
+      // PatientName (0010,0010) lies before the image attributes, so parsing loses all of them.
+      damageElement(bytes, 0x0010, 0x0010, 'PN', damage);
+      await writeFile(paths[index]!, bytes);
+    }
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 6);
+    assert.deepEqual(
+      study.skippedFiles.map((entry) => [entry.file, entry.kind]),
+      [
+        ['IM0004', 'unreadable'],
+        ['IM0006', 'unreadable'],
+      ],
+    );
+    for (const entry of study.skippedFiles) assert.match(entry.reason, /^corrupt DICOM header: the file is an image \(MR Image Storage\)/);
+    assert.deepEqual(
+      study.warnings.filter((warning) => warning.code === 'FILE_SKIPPED').map((warning) => warning.file),
+      ['IM0004', 'IM0006'],
+    );
+  });
+
+  it('recognises an image by attributes read before the damage', async () => {
+    const folder = await makeTempDir('corrupt-attributes');
+    await writeSeries(join(folder, 'sag'), sagittalT2());
+    const other = sagittalT2({ seriesNumber: 9 });
+    const bytes = new Uint8Array(encodeSlice(other, other.slices[0]!));
+    // An unlisted SOP class (same length as MR Image Storage), so only the attributes tell.
+    const text = Buffer.from(bytes.buffer);
+    for (let at = text.indexOf('1.2.840.10008.5.1.4.1.1.4\0'); at >= 0; at = text.indexOf('1.2.840.10008.5.1.4.1.1.4\0', at + 1)) {
+      text.write('1.2.840.10008.5.1.4.1.1.8', at, 'latin1');
+    }
+    // ImageOrientationPatient (0020,0037) follows ImagePositionPatient (0020,0032).
+    damageElement(bytes, 0x0020, 0x0037, 'DS', 'length');
+    await writeFile(join(folder, 'damaged'), bytes);
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    assert.equal(study.skippedFiles[0]?.file, 'damaged');
+    assert.equal(study.skippedFiles[0]?.kind, 'unreadable');
+    // The damaged element itself is still listed, with a garbled value.
+    assert.match(study.skippedFiles[0]?.reason ?? '', /the file has image attributes \(ImagePositionPatient, ImageOrientationPatient\), but Rows/);
+    assert.deepEqual(study.warnings.map((warning) => [warning.code, warning.file]), [['FILE_SKIPPED', 'damaged']]);
+  });
+
+  it('keeps a damaged structured report quiet', async () => {
+    const folder = await makeTempDir('corrupt-report');
+    await writeSeries(folder, sagittalT2());
+    const report = new Uint8Array(encodeNonImage(sopClasses.basicTextStructuredReport));
+    damageElement(report, 0x0008, 0x0060, 'CS', 'vr');
+    await writeFile(join(folder, 'report.dcm'), report);
+
+    const study = await loadStudy(folder);
+
+    assert.deepEqual(study.skippedFiles.map((entry) => [entry.file, entry.kind]), [['report.dcm', 'not-image']]);
+    assert.deepEqual(study.warnings, []);
+  });
+});
+
+describe('loadStudy slices without geometry', () => {
+  const attributes = ['ImagePositionPatient', 'PixelSpacing', 'ImageOrientationPatient'] as const;
+  for (const attribute of attributes) {
+    it(`drops one slice without ${attribute}`, async () => {
+      const folder = await makeTempDir('slice-geometry');
+      await writeSeries(join(folder, 'sag'), sagittalT2(), {
+        encode: (series, slice) => encodeSlice(slice.instanceNumber === 5 ? { ...series, extra: { [attribute]: undefined } } : series, slice),
+      });
+      await writeSeries(join(folder, 'ax'), axialT2());
+
+      const lines: string[] = [];
+      const study = await loadStudy(folder, {}, createLogger({ level: 'info', write: (line) => lines.push(line) }));
+
+      const file = join('sag', 'IM0005');
+      assert.equal(study.sagittalSeries.description, 'T2 TSE SAG');
+      assert.equal(study.sagittalSeries.sliceCount, 7);
+      assert.deepEqual(study.sagittalSeries.instanceNumbers, [1, 2, 3, 4, 6, 7, 8]);
+      assert.equal(study.series.length, 2);
+      assert.deepEqual(study.skippedFiles.map((entry) => [entry.file, entry.kind]), [[file, 'unreadable']]);
+      assert.match(study.skippedFiles[0]!.reason, new RegExp(`^${attribute} is missing.*unlike in the other slices of series 2 "T2 TSE SAG"`));
+      assert.deepEqual(
+        study.warnings.map((warning) => [warning.code, warning.file]),
+        [
+          ['FILE_SKIPPED', file],
+          ['NON_UNIFORM_SPACING', join('sag', 'IM0001')],
+        ],
+      );
+      assert.ok(lines.some((line) => line.startsWith(`warn: skipped ${file}: ${attribute} is missing`)), lines.join('\n'));
+    });
+  }
+
+  it('names the stack and files of an unusable split stack', async () => {
+    const folder = await makeTempDir('unusable-stack');
+    const uid = newUid();
+    await writeSeries(join(folder, 'sag'), sagittalT2({ seriesInstanceUid: uid }));
+    // Two slices of another size at one position form a second stack that cannot be ordered.
+    const small = stackSlices({ orientation: orientations.sagittal, rows: 5, columns: 5, count: 1, origin: [0, -30, 40], spacing: 4 });
+    await writeSeries(join(folder, 'x'), sagittalT2({ seriesInstanceUid: uid, rows: 5, columns: 5, slices: [small[0]!, { ...small[0]!, instanceNumber: 2 }] }));
+
+    const study = await loadStudy(folder);
+
+    const warning = study.warnings.find((entry) => entry.code === 'SERIES_UNUSABLE');
+    assert.ok(warning !== undefined, 'SERIES_UNUSABLE warning');
+    assert.match(warning.message, /^series 2 "T2 TSE SAG" stack #2 \(2 slices in x\/IM0001, x\/IM0002\) cannot be used: .*same slice position/);
+    assert.equal(study.sagittalSeries.id, `${uid}#1`);
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+  });
+});
+
+describe('loadStudy with several studies', () => {
+  const studyA = '2.25.1001';
+  const studyB = '2.25.1002';
+  const frameA = '2.25.2001';
+  const frameB = '2.25.2002';
+
+  it('does not pair an axial series of another study', async () => {
+    const folder = await makeTempDir('two-studies');
+    await writeSeries(join(folder, 'sag'), sagittalT2({ extra: { StudyInstanceUID: studyA, FrameOfReferenceUID: frameA } }));
+    await writeSeries(join(folder, 'ax'), axialT2({ extra: { StudyInstanceUID: studyB, FrameOfReferenceUID: frameB } }));
+
+    const lines: string[] = [];
+    const study = await loadStudy(folder, {}, createLogger({ level: 'info', write: (line) => lines.push(line) }));
+
+    assert.equal(study.sagittalSeries.description, 'T2 TSE SAG');
+    assert.equal(study.axial, null);
+    assert.equal(study.axialSeries, null);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['MULTIPLE_STUDIES', 'AXIAL_NOT_PAIRED']);
+    assert.equal(
+      study.warnings[0]!.message,
+      'the input holds 2 studies (different StudyInstanceUIDs): study 1 has series 3 "T2 TSE AX"; study 2 has series 2 "T2 TSE SAG"; ' +
+        'the axial series is taken only from the study of the sagittal series; give one study per input folder',
+    );
+    assert.equal(
+      study.warnings[1]!.message,
+      'the axial series 3 "T2 TSE AX" is not used with the sagittal series 2 "T2 TSE SAG": it belongs to another study (StudyInstanceUID differs); ' +
+        'the study is analyzed without an axial series',
+    );
+    for (const uid of [studyA, studyB, frameA, frameB]) assert.ok(!lines.join('\n').includes(uid), `${uid} in the log`);
+    assert.equal(lines.filter((line) => line.startsWith('warn: ')).length, 2);
+  });
+
+  it('takes the axial series of the sagittal study', async () => {
+    const folder = await makeTempDir('two-studies-axial');
+    await writeSeries(join(folder, 'a-ax'), axialT2({ seriesNumber: 3, description: 'T2 AX OTHER', extra: { StudyInstanceUID: studyB } }));
+    await writeSeries(join(folder, 'b-sag'), sagittalT2({ extra: { StudyInstanceUID: studyA } }));
+    await writeSeries(join(folder, 'c-ax'), axialT2({ seriesNumber: 4, description: 'T2 AX SAME', extra: { StudyInstanceUID: studyA } }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.axialSeries?.description, 'T2 AX SAME');
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['MULTIPLE_STUDIES']);
+  });
+
+  it('does not pair another frame of reference', async () => {
+    const folder = await makeTempDir('two-frames');
+    await writeSeries(join(folder, 'sag'), sagittalT2({ extra: { StudyInstanceUID: studyA, FrameOfReferenceUID: frameA } }));
+    await writeSeries(join(folder, 'ax'), axialT2({ extra: { StudyInstanceUID: studyA, FrameOfReferenceUID: frameB } }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.axial, null);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['AXIAL_NOT_PAIRED']);
+    assert.match(study.warnings[0]!.message, /its FrameOfReferenceUID differs, so its patient coordinates do not match/);
+  });
+
+  it('does not pair an axial override of another study', async () => {
+    const folder = await makeTempDir('two-studies-override');
+    await writeSeries(join(folder, 'sag'), sagittalT2({ extra: { StudyInstanceUID: studyA } }));
+    await writeSeries(join(folder, 'ax'), axialT2({ extra: { StudyInstanceUID: studyB } }));
+
+    const study = await loadStudy(folder, { axialSeries: '3' });
+
+    assert.equal(study.axial, null);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['MULTIPLE_STUDIES', 'AXIAL_NOT_PAIRED']);
+  });
+
+  it('pairs series without the UIDs', async () => {
+    const folder = await makeTempDir('no-study-uids');
+    await writeSeries(join(folder, 'sag'), sagittalT2());
+    await writeSeries(join(folder, 'ax'), axialT2({ extra: { StudyInstanceUID: studyB, FrameOfReferenceUID: frameB } }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.axialSeries?.description, 'T2 TSE AX');
+    assert.deepEqual(study.warnings, []);
+  });
+
+  it('keeps two shared studies apart', { skip: skipWithoutSharedData('dicom', 'vb2-02', 'sag_t2') }, async () => {
+    const folder = await makeTempDir('shared-two-studies');
+    await symlink(sharedPath('dicom', 'ivd-11'), join(folder, 'ivd'));
+    await symlink(sharedPath('dicom', 'vb2-02', 'sag_t2'), join(folder, 'vb2'));
+
+    const study = await loadStudy(folder);
+
+    // vb2-02's sagittal series has more slices (19 against 17), so it is chosen.
+    assert.equal(study.sagittalSeries.sliceCount, 19);
+    assert.equal(study.axial, null);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['MULTIPLE_STUDIES', 'AXIAL_NOT_PAIRED']);
+    assert.match(study.warnings[1]!.message, /^the axial series 3 "T2 TSE AX" is not used with the sagittal series 2 "T2 TSE SAG"/);
+    for (const text of ['ivd-11', 'IVD-11', 'vb2-02', 'VB2-02', '20000101']) {
+      assert.ok(!JSON.stringify(study.warnings).includes(text), `"${text}" in a warning`);
+    }
   });
 });

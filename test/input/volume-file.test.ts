@@ -9,7 +9,7 @@ import { DeepspineError } from '../../src/errors.js';
 import { makeVolume, voxelAt, type Volume } from '../../src/geometry/volume.js';
 import { createLogger } from '../../src/log.js';
 import { loadStudy } from '../../src/input/study.js';
-import { niftiExpectedBytes, readVolumeFile, writeVolumeFile } from '../../src/input/volume-file.js';
+import { niftiExpectedBytes, niftiOrientationCodes, readVolumeFile, writeVolumeFile } from '../../src/input/volume-file.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 import { makeTempDir, patternValue, removeTempDirs } from './dicom-fixtures.js';
 
@@ -223,5 +223,44 @@ describe('readVolumeFile on a truncated NIfTI file', () => {
   it('header size matches a shared volume', { skip: skipWithoutSharedData() }, async () => {
     const bytes = gunzipSync(await readFile(sharedPath('volumes/ivd-11/image.nii.gz')));
     assert.equal(niftiExpectedBytes(bytes), bytes.length);
+  });
+});
+
+describe('niftiOrientationCodes', () => {
+  it('reads the codes of a written NIfTI-1 file', async () => {
+    const folder = await makeTempDir('nifti-codes');
+    const path = join(folder, 'volume.nii');
+    await writeVolumeFile(path, sagittalVolume());
+    const bytes = await readFile(path);
+    assert.equal(bytes.readInt32LE(0), 348);
+    bytes.writeInt16LE(2, 252);
+    bytes.writeInt16LE(0, 254);
+
+    assert.deepEqual(niftiOrientationCodes(bytes), { qformCode: 2, sformCode: 0 });
+  });
+
+  it('reads the codes of a NIfTI-2 header', () => {
+    for (const littleEndian of [true, false]) {
+      const bytes = Buffer.alloc(544);
+      if (littleEndian) {
+        bytes.writeInt32LE(540, 0);
+        bytes.writeInt32LE(1, 344);
+        bytes.writeInt32LE(4, 348);
+      } else {
+        bytes.writeInt32BE(540, 0);
+        bytes.writeInt32BE(1, 344);
+        bytes.writeInt32BE(4, 348);
+      }
+      assert.deepEqual(niftiOrientationCodes(bytes), { qformCode: 1, sformCode: 4 }, littleEndian ? 'little endian' : 'big endian');
+    }
+  });
+
+  it('returns null for a header that is not NIfTI', () => {
+    assert.equal(niftiOrientationCodes(Buffer.alloc(400)), null);
+  });
+
+  it('reads the codes of a shared volume', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
+    const bytes = gunzipSync(await readFile(sharedPath('volumes/ivd-11/image.nii.gz')));
+    assert.deepEqual(niftiOrientationCodes(bytes), { qformCode: 1, sformCode: 1 });
   });
 });

@@ -1,14 +1,34 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DeepspineError } from '../../src/errors.js';
 import { makeVolume, spacing, voxelAt } from '../../src/geometry/volume.js';
+import { createLogger } from '../../src/log.js';
 import { loadStudy } from '../../src/input/study.js';
 import { volumeSliceAxis } from '../../src/input/volume-study.js';
 import { writeVolumeFile } from '../../src/input/volume-file.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 import { makeTempDir, removeTempDirs, patternValue } from './dicom-fixtures.js';
+
+/** Sets qform_code and sform_code of a NIfTI-1 file (.nii or .nii.gz) to 0, so it records no orientation. */
+async function clearOrientationCodes(path: string): Promise<void> {
+  const raw = await readFile(path);
+  const gzipped = path.endsWith('.gz');
+  const bytes = gzipped ? gunzipSync(raw) : raw;
+  bytes.writeInt16LE(0, 252);
+  bytes.writeInt16LE(0, 254);
+  await writeFile(path, gzipped ? gzipSync(bytes) : bytes);
+}
+
+/** Returns a 6 x 5 x 4 volume with 1 mm voxels whose third axis runs along `sliceDirection` (LPS +x or +z). */
+function isotropicVolume(sliceDirection: 'x' | 'z') {
+  const data = new Int16Array(6 * 5 * 4);
+  for (let k = 0; k < 4; k++) for (let j = 0; j < 5; j++) for (let i = 0; i < 6; i++) data[i + 6 * (j + 5 * k)] = patternValue(i, j, k);
+  const affine = sliceDirection === 'x' ? [0, 0, 1, -6, 1, 0, 0, 2, 0, -1, 0, 30, 0, 0, 0, 1] : [1, 0, 0, -6, 0, 1, 0, 2, 0, 0, 1, 30, 0, 0, 0, 1];
+  return makeVolume([6, 5, 4], affine, data);
+}
 
 /** Returns a 6 x 5 x 4 volume whose third axis has 4 mm spacing along `sliceDirection` (LPS). */
 function thickSliceVolume(sliceDirection: 'x' | 'z') {
@@ -78,6 +98,73 @@ describe('loadStudy with a volume file', () => {
     await assert.rejects(loadStudy(path), (error: unknown) => error instanceof DeepspineError && error.code === 'UNREADABLE_INPUT');
     // ITK-Wasm sets process.exitCode on a failed read; readVolumeFile restores it.
     assert.equal(process.exitCode, undefined);
+  });
+});
+
+describe('volume file warnings', () => {
+  it('names the file without its folder', async () => {
+    const folder = await makeTempDir('volume-name');
+    const path = join(folder, 'iso.nii.gz');
+    await writeVolumeFile(path, isotropicVolume('z'));
+
+    const study = await loadStudy(path);
+
+    assert.deepEqual(study.warnings.map((warning) => [warning.code, warning.file]), [['VOLUME_FILE_ORIENTATION', 'iso.nii.gz']]);
+    assert.ok(!JSON.stringify(study.warnings).includes(folder), 'the folder appears in a warning');
+  });
+
+  for (const extension of ['.nii', '.nii.gz']) {
+    it(`warns about a ${extension} file without orientation`, async () => {
+      const folder = await makeTempDir('volume-no-orientation');
+      const path = join(folder, `t2_sag${extension}`);
+      await writeVolumeFile(path, isotropicVolume('x'));
+      await clearOrientationCodes(path);
+
+      const lines: string[] = [];
+      const study = await loadStudy(path, {}, createLogger({ level: 'info', write: (line) => lines.push(line) }));
+
+      // ITK-Wasm gives such a file the identity direction and origin, so the sagittal volume reads as axial.
+      assert.deepEqual(study.sagittal.affine, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+      assert.deepEqual(study.warnings.map((entry) => entry.code), ['VOLUME_FILE_NO_ORIENTATION', 'VOLUME_FILE_ORIENTATION']);
+      const warning = study.warnings.find((entry) => entry.code === 'VOLUME_FILE_NO_ORIENTATION');
+      assert.ok(warning !== undefined, 'VOLUME_FILE_NO_ORIENTATION warning');
+      assert.equal(warning.file, `t2_sag${extension}`);
+      assert.match(
+        warning.message,
+        new RegExp(`^t2_sag${extension.replace('.', '\\.')}: the file records no orientation \\(qform_code and sform_code are both 0\\), ` +
+          "so its voxel axes i, j, k are assumed to point to the patient's left, posterior and superior"),
+      );
+      assert.ok(lines.includes(`warn: ${warning.message}`));
+    });
+  }
+
+  it('explains an unoriented thick-slice file that reads as axial', async () => {
+    const folder = await makeTempDir('volume-no-orientation-thick');
+    const path = join(folder, 'sagittal.nii.gz');
+    await writeVolumeFile(path, thickSliceVolume('x'));
+    await clearOrientationCodes(path);
+
+    await assert.rejects(loadStudy(path), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'NO_SAGITTAL_SERIES');
+      assert.match(error.message, /stack of axial slices 4\.0 mm apart, not sagittal \(the file records no orientation because qform_code and sform_code are both 0/);
+      return true;
+    });
+  });
+
+  it('warns about a shared volume without orientation', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
+    const folder = await makeTempDir('volume-shared-no-orientation');
+    const path = join(folder, 'image.nii.gz');
+    await writeFile(path, await readFile(sharedPath('volumes', 'ivd-11', 'image.nii.gz')));
+    await clearOrientationCodes(path);
+
+    const study = await loadStudy(path);
+
+    assert.deepEqual(study.warnings.map((warning) => [warning.code, warning.file]), [
+      ['VOLUME_FILE_NO_ORIENTATION', 'image.nii.gz'],
+      ['VOLUME_FILE_ORIENTATION', 'image.nii.gz'],
+    ]);
+    assert.equal(study.sagittalSeries.orientation, 'axial');
   });
 });
 

@@ -34,12 +34,14 @@ const tags = {
   mrTimingAndRelatedParametersSequence: '00189112',
   mrEchoSequence: '00189114',
   mrImageFrameTypeSequence: '00189226',
+  studyInstanceUid: '0020000D',
   seriesInstanceUid: '0020000E',
   seriesNumber: '00200011',
   acquisitionNumber: '00200012',
   instanceNumber: '00200013',
   imagePositionPatient: '00200032',
   imageOrientationPatient: '00200037',
+  frameOfReferenceUid: '00200052',
   planePositionSequence: '00209113',
   planeOrientationSequence: '00209116',
   samplesPerPixel: '00280002',
@@ -133,6 +135,15 @@ export function sopInstanceUid(dataset: DicomDataset): string | undefined {
 
 export function seriesInstanceUid(dataset: DicomDataset): string | undefined {
   return firstString(dataset, tags.seriesInstanceUid);
+}
+
+export function studyInstanceUid(dataset: DicomDataset): string | undefined {
+  return firstString(dataset, tags.studyInstanceUid);
+}
+
+/** FrameOfReferenceUID: images that share it have comparable patient coordinates. */
+export function frameOfReferenceUid(dataset: DicomDataset): string | undefined {
+  return firstString(dataset, tags.frameOfReferenceUid);
 }
 
 export function seriesNumber(dataset: DicomDataset): number | undefined {
@@ -284,6 +295,25 @@ export function rescaleIntercept(dataset: DicomDataset): number | undefined {
 /** Returns the integer Pixel Data element (native or encapsulated), if present. */
 export function pixelDataElement(dataset: DicomDataset): DicomElement | undefined {
   return element(dataset, tags.pixelData);
+}
+
+/** Attributes that only images carry, by keyword, for telling a damaged image from a non-image object. */
+const imageOnlyAttributes = {
+  ImagePositionPatient: tags.imagePositionPatient,
+  ImageOrientationPatient: tags.imageOrientationPatient,
+  PixelSpacing: tags.pixelSpacing,
+  SamplesPerPixel: tags.samplesPerPixel,
+  PhotometricInterpretation: tags.photometricInterpretation,
+  Rows: tags.rows,
+  Columns: tags.columns,
+  BitsAllocated: tags.bitsAllocated,
+} as const;
+
+/** Returns the keywords of the image-only attributes (Rows, ImagePositionPatient ...) present in the data set. */
+export function imageAttributesPresent(dataset: DicomDataset): string[] {
+  return Object.entries(imageOnlyAttributes)
+    .filter(([, tag]) => element(dataset, tag) !== undefined)
+    .map(([keyword]) => keyword);
 }
 
 /** Returns whether the data set stores Float or Double Float Pixel Data instead of integer pixels. */

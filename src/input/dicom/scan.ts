@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import * as attr from './attributes.js';
 import { hasPart10Prefix, parsePart10, part10PrefixOffset, type DicomDataset } from './dcmjs.js';
 import { encapsulatedFrames, nativeFrameBytes, pixelDataByteLength, type PixelFormat } from './pixels.js';
+import { imageStorageSopClassName } from './sop-classes.js';
 import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
 
 /** Category of a file that did not become part of a series. */
@@ -42,6 +43,9 @@ export interface DicomFrameHeader {
   readonly transferSyntaxUid: string;
   readonly sopInstanceUid: string | undefined;
   readonly seriesInstanceUid: string;
+  readonly studyInstanceUid: string | undefined;
+  /** FrameOfReferenceUID: positions of images that share it are in one patient coordinate system. */
+  readonly frameOfReferenceUid: string | undefined;
   readonly seriesNumber: number | undefined;
   readonly seriesDescription: string;
   readonly protocolName: string;
@@ -223,7 +227,13 @@ function framesFromDataset(
   const columns = attr.columns(dataset);
   if (pixelData === undefined) {
     if (attr.hasFloatPixelData(dataset)) return skip('unsupported', 'float pixel data is not supported; export the series with integer pixels');
-    if (rows !== undefined && columns !== undefined) return skip('unreadable', 'truncated DICOM file: it has image attributes but no Pixel Data');
+    if (rows !== undefined && columns !== undefined) return skip('unreadable', 'truncated or corrupt DICOM file: it has image attributes but no Pixel Data');
+    const imageEvidence = evidenceOfImage(meta, dataset);
+    if (imageEvidence !== undefined) {
+      // dcmjs stops at a damaged element (a wrong length or VR) without an error, so the rest of
+      // the header and the pixels are lost and an image looks like an object without pixels.
+      return skip('unreadable', `corrupt DICOM header: ${imageEvidence}, but Rows, Columns and Pixel Data cannot be read (an element is damaged); re-export the file`);
+    }
     return skip('not-image', 'DICOM object without pixel data');
   }
   if (rows === undefined || columns === undefined || rows <= 0 || columns <= 0) return skip('unreadable', 'Rows or Columns is missing');
@@ -270,6 +280,8 @@ function framesFromDataset(
     transferSyntaxUid: syntaxUid,
     sopInstanceUid: attr.sopInstanceUid(dataset),
     seriesInstanceUid: seriesUid,
+    studyInstanceUid: attr.studyInstanceUid(dataset),
+    frameOfReferenceUid: attr.frameOfReferenceUid(dataset),
     seriesNumber: attr.seriesNumber(dataset),
     seriesDescription: attr.seriesDescription(dataset) ?? '',
     protocolName: attr.protocolName(dataset) ?? '',
@@ -287,6 +299,18 @@ function framesFromDataset(
     frames.push(functionalGroups ? enhancedFrame(dataset, frameIndex, common) : classicFrame(dataset, frameIndex, common));
   }
   return { frames };
+}
+
+/**
+ * Returns why a data set without readable pixels is an image after all: its SOP class is an image
+ * storage class, or it has image-only attributes such as ImagePositionPatient. Undefined otherwise.
+ */
+function evidenceOfImage(meta: DicomDataset, dataset: DicomDataset): string | undefined {
+  const sopClassName = imageStorageSopClassName(attr.mediaStorageSopClassUid(meta) ?? attr.sopClassUid(dataset));
+  if (sopClassName !== undefined) return `the file is an image (${sopClassName})`;
+  const present = attr.imageAttributesPresent(dataset);
+  if (present.length > 0) return `the file has image attributes (${present.join(', ')})`;
+  return undefined;
 }
 
 type CommonAttributes = Omit<

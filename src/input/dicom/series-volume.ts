@@ -79,7 +79,7 @@ async function decodeFileFrames(file: string, frames: readonly DicomFrameHeader[
     new DeepspineError(
       'UNREADABLE_INPUT',
       `${first.displayPath}: ${failure} (${error instanceof Error ? error.message : String(error)}); ` +
-        're-export the series, or choose another series with the sagittal or axial series option',
+        're-export the series, or choose another series with --sagittal-series or --axial-series',
       { file: first.file, cause: error },
     );
   let dataset;

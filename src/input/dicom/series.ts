@@ -35,6 +35,10 @@ export interface DicomSeries {
   /** SeriesInstanceUID, with `#n` appended when one UID was split into several stacks. */
   readonly id: string;
   readonly seriesInstanceUid: string;
+  /** StudyInstanceUID of the first frame. */
+  readonly studyInstanceUid: string | undefined;
+  /** FrameOfReferenceUID of the first frame. */
+  readonly frameOfReferenceUid: string | undefined;
   readonly seriesNumber: number | undefined;
   readonly description: string;
   readonly modality: string;
@@ -102,6 +106,54 @@ export function removeDuplicateInstances(frames: readonly DicomFrameHeader[]): {
     }
   }
   return { unique, duplicates };
+}
+
+/** A frame left out of its series because it lacks geometry that the other frames of the series have. */
+export interface DroppedFrame {
+  readonly frame: DicomFrameHeader;
+  readonly reason: string;
+}
+
+/**
+ * Returns why a frame cannot be placed in a volume (missing or invalid ImageOrientationPatient,
+ * PixelSpacing or ImagePositionPatient), or undefined when it can.
+ */
+function geometryDefect(frame: DicomFrameHeader): string | undefined {
+  const orientation = frame.orientation;
+  if (orientation === undefined) return 'ImageOrientationPatient is missing';
+  if (norm(orientation.row) < 1e-6 || norm(orientation.column) < 1e-6) return 'ImageOrientationPatient has a zero direction cosine vector';
+  if (Math.abs(dot(normalize(orientation.row), normalize(orientation.column))) > 1e-3) return 'ImageOrientationPatient row and column cosines are not perpendicular';
+  if (frame.pixelSpacing === undefined || frame.pixelSpacing[0] <= 0 || frame.pixelSpacing[1] <= 0) return 'PixelSpacing is missing or not positive';
+  if (frame.position === undefined) return 'ImagePositionPatient is missing';
+  return undefined;
+}
+
+/**
+ * Leaves out the frames whose geometry is missing or invalid when other frames of the same
+ * SeriesInstanceUID have a valid one. One damaged slice then neither makes its series unusable nor
+ * becomes a stack of its own. When no frame of a series has valid geometry, all are kept, and
+ * `groupSeries` reports the series with a problem.
+ */
+export function dropFramesWithoutGeometry(frames: readonly DicomFrameHeader[]): { kept: DicomFrameHeader[]; dropped: DroppedFrame[] } {
+  const defects = new Map<DicomFrameHeader, string>();
+  const placeableSeries = new Set<string>();
+  for (const frame of frames) {
+    const defect = geometryDefect(frame);
+    if (defect === undefined) placeableSeries.add(frame.seriesInstanceUid);
+    else defects.set(frame, defect);
+  }
+  const kept: DicomFrameHeader[] = [];
+  const dropped: DroppedFrame[] = [];
+  for (const frame of frames) {
+    const defect = defects.get(frame);
+    if (defect === undefined || !placeableSeries.has(frame.seriesInstanceUid)) {
+      kept.push(frame);
+      continue;
+    }
+    const where = frame.frameCount > 1 ? `frame ${frame.frameIndex + 1} of ${frame.frameCount}: ` : '';
+    dropped.push({ frame, reason: `${where}${defect}, unlike in the other slices of ${seriesLabel(frame)}, so this slice is left out of the series` });
+  }
+  return { kept, dropped };
 }
 
 function samePlaneKind(a: DicomFrameHeader, b: DicomFrameHeader): boolean {
@@ -183,6 +235,8 @@ function buildSeries(id: string, frames: readonly DicomFrameHeader[]): DicomSeri
   const base = {
     id,
     seriesInstanceUid: first.seriesInstanceUid,
+    studyInstanceUid: first.studyInstanceUid,
+    frameOfReferenceUid: first.frameOfReferenceUid,
     seriesNumber: first.seriesNumber,
     description: first.seriesDescription,
     modality: first.modality,
@@ -211,9 +265,12 @@ function measureGeometry(frames: readonly DicomFrameHeader[]): Measured {
   if (pixelSpacing === undefined || pixelSpacing[0] <= 0 || pixelSpacing[1] <= 0) {
     return { problem: 'PixelSpacing is missing or not positive, so distances in mm are unknown' };
   }
-  const missingPosition = frames.find((frame) => frame.position === undefined);
-  if (missingPosition !== undefined) {
-    return { problem: `ImagePositionPatient is missing in ${missingPosition.displayPath}, so the slice order is unknown` };
+  const missingPosition = frames.filter((frame) => frame.position === undefined);
+  if (missingPosition.length === frames.length && frames.length > 1) {
+    return { problem: `ImagePositionPatient is missing in all ${frames.length} slices, so the slice order is unknown` };
+  }
+  if (missingPosition.length > 0) {
+    return { problem: `ImagePositionPatient is missing in ${missingPosition[0]!.displayPath}, so the slice order is unknown` };
   }
   const normal = normalize(cross(rowDirection, columnDirection));
 
