@@ -105,7 +105,8 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     await writeFile(join(outDir, knownFile), Buffer.concat(knownChunks));
     const pseudoLabelledVoxels = derived?.filled ?? 0;
     cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
-    logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled`);
+    const unknownBelow = derived?.unknownBelow ? `, body unknown in ${derived.unknownBelow} voxels below the lowest labelled body` : '';
+    logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled${unknownBelow}`);
   }
   if (cases.length === 0) {
     throw new DeepspineError('UNREADABLE_INPUT', `${volumesDir}: no case folder with labels.nii.gz, so there is nothing to export`, { file: volumesDir });

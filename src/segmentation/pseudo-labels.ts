@@ -11,6 +11,8 @@ export interface PseudoLabelResult {
   readonly known: Uint8Array;
   /** Voxels filled with the pseudo-labelled class. */
   readonly filled: number;
+  /** Voxels whose vertebral body channel was made unknown below the lowest labelled body (see unknownBelowLowestBody). */
+  readonly unknownBelow: number;
 }
 
 /**
@@ -19,6 +21,9 @@ export interface PseudoLabelResult {
  * two neighbouring labelled discs is vertebral body. The filled class counts as known only between
  * the lowest row of the top structure and the highest row of the bottom structure, so unlabelled
  * structures above and below the annotated run are never taught as background.
+ *
+ * When bodies are the annotated class, the body channel is also made unknown below the lowest
+ * labelled body (unknownBelowLowestBody).
  *
  * `instances` and `labels` must be in the sagittal layout (i posterior, j inferior, k lateral).
  * Neighbours are instance ids that differ by one, as in VerSe numbering.
@@ -30,7 +35,7 @@ export function pseudoLabel(labels: Volume, instances: Volume, annotated: number
   const annotatedBits = annotated.reduce((bits, c) => bits | (1 << (c - 1)), 0);
   known.fill(annotatedBits);
   const source = annotated.length === 1 ? annotated[0]! : null;
-  if (source === null) return { labels: out, known, filled: 0 };
+  if (source === null) return { labels: out, known, filled: 0, unknownBelow: 0 };
   const target = source === segmentationClasses.vertebralBody ? segmentationClasses.disc : segmentationClasses.vertebralBody;
   const maxGap = Math.round((target === segmentationClasses.disc ? maxGapMm.disc : maxGapMm.vertebralBody) / rowSpacingMm);
 
@@ -48,7 +53,7 @@ export function pseudoLabel(labels: Volume, instances: Volume, annotated: number
     }
   }
   const ids = [...rowRange.keys()].sort((a, b) => rowRange.get(a)![0] - rowRange.get(b)![0]);
-  if (ids.length < 2) return { labels: out, known, filled: 0 };
+  if (ids.length < 2) return { labels: out, known, filled: 0, unknownBelow: 0 };
   const bandTop = rowRange.get(ids[0]!)![1];
   const bandBottom = rowRange.get(ids[ids.length - 1]!)![0];
 
@@ -82,5 +87,61 @@ export function pseudoLabel(labels: Volume, instances: Volume, annotated: number
       for (let i = 0; i < nx; i++) known[offset + i]! |= targetBit;
     }
   }
-  return { labels: out, known, filled };
+  const unknownBelow = source === segmentationClasses.vertebralBody ? unknownBelowLowestBody(instances, known, ids[ids.length - 1]!) : 0;
+  return { labels: out, known, filled, unknownBelow };
+}
+
+/** VerSe instance id of the sacrum, the one body under which no other body follows. */
+const sacrumId = 26;
+
+/**
+ * Marks the vertebral body channel unknown where the body below the lowest labelled body lies,
+ * when that body is not the sacrum. A case that labels the bodies T11 to L5 leaves S1 unlabelled,
+ * not absent, and other cases label S1 as a body, so counting it as background taught the network
+ * both ways. The region is taken per sagittal plane and image column. It starts under the body's
+ * lowest row in that column, or under its lowest row anywhere where the column misses it, and
+ * reaches `belowHeights` body heights down. Its columns are the body's, widened on each side by
+ * `sideDepths` times the body's depth, so the tilted S1 is covered. The rest stays known
+ * background.
+ * Returns the number of voxels made unknown.
+ */
+export function unknownBelowLowestBody(instances: Volume, known: Uint8Array, lowestId: number, belowHeights = 1.5, sideDepths = 0.5): number {
+  if (lowestId >= sacrumId) return 0;
+  const [nx, ny, nz] = instances.size;
+  let top = ny;
+  let bottom = -1;
+  let front = nx;
+  let back = -1;
+  for (let index = 0; index < known.length; index++) {
+    if (instances.data[index] !== lowestId) continue;
+    const i = index % nx;
+    const j = Math.floor(index / nx) % ny;
+    top = Math.min(top, j);
+    bottom = Math.max(bottom, j);
+    front = Math.min(front, i);
+    back = Math.max(back, i);
+  }
+  if (bottom < 0) return 0;
+
+  const depth = back - front + 1;
+  const reach = Math.round(belowHeights * (bottom - top + 1));
+  const firstColumn = Math.max(0, front - Math.round(sideDepths * depth));
+  const lastColumn = Math.min(nx - 1, back + Math.round(sideDepths * depth));
+  const bodyBit = 1 << (segmentationClasses.vertebralBody - 1);
+
+  let cleared = 0;
+  for (let k = 0; k < nz; k++) {
+    for (let i = firstColumn; i <= lastColumn; i++) {
+      let columnBottom = -1;
+      for (let j = 0; j < ny; j++) if (instances.data[i + nx * (j + ny * k)] === lowestId) columnBottom = j;
+      const start = (columnBottom < 0 ? bottom : columnBottom) + 1;
+      for (let j = start; j < Math.min(ny, start + reach); j++) {
+        const index = i + nx * (j + ny * k);
+        if ((known[index]! & bodyBit) === 0) continue;
+        known[index]! &= ~bodyBit;
+        cleared++;
+      }
+    }
+  }
+  return cleared;
 }
