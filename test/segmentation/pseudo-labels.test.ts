@@ -33,7 +33,7 @@ function spine(ids: number[]): { labels: Volume<Uint8Array>; instances: Volume<U
 }
 
 describe('pseudoLabel', () => {
-  it('fills the discs between labelled bodies and knows them only inside the run', () => {
+  it('fills discs between labelled bodies', () => {
     const { labels, instances } = spine([22, 23, 24]);
     const result = pseudoLabel(labels, instances, [segmentationClasses.vertebralBody], 1);
     // Two gaps of 4 rows over 10 columns and 3 planes.
@@ -45,7 +45,7 @@ describe('pseudoLabel', () => {
     assert.equal(result.known[index(8, 50, 1)]! & discBit, 0);
   });
 
-  it('leaves the body below L5 unknown, and the rest of the image known background', () => {
+  it('marks the body below L5 unknown', () => {
     const { labels, instances } = spine([22, 23, 24]);
     const result = pseudoLabel(labels, instances, [segmentationClasses.vertebralBody], 1);
     // L5 (id 24) covers rows 32 to 41. Below it, 1.5 body heights (15 rows) over its columns
@@ -64,7 +64,7 @@ describe('pseudoLabel', () => {
     assert.ok(known.every((bits) => bits === bodyBit));
   });
 
-  it('starts under the body in each column, and under its lowest row where a column misses it', () => {
+  it('follows the body bottom per column', () => {
     const { instances } = spine([24]);
     // Raise the bottom of column 5 by three rows, as on a tilted endplate.
     for (let k = 0; k < size[2]; k++) for (let j = 11; j < 14; j++) instances.data[index(5, j, k)] = 0;
