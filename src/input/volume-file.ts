@@ -247,44 +247,47 @@ export interface NiftiOrientationCodes {
  * NIfTI-2 header (int32 at bytes 344 and 348), or null when the header is not NIfTI.
  */
 export function niftiOrientationCodes(bytes: Buffer): NiftiOrientationCodes | null {
+  const header = niftiHeaderKind(bytes);
+  if (header === null) return null;
+  const { version, littleEndian } = header;
+  if (version === 1) {
+    const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
+    return { qformCode: int16(252), sformCode: int16(254) };
+  }
+  const int32 = (offset: number): number => (littleEndian ? bytes.readInt32LE(offset) : bytes.readInt32BE(offset));
+  return { qformCode: int32(344), sformCode: int32(348) };
+}
+
+/** Returns the NIfTI version and byte order of a header, from its sizeof_hdr field, or null when the bytes are not a NIfTI header. */
+function niftiHeaderKind(bytes: Buffer): { version: 1 | 2; littleEndian: boolean } | null {
   if (bytes.length < 348) return null;
   for (const littleEndian of [true, false]) {
     const headerSize = littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0);
-    if (headerSize === 348) {
-      const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
-      return { qformCode: int16(252), sformCode: int16(254) };
-    }
-    if (headerSize === 540 && bytes.length >= 540) {
-      const int32 = (offset: number): number => (littleEndian ? bytes.readInt32LE(offset) : bytes.readInt32BE(offset));
-      return { qformCode: int32(344), sformCode: int32(348) };
-    }
+    if (headerSize === 348) return { version: 1, littleEndian };
+    if (headerSize === 540 && bytes.length >= 540) return { version: 2, littleEndian };
   }
   return null;
 }
 
 /** Returns header plus voxel bytes that a NIfTI-1 or NIfTI-2 header declares, or null when the header is not NIfTI. */
 export function niftiExpectedBytes(bytes: Buffer): number | null {
-  if (bytes.length < 348) return null;
-  for (const littleEndian of [true, false]) {
-    const headerSize = littleEndian ? bytes.readInt32LE(0) : bytes.readInt32BE(0);
-    if (headerSize === 348) {
-      const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
-      const rank = int16(40);
-      const bitsPerVoxel = int16(72);
-      const voxelOffset = littleEndian ? bytes.readFloatLE(108) : bytes.readFloatBE(108);
-      let voxels = 1;
-      for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int16(40 + 2 * axis));
-      return Math.max(Math.round(voxelOffset), 348) + (voxels * bitsPerVoxel) / 8;
-    }
-    if (headerSize === 540 && bytes.length >= 540) {
-      const int64 = (offset: number): number => Number(littleEndian ? bytes.readBigInt64LE(offset) : bytes.readBigInt64BE(offset));
-      const bitsPerVoxel = littleEndian ? bytes.readInt16LE(14) : bytes.readInt16BE(14);
-      const rank = int64(16);
-      const voxelOffset = int64(168);
-      let voxels = 1;
-      for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int64(16 + 8 * axis));
-      return Math.max(voxelOffset, 540) + (voxels * bitsPerVoxel) / 8;
-    }
+  const header = niftiHeaderKind(bytes);
+  if (header === null) return null;
+  const { version, littleEndian } = header;
+  if (version === 1) {
+    const int16 = (offset: number): number => (littleEndian ? bytes.readInt16LE(offset) : bytes.readInt16BE(offset));
+    const rank = int16(40);
+    const bitsPerVoxel = int16(72);
+    const voxelOffset = littleEndian ? bytes.readFloatLE(108) : bytes.readFloatBE(108);
+    let voxels = 1;
+    for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int16(40 + 2 * axis));
+    return Math.max(Math.round(voxelOffset), 348) + (voxels * bitsPerVoxel) / 8;
   }
-  return null;
+  const int64 = (offset: number): number => Number(littleEndian ? bytes.readBigInt64LE(offset) : bytes.readBigInt64BE(offset));
+  const bitsPerVoxel = littleEndian ? bytes.readInt16LE(14) : bytes.readInt16BE(14);
+  const rank = int64(16);
+  const voxelOffset = int64(168);
+  let voxels = 1;
+  for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int64(16 + 8 * axis));
+  return Math.max(voxelOffset, 540) + (voxels * bitsPerVoxel) / 8;
 }
