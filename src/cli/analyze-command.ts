@@ -103,13 +103,13 @@ const summaryFileName = /^batch-summary(-shard-\d+-of-\d+)?\.json$/i;
  * shards given the same list agree on every folder and never write into the same one.
  */
 export function batchOutputDirs(out: string, studies: readonly string[]): string[] {
-  const taken = new Set<string>();
-  const isTaken = (name: string): boolean => taken.has(name.toLowerCase()) || summaryFileName.test(name);
+  const usedNames = new Set<string>();
+  const isUsed = (name: string): boolean => usedNames.has(name.toLowerCase()) || summaryFileName.test(name);
   return studies.map((study) => {
     const base = studyFolderName(study);
     let name = base;
-    for (let suffix = 2; isTaken(name); suffix++) name = `${base}-${suffix}`;
-    taken.add(name.toLowerCase());
+    for (let suffix = 2; isUsed(name); suffix++) name = `${base}-${suffix}`;
+    usedNames.add(name.toLowerCase());
     return join(out, name);
   });
 }
