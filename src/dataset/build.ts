@@ -250,7 +250,12 @@ async function writeJoin(
   try {
     await writeCropManifest(tempDir, joined.rows, datasetConditions, joined.provenance.cropSpec);
     // crop-spec.json also names the segmentation model, so that training can record which model made the crops.
-    const cropSpecFile = { format: cropFormat, ...joined.provenance.cropSpec, segmentationModelSha256: joined.provenance.segmentationModelSha256 };
+    const cropSpecFile = {
+      format: cropFormat,
+      ...joined.provenance.cropSpec,
+      segmentationModelSha256: joined.provenance.segmentationModelSha256,
+      segmentationSpacingMm: joined.provenance.segmentationSpacingMm,
+    };
     await writeFileAtomic(join(tempDir, 'crop-spec.json'), JSON.stringify(cropSpecFile, null, 2) + '\n');
     await renameOrRaise(join(tempDir, 'crop-spec.json'), join(out, 'crop-spec.json'));
     await renameOrRaise(join(tempDir, datasetFiles.manifest), join(out, datasetFiles.manifest));

@@ -3,18 +3,22 @@ import { resolve } from 'node:path';
 import type { CropSpec } from '../crops/extract.js';
 import { DeepspineError } from '../errors.js';
 import { fileSha256 } from '../hash.js';
+import { checkSpacingMm, readSegmentationModelInfo } from '../segmentation/model.js';
 import { compareText } from './study-list.js';
 
 /**
- * Origin of a study result: the segmentation model, identified by the SHA-256 of its file, and the
- * crop settings. The dataset join combines only results whose provenance is equal.
+ * Origin of a study result: the segmentation model, identified by the SHA-256 of its file and the
+ * plane spacing of its sidecar, and the crop settings. The dataset join combines only results whose
+ * provenance is equal.
  */
 export interface DatasetProvenance {
-  /**
-   * SHA-256 of the segmentation ONNX file's bytes, as 64 lowercase hex digits.
-   * NOTE: the sidecar with the plane spacing is not hashed, so a sidecar edited by hand goes unnoticed.
-   */
+  /** SHA-256 of the segmentation ONNX file's bytes, as 64 lowercase hex digits. */
   readonly segmentationModelSha256: string;
+  /**
+   * Plane spacing in mm from the model's sidecar. The same ONNX file run on planes of another
+   * spacing segments differently, so a sidecar edited or exported again makes another model.
+   */
+  readonly segmentationSpacingMm: number;
   /** Absolute path of the model file in the run that made the result. It is informational and never compared. */
   readonly segmentationModelFile: string;
   readonly cropSpec: CropSpec;
@@ -24,8 +28,9 @@ export interface DatasetProvenance {
 export type ProvenanceDifference = 'not recorded' | 'segmentation model' | 'crop settings' | 'segmentation model and crop settings';
 
 /**
- * Hashes the segmentation model file and returns the provenance of results made with it and `cropSpec`.
- * @throws DeepspineError MODEL_FAILED when the model file is missing or cannot be read.
+ * Hashes the segmentation model file, reads its sidecar and returns the provenance of results made
+ * with it and `cropSpec`.
+ * @throws DeepspineError MODEL_FAILED when the model file or its sidecar is missing or cannot be read.
  */
 export async function datasetProvenance(modelPath: string, cropSpec: CropSpec): Promise<DatasetProvenance> {
   const file = resolve(modelPath);
@@ -36,7 +41,8 @@ export async function datasetProvenance(modelPath: string, cropSpec: CropSpec): 
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'segmentation model not found' : `reading the segmentation model failed (${String(error)})`;
     throw new DeepspineError('MODEL_FAILED', `${file}: ${reason}; reinstall deepspine or pass --model`, { file, cause: error });
   }
-  return { segmentationModelSha256: sha256, segmentationModelFile: file, cropSpec };
+  const { spacingMm } = await readSegmentationModelInfo(file);
+  return { segmentationModelSha256: sha256, segmentationSpacingMm: spacingMm, segmentationModelFile: file, cropSpec };
 }
 
 /** Serializes a JSON value with object keys sorted at every depth, so equal settings give equal text. */
@@ -57,13 +63,13 @@ export function cropSpecSha256(spec: CropSpec): string {
 }
 
 /**
- * Compares a stored result's provenance with `current`. Returns null when the model hash and the
- * crop settings are equal, else what differs. The model file path is not compared, so the same
- * model at another path or on another machine counts as equal.
+ * Compares a stored result's provenance with `current`. Returns null when the model hash, the plane
+ * spacing and the crop settings are equal, else what differs. The model file path is not compared,
+ * so the same model at another path or on another machine counts as equal.
  */
 export function provenanceDifference(stored: DatasetProvenance | null, current: DatasetProvenance): ProvenanceDifference | null {
   if (stored === null) return 'not recorded';
-  const model = stored.segmentationModelSha256 !== current.segmentationModelSha256;
+  const model = stored.segmentationModelSha256 !== current.segmentationModelSha256 || stored.segmentationSpacingMm !== current.segmentationSpacingMm;
   const crops = canonicalJson(stored.cropSpec) !== canonicalJson(current.cropSpec);
   if (model && crops) return 'segmentation model and crop settings';
   if (model) return 'segmentation model';
@@ -73,30 +79,33 @@ export function provenanceDifference(stored: DatasetProvenance | null, current: 
 
 /** Returns a key that is equal for two provenances exactly when `provenanceDifference` finds no difference. */
 export function provenanceKey(provenance: DatasetProvenance | null): string {
-  return provenance === null ? 'not recorded' : `${provenance.segmentationModelSha256}/${cropSpecSha256(provenance.cropSpec)}`;
+  if (provenance === null) return 'not recorded';
+  return `${provenance.segmentationModelSha256}/${provenance.segmentationSpacingMm}/${cropSpecSha256(provenance.cropSpec)}`;
 }
 
 /** Describes a provenance for messages, with the hashes shortened to 12 hex digits. */
 export function describeProvenance(provenance: DatasetProvenance | null): string {
   if (provenance === null) return 'no recorded segmentation model or crop settings (written by an older deepspine)';
   return (
-    `segmentation model sha256 ${provenance.segmentationModelSha256.slice(0, 12)} (${provenance.segmentationModelFile}), ` +
+    `segmentation model sha256 ${provenance.segmentationModelSha256.slice(0, 12)} on ${provenance.segmentationSpacingMm} mm planes (${provenance.segmentationModelFile}), ` +
     `crop settings sha256 ${cropSpecSha256(provenance.cropSpec).slice(0, 12)}`
   );
 }
 
 /**
- * Returns the `provenance` field of a parsed result.json, or null when it is absent (results of
- * older deepspine versions) or not of the expected shape.
+ * Returns the `provenance` field of a parsed result.json, or null when it is absent or lacks the
+ * plane spacing (results of older deepspine versions) or is not of the expected shape.
  */
 export function parseProvenance(value: unknown): DatasetProvenance | null {
   if (value === null || typeof value !== 'object') return null;
   const record = value as Record<string, unknown>;
   const sha256 = record['segmentationModelSha256'];
+  const spacingMm = record['segmentationSpacingMm'];
   const file = record['segmentationModelFile'];
   const cropSpec = record['cropSpec'];
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return null;
+  if (checkSpacingMm(spacingMm) !== null) return null;
   if (typeof file !== 'string') return null;
   if (cropSpec === null || typeof cropSpec !== 'object' || Array.isArray(cropSpec)) return null;
-  return { segmentationModelSha256: sha256, segmentationModelFile: file, cropSpec: cropSpec as CropSpec };
+  return { segmentationModelSha256: sha256, segmentationSpacingMm: spacingMm as number, segmentationModelFile: file, cropSpec: cropSpec as CropSpec };
 }

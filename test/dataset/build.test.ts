@@ -314,9 +314,11 @@ describe('buildDataset provenance', () => {
     const summary = readJson<DatasetBuildResult['summary']>(join(outP, 'summary.json'));
     assert.equal(summary.provenance.segmentationModelSha256, otherSha256);
     assert.deepEqual(summary.provenance.cropSpec, otherCrops);
-    const cropSpec = readJson<CropSpec & { format: string; segmentationModelSha256: string }>(join(outP, 'crop-spec.json'));
+    const cropSpec = readJson<CropSpec & { format: string; segmentationModelSha256: string; segmentationSpacingMm: number }>(join(outP, 'crop-spec.json'));
     assert.equal(cropSpec.format, 'deepspine-crops/1');
     assert.equal(cropSpec.segmentationModelSha256, otherSha256);
+    assert.equal(cropSpec.segmentationSpacingMm, summary.provenance.segmentationSpacingMm);
+    assert.equal(cropSpec.segmentationSpacingMm, 1.25);
     assert.equal(cropSpec.minAxialCoverage, 0.4);
     assert.deepEqual(cropSpec.sagittal, defaultCropSpec.sagittal);
   });

@@ -27,7 +27,7 @@ function row(studyId: string, level: string, axial = true): CropManifestRow {
   };
 }
 
-const provenance: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+const provenance: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
 const otherModel: DatasetProvenance = { ...provenance, segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/models/b.onnx' };
 const otherCrops: DatasetProvenance = { ...provenance, cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.25 } };
 
@@ -199,7 +199,7 @@ describe('formatSummary', () => {
       canalLines.map((line) => line.split(/\s+/)[1]),
       ['L1-L2', 'L4-L5'],
     );
-    assert.match(text, /^crops: +segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}$/m);
+    assert.match(text, /^crops: +segmentation model sha256 aaaaaaaaaaaa on 1\.25 mm planes \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}$/m);
     assert.doesNotMatch(text, /made before with another model/);
     assert.doesNotMatch(text, /duplicated/);
   });
@@ -245,8 +245,8 @@ describe('joinProvenance', () => {
     const error = thrownError(() => joinResults(results, { byId: new Map(), excluded: [], total: 0 }, ['a', 'b', 'c'], provenance));
     assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, /made with different segmentation models or crop settings/);
-    assert.match(error.message, /"a" and 1 other study with segmentation model sha256 aaaaaaaaaaaa \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}, as in this run;/);
-    assert.match(error.message, /"c" with segmentation model sha256 bbbbbbbbbbbb \(\/models\/b\.onnx\)/);
+    assert.match(error.message, /"a" and 1 other study with segmentation model sha256 aaaaaaaaaaaa on 1\.25 mm planes \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}, as in this run;/);
+    assert.match(error.message, /"c" with segmentation model sha256 bbbbbbbbbbbb on 1\.25 mm planes \(\/models\/b\.onnx\)/);
     assert.match(error.message, /No manifest was written\./);
     assert.match(error.message, /again without --shard/);
     assert.doesNotMatch(error.message, /Delete the result folders/, 'every result of another model belongs to a listed study');

@@ -17,11 +17,12 @@ import {
 } from '../../src/dataset/provenance.js';
 import { DeepspineError } from '../../src/errors.js';
 import { fileSha256 } from '../../src/hash.js';
+import { segmentationModelFormat } from '../../src/segmentation/model.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-provenance-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const current: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+const current: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
 
 /** Returns a copy of `spec` with the keys of every object in reverse order. */
 function reversedKeys(spec: CropSpec): CropSpec {
@@ -40,8 +41,9 @@ describe('provenanceDifference', () => {
     ['same model at another path', { ...current, segmentationModelFile: '/elsewhere/copy.onnx' }, null],
     ['crop settings in another key order', { ...current, cropSpec: reversedKeys(defaultCropSpec) }, null],
     ['another model', { ...current, segmentationModelSha256: 'b'.repeat(64) }, 'segmentation model'],
+    ['the same model file with another plane spacing in its sidecar', { ...current, segmentationSpacingMm: 1 }, 'segmentation model'],
     ['another crop width', { ...current, cropSpec: { ...defaultCropSpec, sagittal: { ...defaultCropSpec.sagittal, width: 128 } } }, 'crop settings'],
-    ['another model and crop settings', { segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/b.onnx', cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.1 } }, 'segmentation model and crop settings'],
+    ['another model and crop settings', { segmentationModelSha256: 'b'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/b.onnx', cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.1 } }, 'segmentation model and crop settings'],
     ['no recorded provenance', null, 'not recorded'],
   ];
   for (const [name, stored, expected] of cases) {
@@ -79,16 +81,41 @@ describe('fileSha256', () => {
 });
 
 describe('datasetProvenance', () => {
-  it('hashes the model file content', async () => {
+  it('hashes the model file content and reads the sidecar spacing', async () => {
     const path = join(scratch, 'abc.onnx');
     writeFileSync(path, 'abc');
+    writeFileSync(join(scratch, 'abc.json'), JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.1 }));
     // SHA-256 of the three bytes "abc", the test vector of FIPS 180-2.
     const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
     assert.equal(await fileSha256(path), abc);
     const provenance = await datasetProvenance(path, defaultCropSpec);
     assert.equal(provenance.segmentationModelSha256, abc);
+    assert.equal(provenance.segmentationSpacingMm, 1.1);
     assert.equal(provenance.segmentationModelFile, path);
     assert.equal(provenance.cropSpec, defaultCropSpec);
+  });
+
+  it('gives another provenance when only the sidecar spacing changes', async () => {
+    const path = join(scratch, 'edited.onnx');
+    writeFileSync(path, 'same bytes');
+    const sidecar = join(scratch, 'edited.json');
+    writeFileSync(sidecar, JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25 }));
+    const before = await datasetProvenance(path, defaultCropSpec);
+    writeFileSync(sidecar, JSON.stringify({ format: segmentationModelFormat, spacingMm: 1 }));
+    const after = await datasetProvenance(path, defaultCropSpec);
+    assert.equal(after.segmentationModelSha256, before.segmentationModelSha256);
+    assert.equal(provenanceDifference(before, after), 'segmentation model');
+  });
+
+  it('rejects a model file without its sidecar', async () => {
+    const path = join(scratch, 'lonely.onnx');
+    writeFileSync(path, 'abc');
+    await assert.rejects(datasetProvenance(path, defaultCropSpec), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'MODEL_FAILED');
+      assert.match(error.message, /lonely\.json: sidecar of the segmentation model not found/);
+      return true;
+    });
   });
 
   it('rejects a missing model file', async () => {
@@ -111,7 +138,9 @@ describe('parseProvenance', () => {
     ['absent', undefined],
     ['null', null],
     ['a short hash', { ...current, segmentationModelSha256: 'abc' }],
-    ['no file', { segmentationModelSha256: current.segmentationModelSha256, cropSpec: defaultCropSpec }],
+    ['no file', { segmentationModelSha256: current.segmentationModelSha256, segmentationSpacingMm: 1.25, cropSpec: defaultCropSpec }],
+    ['no plane spacing, as written before it was recorded', { segmentationModelSha256: current.segmentationModelSha256, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec }],
+    ['a plane spacing out of range', { ...current, segmentationSpacingMm: 0 }],
     ['crop settings as an array', { ...current, cropSpec: [] }],
   ];
   for (const [name, value] of invalid) {
