@@ -70,6 +70,28 @@ export function findDiscBetweenBodiesBelow(discs: Structure[], vertebraProbabili
   return { ...lowest, center, volumeMm3: 0, meanProbability: 0, voxels: new Int32Array(0) };
 }
 
+/**
+ * Checks whether a vertebral body follows right under a disc added below the chain `discs`: body
+ * probability of at least bodyPresentProbability that starts within 0.3 disc spacings under the
+ * added disc and lasts at least 0.3 spacings. Under a missed L5-S1 disc lies S1, which the network
+ * marks as body. Under the rudimentary S1-S2 disc of the sacrum lies S2, which it does not mark.
+ */
+export function bodyFollowsAddedDisc(discs: Structure[], added: Structure, vertebraProbability: Volume<Float32Array>): boolean {
+  const below = lowestDisc(discs);
+  if (below === null) return false;
+  const step = 0.05;
+  const runSamples = Math.round(0.3 / step) + 1;
+  let run = 0;
+  for (let fraction = step; fraction <= 0.6 + 1e-9; fraction += step) {
+    const planeCenter = add(added.center, scale(added.thinAxis, -fraction * below.spacing));
+    const inBody = bestPatchAcrossDepth(vertebraProbability, planeCenter, added.posteriorAxis).value >= bodyPresentProbability;
+    if (inBody) run++;
+    else if (run > 0 || fraction > 0.3 + 1e-9) return false;
+    if (run >= runSamples) return true;
+  }
+  return false;
+}
+
 /** Returns the lowest disc of the chain and its distance to the disc above, or null for fewer than two discs. */
 function lowestDisc(discs: Structure[]): { lowest: Structure; spacing: number } | null {
   if (discs.length < 2) return null;

@@ -4,7 +4,7 @@ import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.j
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
-import { findDiscBetweenBodiesBelow, findFaintDiscBelow } from './faint-disc.js';
+import { bodyFollowsAddedDisc, findDiscBetweenBodiesBelow, findFaintDiscBelow } from './faint-disc.js';
 import { measureDisc } from './measure.js';
 import { nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
 import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
@@ -21,13 +21,24 @@ export const minLumbarDiscCount = 3;
 export const minLumbarDiscSpacingMm = 24;
 
 /**
- * Factor on every confidence when a missed disc had to be added to the chain. It brings every name
- * under 0.5, the mark of a name that may be shifted by a level. The network did not segment the
- * added disc. A faint band below the lowest disc can be a missed L5-S1 disc, or the rudimentary
- * S1-S2 disc of the sacrum. In the T2 volume vb1-03 the search took the latter and shifted every
- * name by one. vb1-02 is the same subject in T1, and there the L5-S1 disc is segmented.
+ * Factor on every confidence when a missed disc had to be added to the chain and no vertebral body
+ * follows under it. It brings every name under 0.5, the mark of a name that may be shifted by a
+ * level. The network did not segment the added disc. A faint band below the lowest disc can be a
+ * missed L5-S1 disc, or the rudimentary S1-S2 disc of the sacrum. In the T2 volume vb1-03 the
+ * search took the latter and shifted every name by one. vb1-02 is the same subject in T1, and
+ * there the L5-S1 disc is segmented.
  */
 export const faintDiscConfidenceFactor = 0.5;
+
+/**
+ * Factor on every confidence when a disc was added and a vertebral body follows right under it,
+ * as S1 follows a missed L5-S1 disc (`bodyFollowsAddedDisc`). The network does not mark S2 as body,
+ * so an S1-S2 disc taken for L5-S1 has no body under it. On the labelled volumes, and on crops of
+ * them whose names shifted, the body probability under such a disc stayed below 0.4.
+ * NOTE: chosen from a few volumes and the demo phantom. A scan whose S2 the network marks as body
+ * would give a shifted name above 0.5 here.
+ */
+export const faintDiscWithBodyBelowConfidenceFactor = 0.7;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
 const maxCurveResidualMm = 20;
@@ -82,27 +93,22 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
 
   const extraWarnings: Warning[] = [];
   let added = findFaintDiscBelow(discs, segmentation.discProbability);
-  if (added !== null) {
-    extraWarnings.push({
-      code: 'FAINT_DISC_ADDED',
-      message: `a band of disc probability (mean ${added.meanProbability.toFixed(2)}) one level below the lowest segmented disc was not segmented as a disc (too faint, thin or fragmented) and is counted as the lowest disc; check the names on the overlay`,
-    });
-  } else {
+  let foundBy = `a band of disc probability (mean ${added?.meanProbability.toFixed(2)}) one level below the lowest segmented disc was not segmented as a disc (too faint, thin or fragmented) and is counted as the lowest disc`;
+  if (added === null) {
     added = findDiscBetweenBodiesBelow(discs, segmentation.vertebraProbability);
-    if (added !== null) {
-      extraWarnings.push({
-        code: 'FAINT_DISC_ADDED',
-        message: 'below the lowest segmented disc, two vertebral bodies follow each other with a gap between them but no disc; the gap is counted as the lowest disc; check the names on the overlay',
-      });
-    }
+    foundBy = 'below the lowest segmented disc, two vertebral bodies follow each other with a gap between them but no disc; the gap is counted as the lowest disc';
   }
+  let confidenceFactor = 1;
   if (added !== null) {
+    const bodyBelow = bodyFollowsAddedDisc(discs, added, segmentation.vertebraProbability);
+    confidenceFactor = bodyBelow ? faintDiscWithBodyBelowConfidenceFactor : faintDiscConfidenceFactor;
+    const under = bodyBelow ? 'a vertebral body follows under it, as S1 follows L5-S1' : 'no vertebral body follows under it, so it may be the rudimentary S1-S2 disc of the sacrum';
+    extraWarnings.push({ code: 'FAINT_DISC_ADDED', message: `${foundBy}; ${under}; check the names on the overlay` });
     discs = [...discs, added];
     // The bodies were split at the segmented discs only. The two bodies around the added disc (L5
     // and S1 when it is L5-S1) are still one segment, so they are split at the added disc too.
     vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
   }
-  const confidenceFactor = added === null ? 1 : faintDiscConfidenceFactor;
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
   const levels: DiscLevel[] = naming.discs

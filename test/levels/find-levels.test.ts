@@ -93,7 +93,34 @@ describe('findLevels', () => {
     assert.ok(l5.center[2] < discZ[4]!, `L5 z ${l5.center[2]} not below ${discZ[4]}`);
     assert.ok(l5.center[2] > discZ[5]!, `L5 z ${l5.center[2]} not above ${discZ[5]}`);
     assert.ok(s1.center[2] < discZ[5]!, `S1 z ${s1.center[2]} not below ${discZ[5]}`);
-    // Every name counted from an added disc is marked as possibly shifted.
+    // S1 follows under the added disc, so the names above it stay over 0.5, with the warning.
+    assert.ok(result.warnings.some((w) => w.code === 'FAINT_DISC_ADDED' && w.message.includes('a vertebral body follows under it')));
+    for (const level of result.levels.slice(0, 5)) assert.ok(level.confidence > 0.5 && level.confidence <= 0.7, `${level.level} confidence ${level.confidence}`);
+  });
+
+  it('adds a faint lowest disc with S1 under it', () => {
+    const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar, faint: [5] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.deepEqual(
+      result.levels.map((l) => l.level),
+      ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'],
+    );
+    assert.ok(Math.abs(result.levels[5]!.center[2] - discZ[5]!) < 2, `added disc z ${result.levels[5]!.center[2]}, truth ${discZ[5]}`);
+    const warning = result.warnings.find((w) => w.code === 'FAINT_DISC_ADDED');
+    assert.ok(warning, JSON.stringify(result.warnings));
+    assert.match(warning.message, /a band of disc probability \(mean 0\.50\).*a vertebral body follows under it/);
+    for (const level of result.levels.slice(0, 5)) assert.ok(level.confidence > 0.5 && level.confidence <= 0.7, `${level.level} confidence ${level.confidence}`);
+  });
+
+  it('marks every name when no body follows an added disc', () => {
+    // The lowest segmented disc is L5-S1, and the band under the sacral body is the rudimentary
+    // S1-S2 disc. Taken for L5-S1 it shifts every name, so every name must stay under 0.5.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, sacralDisc: { s2Body: false } });
+    const result = findLevels(segmentation, 'synthetic');
+    const warning = result.warnings.find((w) => w.code === 'FAINT_DISC_ADDED');
+    assert.ok(warning, JSON.stringify(result.warnings));
+    assert.match(warning.message, /no vertebral body follows under it, so it may be the rudimentary S1-S2 disc/);
+    assert.equal(result.levels[result.levels.length - 1]!.level, 'L5-S1');
     for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
     for (const disc of result.allDiscs) assert.ok(disc.confidence < 0.5, `${disc.name} confidence ${disc.confidence}`);
   });

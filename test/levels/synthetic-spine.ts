@@ -14,6 +14,13 @@ export interface SyntheticSpineOptions {
   omit?: number[];
   /** Tilt of the whole spine about the left-right axis, degrees; a lumbosacral disc is tilted about 20-40. */
   tiltDegrees?: number;
+  /** Indices of discs left out of the label map but kept in the disc probability at 0.5, as a faint band. */
+  faint?: number[];
+  /**
+   * A rudimentary S1-S2 disc: a 4 mm band of disc probability 0.5, not labelled, under a sacral body
+   * 20 mm high, and with `s2Body` an S2 body 15 mm high under the band.
+   */
+  sacralDisc?: { s2Body: boolean };
 }
 
 /**
@@ -39,13 +46,13 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   const labels = new Uint8Array(nx * ny * nz);
   const vertebra = new Float32Array(nx * ny * nz);
   const disc = new Float32Array(nx * ny * nz);
-  const fill = (rowStart: number, rowEnd: number, label: 1 | 2) => {
+  const fill = (rowStart: number, rowEnd: number, label: 1 | 2, probability = 1) => {
     for (let k = 5; k < 25; k++) {
       for (let j = Math.round(rowStart); j < Math.round(rowEnd); j++) {
         for (let i = 30; i < 30 + depth; i++) {
           const index = i + nx * (j + ny * k);
-          labels[index] = label;
-          (label === 1 ? vertebra : disc)[index] = 1;
+          (label === 1 ? vertebra : disc)[index] = probability;
+          if (probability > 0.5) labels[index] = label;
         }
       }
     }
@@ -56,12 +63,19 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
     fill(row, row + bodyHeight, 1);
     row += bodyHeight;
     const height = options.discHeights[d]!;
-    if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
+    if ((options.faint ?? []).includes(d)) fill(row, row + height, 2, 0.5);
+    else if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
     discZ.push(sin * (30 + (depth - 1) / 2) - cos * (row + (height - 1) / 2));
     row += height;
   }
   // The sacrum: one more body below the lowest disc, inside the margin.
-  fill(row, Math.min(row + bodyHeight, ny - 1), 1);
+  if (options.sacralDisc === undefined) {
+    fill(row, Math.min(row + bodyHeight, ny - 1), 1);
+  } else {
+    fill(row, row + 20, 1);
+    fill(row + 20, row + 24, 2, 0.5);
+    if (options.sacralDisc.s2Body) fill(row + 24, Math.min(row + 39, ny - 1), 1);
+  }
   const volume = <T extends Uint8Array | Float32Array>(data: T): Volume<T> => makeVolume([nx, ny, nz], affine, data);
   return {
     segmentation: { labels: volume(labels), vertebraProbability: volume(vertebra), discProbability: volume(disc) },

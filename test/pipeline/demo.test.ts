@@ -39,17 +39,20 @@ describe('analyze on the demo phantom', () => {
       lumbar.map((level) => level.level),
     );
     // A model that leaves the phantom's thin L5-S1 disc in fragments gets it added by level naming
-    // from the probability map: further from the truth, unmeasured, with a warning and low confidence.
-    const added = output.result.warnings.some((w) => w.code === 'FAINT_DISC_ADDED');
+    // from the probability map: further from the truth, unmeasured, with a warning and lower
+    // confidence. The phantom's S1 body follows under it, so only the added disc may fall under 0.5.
+    const addedWarning = output.result.warnings.find((w) => w.code === 'FAINT_DISC_ADDED');
+    const added = addedWarning !== undefined;
+    if (added) assert.match(addedWarning.message, /a vertebral body follows under it/);
     for (const expected of lumbar) {
       const found = output.result.levels.find((level) => level.level === expected.level)!;
       const isAdded = added && expected.level === 'L5-S1';
       const distance = norm(subtract(found.center, expected.center));
       const bound = isAdded ? 6 : (centreBoundMm[expected.level] ?? 3);
       assert.ok(distance < bound, `${expected.level} centre is ${distance.toFixed(1)} mm from the truth`);
-      // An added disc marks every name as possibly shifted; otherwise every name is confident.
-      if (added) assert.ok(found.confidence < 0.5, `${expected.level} confidence ${found.confidence} with an added disc`);
-      else assert.ok(found.confidence > 0.5, `${expected.level} confidence ${found.confidence}`);
+      // With an added disc every confidence is lowered to at most 0.7; the names above it stay over 0.5.
+      if (added) assert.ok(found.confidence <= 0.7, `${expected.level} confidence ${found.confidence} with an added disc`);
+      if (!isAdded) assert.ok(found.confidence > 0.5, `${expected.level} confidence ${found.confidence}`);
       if (isAdded) {
         assert.equal(found.measurements, null);
         continue;
