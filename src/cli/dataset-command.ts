@@ -16,6 +16,7 @@ export interface DatasetBuildCliOptions {
   /** Extra labeler rules folders, in the order given. */
   rules: string[];
   retryFailed?: boolean;
+  minLevelConfidence?: string;
 }
 
 /** Signals that interrupt a build: the workers are stopped and the process exits with 128 plus the signal number. */
@@ -29,6 +30,7 @@ const interruptSignals = ['SIGINT', 'SIGTERM'] as const;
  */
 export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: Logger): Promise<number> {
   const jobs = options.jobs === undefined ? undefined : parseJobs(options.jobs);
+  const minLevelConfidence = options.minLevelConfidence === undefined ? undefined : parseConfidence(options.minLevelConfidence);
   const interruption = new AbortController();
   let received: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -49,6 +51,7 @@ export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: L
         retryFailed: options.retryFailed === true,
         ...(jobs !== undefined ? { jobs } : {}),
         ...(options.model !== undefined ? { model: options.model } : {}),
+        ...(minLevelConfidence !== undefined ? { minLevelConfidence } : {}),
         rules: options.rules,
         signal: interruption.signal,
       },
@@ -64,12 +67,27 @@ export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: L
   if (received !== null) return signalExitCode(received);
   process.stdout.write(formatSummary(result.summary));
   logger.info(`${result.summary.rows.total} levels of ${result.summary.studies.done} studies in ${result.manifestPath}`);
+  const uncertain = result.summary.studies.uncertainNames;
+  if (uncertain.length > 0) {
+    const named = uncertain.slice(0, 5).map((study) => `${study.studyId} (${study.warnings.join(', ') || 'low confidence'})`).join(', ');
+    logger.warn(
+      `${uncertain.length} studies have levels named with confidence under ${result.summary.minLevelConfidence}, and those rows got no report labels: ${named}` +
+        (uncertain.length > 5 ? ` and ${uncertain.length - 5} more` : '') +
+        '; see studies.uncertainNames in summary.json',
+    );
+  }
   if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} studies failed; see summary.json, and rerun with --retry-failed after fixing them`);
   return result.exitCode;
 }
 
 function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + constants.signals[signal];
+}
+
+function parseConfidence(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new DeepspineError('INVALID_ARGUMENT', `--min-level-confidence ${text}: expected a number from 0 to 1`);
+  return value;
 }
 
 function parseJobs(text: string): number {

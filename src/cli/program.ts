@@ -9,6 +9,7 @@ import { prepareDemoStudy } from './demo-study.js';
 import { runExtract, type ExtractOptions } from './extract-command.js';
 import { DEFAULT_MAX_CHARS } from '../reports/io.js';
 import { runLabelReports, type LabelReportsCliOptions } from './label-reports-command.js';
+import { defaultMinLevelConfidence } from '../dataset/join.js';
 import { runDatasetBuild, type DatasetBuildCliOptions } from './dataset-command.js';
 import { gradeSlices } from '../grading/grade-slices.js';
 import { packageVersion } from '../package-version.js';
@@ -110,6 +111,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--rules <dir>', 'folder of extra report labeler rules, merged over the shipped rules; repeat the option for several', (dir: string, dirs: string[]) => [...dirs, dir], [] as string[])
     .option('--retry-failed', 'process again the studies that an earlier run stored as failed')
+    .option('--min-level-confidence <c>', `rows whose level name has a lower confidence (0 to 1) get no report labels, because the name may be shifted (default: ${defaultMinLevelConfidence})`)
     .action(async (options: DatasetBuildCliOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runDatasetBuild(options, logger));

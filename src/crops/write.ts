@@ -13,6 +13,11 @@ export interface CropManifestRow {
   readonly studyId: string;
   readonly seriesId: string;
   readonly level: string;
+  /**
+   * Confidence of the level's name from level finding (see docs/results.md), null when unknown, as
+   * in result files written before it was recorded. Under 0.5 the name may be shifted by a level.
+   */
+  readonly levelConfidence: number | null;
   /** Disc index counted from the most caudal disc (1), when the source numbers discs that way. */
   readonly ivdLabel: number | null;
   /** Sagittal crop `.npy`, relative to the manifest's folder. */
@@ -32,6 +37,11 @@ export interface WriteCropsOptions {
   readonly labels?: ReadonlyMap<string, Readonly<Record<string, number | null>>>;
   /** IVD label (1 = most caudal) per level name, when known. */
   readonly ivdLabels?: ReadonlyMap<string, number>;
+  /**
+   * Whether the levels carry anatomical names with a naming confidence (default true). Discs only
+   * numbered by position, as on 2-D slices, get an empty `level_confidence`.
+   */
+  readonly namedLevels?: boolean;
 }
 
 /** Replaces characters that are unsafe in file names with "_". */
@@ -66,6 +76,7 @@ export async function writeDiscCrops(outDir: string, studyId: string, crops: rea
         studyId,
         seriesId,
         level: disc.level.level,
+        levelConfidence: options.namedLevels === false ? null : disc.level.confidence,
         ivdLabel: options.ivdLabels?.get(disc.level.level) ?? null,
         sagittalPath,
         sagittalPlanes: disc.sagittal.sourcePlanes,
@@ -104,7 +115,7 @@ async function writeCrop(outDir: string, relativePath: string, crop: Crop, kind:
 }
 
 /** Fixed manifest columns. Label columns follow in the order given to `writeCropManifest`. */
-export const manifestColumns = ['study_id', 'series_id', 'level', 'ivd_label', 'sagittal_path', 'sagittal_planes', 'axial_path', 'has_axial'] as const;
+export const manifestColumns = ['study_id', 'series_id', 'level', 'level_confidence', 'ivd_label', 'sagittal_path', 'sagittal_planes', 'axial_path', 'has_axial'] as const;
 
 /** Quotes a CSV field when it contains a comma, quote or line break (RFC 4180). */
 export function csvField(value: string): string {
@@ -124,6 +135,7 @@ export async function writeCropManifest(outDir: string, rows: readonly CropManif
       row.studyId,
       row.seriesId,
       row.level,
+      row.levelConfidence === null || row.levelConfidence === undefined ? '' : String(row.levelConfidence),
       row.ivdLabel === null ? '' : String(row.ivdLabel),
       row.sagittalPath.split('\\').join('/'),
       String(row.sagittalPlanes),

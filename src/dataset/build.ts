@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { labelReportsFile, readLabeledReports } from '../reports/label-file.js';
 import { loadRules } from '../reports/rules.js';
 import { defaultSegmentationModelPath } from '../segmentation/model.js';
-import { joinResults, type JoinResult } from './join.js';
+import { defaultMinLevelConfidence, joinResults, type JoinResult } from './join.js';
 import { moveLegacyResults } from './legacy-folders.js';
 import { runStudyPool } from './pool.js';
 import { datasetProvenance, describeProvenance, provenanceDifference, type DatasetProvenance, type ProvenanceDifference } from './provenance.js';
@@ -37,6 +37,8 @@ export interface DatasetBuildOptions {
   readonly rules?: readonly string[];
   /** Process again the studies that an earlier run stored as failed. */
   readonly retryFailed?: boolean;
+  /** Level-name confidence under which rows get no report labels; `defaultMinLevelConfidence` when absent. */
+  readonly minLevelConfidence?: number;
   /**
    * Stops the build when aborted: the worker processes are stopped with SIGTERM, the studies they
    * were processing keep no result, and `buildDataset` rejects with the signal's reason. A running
@@ -72,6 +74,10 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   const shard = options.shard ?? null;
   const jobs = options.jobs ?? availableParallelism();
   if (!Number.isInteger(jobs) || jobs < 1) throw new DeepspineError('INVALID_ARGUMENT', `jobs must be a whole number of at least 1, got ${jobs}`);
+  const minLevelConfidence = options.minLevelConfidence ?? defaultMinLevelConfidence;
+  if (!(minLevelConfidence >= 0 && minLevelConfidence <= 1)) {
+    throw new DeepspineError('INVALID_ARGUMENT', `the minimum level confidence must be a number from 0 to 1, got ${minLevelConfidence}`);
+  }
   const list = await listStudies(options.studies);
   const modelPath = options.model ?? defaultSegmentationModelPath;
   const provenance = await datasetProvenance(modelPath, options.cropSpec ?? defaultCropSpec);
@@ -92,7 +98,9 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   logger.info(
     `${plan.tasks.length} of ${selected.length} studies to process` +
       (shard === null ? '' : ` in shard ${shard.index}/${shard.count}`) +
-      ` (${plan.skippedDone} done, ${plan.skippedFailed} failed earlier)` +
+      ` (${plan.skippedDone} done, ${plan.skippedFailed} failed earlier` +
+      (plan.retried > 0 ? `, ${plan.retried} failed earlier and retried` : '') +
+      ')' +
       (workers === 0 ? '' : `, using ${describeWorkers(workers, threads)}`),
   );
   let finished = 0;
@@ -112,7 +120,7 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
     skippedFailed: plan.skippedFailed,
     notStored: outcomes.filter((outcome) => outcome.status === 'not-stored').length,
   };
-  const { summary, manifestPath, results } = await writeJoin(options.out, labelsPath, run, list.studies, list.duplicates, provenance, logger);
+  const { summary, manifestPath, results } = await writeJoin(options.out, labelsPath, run, list.studies, list.duplicates, provenance, minLevelConfidence, logger);
   return { summary, manifestPath, exitCode: shardExitCode(selected, results) };
 }
 
@@ -132,6 +140,8 @@ interface TaskPlan {
   readonly tasks: StudyTask[];
   readonly skippedDone: number;
   readonly skippedFailed: number;
+  /** Studies stored as failed that are processed again because of `retryFailed`. */
+  readonly retried: number;
   /** Difference of each stored result of another provenance that is processed again, in id order. */
   readonly redone: readonly ProvenanceDifference[];
 }
@@ -146,6 +156,7 @@ async function planTasks(studies: readonly StudyEntry[], out: string, provenance
   const redone: ProvenanceDifference[] = [];
   let skippedDone = 0;
   let skippedFailed = 0;
+  let retried = 0;
   for (const study of studies) {
     const stored = await readStudyResult(out, study.folderName);
     const task = { studyId: study.studyId, folderName: study.folderName, path: study.path };
@@ -172,12 +183,13 @@ async function planTasks(studies: readonly StudyEntry[], out: string, provenance
     } else if (stored.status === 'done') {
       skippedDone++;
     } else if (retryFailed) {
+      retried++;
       tasks.push({ ...task, attempt: stored.attempts + 1 });
     } else {
       skippedFailed++;
     }
   }
-  return { tasks, skippedDone, skippedFailed, redone };
+  return { tasks, skippedDone, skippedFailed, retried, redone };
 }
 
 const redoneReasons: Record<ProvenanceDifference, string> = {
@@ -210,7 +222,8 @@ function logDuplicate(duplicate: DuplicateStudy, logger: Logger): void {
 function logOutcome(outcome: StudyOutcome, finished: number, total: number, logger: Logger): void {
   const prefix = `[${finished}/${total}] ${outcome.studyId}`;
   const seconds = (outcome.durationMs / 1000).toFixed(1);
-  if (outcome.status === 'done') logger.info(`${prefix}: ${outcome.levels} levels in ${seconds} s`);
+  const warned = outcome.warnings.length > 0 ? ` (warnings: ${outcome.warnings.join(', ')})` : '';
+  if (outcome.status === 'done') logger.info(`${prefix}: ${outcome.levels} levels in ${seconds} s${warned}`);
   else if (outcome.status === 'failed') logger.error(`${prefix}: failed with exit code ${outcome.error?.exitCode}: ${outcome.error?.message}`);
   else logger.error(`${prefix}: result not stored (${outcome.error?.message}); the next run processes the study again`);
 }
@@ -227,6 +240,7 @@ async function writeJoin(
   listed: readonly StudyEntry[],
   duplicates: readonly DuplicateStudy[],
   provenance: DatasetProvenance,
+  minLevelConfidence: number,
   logger: Logger,
 ): Promise<{ summary: DatasetSummary; manifestPath: string; results: readonly StoredStudyResult[] }> {
   const stored = await readStudyResults(out);
@@ -240,6 +254,7 @@ async function writeJoin(
       listed.map((study) => study.studyId),
       provenance,
       duplicates.map((duplicate) => duplicate.studyId),
+      minLevelConfidence,
     );
   } catch (error) {
     await rm(join(out, datasetFiles.manifest), { force: true });
@@ -262,9 +277,20 @@ async function writeJoin(
   } finally {
     await rm(tempDir, { recursive: true, force: true });
   }
+  logCaseMismatches(joined.reports.withoutStudy, listed, logger);
   const summary = summarize(run, listed.length, duplicates.flatMap((duplicate) => duplicate.paths), joined);
   await writeFileAtomic(join(out, datasetFiles.summary), JSON.stringify(summary, null, 2) + '\n');
   return { summary, manifestPath: join(out, datasetFiles.manifest), results: stored.results };
+}
+
+/** Warns about reports without a study whose id equals a study id when letter case is ignored. */
+function logCaseMismatches(withoutStudy: readonly string[], listed: readonly StudyEntry[], logger: Logger): void {
+  const byLowerCase = new Map(listed.map((study) => [study.studyId.toLowerCase(), study.studyId]));
+  for (const reportId of withoutStudy) {
+    const studyId = byLowerCase.get(reportId.toLowerCase());
+    if (studyId === undefined) continue;
+    logger.warn(`report "${reportId}": no study has this id, but study "${studyId}" differs from it only in letter case; ids are compared exactly, so rename the study or the report id`);
+  }
 }
 
 /** Returns the exit status of the first study of the shard (in id order) stored as failed, or 0. */

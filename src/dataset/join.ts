@@ -5,6 +5,21 @@ import { datasetConditions, levelLabels, reportValue, type DatasetCondition, typ
 import { compareText } from './study-list.js';
 import type { StoredStudyResult, StudyFailure } from './study-result.js';
 
+/**
+ * Level-name confidence under which a row gets no report labels. Under 0.5 the name may be shifted
+ * by a level (docs/results.md), so the report's finding may belong to the disc above or below.
+ */
+export const defaultMinLevelConfidence = 0.5;
+
+/** A done study with levels named under the minimum confidence, and the warnings that explain why. */
+export interface UncertainNames {
+  readonly studyId: string;
+  /** Rows of the study whose level confidence is under the minimum. */
+  readonly rows: number;
+  /** Codes of the study's warnings, such as SACRUM_NOT_IN_VIEW. */
+  readonly warnings: string[];
+}
+
 /** Counts of one condition at one level: keys "0" to "3" for values, "uncertain" and "unknown". */
 export type LabelCounts = Record<string, number>;
 
@@ -23,6 +38,8 @@ export interface JoinResult {
     readonly pending: string[];
     /** Done studies that no report line names. */
     readonly withoutReport: string[];
+    /** Done studies with rows whose level confidence is under the minimum. */
+    readonly uncertainNames: UncertainNames[];
     /** Median processing time of the done studies in s, null when none is done. */
     readonly medianSeconds: number | null;
   };
@@ -40,7 +57,12 @@ export interface JoinResult {
   };
   /** Label counts per condition and level over the rows of joined studies. */
   readonly labels: Record<DatasetCondition, Record<string, LabelCounts>>;
+  /** Rows that got their report's labels. */
   readonly labelledRows: number;
+  /** Rows of studies with a report that got no labels, because their level confidence is under the minimum. */
+  readonly withheldRows: number;
+  /** Level-name confidence under which rows got no report labels. */
+  readonly minLevelConfidence: number;
   /** Segmentation model and crop settings of every row: those of the done results, or the current run's when none is done. */
   readonly provenance: DatasetProvenance;
 }
@@ -48,7 +70,8 @@ export interface JoinResult {
 /**
  * Joins every stored study result to its report by study id. Each done study contributes its rows,
  * with the report's labels at the levels the report names and empty labels elsewhere. Studies
- * without a joinable report keep their rows with every label empty, which training masks.
+ * without a joinable report keep their rows with every label empty, which training masks. So do
+ * rows whose level confidence is under `minLevelConfidence`.
  * `listedIds` are the studies of the `--studies` folder, used to tell pending studies and
  * reports without a study apart. `current` is the provenance of the running build, and
  * `duplicatedIds` are the ids of several entries of the studies folder, which no run processes.
@@ -61,6 +84,7 @@ export function joinResults(
   listedIds: readonly string[],
   current: DatasetProvenance,
   duplicatedIds: readonly string[] = [],
+  minLevelConfidence = defaultMinLevelConfidence,
 ): JoinResult {
   const provenance = joinProvenance(results, listedIds, current);
   const sorted = [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId));
@@ -70,9 +94,11 @@ export function joinResults(
   const failures: JoinResult['studies']['failures'] = [];
   const doneWithoutLevels: string[] = [];
   const withoutReport: string[] = [];
+  const uncertainNames: UncertainNames[] = [];
   const doneIds = new Set<string>();
   const durations: number[] = [];
   let labelledRows = 0;
+  let withheldRows = 0;
   for (const { folderName, result } of sorted) {
     if (result.status === 'failed') {
       failures.push({ studyId: result.studyId, ...(result.error ?? { code: 'INTERNAL', exitCode: 1, message: 'failed without an error record' }) });
@@ -83,10 +109,15 @@ export function joinResults(
     if (result.rows.length === 0) doneWithoutLevels.push(result.studyId);
     const report = reports.byId.get(result.studyId);
     if (report === undefined && !excludedIds.has(result.studyId)) withoutReport.push(result.studyId);
-    rows.push(...labelRows(folderName, result.rows, report));
+    const confident = (row: CropManifestRow) => row.levelConfidence === null || row.levelConfidence >= minLevelConfidence;
+    const uncertainRows = result.rows.filter((row) => !confident(row)).length;
+    if (uncertainRows > 0) uncertainNames.push({ studyId: result.studyId, rows: uncertainRows, warnings: result.warnings.map((warning) => warning.code) });
+    rows.push(...labelRows(folderName, result.rows, report, confident));
     if (report !== undefined) {
-      countLabels(labels, report, result.rows);
-      labelledRows += result.rows.length;
+      const labelled = result.rows.filter(confident);
+      countLabels(labels, report, labelled);
+      labelledRows += labelled.length;
+      withheldRows += uncertainRows;
     }
   }
 
@@ -94,7 +125,7 @@ export function joinResults(
   const pending = listedIds.filter((id) => !resultIds.has(id));
   return {
     rows,
-    studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, medianSeconds: median(durations) },
+    studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, uncertainNames, medianSeconds: median(durations) },
     reports: categorizeReports(reports, {
       done: doneIds,
       withResult: resultIds,
@@ -104,6 +135,8 @@ export function joinResults(
     }),
     labels,
     labelledRows,
+    withheldRows,
+    minLevelConfidence,
     provenance,
   };
 }
@@ -167,14 +200,17 @@ function mixedProvenanceError(groups: readonly ProvenanceGroup[], listedIds: Rea
   return new DeepspineError('DATASET_MIXED_PROVENANCE', `${head}: ${described.join('; ')}. No manifest was written. ${advice.join(' ')}`);
 }
 
-/** Returns a study's rows with crop paths relative to OUT, labelled from the report when there is one. */
-function labelRows(folderName: string, rows: readonly CropManifestRow[], report: ReportValues | undefined): CropManifestRow[] {
+/**
+ * Returns a study's rows with crop paths relative to OUT, labelled from the report when there is
+ * one and the row's level name is `confident`.
+ */
+function labelRows(folderName: string, rows: readonly CropManifestRow[], report: ReportValues | undefined, confident: (row: CropManifestRow) => boolean): CropManifestRow[] {
   const prefix = `studies/${folderName}/`;
   return rows.map((row) => ({
     ...row,
     sagittalPath: prefix + toPosix(row.sagittalPath),
     axialPath: row.axialPath === null ? null : prefix + toPosix(row.axialPath),
-    labels: report === undefined ? {} : levelLabels(report, row.level),
+    labels: report === undefined || !confident(row) ? {} : levelLabels(report, row.level),
   }));
 }
 

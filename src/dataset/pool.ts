@@ -173,7 +173,7 @@ async function recordWorkerExit(
     exitCode: errorCodes.INTERNAL.exitCode,
     message: `the worker process exited (${describeExit(reply.code, reply.signal)}) while processing this study; SIGKILL usually means that it ran out of memory`,
   };
-  const base = { studyId: task.studyId, folderName: task.folderName, levels: 0, durationMs: reply.durationMs };
+  const base = { studyId: task.studyId, folderName: task.folderName, levels: 0, warnings: [], durationMs: reply.durationMs };
   try {
     await commitStudyResult(out, task.folderName, async () => ({
       studyId: task.studyId,

@@ -159,7 +159,9 @@ export async function readStudyResult(out: string, folderName: string): Promise<
   try {
     const parsed = JSON.parse(text) as StudyResult;
     if (parsed.format !== studyResultFormat || (parsed.status !== 'done' && parsed.status !== 'failed') || !Array.isArray(parsed.rows)) return 'unreadable';
-    return { ...parsed, provenance: parseProvenance(parsed.provenance) };
+    // Rows written before the level confidence was recorded lack it.
+    const rows = parsed.rows.map((row) => ({ ...row, levelConfidence: typeof row.levelConfidence === 'number' ? row.levelConfidence : null }));
+    return { ...parsed, rows, provenance: parseProvenance(parsed.provenance) };
   } catch {
     return 'unreadable';
   }

@@ -49,10 +49,21 @@ export interface DatasetSummary {
     readonly failures: JoinResult['studies']['failures'];
     readonly pending: readonly string[];
     readonly withoutReport: readonly string[];
+    /** Done studies with levels named under `minLevelConfidence`, whose rows got no report labels. */
+    readonly uncertainNames: JoinResult['studies']['uncertainNames'];
     readonly medianSecondsPerStudy: number | null;
   };
   readonly reports: JoinResult['reports'];
-  readonly rows: { readonly total: number; readonly withReport: number; readonly withoutAxial: number };
+  /** Level-name confidence under which rows get no report labels. */
+  readonly minLevelConfidence: number;
+  readonly rows: {
+    readonly total: number;
+    /** Rows labelled from a report. */
+    readonly withReport: number;
+    /** Rows of studies with a report whose labels were withheld for a level confidence under the minimum. */
+    readonly withheldUncertainName: number;
+    readonly withoutAxial: number;
+  };
   /** Per condition and level: how many rows of joined studies have each value, "uncertain" or "unknown". */
   readonly labels: Record<DatasetCondition, Record<string, LabelCounts>>;
 }
@@ -77,12 +88,15 @@ export function summarize(run: RunCounts, listed: number, duplicateEntries: read
       failures: join.studies.failures,
       pending: join.studies.pending,
       withoutReport: join.studies.withoutReport,
+      uncertainNames: join.studies.uncertainNames,
       medianSecondsPerStudy: join.studies.medianSeconds === null ? null : Math.round(join.studies.medianSeconds * 100) / 100,
     },
     reports: join.reports,
+    minLevelConfidence: join.minLevelConfidence,
     rows: {
       total: join.rows.length,
       withReport: join.labelledRows,
+      withheldUncertainName: join.withheldRows,
       withoutAxial: join.rows.filter((row) => row.axialPath === null).length,
     },
     labels: join.labels,
@@ -119,7 +133,8 @@ export function formatSummary(summary: DatasetSummary): string {
       `${reports.studyFailed.length} with a failed study, ${reports.studyPending.length} with a pending study, ` +
       (reports.studyDuplicated.length > 0 ? `${reports.studyDuplicated.length} with a duplicated study id, ` : '') +
       `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}`,
-    `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} of studies with a report, ${summary.rows.withoutAxial} without axial crop`,
+    `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} labelled from a report, ` +
+      `${summary.rows.withheldUncertainName} unlabelled for a level name under confidence ${summary.minLevelConfidence}, ${summary.rows.withoutAxial} without axial crop`,
     `crops:     ${describeProvenance(summary.provenance)}`,
     '',
   ];

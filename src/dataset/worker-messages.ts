@@ -30,6 +30,8 @@ export interface StudyOutcome {
   /** 'not-stored' when the result itself could not be written; the study is then processed again next run. */
   readonly status: 'done' | 'failed' | 'not-stored';
   readonly levels: number;
+  /** Codes of the study's warnings, such as SACRUM_NOT_IN_VIEW; empty unless the study is done. */
+  readonly warnings: readonly string[];
   readonly error: StudyFailure | null;
   readonly durationMs: number;
 }

@@ -64,14 +64,14 @@ async function processStudy(task: StudyTask, config: WorkerConfig, model: Segmen
       }
     };
     const result = await commitStudyResult(config.out, task.folderName, fill, parentGone);
-    return { studyId: task.studyId, folderName: task.folderName, status: result.status, levels: result.rows.length, error: result.error, durationMs: elapsed() };
+    return { studyId: task.studyId, folderName: task.folderName, status: result.status, levels: result.rows.length, warnings: result.warnings.map((warning) => warning.code), error: result.error, durationMs: elapsed() };
   } catch (error) {
     if (parentGone.aborted) {
       // commitStudyResult removed the folder, but the abandoned extraction may have written into it since.
       if (studyTempDir !== null) removeFolderNow(studyTempDir, logger);
       return null;
     }
-    return { studyId: task.studyId, folderName: task.folderName, status: 'not-stored', levels: 0, error: failureOf(error), durationMs: elapsed() };
+    return { studyId: task.studyId, folderName: task.folderName, status: 'not-stored', levels: 0, warnings: [], error: failureOf(error), durationMs: elapsed() };
   }
 }
 

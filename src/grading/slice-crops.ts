@@ -141,7 +141,7 @@ export async function extractSliceCrops(dir: string, outDir: string, options: Ex
       ivdLabels.set(disc.level.level, disc.ivdLabel);
       if (matched && patientGrades?.has(disc.ivdLabel)) labels.set(disc.level.level, patientGrades.get(disc.ivdLabel)!);
     }
-    rows.push(...(await writeDiscCrops(outDir, sliceStudyId(entry), slice.crops, spec, { seriesId: entry.series, labels, ivdLabels })));
+    rows.push(...(await writeDiscCrops(outDir, sliceStudyId(entry), slice.crops, spec, { seriesId: entry.series, labels, ivdLabels, namedLevels: false })));
   }
 
   const manifestPath = await writeCropManifest(outDir, rows, Object.values(spiderGradingColumns), spec);

@@ -129,8 +129,48 @@ describe('deepspine dataset build', () => {
     const rows = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n').slice(1);
     const levels = rows.map((row) => row.split(',')[2]);
     for (const name of ['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']) assert.ok(levels.includes(name), `${name} missing from ${levels.join(' ')}`);
+    const header = readFileSync(join(out, 'manifest.csv'), 'utf8').split('\n')[0]!.split(',');
     const l5s1 = rows.find((row) => row.split(',')[2] === 'L5-S1')!.split(',');
-    assert.equal(l5s1[10], '2', 'right_foraminal_stenosis at L5-S1');
+    assert.equal(l5s1[header.indexOf('right_foraminal_stenosis')], '2', 'right_foraminal_stenosis at L5-S1');
+    assert.ok(Number(l5s1[header.indexOf('level_confidence')]) > 0.8, 'level_confidence at L5-S1');
+  });
+
+  it('withholds labels of a study named without the sacrum', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {
+    // vb3-01 ends right under L5-S1, so its names get SACRUM_NOT_IN_VIEW and a confidence under 0.5.
+    const realStudies = join(scratch, 'real-uncertain');
+    mkdirSync(realStudies);
+    symlinkSync(sharedPath('dicom', 'vb3-01'), join(realStudies, 'vb3-01'));
+    const realReports = join(scratch, 'real-uncertain.jsonl');
+    writeFileSync(realReports, JSON.stringify({ id: 'vb3-01', text: 'L4-5: Mild central canal stenosis.' }) + '\n');
+    const canalAtL45 = (out: string): string => {
+      const [header, ...rows] = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+      return rows.find((row) => row[2] === 'L4-L5')![header!.indexOf('spinal_canal_stenosis')]!;
+    };
+    const out = join(scratch, 'out-uncertain');
+    const withheld = await run('dataset', 'build', '--studies', realStudies, '--reports', realReports, '--out', out, '--jobs', '1');
+    assert.equal(withheld.code, 0);
+    assert.equal(canalAtL45(out), '');
+    assert.match(withheld.stderr, /vb3-01: \d levels in [\d.]+ s \(warnings: [A-Z_, ]*SACRUM_NOT_IN_VIEW/);
+    assert.match(withheld.stderr, /1 studies have levels named with confidence under 0\.5, and those rows got no report labels: vb3-01 \([A-Z_, ]*SACRUM_NOT_IN_VIEW/);
+    assert.match(withheld.stdout, /^rows: .*, 0 labelled from a report, \d unlabelled for a level name under confidence 0\.5,/m);
+
+    const kept = await run('--quiet', 'dataset', 'build', '--studies', realStudies, '--reports', realReports, '--out', out, '--jobs', '1', '--min-level-confidence', '0');
+    assert.equal(kept.code, 0);
+    assert.equal(canalAtL45(out), '1');
+  });
+
+  it('warns about a report id that differs in case', async () => {
+    const caseReports = join(scratch, 'case-reports.csv');
+    writeFileSync(caseReports, 'id,text\nPhantom-1,"L4-5: Mild disc bulge."\n');
+    const { code, stderr } = await run('dataset', 'build', '--studies', studies, '--reports', caseReports, '--out', join(scratch, 'out-case'), '--jobs', '1');
+    assert.equal(code, 0);
+    assert.match(stderr, /report "Phantom-1": no study has this id, but study "phantom-1" differs from it only in letter case/);
+  });
+
+  it('rejects an invalid --min-level-confidence', async () => {
+    const { code, stderr } = await run('dataset', 'build', '--studies', studies, '--reports', reports, '--out', join(scratch, 'unused'), '--min-level-confidence', '1.5');
+    assert.equal(code, 2);
+    assert.match(stderr, /--min-level-confidence 1\.5: expected a number from 0 to 1/);
   });
 });
 

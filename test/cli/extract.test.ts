@@ -24,13 +24,16 @@ describe('deepspine extract', () => {
     const out = join(scratch, 'one');
     assert.equal(await run('extract', sharedPath('dicom', 'ivd-11'), '--out', out), 0);
     const lines = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n');
+    const header = lines[0]!.split(',');
     const rows = lines.slice(1).map((line) => line.split(','));
-    const levels = rows.map((row) => row[2]);
+    const column = (row: string[], name: string): string => row[header.indexOf(name)]!;
+    const levels = rows.map((row) => column(row, 'level'));
     for (const name of ['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']) assert.ok(levels.includes(name), `${name} missing from ${levels.join(' ')}`);
     for (const row of rows) {
-      assert.equal(row[0], 'ivd-11');
-      assert.equal(row[7], '1', `${row[2]} has no axial crop`);
-      const sagittal = await readNpyFloat32(join(out, row[4]!));
+      assert.equal(column(row, 'study_id'), 'ivd-11');
+      assert.equal(column(row, 'has_axial'), '1', `${column(row, 'level')} has no axial crop`);
+      assert.ok(Number(column(row, 'level_confidence')) > 0.8, `${column(row, 'level')} confidence ${column(row, 'level_confidence')}`);
+      const sagittal = await readNpyFloat32(join(out, column(row, 'sagittal_path')));
       const { slices, height, width } = defaultCropSpec.sagittal;
       assert.deepEqual(sagittal.shape, [slices, height, width]);
     }

@@ -206,9 +206,9 @@ test('extractCrops writes arrays, sidecars and manifest', async () => {
     });
     assert.equal(rows.length, 2);
     const manifest = (await readFile(join(outDir, 'manifest.csv'), 'utf8')).trim().split('\n');
-    assert.equal(manifest[0], 'study_id,series_id,level,ivd_label,sagittal_path,sagittal_planes,axial_path,has_axial,disc_bulge,pfirrmann_grade');
-    assert.equal(manifest[1], 'study 1,sag,L4-L5,,crops/study_1/sag_L4-L5_sag.npy,5,,0,,');
-    assert.equal(manifest[2], 'study 1,sag,L5-S1,,crops/study_1/sag_L5-S1_sag.npy,5,,0,1,4');
+    assert.equal(manifest[0], 'study_id,series_id,level,level_confidence,ivd_label,sagittal_path,sagittal_planes,axial_path,has_axial,disc_bulge,pfirrmann_grade');
+    assert.equal(manifest[1], 'study 1,sag,L4-L5,1,,crops/study_1/sag_L4-L5_sag.npy,5,,0,,');
+    assert.equal(manifest[2], 'study 1,sag,L5-S1,1,,crops/study_1/sag_L5-S1_sag.npy,5,,0,1,4');
     const array = await readNpyFloat32(join(outDir, 'crops/study_1/sag_L5-S1_sag.npy'));
     assert.deepEqual(array.shape, [5, 64, 96]);
     const sidecar = JSON.parse(await readFile(join(outDir, 'crops/study_1/sag_L5-S1_sag.json'), 'utf8')) as { affine: number[]; shape: number[] };

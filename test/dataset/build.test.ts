@@ -135,6 +135,17 @@ describe('buildDataset on phantom studies', () => {
     assert.ok(existsSync(join(outA, 'crop-spec.json')));
   });
 
+  it('writes the level confidence and withholds uncertain labels', () => {
+    const rows = readManifest(outA);
+    for (const row of rows) {
+      const confidence = Number(row.cells['level_confidence']);
+      assert.ok(confidence > 0 && confidence <= 1, `${row.cells['study_id']} ${row.cells['level']} confidence ${row.cells['level_confidence']}`);
+      if (confidence < 0.5) for (const condition of datasetConditions) assert.equal(row.cells[condition], '', `${row.cells['study_id']} ${row.cells['level']} ${condition}`);
+    }
+    const alphaL45 = rows.find((row) => row.cells['study_id'] === 'alpha' && row.cells['level'] === 'L4-L5')!;
+    assert.ok(Number(alphaL45.cells['level_confidence']) >= 0.5, 'the labelled level of alpha is named confidently');
+  });
+
   it('writes the report values at their levels', () => {
     const rows = readManifest(outA);
     assert.equal(cell(rows, 'alpha', 'L4-L5', 'spinal_canal_stenosis'), '2');
@@ -163,9 +174,13 @@ describe('buildDataset on phantom studies', () => {
     assert.deepEqual(studyCounts.withoutReport, ['delta']);
     assert.equal(studyCounts.done, 4);
     assert.equal(rows.total, 24);
-    assert.equal(rows.withReport, 6);
+    // Rows of alpha named under confidence 0.5 (the phantom's L5-S1 when the model misses that disc) get no labels.
+    const uncertain = readManifest(outA).filter((row) => row.cells['study_id'] === 'alpha' && Number(row.cells['level_confidence']) < 0.5);
+    assert.equal(rows.withReport, 6 - uncertain.length);
+    assert.equal(rows.withheldUncertainName, uncertain.length);
     assert.deepEqual(final.summary.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
-    assert.deepEqual(final.summary.labels.disc_herniation['L5-S1'], { uncertain: 1 });
+    const l5s1Labelled = !uncertain.some((row) => row.cells['level'] === 'L5-S1');
+    assert.deepEqual(final.summary.labels.disc_herniation['L5-S1'], l5s1Labelled ? { uncertain: 1 } : undefined);
     const written = JSON.parse(readFileSync(join(outA, 'summary.json'), 'utf8')) as typeof final.summary;
     assert.deepEqual(written.reports, final.summary.reports);
   });
@@ -180,8 +195,10 @@ describe('buildDataset on phantom studies', () => {
   });
 
   it('retries a stored failure only with retryFailed', async () => {
-    const retried = await build(outA, { retryFailed: true });
+    const logged = await loggedBuild({ studies, reports: reportsFile, out: outA, jobs: 2, retryFailed: true });
+    const retried = succeeded(logged);
     assert.equal(retried.summary.run.processed, 1);
+    assert.ok(logged.log.includes('1 of 5 studies to process (4 done, 0 failed earlier, 1 failed earlier and retried), using 1 worker process with 2 inference threads'), logged.log.join('\n'));
     assert.equal(readResult(outA, 'broken').attempts, 2);
     assert.equal(readResult(outA, 'alpha').finishedAt, alphaBefore.finishedAt);
     assert.deepEqual(readdirSync(join(outA, 'studies')).filter((name) => name.startsWith('.')), [], 'no temporary folder is left');

@@ -14,11 +14,12 @@ function report(id: string, levels: LabeledReport['levels'], warningCodes: Label
   return { id, rules: 'deepspine-rules/1', levels, evidence: {}, warnings: warningCodes.map((code) => ({ code, message: code })) };
 }
 
-function row(studyId: string, level: string, axial = true): CropManifestRow {
+function row(studyId: string, level: string, axial = true, levelConfidence = 0.9): CropManifestRow {
   return {
     studyId,
     seriesId: 'sag',
     level,
+    levelConfidence,
     ivdLabel: null,
     sagittalPath: `crops/${studyId}/sag_${level}_sag.npy`,
     sagittalPlanes: 5,
@@ -31,7 +32,7 @@ const provenance: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64),
 const otherModel: DatasetProvenance = { ...provenance, segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/models/b.onnx' };
 const otherCrops: DatasetProvenance = { ...provenance, cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.25 } };
 
-function done(studyId: string, levels: string[], durationMs = 1000, madeWith: DatasetProvenance | null = provenance): StoredStudyResult {
+function done(studyId: string, levels: string[], durationMs = 1000, madeWith: DatasetProvenance | null = provenance, levelConfidence = 0.9): StoredStudyResult {
   const result: StudyResult = {
     format: 'deepspine-dataset-study/1',
     studyId,
@@ -41,8 +42,8 @@ function done(studyId: string, levels: string[], durationMs = 1000, madeWith: Da
     finishedAt: '2024-01-01T00:00:00.000Z',
     durationMs,
     timingsMs: {},
-    rows: levels.map((level) => row(studyId, level)),
-    warnings: [],
+    rows: levels.map((level) => row(studyId, level, true, levelConfidence)),
+    warnings: levelConfidence < 0.5 ? [{ code: 'SACRUM_NOT_IN_VIEW', message: 'the sacrum is not in view' }] : [],
     error: null,
     provenance: madeWith,
   };
@@ -182,6 +183,46 @@ describe('joinResults', () => {
     assert.deepEqual(joined.labels.disc_herniation['L5-S1'], { uncertain: 1 });
     assert.deepEqual(joined.labels.disc_bulge['L5-S1'], { '1': 1 });
     assert.equal(joined.labels.disc_bulge['L6-S1'], undefined, 'a report level without an image level is not counted');
+  });
+});
+
+describe('joinResults with uncertain level names', () => {
+  const reports = [report('sure', { 'L4-L5': l45 }), report('shifted', { 'L4-L5': l45 })];
+  const results = [done('sure', ['L4-L5', 'L5-S1']), done('shifted', ['L4-L5', 'L5-S1'], 1000, provenance, 0.24), done('unreported', ['L4-L5'], 1000, provenance, 0.3)];
+
+  it('withholds labels under the minimum confidence', async () => {
+    const joined = joinResults(results, await indexReports(reports), ['sure', 'shifted', 'unreported'], provenance);
+    assert.equal(joined.minLevelConfidence, 0.5);
+    const labelsAt = (studyId: string) => joined.rows.find((entry) => entry.studyId === studyId && entry.level === 'L4-L5')!.labels;
+    assert.equal(labelsAt('sure')['spinal_canal_stenosis'], 2);
+    assert.deepEqual(labelsAt('shifted'), {});
+    assert.equal(joined.rows.filter((entry) => entry.studyId === 'shifted').length, 2, 'the crops stay in the manifest');
+    assert.equal(joined.labelledRows, 2);
+    assert.equal(joined.withheldRows, 2);
+    assert.deepEqual(joined.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
+  });
+
+  it('lists the studies with uncertain names', async () => {
+    const joined = joinResults(results, await indexReports(reports), ['sure', 'shifted', 'unreported'], provenance);
+    assert.deepEqual(joined.studies.uncertainNames, [
+      { studyId: 'shifted', rows: 2, warnings: ['SACRUM_NOT_IN_VIEW'] },
+      { studyId: 'unreported', rows: 1, warnings: ['SACRUM_NOT_IN_VIEW'] },
+    ]);
+  });
+
+  it('labels every row with a minimum of 0', async () => {
+    const joined = joinResults(results, await indexReports(reports), ['sure', 'shifted', 'unreported'], provenance, [], 0);
+    assert.equal(joined.rows.find((entry) => entry.studyId === 'shifted' && entry.level === 'L4-L5')!.labels['spinal_canal_stenosis'], 2);
+    assert.equal(joined.withheldRows, 0);
+    assert.deepEqual(joined.studies.uncertainNames, []);
+  });
+
+  it('prints the withheld rows in the summary', async () => {
+    const joined = joinResults(results, await indexReports(reports), ['sure', 'shifted', 'unreported'], provenance);
+    const run = { shard: null, selected: 3, processed: 3, redone: 0, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    const summary = summarize(run, 3, [], joined);
+    assert.equal(summary.rows.withheldUncertainName, 2);
+    assert.match(formatSummary(summary), /^rows: +5 levels, 2 labelled from a report, 2 unlabelled for a level name under confidence 0\.5, 0 without axial crop$/m);
   });
 });
 

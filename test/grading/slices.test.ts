@@ -114,8 +114,8 @@ test('extractSliceCrops matches gradings by count', async () => {
     // Discs 40 px apart at 0.8 mm.
     assert.ok(Math.abs(summary.results[0]!.medianDiscSpacingMm! - 32) < 0.5);
     const manifest = (await readFile(join(dir, 'out', 'manifest.csv'), 'utf8')).trim().split('\n');
-    assert.equal(manifest[0], 'study_id,series_id,level,ivd_label,sagittal_path,sagittal_planes,axial_path,has_axial,disc_bulge,pfirrmann_grade,disc_herniation,disc_narrowing,modic_type,spondylolisthesis,upper_endplate_defect,lower_endplate_defect');
-    assert.equal(manifest[1], 'slices-1,1_t2,IVD 1,1,crops/slices-1/1_t2_IVD_1_sag.npy,1,,0,1,2,0,1,0,0,0,1');
+    assert.equal(manifest[0], 'study_id,series_id,level,level_confidence,ivd_label,sagittal_path,sagittal_planes,axial_path,has_axial,disc_bulge,pfirrmann_grade,disc_herniation,disc_narrowing,modic_type,spondylolisthesis,upper_endplate_defect,lower_endplate_defect');
+    assert.equal(manifest[1], 'slices-1,1_t2,IVD 1,,1,crops/slices-1/1_t2_IVD_1_sag.npy,1,,0,1,2,0,1,0,0,0,1');
     const crop = await readNpyFloat32(join(dir, 'out', 'crops/slices-1/1_t2_IVD_1_sag.npy'));
     assert.deepEqual(crop.shape, [5, 64, 96]);
     // The disc sits 8 mm anterior of the crop centre; its pixel there is bright.

@@ -44,6 +44,19 @@ def test_read_manifest_rejects_invalid_label(tmp_path):
         read_manifest(manifest)
 
 
+def test_read_manifest_accepts_level_confidence(tmp_path, caplog):
+    manifest = write_synthetic_manifest(tmp_path, studies=1, levels=2)
+    lines = manifest.read_text().splitlines()
+    lines[0] += ",level_confidence,surprise"
+    lines[1:] = [line + ",0.24," for line in lines[1:]]
+    manifest.write_text("\n".join(lines) + "\n")
+    with caplog.at_level("WARNING"):
+        records = read_manifest(manifest)
+    assert len(records) == 2
+    assert "'surprise'" in caplog.text
+    assert "level_confidence" not in caplog.text
+
+
 def test_read_manifest_requires_columns(tmp_path):
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("study_id,level\nA,L1-L2\n")

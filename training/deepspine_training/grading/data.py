@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 CROP_FORMAT = "deepspine-crops/1"
 REQUIRED_COLUMNS = ("study_id", "series_id", "level", "sagittal_path", "sagittal_planes", "axial_path", "has_axial")
+# Columns that manifests may have and that are no label: the disc index of sources that number
+# discs from the sacrum, and the confidence of the level name (the labels of rows under the
+# minimum confidence are already empty).
+OPTIONAL_COLUMNS = ("ivd_label", "level_confidence")
 MISSING_LABEL = -1
 
 
@@ -70,7 +74,7 @@ def read_manifest(manifest_path: Path, heads: tuple[HeadSpec, ...] = HEADS) -> l
         if missing:
             raise ValueError(f"{manifest_path}: missing columns {missing}; expected {list(REQUIRED_COLUMNS)}")
         head_names = {head.name for head in heads}
-        unknown = [c for c in columns if c not in REQUIRED_COLUMNS and c != "ivd_label" and c not in head_names]
+        unknown = [c for c in columns if c not in REQUIRED_COLUMNS and c not in OPTIONAL_COLUMNS and c not in head_names]
         if unknown:
             logger.warning("%s: ignoring columns that match no head: %s", manifest_path, unknown)
         records = []
