@@ -128,7 +128,8 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   }
   return {
     levels,
-    vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence, 3) })),
+    // A vertebra takes the confidence of the disc it is named after, the added disc's factor included.
+    vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence * confidenceFactor, 3) })),
     allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * confidenceFactor, 3) })),
     warnings,
   };

@@ -123,6 +123,7 @@ describe('findLevels', () => {
     assert.equal(result.levels[result.levels.length - 1]!.level, 'L5-S1');
     for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
     for (const disc of result.allDiscs) assert.ok(disc.confidence < 0.5, `${disc.name} confidence ${disc.confidence}`);
+    for (const vertebra of result.vertebrae) assert.ok(vertebra.confidence < 0.5, `${vertebra.name} confidence ${vertebra.confidence}`);
   });
 
   it('adds no disc with nothing below the sacrum', () => {
