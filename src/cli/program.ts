@@ -92,7 +92,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<studies...>', 'DICOM study folders or NIfTI/MHA volume files')
     .requiredOption('--out <dir>', 'output folder for crops/ and manifest.csv')
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
-    .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT')
+    .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT (docs/grading.md shows how to combine the shards)')
     .action(async (studies: string[], options: ExtractOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runExtract(studies, options, logger));
