@@ -136,9 +136,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <path>', 'grading ONNX model (default: the shipped model)')
     .action(async (dir: string, options: { out: string; model?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
-      const summary = await gradeSlices(dir, options.out, logger, options.model !== undefined ? { modelPath: options.model } : {});
-      logger.info(`${summary.rows} discs graded on ${summary.series} series (${summary.seriesWithoutDiscs} without discs) -> ${options.out}`);
-      if (summary.untrainedHeads.length > 0) logger.warn(`heads not trained on real data, marked in the CSV and not findings: ${summary.untrainedHeads.join(', ')}`);
+      // gradeSlices logs the untrained heads and the disc and series counts itself.
+      await gradeSlices(dir, options.out, logger, options.model !== undefined ? { modelPath: options.model } : {});
       setExit(0);
     });
 
