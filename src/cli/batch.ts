@@ -58,7 +58,17 @@ function runChild(args: string[]): Promise<{ exitCode: number; stderrTail: strin
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderrTail: stderr.trim().split('\n').slice(-3).join(' | ') }));
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderrTail: stderrTail(stderr) }));
     child.on('error', (error) => resolve({ exitCode: 1, stderrTail: String(error) }));
   });
+}
+
+/**
+ * Returns the last three lines of a child's stderr joined by " | ", with the "error: " prefix of
+ * each line removed. The batch log line and batch-summary.json already report the failure, so the
+ * prefix would only repeat it.
+ */
+export function stderrTail(stderr: string): string {
+  const lines = stderr.trim().split('\n').slice(-3);
+  return lines.map((line) => line.replace(/^error: /, '')).join(' | ');
 }

@@ -1,12 +1,19 @@
 import { writeFile } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { evaluateFolder, formatDice } from '../evaluation/evaluate.js';
 import type { Logger } from '../log.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
+import { isShippedSegmentationModel, segmentationModelCardPath, shippedSegmentationTrainingCases } from '../segmentation/shipped-model.js';
 
-/** Runs the evaluation and prints a per-case table and the means on stdout. */
+/**
+ * Runs the evaluation and prints a per-case table and the means on stdout. When the model is the
+ * shipped one, a last line names the evaluated cases that it was trained on (see
+ * `trainingCasesNote`).
+ */
 export async function runEvaluate(dir: string, options: { model?: string; cases?: string[]; json?: string }, logger: Logger): Promise<void> {
   const model = await loadSegmentationModel(options.model);
   try {
+    const shipped = await isShippedSegmentationModel(options.model);
     const summary = await evaluateFolder(dir, model, logger, options.cases);
     // "in extent" ignores predictions above and below the annotated structures (diceWithinAnnotatedExtent).
     const lines = ['case              Dice body  Dice disc  in extent: body   disc  names correct  wrong or missed'];
@@ -20,9 +27,32 @@ export async function runEvaluate(dir: string, options: { model?: string; cases?
     lines.push(
       `${'mean'.padEnd(18)}${formatDice(summary.meanDiceVertebralBody).padStart(9)}${formatDice(summary.meanDiceDisc).padStart(11)}${formatDice(summary.meanExtentDiceVertebralBody).padStart(17)}${formatDice(summary.meanExtentDiceDisc).padStart(7)}${`${summary.namingCorrect}/${summary.namingTotal}`.padStart(15)}`,
     );
+    const note = shipped ? trainingCasesNote(summary.cases.map((c) => c.case)) : null;
+    if (note !== null) lines.push(note);
     process.stdout.write(lines.join('\n') + '\n');
     if (options.json) await writeFile(options.json, JSON.stringify(summary, null, 2));
   } finally {
     await model.release();
   }
+}
+
+/**
+ * Returns the one-line note that some of `cases` are training cases of the shipped segmentation
+ * model, so their figures are not held-out, or null when none is. Cases are matched by folder name.
+ */
+export function trainingCasesNote(cases: readonly string[]): string | null {
+  const trained = cases.filter((name) => shippedSegmentationTrainingCases.includes(name));
+  if (trained.length === 0) return null;
+  const card = displayPath(segmentationModelCardPath);
+  if (trained.length === cases.length) {
+    const caseWording = cases.length === 1 ? 'this case' : `all ${cases.length} of these cases`;
+    return `note: the shipped model was trained on ${caseWording}, so these figures are not held-out; the cross-validated figures are in ${card}`;
+  }
+  return `note: the shipped model was trained on ${trained.length} of these ${cases.length} cases (${trained.join(', ')}), so their figures are not held-out; the cross-validated figures are in ${card}`;
+}
+
+/** Returns `path` relative to the working folder when it lies inside it, else `path` unchanged. */
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere === '' || fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
 }

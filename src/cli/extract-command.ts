@@ -1,9 +1,10 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { safeFileName, writeCropManifest, type CropManifestRow } from '../crops/write.js';
 import { extractStudyCrops, studyIdFromPath } from '../dataset/study-crops.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { createOutputFolder } from '../outputs/write-results.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
 import { parseShard } from './analyze-command.js';
 
@@ -17,21 +18,27 @@ export interface ExtractOptions {
  * Finds the levels of each study and writes the per-disc sagittal and axial crops that grading
  * trains on, with one manifest row per study and level. With `--shard I/N` the run takes every
  * N-th study and writes into `OUT/shard-I-of-N`, so several processes or machines can share a list.
- * A study that fails is logged and skipped; the exit status is that of the first failure.
+ * A path given more than once is processed once. A study that fails is logged and skipped; the
+ * exit status is that of the first failure.
+ * @throws DeepspineError INVALID_ARGUMENT when two studies get the same study id (see
+ *   `planExtractStudies`), and OUTPUT_FAILED when the output folder cannot be created. Both are
+ *   raised before any study is read.
  */
 export async function runExtract(studies: string[], options: ExtractOptions, logger: Logger): Promise<number> {
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass DICOM folders or NIfTI/MHA files');
   const shard = options.shard ? parseShard(options.shard) : null;
-  const sorted = [...studies].sort();
-  const mine = shard === null ? sorted : sorted.filter((_, index) => index % shard.count === shard.index);
+  // Planned over the whole list before sharding, so every shard detects the same clashes.
+  const planned = planExtractStudies(studies, logger);
+  const mine = shard === null ? planned : planned.filter((_, index) => index % shard.count === shard.index);
   const outDir = shard === null ? options.out : join(options.out, `shard-${shard.index}-of-${shard.count}`);
+  // Created before the model is loaded, so an unusable --out fails once, before any study is read.
+  await createOutputFolder(outDir);
   const spec: CropSpec = defaultCropSpec;
   const model = await loadSegmentationModel(options.model);
   const rows: CropManifestRow[] = [];
   let firstFailure = 0;
   try {
-    for (const [position, path] of mine.entries()) {
-      const studyId = safeFileName(studyIdFromPath(path));
+    for (const [position, { path, studyId }] of mine.entries()) {
       try {
         const { rows: studyRows } = await extractStudyCrops(path, studyId, outDir, model, spec, logger);
         rows.push(...studyRows);
@@ -48,4 +55,51 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
   const manifest = await writeCropManifest(outDir, rows, [], spec);
   logger.info(`${rows.length} crops of ${mine.length} studies; manifest ${manifest}`);
   return firstFailure;
+}
+
+/** A study of an extract run: its path as given and its study id, which names `crops/<id>/`. */
+export interface PlannedStudy {
+  readonly path: string;
+  readonly studyId: string;
+}
+
+/**
+ * Returns the studies of an extract run sorted by path, each path once. Paths that resolve to the
+ * same absolute path (`a/ivd-11` and `a/ivd-11/`) count as one study, and each repeat is logged.
+ * The study id is `safeFileName(studyIdFromPath(path))`, so `a b.nii.gz` gets the id `a_b`.
+ * @throws DeepspineError INVALID_ARGUMENT, naming the paths, when different studies get study ids
+ *   that are equal ignoring case, because their crops would overwrite each other in
+ *   `crops/<id>/` and the manifest could not tell their rows apart.
+ */
+export function planExtractStudies(studies: readonly string[], logger: Logger): PlannedStudy[] {
+  const pathsByResolved = new Map<string, string>();
+  for (const path of studies) {
+    const resolved = resolve(path);
+    const first = pathsByResolved.get(resolved);
+    if (first === undefined) pathsByResolved.set(resolved, path);
+    else logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
+  }
+  const planned = [...pathsByResolved.values()].sort().map((path) => ({ path, studyId: safeFileName(studyIdFromPath(path)) }));
+
+  const studiesByFolder = new Map<string, PlannedStudy[]>();
+  for (const study of planned) {
+    // Compared ignoring case, because crops/Case and crops/case are one folder on some file systems.
+    const key = study.studyId.toLowerCase();
+    studiesByFolder.set(key, [...(studiesByFolder.get(key) ?? []), study]);
+  }
+  const clashes = [...studiesByFolder.values()].filter((group) => group.length > 1);
+  if (clashes.length > 0) {
+    const described = clashes.map((group) => `${group.map((study) => study.path).join(' and ')} (${describeIds(group)})`);
+    throw new DeepspineError(
+      'INVALID_ARGUMENT',
+      `different studies get the same study id, so their crops would overwrite each other: ${described.join('; ')}. Rename all but one of each, or extract them into separate --out folders`,
+    );
+  }
+  return planned;
+}
+
+function describeIds(group: readonly PlannedStudy[]): string {
+  const ids = [...new Set(group.map((study) => study.studyId))];
+  if (ids.length === 1) return `study id "${ids[0]}"`;
+  return `study ids ${ids.map((id) => `"${id}"`).join(' and ')}, equal ignoring case`;
 }

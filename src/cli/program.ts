@@ -93,7 +93,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<studies...>', 'DICOM study folders or NIfTI/MHA volume files')
     .requiredOption('--out <dir>', 'output folder for crops/ and manifest.csv')
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
-    .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT')
+    .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT (docs/grading.md shows how to combine the shards)')
     .action(async (studies: string[], options: ExtractOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       setExit(await runExtract(studies, options, logger));
@@ -138,9 +138,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--model <path>', 'grading ONNX model (default: the shipped model)')
     .action(async (dir: string, options: { out: string; model?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
-      const summary = await gradeSlices(dir, options.out, logger, options.model !== undefined ? { modelPath: options.model } : {});
-      logger.info(`${summary.rows} discs graded on ${summary.series} series (${summary.seriesWithoutDiscs} without discs) -> ${options.out}`);
-      if (summary.untrainedHeads.length > 0) logger.warn(`heads not trained on real data, marked in the CSV and not findings: ${summary.untrainedHeads.join(', ')}`);
+      // gradeSlices logs the untrained heads and the disc and series counts itself.
+      await gradeSlices(dir, options.out, logger, options.model !== undefined ? { modelPath: options.model } : {});
       setExit(0);
     });
 

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync, statSync, type Dirent } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { norm, subtract, type Vec3 } from '../geometry/affine.js';
 import { DeepspineError } from '../errors.js';
@@ -115,19 +115,16 @@ export function diceWithinAnnotatedExtent(predicted: ArrayLike<number>, truth: V
   return p + t === 0 ? 1 : (2 * both) / (p + t);
 }
 
+/** Files that a case folder needs to be evaluated. instances.nii.gz and meta.json are optional. */
+const requiredCaseFiles = ['image.nii.gz', 'labels.nii.gz'] as const;
+
 /**
  * Evaluates segmentation and level naming on every case folder under `dir` that has image.nii.gz
- * and labels.nii.gz (instances.nii.gz and meta.json optional), or on the named cases only.
+ * and labels.nii.gz (instances.nii.gz and meta.json optional), or on the named cases only. The
+ * cases are chosen by `listEvaluationCases`.
  */
 export async function evaluateFolder(dir: string, model: SegmentationModel, logger: Logger, only?: string[]): Promise<EvaluationSummary> {
-  if (!existsSync(dir)) throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: evaluation folder not found`, { file: dir });
-  const names = (await readdir(dir, { withFileTypes: true }))
-    // A case folder may be a symbolic link; existsSync follows it.
-    .filter((entry) => (entry.isDirectory() || entry.isSymbolicLink()) && existsSync(join(dir, entry.name, 'labels.nii.gz')))
-    .map((entry) => entry.name)
-    .filter((name) => only === undefined || only.includes(name))
-    .sort();
-  if (names.length === 0) throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: no case folder with image.nii.gz and labels.nii.gz`, { file: dir });
+  const names = await listEvaluationCases(dir, logger, only);
   const cases: CaseEvaluation[] = [];
   for (const name of names) {
     cases.push(await logger.step(`evaluate ${name}`, () => evaluateCase(join(dir, name), name, model)));
@@ -193,6 +190,68 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
     namingError = null;
   }
   return { case: name, diceVertebralBody, diceDisc, extentDiceVertebralBody, extentDiceDisc, naming, namingError, warnings };
+}
+
+/**
+ * Returns the sorted names of the case folders under `dir` that have image.nii.gz and
+ * labels.nii.gz, or of the cases in `only`. Without `only`, each subfolder that lacks one of them
+ * is skipped with an info log line that names it and the missing file. A case folder may be a
+ * symbolic link.
+ * @throws DeepspineError INPUT_NOT_FOUND when `dir` does not exist, when a case in `only` has no
+ *   folder or lacks a required file (naming each such case), or when no case is left;
+ *   INVALID_ARGUMENT when `dir` is not a folder.
+ */
+export async function listEvaluationCases(dir: string, logger: Logger, only?: readonly string[]): Promise<string[]> {
+  let isFolder: boolean;
+  let entries: Dirent[] = [];
+  try {
+    isFolder = (await stat(dir)).isDirectory();
+    if (isFolder) entries = await readdir(dir, { withFileTypes: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(error)})`;
+    throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: evaluation folder ${problem}`, { file: dir, cause: error });
+  }
+  if (!isFolder) {
+    throw new DeepspineError('INVALID_ARGUMENT', `${dir}: not a folder; pass the folder that contains one subfolder per labelled case`, { file: dir });
+  }
+  // A symbolic link counts as a case folder when it leads to one.
+  const folders = entries.filter((entry) => entry.isDirectory() || (entry.isSymbolicLink() && isFolderSync(join(dir, entry.name)))).map((entry) => entry.name);
+  const missingFile = (name: string): string | undefined => requiredCaseFiles.find((file) => !existsSync(join(dir, name, file)));
+
+  if (only !== undefined) {
+    const requested = [...new Set(only)].sort();
+    const problems: string[] = [];
+    for (const name of requested) {
+      if (!folders.includes(name)) {
+        problems.push(`"${name}" (folder not found)`);
+        continue;
+      }
+      const missing = missingFile(name);
+      if (missing !== undefined) problems.push(`"${name}" (no ${missing})`);
+    }
+    if (problems.length > 0) {
+      throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: cannot evaluate the --cases ${problems.join(', ')}; pass names of its subfolders that contain image.nii.gz and labels.nii.gz`, { file: dir });
+    }
+    return requested;
+  }
+
+  const names: string[] = [];
+  for (const name of folders.sort()) {
+    const missing = missingFile(name);
+    if (missing === undefined) names.push(name);
+    else logger.info(`${name}: skipped, no ${missing}`);
+  }
+  if (names.length === 0) throw new DeepspineError('INPUT_NOT_FOUND', `${dir}: no case folder with image.nii.gz and labels.nii.gz`, { file: dir });
+  return names;
+}
+
+function isFolderSync(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function nearest(point: Vec3, candidates: { name: string; center: Vec3 }[]): { name: string; distance: number } | null {

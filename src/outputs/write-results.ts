@@ -78,7 +78,10 @@ export async function createOutputFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    // mkdir reports EEXIST when `dir` is a file, and ENOTDIR when one of its parents is.
+    const fileInTheWay = code === 'EEXIST' || code === 'ENOTDIR';
+    const reason = fileInTheWay ? `a file is in the way, ${code}` : (code ?? String(error));
     throw new DeepspineError('OUTPUT_FAILED', `${dir}: cannot create the output folder (${reason}); pass another --out`, { file: dir, cause: error });
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { batchOutputDirs, batchSummaryFileName } from '../../src/cli/analyze-command.js';
+import { stderrTail } from '../../src/cli/batch.js';
 
 const out = '/data/out';
 
@@ -61,4 +62,19 @@ describe('batchOutputDirs', () => {
 describe('batchSummaryFileName', () => {
   it('is batch-summary.json without a shard', () => assert.equal(batchSummaryFileName(null), 'batch-summary.json'));
   it('names the shard', () => assert.equal(batchSummaryFileName({ index: 1, count: 4 }), 'batch-summary-shard-1-of-4.json'));
+});
+
+describe('stderrTail', () => {
+  it('drops the error prefix', () => {
+    const stderr = 'sagittal series: "t2"\nwarn: no axial series\nerror: input not found: a\n';
+    assert.equal(stderrTail(stderr), 'sagittal series: "t2" | warn: no axial series | input not found: a');
+  });
+
+  it('keeps the last three lines', () => {
+    assert.equal(stderrTail('one\ntwo\nthree\nerror: four'), 'two | three | four');
+  });
+
+  it('keeps an inner error prefix', () => {
+    assert.equal(stderrTail('error: reading failed (error: bad header)'), 'reading failed (error: bad header)');
+  });
 });

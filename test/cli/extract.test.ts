@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { planExtractStudies } from '../../src/cli/extract-command.js';
 import { readNpyFloat32 } from '../../src/crops/npy.js';
 import { defaultCropSpec } from '../../src/crops/extract.js';
+import { DeepspineError } from '../../src/errors.js';
+import { createLogger } from '../../src/log.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -14,9 +17,25 @@ const scratch = mkdtempSync(join(tmpdir(), 'deepspine-extract-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 function run(...args: string[]): Promise<number> {
+  return runWithOutput(...args).then((result) => result.code);
+}
+
+/** Runs the built CLI with --quiet and returns its exit status and stderr. */
+function runWithOutput(...args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, '--quiet', ...args], (error) => resolve(error === null ? 0 : Number(error.code ?? 1)));
+    execFile(process.execPath, [cli, '--quiet', ...args], (error, _stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr }));
   });
+}
+
+/** Creates a logger that stores its lines, for checking what was logged. */
+function recordingLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+  const lines: string[] = [];
+  return { logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }), lines };
+}
+
+function manifestRows(out: string): string[][] {
+  const lines = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n');
+  return lines.slice(1).map((line) => line.split(','));
 }
 
 describe('deepspine extract', () => {
@@ -48,4 +67,76 @@ describe('deepspine extract', () => {
     assert.doesNotMatch(manifest, /^ivd-11,/m);
     assert.ok(!existsSync(join(out, 'manifest.csv')));
   });
+
+  it('extracts a path given twice once', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'twice');
+    const study = sharedPath('dicom', 'ivd-11');
+    const result = await runWithOutput('extract', study, `${study}/`, '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /given more than once/);
+    const levels = manifestRows(out).map((row) => row[2]!);
+    assert.ok(levels.length >= 5, `only ${levels.length} rows`);
+    assert.equal(new Set(levels).size, levels.length, `repeated levels: ${levels.join(' ')}`);
+  });
+
+  it('rejects two studies with one id', async () => {
+    // The paths need not exist, because the ids are checked before any study is read.
+    const out = join(scratch, 'clash');
+    const dicom = join(scratch, 'studies', 'ivd-11');
+    const volume = join(scratch, 'studies2', 'ivd-11.nii.gz');
+    const result = await runWithOutput('extract', dicom, volume, '--out', out);
+    assert.equal(result.code, 2, result.stderr);
+    assert.ok(result.stderr.includes(`${dicom} and ${volume} (study id "ivd-11")`), result.stderr);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('file as --out is one error', async () => {
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, 'in the way');
+    const result = await runWithOutput('extract', join(scratch, 'absent-study'), '--out', blocker);
+    assert.equal(result.code, 9, result.stderr);
+    const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
+    assert.deepEqual(errors, [`error: ${blocker}: cannot create the output folder (a file is in the way, EEXIST); pass another --out`]);
+  });
+});
+
+describe('planExtractStudies', () => {
+  it('drops repeated paths and sorts', () => {
+    const { logger, lines } = recordingLogger();
+    const planned = planExtractStudies(['/s/b', '/s/a', '/s/b/', '/s/./a'], logger);
+    assert.deepEqual(planned, [
+      { path: '/s/a', studyId: 'a' },
+      { path: '/s/b', studyId: 'b' },
+    ]);
+    assert.deepEqual(lines, ['warn: /s/b/: given more than once (first as /s/b); extracted once', 'warn: /s/./a: given more than once (first as /s/a); extracted once']);
+  });
+
+  it('names study ids made safe', () => {
+    const { logger } = recordingLogger();
+    assert.deepEqual(planExtractStudies(['/v/a b.nii.gz', '/v/c.MHA'], logger), [
+      { path: '/v/a b.nii.gz', studyId: 'a_b' },
+      { path: '/v/c.MHA', studyId: 'c' },
+    ]);
+  });
+
+  const clashes: [string, string[], string][] = [
+    ['folder and volume', ['/s/ivd-11', '/t/ivd-11.nii.gz'], '/s/ivd-11 and /t/ivd-11.nii.gz (study id "ivd-11")'],
+    ['ids equal ignoring case', ['/v/A.nii', '/v/a.mha'], '/v/A.nii and /v/a.mha (study ids "A" and "a", equal ignoring case)'],
+    ['ids equal once made safe', ['/v/a b.nii', '/v/a_b.nii'], '/v/a b.nii and /v/a_b.nii (study id "a_b")'],
+  ];
+  for (const [name, studies, described] of clashes) {
+    it(`rejects ${name}`, () => {
+      const { logger } = recordingLogger();
+      assert.throws(
+        () => planExtractStudies(['/other/x', ...studies], logger),
+        (error: unknown) => {
+          assert.ok(error instanceof DeepspineError);
+          assert.equal(error.code, 'INVALID_ARGUMENT');
+          assert.ok(error.message.includes(described), error.message);
+          assert.doesNotMatch(error.message, /\/other\/x/);
+          return true;
+        },
+      );
+    });
+  }
 });

@@ -24,10 +24,16 @@ describe('deepspine grade-slices', () => {
     for (const name of ['100_t2.png', '104_t2.png']) copyFileSync(sharedPath('spider-slices', 'images', name), join(input, 'images', name));
 
     const out = join(scratch, 'grades.csv');
-    const code = await new Promise<number>((resolve) => {
-      execFile(process.execPath, [cli, '--quiet', 'grade-slices', input, '--out', out], (error) => resolve(error === null ? 0 : Number(error.code ?? 1)));
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, '--quiet', 'grade-slices', input, '--out', out], (error, _stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr });
+      });
     });
-    assert.equal(code, 0);
+    assert.equal(code, 0, stderr);
+    // The untrained heads are warned about once.
+    const untrainedWarnings = stderr.split('\n').filter((line) => line.startsWith('warn:') && line.includes('not findings'));
+    assert.equal(untrainedWarnings.length, 1, stderr);
+    assert.match(untrainedWarnings[0]!, /spinal_canal_stenosis/);
     const { columns, records } = parseCsvRecords(readFileSync(out, 'utf8'));
     for (const column of ['patient', 'series', 'ivd_label']) assert.ok(columns.includes(column), `missing column ${column} in ${columns.join(',')}`);
     assert.ok(columns.some((c) => c.startsWith('disc_bulge')), 'no disc bulge column');

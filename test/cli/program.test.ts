@@ -114,7 +114,7 @@ describe('parseShard', () => {
 });
 
 interface BatchSummary {
-  studies: { study: string; outDir: string; exitCode: number }[];
+  studies: { study: string; outDir: string; exitCode: number; error: string | null }[];
 }
 
 function readSummary(path: string): BatchSummary {
@@ -147,6 +147,18 @@ describe('analyze batch folders', () => {
     assert.equal(result.code, 3, result.stderr);
     assert.deepEqual(readdirSync(out).filter((name) => name.endsWith('.json')), ['batch-summary.json']);
     assert.match(result.stderr, /summary in batch-summary\.json/);
+  });
+
+  it('batch errors have one prefix', async () => {
+    const out = join(scratch, 'prefix-out');
+    const studies = ['r', 's'].map((name) => join(scratch, 'missing', name));
+    const result = await run('analyze', ...studies, '--out', out, '--jobs', '1');
+    assert.equal(result.code, 3, result.stderr);
+    const notFound = (study: string): string => `input not found: ${study}; give a folder of DICOM files or a NIfTI/MHA volume file`;
+    const failures = result.stderr.split('\n').filter((line) => line.includes('failed with exit code'));
+    assert.deepEqual(failures, studies.map((study, index) => `error: [${index + 1}/2] ${study}: failed with exit code 3: ${notFound(study)}`));
+    const summary = readSummary(join(out, 'batch-summary.json'));
+    assert.deepEqual(summary.studies.map((s) => s.error), studies.map(notFound));
   });
 
   it('. and .. stay inside --out', async () => {

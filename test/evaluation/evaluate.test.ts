@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, it } from 'node:test';
-import { dice, evaluateFolder } from '../../src/evaluation/evaluate.js';
+import { after, describe, it } from 'node:test';
+import { DeepspineError, type ErrorCode } from '../../src/errors.js';
+import { dice, evaluateFolder, listEvaluationCases } from '../../src/evaluation/evaluate.js';
 import { nameInstance, truthStructures } from '../../src/evaluation/truth.js';
 import { makeVolume } from '../../src/geometry/volume.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { loadSegmentationModel } from '../../src/segmentation/model.js';
+import { shippedSegmentationTrainingCases } from '../../src/segmentation/shipped-model.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 describe('dice', () => {
@@ -87,5 +89,75 @@ describe('evaluateFolder on real volumes', () => {
       await model.release();
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+});
+
+describe('listEvaluationCases', () => {
+  // Empty files stand in for the volumes, because listing only checks that they exist.
+  const folder = mkdtempSync(join(tmpdir(), 'deepspine-evaluate-cases-'));
+  after(() => rmSync(folder, { recursive: true, force: true }));
+  const cases: Record<string, string[]> = {
+    complete: ['image.nii.gz', 'labels.nii.gz', 'instances.nii.gz'],
+    'also-complete': ['image.nii.gz', 'labels.nii.gz'],
+    'no-labels': ['image.nii.gz', 'meta.json'],
+    'no-image': ['labels.nii.gz'],
+  };
+  for (const [name, files] of Object.entries(cases)) {
+    mkdirSync(join(folder, name));
+    for (const file of files) writeFileSync(join(folder, name, file), '');
+  }
+  writeFileSync(join(folder, 'README.md'), 'not a case');
+
+  function recordingLogger(): { logger: ReturnType<typeof createLogger>; lines: string[] } {
+    const lines: string[] = [];
+    return { logger: createLogger({ level: 'info', write: (line) => lines.push(line) }), lines };
+  }
+
+  async function assertRejects(promise: Promise<unknown>, code: ErrorCode, message: string): Promise<void> {
+    await assert.rejects(promise, (error: unknown) => {
+      assert.ok(error instanceof DeepspineError, String(error));
+      assert.equal(error.code, code);
+      assert.equal(error.message, message);
+      return true;
+    });
+  }
+
+  it('logs each skipped case', async () => {
+    const { logger, lines } = recordingLogger();
+    assert.deepEqual(await listEvaluationCases(folder, logger), ['also-complete', 'complete']);
+    assert.deepEqual(lines, ['no-image: skipped, no image.nii.gz', 'no-labels: skipped, no labels.nii.gz']);
+  });
+
+  it('returns the requested cases', async () => {
+    const { logger, lines } = recordingLogger();
+    assert.deepEqual(await listEvaluationCases(folder, logger, ['complete', 'also-complete', 'complete']), ['also-complete', 'complete']);
+    assert.deepEqual(lines, []);
+  });
+
+  it('names unknown requested cases', async () => {
+    const message = `${folder}: cannot evaluate the --cases "README.md" (folder not found), "no-labels" (no labels.nii.gz), "nonexist" (folder not found); pass names of its subfolders that contain image.nii.gz and labels.nii.gz`;
+    await assertRejects(listEvaluationCases(folder, silentLogger, ['nonexist', 'complete', 'no-labels', 'README.md']), 'INPUT_NOT_FOUND', message);
+  });
+
+  it('rejects a file', async () => {
+    const file = join(folder, 'README.md');
+    await assertRejects(listEvaluationCases(file, silentLogger), 'INVALID_ARGUMENT', `${file}: not a folder; pass the folder that contains one subfolder per labelled case`);
+  });
+
+  it('rejects a missing folder', async () => {
+    const missing = join(folder, 'absent');
+    await assertRejects(listEvaluationCases(missing, silentLogger), 'INPUT_NOT_FOUND', `${missing}: evaluation folder not found`);
+  });
+
+  it('rejects a folder without cases', async () => {
+    const empty = join(folder, 'no-image');
+    await assertRejects(listEvaluationCases(empty, silentLogger), 'INPUT_NOT_FOUND', `${empty}: no case folder with image.nii.gz and labels.nii.gz`);
+  });
+
+  it('lists the shipped training cases', { skip: skipWithoutSharedData('volumes') }, async () => {
+    // The shipped model was trained on every labelled case of the shared volumes.
+    const { logger, lines } = recordingLogger();
+    assert.deepEqual(await listEvaluationCases(sharedPath('volumes'), logger), [...shippedSegmentationTrainingCases]);
+    assert.deepEqual(lines, ['sct-t2-lumbar: skipped, no labels.nii.gz', 'tptbox-cervical: skipped, no labels.nii.gz']);
   });
 });

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { trainingCasesNote } from '../../src/cli/evaluate-command.js';
+import { defaultSegmentationModelPath } from '../../src/segmentation/model.js';
+import { isShippedSegmentationModel, segmentationModelCardPath } from '../../src/segmentation/shipped-model.js';
+import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+
+const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'deepspine-evaluate-cli-test-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Runs the built CLI in a child process and captures its exit status and output. */
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr });
+    });
+  });
+}
+
+describe('deepspine evaluate', () => {
+  it('file as folder is exit 2', async () => {
+    const file = join(scratch, 'afile');
+    writeFileSync(file, 'not a folder');
+    const result = await run('evaluate', file);
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, `error: ${file}: not a folder; pass the folder that contains one subfolder per labelled case\n`);
+  });
+
+  it('names an unknown case', { skip: skipWithoutSharedData('volumes', 'ivd-11') }, async () => {
+    const result = await run('evaluate', sharedPath('volumes'), '--cases', 'nonexist', 'ivd-11');
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /cannot evaluate the --cases "nonexist" \(folder not found\);/);
+    assert.doesNotMatch(result.stderr, /ivd-11/);
+    assert.equal(result.stdout, '');
+  });
+
+  it('notes training cases and skipped cases', { skip: skipWithoutSharedData('volumes', 'ivd-11') }, async () => {
+    // A labelled training case and an unlabelled case of the shared volumes, linked into one folder.
+    const volumes = join(scratch, 'volumes');
+    mkdirSync(volumes);
+    for (const name of ['ivd-11', 'sct-t2-lumbar']) symlinkSync(sharedPath('volumes', name), join(volumes, name), 'dir');
+    const result = await run('evaluate', volumes);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^sct-t2-lumbar: skipped, no labels\.nii\.gz$/m);
+    const lines = result.stdout.trim().split('\n');
+    assert.match(lines[1]!, /^ivd-11 /);
+    assert.match(lines[2]!, /^mean /);
+    assert.equal(lines[3], trainingCasesNote(['ivd-11']));
+    assert.equal(lines.length, 4);
+  });
+});
+
+describe('trainingCasesNote', () => {
+  // The note gives the card's path relative to the working folder when it lies inside it.
+  const fromHere = relative(process.cwd(), segmentationModelCardPath);
+  const card = fromHere.startsWith('..') ? segmentationModelCardPath : fromHere;
+
+  it('says when every case is a training case', () => {
+    assert.equal(
+      trainingCasesNote(['ivd-11', 'vb3-01']),
+      `note: the shipped model was trained on all 2 of these cases, so these figures are not held-out; the cross-validated figures are in ${card}`,
+    );
+  });
+
+  it('says so for one case', () => {
+    assert.match(trainingCasesNote(['vb1-02'])!, /^note: the shipped model was trained on this case, so these figures are not held-out;/);
+  });
+
+  it('names the training cases among others', () => {
+    assert.equal(
+      trainingCasesNote(['mine-1', 'vb2-02', 'ivd-20']),
+      `note: the shipped model was trained on 2 of these 3 cases (vb2-02, ivd-20), so their figures are not held-out; the cross-validated figures are in ${card}`,
+    );
+  });
+
+  it('is null without training cases', () => {
+    assert.equal(trainingCasesNote(['mine-1', 'mine-2']), null);
+  });
+});
+
+describe('isShippedSegmentationModel', () => {
+  it('is true for the default', async () => {
+    assert.equal(await isShippedSegmentationModel(undefined), true);
+    assert.equal(await isShippedSegmentationModel(defaultSegmentationModelPath), true);
+  });
+
+  it('is true for a link or a copy', async () => {
+    const link = join(scratch, 'linked.onnx');
+    symlinkSync(defaultSegmentationModelPath, link);
+    const copy = join(scratch, 'copy.onnx');
+    copyFileSync(defaultSegmentationModelPath, copy);
+    assert.equal(await isShippedSegmentationModel(link), true);
+    assert.equal(await isShippedSegmentationModel(copy), true);
+  });
+
+  it('is false for another model', async () => {
+    // Like a fold model of cross-validation, this file has the shipped model's format but other bytes.
+    const other = join(scratch, 'fold-0.onnx');
+    copyFileSync(defaultSegmentationModelPath, other);
+    const bytes = Buffer.from('changed');
+    const handle = await open(other, 'r+');
+    await handle.write(bytes, 0, bytes.length, 100);
+    await handle.close();
+    assert.equal(await isShippedSegmentationModel(other), false);
+    assert.equal(await isShippedSegmentationModel(join(scratch, 'absent.onnx')), false);
+  });
+});
