@@ -33,7 +33,8 @@ const textBackgroundOpacity = 0.6;
 /** Formats a disc label, e.g. "L4-L5 92%", or "L5-S1? 31%" below the confidence threshold. */
 export function discLabelText(disc: { readonly name: string; readonly confidence: number }, lowConfidence = 0.5): string {
   const mark = disc.confidence < lowConfidence ? '?' : '';
-  return `${disc.name.toUpperCase()}${mark} ${Math.round(disc.confidence * 100)}%`;
+  // Rounded down, so that a name marked with '?' never shows 50 %.
+  return `${disc.name.toUpperCase()}${mark} ${Math.floor(disc.confidence * 100 + 1e-9)}%`;
 }
 
 /**

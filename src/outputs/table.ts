@@ -79,7 +79,8 @@ function measurementColumns(levels: readonly LevelReport[], lowRows: readonly bo
   const height = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(1));
   return [
     { header: ['Level'], align: 'left', cells: levels.map((level, row) => `${level.level}${lowRows[row] ? '?' : ''}`) },
-    { header: ['Confidence'], align: 'right', cells: levels.map((level) => level.confidence.toFixed(2)) },
+    // Rounded down, so that a name marked with '?' never shows 0.50.
+    { header: ['Confidence'], align: 'right', cells: levels.map((level) => (Math.floor(level.confidence * 100 + 1e-9) / 100).toFixed(2)) },
     { header: ['Centre', 'LPS (mm)'], align: 'right', cells: formatCenters(levels) },
     { header: ['Anterior', 'height', '(mm)'], align: 'right', cells: levels.map((level) => height(level.measurements?.anteriorHeightMm)) },
     { header: ['Middle', 'height', '(mm)'], align: 'right', cells: levels.map((level) => height(level.measurements?.middleHeightMm)) },

@@ -152,6 +152,9 @@ test('overlay draws low-confidence names in the warning colour', () => {
   assert.equal(countColor(png, overlayColors.text, discPosterior + 1, discPosterior + 200, row - 12, row + 12), 0);
   assert.equal(discLabelText(discs[2]!), 'L5-S1? 31%');
   assert.equal(discLabelText(discs[0]!), 'L3-L4 93%');
+  // Rounded down: a marked name never shows 50 %.
+  assert.equal(discLabelText({ name: 'L5-S1', confidence: 0.497 }), 'L5-S1? 49%');
+  assert.equal(discLabelText({ name: 'L4-L5', confidence: 0.5 }), 'L4-L5 50%');
 });
 
 test('overlay legend avoids the disc labels', () => {

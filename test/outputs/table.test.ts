@@ -28,6 +28,13 @@ test('level table rows', () => {
   assert.equal(lines[6], '? confidence below 0.50: the name may be shifted by a level');
 });
 
+test('level table rounds confidence down', () => {
+  const levels = sampleResult().levels.map((level, index) => ({ ...level, confidence: index === 0 ? 0.636 : 0.497 }));
+  const lines = formatLevelTable(sampleResult({ levels }), plain).split('\n');
+  assert.match(lines[4]!, /^L4-L5 +0\.63 /);
+  assert.match(lines[5]!, /^L5-S1\? +0\.49 /);
+});
+
 test('level table warnings and series', () => {
   const text = formatLevelTable(sampleResult(), plain);
   assert.match(text, /\nWarnings:\n {2}SACRUM_NOT_IN_VIEW: the image ends 12 mm below the lowest disc\n/);
