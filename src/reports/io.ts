@@ -64,12 +64,11 @@ export function reportFileFormat(path: string): ReportFileFormat {
  * non-blank line, including rows that could not be parsed (UNPARSEABLE_ROW, empty id and text).
  * Row warnings: UNPARSEABLE_ROW, INVALID_UTF8 (the text is decoded with U+FFFD replacement
  * characters), MISSING_ID, DUPLICATE_ID (on every occurrence after the first), EMPTY_TEXT and
- * TEXT_TOO_LONG. File errors are thrown while iterating: INPUT_NOT_FOUND, INVALID_ARGUMENT for an
- * unknown extension and INVALID_REPORT_FILE for a 0-byte file, a missing column or a broken file.
+ * TEXT_TOO_LONG. File errors are thrown while iterating, in the order of `checkReportFile`, and
+ * then INVALID_REPORT_FILE for a missing column or a broken file.
  * A CSV file with only a header row, or a JSONL file with only blank lines, yields no rows.
  */
 export async function* readReports(path: string, options: ReadReportsOptions = {}): AsyncGenerator<ReportRow> {
-  const format = reportFileFormat(path);
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   if (!Number.isInteger(maxChars) || maxChars < 1) {
     throw new DeepspineError('INVALID_ARGUMENT', `maxChars must be a positive integer, got ${maxChars}`);
@@ -78,13 +77,19 @@ export async function* readReports(path: string, options: ReadReportsOptions = {
   if (!Number.isInteger(maxRecordBytes) || maxRecordBytes < 1) {
     throw new DeepspineError('INVALID_ARGUMENT', `maxRecordBytes must be a positive integer, got ${maxRecordBytes}`);
   }
-  await assertIsNonEmptyFile(path);
+  const format = await checkReportFile(path);
   const records = format === 'csv' ? readCsvRecords(path, maxRecordBytes) : readJsonlRecords(path, maxRecordBytes);
   const checker = new RowChecker(format === 'csv' ? 'row' : 'line', maxChars);
   for await (const record of records) yield checker.check(record);
 }
 
-async function assertIsNonEmptyFile(path: string): Promise<void> {
+/**
+ * Checks that `path` can be read as a report file and returns its format. Throws INPUT_NOT_FOUND
+ * when nothing is at `path`, INVALID_REPORT_FILE when it is a folder or another non-file,
+ * INVALID_ARGUMENT when its extension is unknown, and INVALID_REPORT_FILE when it is empty. The
+ * file type comes first, so a folder named `reports` and one named `reports.csv` give the same error.
+ */
+export async function checkReportFile(path: string): Promise<ReportFileFormat> {
   let info: Stats;
   try {
     info = await stat(path);
@@ -92,9 +97,11 @@ async function assertIsNonEmptyFile(path: string): Promise<void> {
     throw new DeepspineError('INPUT_NOT_FOUND', `report file not found: ${path}`, { file: path, cause: error });
   }
   if (!info.isFile()) throw new DeepspineError('INVALID_REPORT_FILE', `${path} is not a file; pass a .csv or .jsonl file of reports`, { file: path });
+  const format = reportFileFormat(path);
   // A file that is present but empty is usually a failed export, so it stops the run. A CSV file
   // with only a header, or a JSONL file with only blank lines, is read as 0 reports instead.
   if (info.size === 0) throw invalidFile(path, 'the file is empty (0 bytes); a CSV file needs a header row naming the columns id and text, a JSONL file one {"id", "text"} object per line');
+  return format;
 }
 
 /** A record as split from the file, before the row checks. */

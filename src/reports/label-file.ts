@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { readReports, reportFileFormat, type ReportRow } from './io.js';
+import { checkReportFile, readReports, type ReportRow } from './io.js';
 import { labelReport } from './labeler.js';
 import { loadRules, type Rules } from './rules.js';
 import {
@@ -68,6 +68,8 @@ const WRITE_BATCH_CHARS = 1 << 20;
  * `output`, in input order. The output is first written to `output + ".partial"` and renamed when
  * complete, so an interrupted run never leaves a file that looks finished. Row problems are
  * warnings on that row's line, and a file with no reports is logged as a warning.
+ * @throws DeepspineError from checkReportFile, before anything is written, when the input is
+ * missing, not a file, empty or has an unknown extension.
  * @throws DeepspineError INVALID_ARGUMENT, before anything is written, when `output` or its
  * partial file is the input file, also through a link.
  * @throws DeepspineError from readReports when the input cannot be read as a report file, and
@@ -92,7 +94,7 @@ export async function labelReportsFileWith(
   labeler: Labeler,
 ): Promise<LabelRunSummary> {
   const { logger } = options;
-  const unit = reportFileFormat(input) === 'csv' ? 'row' : 'line';
+  const unit = (await checkReportFile(input)) === 'csv' ? 'row' : 'line';
   const partial = `${output}.partial`;
   await assertNotInputFile(input, output, output);
   await assertNotInputFile(input, partial, output);

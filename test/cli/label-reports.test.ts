@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,28 @@ describe('deepspine label-reports', () => {
     const result = await run('label-reports', input, '--out', join(scratch, 'z.jsonl'));
     assert.equal(result.code, 2);
     assert.match(result.stderr, /reports\.txt/);
+  });
+
+  it('folder as report file is exit 10', async () => {
+    const folder = join(scratch, 'report-folder');
+    mkdirSync(folder);
+    const output = join(scratch, 'folder-out.jsonl');
+    const result = await run('label-reports', folder, '--out', output);
+    assert.equal(result.code, 10, result.stderr);
+    assert.match(result.stderr, /report-folder is not a file/);
+    assert.ok(!existsSync(output));
+  });
+
+  it('invalid --rules file is exit 2', async () => {
+    const rulesFolder = join(scratch, 'bad-rules');
+    mkdirSync(rulesFolder);
+    writeFileSync(join(rulesFolder, 'site.json'), JSON.stringify({ version: 'deepspine-rules/1', severity: { grades: { tight: 5 } } }));
+    const input = write('rules-input.csv', 'id,text\nr1,a\n');
+    const output = join(scratch, 'rules-out.jsonl');
+    const result = await run('label-reports', input, '--out', output, '--rules', rulesFolder);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Invalid rules file .*site\.json: "severity\.grades\.tight" must be a grade 0, 1, 2 or 3, got 5/);
+    assert.ok(!existsSync(output));
   });
 
   it('missing text column is exit 10', async () => {

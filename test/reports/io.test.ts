@@ -324,4 +324,14 @@ describe('readReports file errors', () => {
     mkdirSync(folder);
     await assertFileError(folder, 'INVALID_REPORT_FILE', /folder\.csv is not a file/);
   });
+
+  it('folder without extension is INVALID_REPORT_FILE', async () => {
+    const folder = join(scratch, 'exports');
+    mkdirSync(folder);
+    await assertFileError(folder, 'INVALID_REPORT_FILE', /exports is not a file/);
+  });
+
+  it('missing .txt file is INPUT_NOT_FOUND', async () => {
+    await assertFileError(join(scratch, 'absent.txt'), 'INPUT_NOT_FOUND', /absent\.txt/);
+  });
 });
