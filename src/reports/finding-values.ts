@@ -88,21 +88,15 @@ function gradeFinding(finding: Finding, lexicon: Lexicon): GradeResult {
   return { grade: lexicon.defaultGrade as Grade, fields };
 }
 
+/**
+ * Records a sided condition on each side the finding names, or on both when it names none.
+ * "Left greater than right" with one grade gives both sides that grade, because the grade
+ * describes the stenosis on both sides and the comparison only orders them.
+ */
 function recordSided(recorder: Recorder, finding: Finding, conditions: readonly [Condition, Condition], result: GradeResult): void {
   const sides = finding.sides === 0 ? BOTH_SIDES : finding.sides;
-  // "Left greater than right" with one grade: the other side is one grade lower, but at least mild.
-  let lesser = 0;
-  if (finding.greater !== 0 && sides === BOTH_SIDES && result.grade > 0) lesser = finding.greater === LEFT ? RIGHT : LEFT;
-  for (const [bit, condition] of [[LEFT, conditions[0]], [RIGHT, conditions[1]]] as const) {
-    if ((sides & bit) === 0) continue;
-    if (bit === lesser) {
-      const fields = { ...result.fields };
-      delete fields.range;
-      recorder.graded(condition, Math.max(1, result.grade - 1) as Grade, fields);
-    } else {
-      recorder.graded(condition, result.grade, result.fields);
-    }
-  }
+  if (sides & LEFT) recorder.graded(conditions[0], result.grade, result.fields);
+  if (sides & RIGHT) recorder.graded(conditions[1], result.grade, result.fields);
 }
 
 function presence(finding: Finding): 0 | 1 | 'uncertain' {

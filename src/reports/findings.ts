@@ -46,7 +46,6 @@ export class Finding {
   zero = false;
   severity: Unit | null = null;
   sides = 0;
-  greater = 0;
   measure: Unit | null = null;
   negated = false;
   hedged = false;
@@ -166,7 +165,6 @@ class ClauseSharing {
       const item = this.items[index]!;
       item.effectiveSeverity ??= item.severity;
       if (item.effectiveSides === 0) item.effectiveSides = item.sides;
-      if (item.effectiveGreater === 0) item.effectiveGreater = item.greater;
       switch (item.type) {
         case ItemType.Head:
           if (this.chainTarget === index) {
@@ -249,7 +247,6 @@ class ClauseSharing {
       const target = this.previousHead >= 0 && hasSidedFinding(items[this.previousHead]!) ? this.previousHead : rightHead >= 0 && hasSidedFinding(items[rightHead]!) ? rightHead : -1;
       if (target < 0) return;
       const targetItem = items[target]!;
-      targetItem.effectiveGreater = item.greater;
       targetItem.effectiveSides = BOTH_SIDES;
       absorb(item, targetItem);
       return;
@@ -332,7 +329,6 @@ function newFinding(family: Family, item: Item, position: number): Finding {
   const finding = new Finding(family, item, position);
   finding.severity = item.effectiveSeverity;
   finding.sides = item.effectiveSides;
-  finding.greater = item.effectiveGreater;
   if (item.extraEnd >= 0) finding.extend(item.extraStart, item.extraEnd);
   return finding;
 }

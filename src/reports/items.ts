@@ -109,7 +109,6 @@ export class Item {
   // whose finding word or structures this one borrows.
   effectiveSeverity: Unit | null = null;
   effectiveSides = 0;
-  effectiveGreater = 0;
   borrowed: Item | null = null;
   /** A severity-only item whose severity went to the finding it follows, so it adds nothing itself. */
   absorbed = false;

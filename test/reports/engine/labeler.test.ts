@@ -491,12 +491,12 @@ describe('labelReport laterality', () => {
     {
       name: 'left greater than right',
       text: 'L4-5: Moderate foraminal stenosis, left greater than right.',
-      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 2 } },
     },
     {
       name: 'greater side before the finding',
       text: 'L4-5: Severe right > left subarticular stenosis.',
-      levels: { 'L4-L5': { left_subarticular_stenosis: 2, right_subarticular_stenosis: 3 } },
+      levels: { 'L4-L5': { left_subarticular_stenosis: 3, right_subarticular_stenosis: 3 } },
     },
     {
       name: 'worse on the left at mild',
@@ -504,12 +504,12 @@ describe('labelReport laterality', () => {
       levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
     },
     {
-      name: 'greater side keeps the range',
+      name: 'both sides keep the range',
       text: 'L4-5: Mild to moderate foraminal stenosis, left greater than right.',
-      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+      levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 2 } },
       evidence: [
         { level: 'L4-L5', condition: 'left_foraminal_stenosis', span: 'Mild to moderate foraminal stenosis, left greater than right', fields: { range: [1, 2] } },
-        { level: 'L4-L5', condition: 'right_foraminal_stenosis', span: 'Mild to moderate foraminal stenosis, left greater than right' },
+        { level: 'L4-L5', condition: 'right_foraminal_stenosis', span: 'Mild to moderate foraminal stenosis, left greater than right', fields: { range: [1, 2] } },
       ],
     },
     {

@@ -434,7 +434,7 @@ const severityScope: LabelCase[] = [
   {
     name: 'left greater than right moderate',
     text: 'L4-5: Moderate left greater than right foraminal stenosis.',
-    levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+    levels: { 'L4-L5': bothForamina(2) },
   },
   {
     name: 'left greater than right mild',
@@ -444,7 +444,7 @@ const severityScope: LabelCase[] = [
   {
     name: 'right > left severe',
     text: 'L5-S1: Severe right > left foraminal narrowing.',
-    levels: { 'L5-S1': { right_foraminal_stenosis: 3, left_foraminal_stenosis: 2 } },
+    levels: { 'L5-S1': bothForamina(3) },
   },
   {
     name: 'trailing left greater ungraded',

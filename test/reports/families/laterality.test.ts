@@ -70,12 +70,12 @@ const cases: LabelCase[] = [
   {
     name: 'left greater than right',
     text: 'L4-5: Moderate foraminal stenosis, left greater than right.',
-    levels: { 'L4-L5': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+    levels: { 'L4-L5': bothForamina(2) },
   },
   {
     name: 'left > right notation',
     text: 'L5-S1: Severe bilateral foraminal stenosis, left > right.',
-    levels: { 'L5-S1': { left_foraminal_stenosis: 3, right_foraminal_stenosis: 2 } },
+    levels: { 'L5-S1': bothForamina(3) },
   },
   {
     name: 'worse on the left stays mild',
@@ -85,7 +85,13 @@ const cases: LabelCase[] = [
   {
     name: 'right greater than left subarticular',
     text: 'L4-5: Moderate right greater than left subarticular stenosis.',
-    levels: { 'L4-L5': { right_subarticular_stenosis: 2, left_subarticular_stenosis: 1 } },
+    levels: { 'L4-L5': bothSubarticular(2) },
+  },
+  {
+    name: 'worse side shares severe grade',
+    text: 'L3-4: Severe bilateral neural foraminal narrowing, right worse than left.',
+    levels: { 'L3-L4': bothForamina(3) },
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { keyword: 'severe' }, right_foraminal_stenosis: { keyword: 'severe' } } },
   },
 ];
 
