@@ -232,10 +232,16 @@ class Scanner {
     return index + 1;
   }
 
-  /** Emits a Measure unit for "9 mm" and "0.9 cm"; other numbers emit nothing. */
+  /** Emits a Measure unit for "9 mm", "0.9 cm" and "9,5 mm"; other numbers emit nothing. */
   private readNumber(index: number): number {
     const tokens = this.tokens;
-    const next = index + 1;
+    let value = tokens.value[index]!;
+    let next = index + 1;
+    const decimalCommaValue = this.readDecimalComma(index);
+    if (!Number.isNaN(decimalCommaValue)) {
+      value = decimalCommaValue;
+      next = index + 3;
+    }
     if (next < tokens.count && tokens.kind[next] === TokenKind.Word) {
       const unitMm = this.lexicon.units.get(tokens.id[next]!);
       const previous = index > 0 ? tokens.id[index - 1]! : -1;
@@ -243,12 +249,31 @@ class Scanner {
       // "5 x 8 mm" is the size of a disc protrusion, never a canal diameter.
       if (unitMm !== undefined && !this.isDimensionWord(previous) && !this.isDimensionWord(following)) {
         const unit = new Unit(UnitKind.Measure, tokens.start[index]!, tokens.end[next]!, null);
-        unit.measureMm = Math.round(tokens.value[index]! * unitMm * 1000) / 1000;
+        unit.measureMm = Math.round(value * unitMm * 1000) / 1000;
         this.units.push(unit);
         return next + 1;
       }
     }
     return index + 1;
+  }
+
+  /**
+   * Returns the value of a number written with a decimal comma, as in "9,5 mm", that starts at
+   * token `index`, or NaN. The comma must touch both digit runs and a unit word must follow, so
+   * "L3-4, 5 mm" and a list such as "3,4" keep the comma as a separator.
+   */
+  private readDecimalComma(index: number): number {
+    const tokens = this.tokens;
+    const comma = index + 1;
+    const fraction = index + 2;
+    const unit = index + 3;
+    if (unit >= tokens.count || tokens.id[comma] !== this.lexicon.ids.comma || tokens.kind[fraction] !== TokenKind.Number) return Number.NaN;
+    if (tokens.start[comma] !== tokens.end[index] || tokens.start[fraction] !== tokens.end[comma]) return Number.NaN;
+    if (tokens.kind[unit] !== TokenKind.Word || !this.lexicon.units.has(tokens.id[unit]!)) return Number.NaN;
+    const whole = this.text.slice(tokens.start[index]!, tokens.end[index]!);
+    const digits = this.text.slice(tokens.start[fraction]!, tokens.end[fraction]!);
+    if (whole.includes('.') || digits.includes('.')) return Number.NaN;
+    return Number(`${whole}.${digits}`);
   }
 
   private isDimensionWord(id: number): boolean {

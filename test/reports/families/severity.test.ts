@@ -172,6 +172,24 @@ const cases: LabelCase[] = [
     evidence: { 'L2-L3': { spinal_canal_stenosis: { measurementMm: 12.5 } } },
   },
   {
+    name: 'decimal comma diameter',
+    text: 'L3-4: Central canal AP diameter 11,5 mm.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { measurementMm: 11.5 } } },
+  },
+  {
+    name: 'decimal comma in centimetres',
+    text: 'L4-5: Thecal sac narrowing, AP diameter 0,85 cm.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { measurementMm: 8.5 } } },
+  },
+  {
+    name: 'comma between level and size',
+    text: 'L4-5: Canal stenosis at L4-5,12 mm protrusion.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1, disc_herniation: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true, measurementMm: null } } },
+  },
+  {
     name: 'diameter of 14 mm',
     text: 'L1-2: The AP diameter of the spinal canal is 14 mm.',
     levels: { 'L1-L2': { spinal_canal_stenosis: 0 } },
