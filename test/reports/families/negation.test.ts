@@ -145,6 +145,17 @@ const cases: LabelCase[] = [
     levels: mergeLevels(atLumbarLevels(allStenosis(0)), { 'L4-L5': { left_foraminal_stenosis: 1 } }),
     evidence: leftForamenLocalElsewhereGlobal(),
   },
+  {
+    name: 'decompressed stenosis is gone',
+    text: 'L3-4: The former severe canal stenosis has been decompressed.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 0 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'decompressed' } } },
+  },
+  {
+    name: 'resected extrusion is gone',
+    text: 'L5-S1: The disc extrusion was resected. Mild residual left foraminal narrowing.',
+    levels: { 'L5-S1': { disc_herniation: 0, left_foraminal_stenosis: 1 } },
+  },
 ];
 
 /** L4-L5 left foramen comes from its own statement; the other levels keep the whole-study value. */
