@@ -6,6 +6,7 @@
  * list ("mild canal and foraminal stenosis" grades both).
  */
 import { BOTH_SIDES, Item, ItemType, LEFT, RIGHT, buildItems, combines, isSided } from './items.js';
+import { UnitKind } from './lexicon.js';
 import type { StandaloneCondition, StructureKind } from './rules-schema.js';
 import type { Unit } from './scan.js';
 import { applyScopes } from './scopes.js';
@@ -514,18 +515,38 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
     clauseStart = index;
   }
   attachMeasures(measureItems, findings);
+  const stated: Finding[] = [];
   for (const finding of findings) {
     const item = finding.item;
     finding.hedged = item.hedged;
-    if (item.negatedBy !== null && !finding.zero) {
-      finding.negated = true;
-      finding.extend(item.negatedBy.start, item.negatedBy.end);
+    const negation = item.negatedBy;
+    if (negation !== null && !finding.zero) {
+      if (!negatesTopGradeOnly(finding, negation)) {
+        finding.negated = true;
+      } else if (negation.start < item.valueStart) {
+        // "No high-grade stenosis" leaves a mild or moderate stenosis open, so it states no value.
+        continue;
+      } else {
+        // "The stenosis is not severe" states a stenosis whose grade it does not give.
+        finding.severity = null;
+      }
+      finding.extend(negation.start, negation.end);
     }
     if (finding.measure !== null) finding.extend(finding.measure.start, finding.measure.end);
     if (finding.start > finding.end) {
       finding.start = item.valueStart;
       finding.end = item.valueEnd;
     }
+    stated.push(finding);
   }
-  return findings;
+  return stated;
+}
+
+/**
+ * Returns whether `negation` excludes only the top grade of the finding: a trigger before its
+ * conditions ("no", "not") that reaches a severe grade, as in "no severe stenosis". A trigger
+ * after the finding ("has resolved", "not seen") negates the finding whatever its grade.
+ */
+function negatesTopGradeOnly(finding: Finding, negation: Unit): boolean {
+  return negation.kind === UnitKind.NegBefore && finding.severity !== null && finding.severity.grade >= 3;
 }

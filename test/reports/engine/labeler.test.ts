@@ -557,7 +557,8 @@ describe('labelReport negation', () => {
     {
       name: 'negation of a severity',
       text: 'L4-5: The canal stenosis is not severe.',
-      levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+      levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+      evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'canal stenosis is not severe', fields: { unspecifiedGrade: true } }],
     },
     {
       name: 'adequate canal and foramina',

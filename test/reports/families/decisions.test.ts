@@ -343,7 +343,24 @@ const hedgesAndNegations: LabelCase[] = [
   {
     name: 'not before severity word',
     text: 'L4-5: The canal stenosis is not severe.',
-    levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
+    name: 'no critical stenosis states nothing',
+    text: 'L2-3: No critical central canal narrowing.',
+    levels: {},
+  },
+  {
+    name: 'no severe foramina keeps others',
+    text: 'At L5-S1 there is no severe foraminal narrowing and no disc protrusion.',
+    levels: { 'L5-S1': { disc_herniation: 0 } },
+  },
+  {
+    name: 'not severely narrowed foramen',
+    text: 'L3-4: The left neural foramen is not severely narrowed.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { unspecifiedGrade: true } } },
   },
   {
     name: 'negation stops at severity item',
