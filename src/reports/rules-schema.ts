@@ -82,7 +82,7 @@ export interface RulesData {
     patent: string[];
     /** Words that name the study itself, for statements such as "normal MRI of the lumbar spine". */
     study: string[];
-    /** Words that may stand beside "normal" in a statement that a whole level is normal. */
+    /** Words the labeler skips wherever they stand, so they may also stand beside "normal" in a statement that a whole level is normal. */
     fillers: string[];
   };
   measurements: {

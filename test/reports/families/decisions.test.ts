@@ -582,6 +582,11 @@ const wholeStudy: LabelCase[] = [
     evidence: { 'L4-L5': { right_foraminal_stenosis: { global: true } } },
   },
   {
+    name: 'findings word before normal span',
+    text: 'The findings at L2-3 through L4-5 are within normal limits.',
+    levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5'], allConditions(0)),
+  },
+  {
     name: 'facet arthropathy at all levels',
     text: 'Mild facet arthropathy at all levels.',
     levels: atLumbarLevels(bothFacets(1)),
