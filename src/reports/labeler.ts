@@ -150,7 +150,8 @@ class ReportReader {
   }
 
   private place(family: Family, group: LevelGroup | null, section: Placement['section']): Placement | null {
-    if (family === Family.StudyNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
+    // "The remainder of the study is unremarkable" names the study but describes the remaining levels only.
+    if (family === Family.StudyNormal && group?.remaining !== true) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
       let tier: Tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
       if (group.remaining) tier = Tier.Remaining;

@@ -567,6 +567,12 @@ const wholeStudy: LabelCase[] = [
     },
   },
   {
+    name: 'remainder of the examination',
+    text: 'L3-4: Small disc bulge.\nThe remainder of the examination is unremarkable.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L4-L5', 'L5-S1'], allConditions(0)), { 'L3-L4': { disc_bulge: 1 } }),
+    evidence: { 'L2-L3': { disc_bulge: { global: true } } },
+  },
+  {
     name: 'no stenosis at other levels',
     text: 'L3-4: Mild disc bulge.\nL4-5: Moderate canal stenosis.\nNo stenosis at the other levels.',
     levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L5-S1'], allStenosis(0)), {
