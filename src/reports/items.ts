@@ -264,6 +264,8 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
       close();
       continue;
     }
+    // "worst at L4-5 where it is moderate": the emphasis names no value, so the grade after the level stays elliptical.
+    if (kind === UnitKind.Emphasis) continue;
     let item: Item = current ?? open(index);
     const complete = item.hasAnchor();
     switch (kind) {

@@ -40,6 +40,8 @@ export const UnitKind = {
   Other: 16,
   Ignore: 17,
   Filler: 18,
+  /** A phrase that singles out one level of several ("worst at"): it keeps that level out of a list of levels and grades nothing. */
+  Emphasis: 19,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -208,6 +210,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.lumbosacral, lexeme(UnitKind.Level, 'levels.lumbosacral', { levelKind: 'lumbosacral', region: 'lumbar' })]);
   lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
+  lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   // A phrase naming the region also names the study, as in "unremarkable lumbar spine".
   lists.push([data.levels.lumbarStudy, lexeme(UnitKind.Study, 'levels.lumbarStudy', { region: 'lumbar' })]);
   lists.push([data.levels.nonLumbarStudy, lexeme(UnitKind.Study, 'levels.nonLumbarStudy', { region: 'nonLumbar' })]);

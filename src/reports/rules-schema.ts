@@ -35,6 +35,8 @@ export interface RulesData {
     wholeStudy: string[];
     /** Phrases naming the lumbar levels that the report does not describe one by one ("remaining levels"). */
     remainingLevels: string[];
+    /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
+    emphasis: string[];
     /** Phrases that mark a lumbar study, against the NOT_LUMBAR check. */
     lumbarStudy: string[];
     /** Phrases that mark a cervical or thoracic study. */
@@ -125,6 +127,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         lumbosacral: phrases,
         wholeStudy: phrases,
         remainingLevels: phrases,
+        emphasis: phrases,
         lumbarStudy: phrases,
         nonLumbarStudy: phrases,
       },

@@ -180,6 +180,20 @@ const cases: LabelCase[] = [
     text: 'L4-5: Grade 1 anterolisthesis of L4 on L5. Moderate canal stenosis.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
   },
+  {
+    name: 'worst level of a span',
+    text: 'Mild canal stenosis from L2-3 to L4-5, most pronounced at L3-4 where it is moderate.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 1 }, 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'moderate' } } },
+  },
+  {
+    name: 'worst level with one side',
+    text: 'Mild bilateral foraminal narrowing L3-S1, particularly at L5-S1 where it is severe on the right.',
+    levels: {
+      ...atLevels(['L3-L4', 'L4-L5'], bothForamina(1)),
+      'L5-S1': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 3 },
+    },
+  },
 ];
 
 testCases(cases);
