@@ -6,6 +6,7 @@
  * list ("mild canal and foraminal stenosis" grades both).
  */
 import { BOTH_SIDES, Item, ItemType, LEFT, RIGHT, buildItems, combines, isSided } from './items.js';
+import type { LevelGroup } from './level-groups.js';
 import { UnitKind } from './lexicon.js';
 import type { StandaloneCondition, StructureKind } from './rules-schema.js';
 import type { Unit } from './scan.js';
@@ -124,6 +125,19 @@ function canGradeWithoutFindingWord(item: Item): boolean {
   return false;
 }
 
+/** The level notations of one statement, as StatementLevels gives them. */
+export interface LevelLookup {
+  /** Returns the number of level notations among the statement's units before unit `index`. */
+  countBefore(index: number): number;
+  /** Returns the level group of a finding at unit `index`, or null when the statement names no level. */
+  groupFor(index: number): LevelGroup | null;
+}
+
+/** Returns the unit index that places the findings of a head item: its finding word. */
+function placeOf(item: Item): number {
+  return item.findingWordIndex >= 0 ? item.findingWordIndex : item.first;
+}
+
 /** Links items of one clause (`from` to `to`) that lack a finding word to the item they share it with. */
 class ClauseSharing {
   private previousHead = -1;
@@ -138,7 +152,7 @@ class ClauseSharing {
     private readonly items: readonly Item[],
     private readonly from: number,
     private readonly to: number,
-    private readonly levelsBefore: (unitIndex: number) => number,
+    private readonly levels: LevelLookup,
   ) {
     this.rightHead = rightHeadScratch.take(to - from);
     this.rightShareable = rightShareableScratch.take(to - from);
@@ -203,8 +217,14 @@ class ClauseSharing {
     }
   }
 
-  private levelBetween(firstUnit: number, lastUnit: number): boolean {
-    return this.levelsBefore(lastUnit) !== this.levelsBefore(firstUnit);
+  /**
+   * Returns whether a level notation between `target` and the later `item` places them at
+   * different levels. In "stenosis grade at L4-5: moderate" the level belongs to both, so the
+   * grade after it still describes the finding before it.
+   */
+  private placedApart(target: Item, item: Item): boolean {
+    if (this.levels.countBefore(target.last) === this.levels.countBefore(item.first)) return false;
+    return this.levels.groupFor(placeOf(target)) !== this.levels.groupFor(item.first);
   }
 
   /** "canal" in "canal or foraminal stenosis", "foramina" in "the canal and foramina are patent". */
@@ -259,14 +279,14 @@ class ClauseSharing {
       item.borrowed = targetItem;
       item.effectiveSeverity = item.severity ?? targetItem.effectiveSeverity ?? targetItem.severity;
       const describesEarlierFinding = target < index && targetItem.severity === null && (targetItem.sides === 0 || targetItem.sides === BOTH_SIDES);
-      if (describesEarlierFinding && !this.levelBetween(targetItem.last, item.first)) targetItem.sidedElaborated = true;
+      if (describesEarlierFinding && !this.placedApart(targetItem, item)) targetItem.sidedElaborated = true;
       return;
     }
     const target = this.previousHead >= 0 ? this.previousHead : rightHead;
     if (target < 0) return;
     const targetItem = items[target]!;
-    const levelBetween = target < index && this.levelBetween(targetItem.last, item.first);
-    if (!levelBetween && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
+    const apart = target < index && this.placedApart(targetItem, item);
+    if (!apart && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
       targetItem.effectiveSeverity = item.severity;
       absorb(item, targetItem);
       return;
@@ -285,14 +305,14 @@ class ClauseSharing {
 class SideReferences {
   private lastStructured: Item | null = null;
 
-  constructor(private readonly levelsBefore: (unitIndex: number) => number) {}
+  constructor(private readonly levels: LevelLookup) {}
 
   /** Links the lone sides among items `from` to `to`, one clause, which follows the clauses already linked. */
   link(items: readonly Item[], from: number, to: number): void {
     for (let index = from; index < to; index++) {
       const item = items[index]!;
       const source = this.lastStructured;
-      if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.levelsBefore(source.last) === this.levelsBefore(item.first)) {
+      if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.levels.countBefore(source.last) === this.levels.countBefore(item.first)) {
         item.borrowed = source;
       }
       if (item.type === ItemType.Head && item.structures.length > 0) this.lastStructured = item;
@@ -334,13 +354,20 @@ function newFinding(family: Family, item: Item, position: number): Finding {
   return finding;
 }
 
+/**
+ * Returns whether a finding word without a structure names a bare stenosis. "contributes to the
+ * narrowing" refers back to a stenosis already described, and "nerve root compromise" or "IVF
+ * narrowing" names a structure that is not the canal.
+ */
+function namesBareNarrowing(word: Unit): boolean {
+  return word.lexeme!.findingWord === 'narrowing' && !word.referring && !word.afterOtherStructure;
+}
+
 function emitHead(item: Item, out: Finding[]): void {
   const word = item.findingWord!;
   const wordKind = word.lexeme!.findingWord!;
   if (item.structures.length === 0) {
-    // "contributes to the narrowing" refers back to a stenosis already described, and "nerve root
-    // compromise" or "IVF narrowing" names a structure that is not the canal.
-    if (wordKind === 'narrowing' && !word.referring && !word.afterOtherStructure) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
+    if (namesBareNarrowing(word)) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
     return;
   }
   for (const unit of item.structures) {
@@ -388,6 +415,13 @@ function emitBorrowed(item: Item, out: Finding[]): void {
     const kind = structureKind(unit);
     if (!combines(kind, wordKind) || (item.sides !== 0 && !isSided(kind))) continue;
     const finding = newFinding(structureFamily(kind)!, item, item.first);
+    finding.zero = zero;
+    finding.extend(source.valueStart, source.valueEnd);
+    out.push(finding);
+  }
+  // "Mild stenosis at L3-4, moderate at L4-5": the grade goes to a stenosis named without a structure.
+  if (source.structures.length === 0 && item.findingWord === null && item.sides === 0 && namesBareNarrowing(source.findingWord!)) {
+    const finding = newFinding(Family.BareNarrowing, item, item.first);
     finding.zero = zero;
     finding.extend(source.valueStart, source.valueEnd);
     out.push(finding);
@@ -497,19 +531,18 @@ function attachMeasures(measureItems: readonly Item[], findings: readonly Findin
 }
 
 /**
- * Reads the findings of units `from` to `to`, one statement. `levelsBefore(i)` is the number of
- * level notations among the statement's units before unit i.
+ * Reads the findings of units `from` to `to`, one statement, whose level notations `levels` gives.
  */
-export function readFindings(units: readonly Unit[], from: number, to: number, levelsBefore: (unitIndex: number) => number): Finding[] {
+export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup): Finding[] {
   const items = buildItems(units, from, to);
   const findings: Finding[] = [];
   const measureItems: Item[] = [];
-  const sideReferences = new SideReferences(levelsBefore);
+  const sideReferences = new SideReferences(levels);
   let clauseStart = 0;
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
-    new ClauseSharing(items, clauseStart, index, levelsBefore).run();
+    new ClauseSharing(items, clauseStart, index, levels).run();
     sideReferences.link(items, clauseStart, index);
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;

@@ -32,11 +32,28 @@ function emptyLabels(warning: ReportWarning): ReportLabels {
 }
 
 /**
+ * Returns whether the units from `from` up to the next comma before a level, a break or `to` are
+ * only severity and side words, as "severe" in "canal stenosis: L3-4 mild, L4-5 severe". Such
+ * words grade a finding named before the level, so the level does not start a statement.
+ */
+function onlyGradesFollow(units: readonly Unit[], from: number, to: number): boolean {
+  let sawGrade = false;
+  for (let index = from; index < to; index++) {
+    const unit = units[index]!;
+    if (unit.kind === UnitKind.Break) break;
+    if (unit.comma && index + 1 < to && units[index + 1]!.kind === UnitKind.Level) break;
+    if (unit.kind === UnitKind.Severity || unit.kind === UnitKind.Side) sawGrade = true;
+    else if (unit.kind !== UnitKind.Separator) return false;
+  }
+  return sawGrade;
+}
+
+/**
  * Splits the sentence of units `from` to `to` into statements at level headings that follow a
  * comma, as in text whose line breaks were flattened ("L3-4: bulge, L4-5: stenosis"). A level
  * after a comma is a heading when a colon or further text follows it, not when it only continues
- * a list of levels ("at L3-4, L4-5 and L5-S1", "L4-5, L5-S1: facet arthropathy"). Calls `visit`
- * for each statement.
+ * a list of levels ("at L3-4, L4-5 and L5-S1", "L4-5, L5-S1: facet arthropathy") and not when
+ * only a grade or side follows it. Calls `visit` for each statement.
  */
 function forEachStatement(units: readonly Unit[], from: number, to: number, visit: (from: number, to: number) => void): void {
   let start = from;
@@ -60,7 +77,7 @@ function forEachStatement(units: readonly Unit[], from: number, to: number, visi
       const kind = units[checked]!.kind;
       if (kind !== UnitKind.Level && kind !== UnitKind.Separator) onlyLevels = false;
     }
-    if ((units[lastLevel]!.colonAfter || textFollows) && !onlyLevels) {
+    if ((units[lastLevel]!.colonAfter || textFollows) && !onlyLevels && !onlyGradesFollow(units, end, to)) {
       visit(start, index);
       start = index + 1;
       checked = start;
@@ -118,7 +135,7 @@ class ReportReader {
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
-    const findings = readFindings(this.units, from, to, (index) => levels.countBefore(index));
+    const findings = readFindings(this.units, from, to, levels);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);

@@ -38,6 +38,33 @@ const severalLevelsInOneSentence: LabelCase[] = [
     },
   },
   {
+    name: 'grade for bare stenosis elsewhere',
+    text: 'Mild stenosis at L3-4, moderate at L4-5.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate' } } },
+  },
+  {
+    name: 'grade after level colon',
+    text: 'Stenosis at L3-4: severe.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 3 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'severe', unspecifiedGrade: false } } },
+  },
+  {
+    name: 'side after level colon',
+    text: 'Foraminal stenosis at L5-S1: mild on the right.',
+    levels: { 'L5-S1': { right_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'finding heads graded level list',
+    text: 'Foraminal narrowing: L4-5 mild, L5-S1 moderate on the left.',
+    levels: { 'L4-L5': bothForamina(1), 'L5-S1': { left_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'level list with none',
+    text: 'Canal stenosis: L2-3 none, L3-4 mild, L4-5 moderate.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 0 }, 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+  {
     name: 'level list heads the sentence',
     text: 'At L3-4 and L4-5 there is a disc bulge.',
     levels: atLevels(['L3-L4', 'L4-L5'], { disc_bulge: 1 }),
