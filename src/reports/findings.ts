@@ -133,6 +133,24 @@ export interface LevelLookup {
   groupFor(index: number): LevelGroup | null;
 }
 
+/**
+ * The finding heading in force ("Canal stenosis:" before "L3-4 mild", "L4-5 severe"), carried
+ * from statement to statement by the caller. A grade, a side, "none" or "normal" after a level
+ * with no finding of its own describes the heading's finding at that level.
+ */
+export class FindingHeading {
+  item: Item | null = null;
+  /** The heading comes from an earlier statement. */
+  inherited = false;
+  /** No item with a finding of its own has come since the heading or the statement start. */
+  open = true;
+
+  clear(): void {
+    this.item = null;
+    this.inherited = false;
+  }
+}
+
 /** Returns the unit index that places the findings of a head item: its finding word. */
 function placeOf(item: Item): number {
   return item.findingWordIndex >= 0 ? item.findingWordIndex : item.first;
@@ -153,6 +171,7 @@ class ClauseSharing {
     private readonly from: number,
     private readonly to: number,
     private readonly levels: LevelLookup,
+    private readonly heading: FindingHeading,
   ) {
     this.rightHead = rightHeadScratch.take(to - from);
     this.rightShareable = rightShareableScratch.take(to - from);
@@ -209,11 +228,18 @@ class ClauseSharing {
             this.previousHead = -1;
             this.previousShareable = -1;
             this.chainTarget = -1;
+          } else if (isNegationOnly(item)) {
+            this.shareHeadingZero(item);
           }
+          break;
+        case ItemType.NormalBare:
+        case ItemType.PatentBare:
+          if (item.content === 0 && !item.study) this.shareHeadingZero(item);
           break;
         default:
           break;
       }
+      this.trackHeading(item);
     }
   }
 
@@ -260,6 +286,35 @@ class ClauseSharing {
     }
   }
 
+  /** Makes `item` the finding heading when it is one, and closes the heading after any other finding. */
+  private trackHeading(item: Item): void {
+    if (item.findingHeading) {
+      this.heading.item = item;
+      this.heading.inherited = false;
+      this.heading.open = true;
+      return;
+    }
+    const refersToHeading = item.type === ItemType.Elliptical || item.borrowed === this.heading.item;
+    if (!refersToHeading && (item.type !== ItemType.Nothing || item.content > 0)) this.heading.open = false;
+  }
+
+  /** Returns the finding heading that a grade or side without a finding of its own grades, or null. */
+  private openHeading(): Item | null {
+    return this.heading.open ? this.heading.item : null;
+  }
+
+  /**
+   * "L2-3: none" or "L5-S1: normal" under a finding heading gives that finding 0. In the heading's
+   * own statement this needs a level between the two, because "Canal stenosis: none" is
+   * already a negated finding.
+   */
+  private shareHeadingZero(item: Item): void {
+    const heading = this.openHeading();
+    if (heading === null) return;
+    if (!this.heading.inherited && heading.type === ItemType.Head && !this.placedApart(heading, item)) return;
+    item.borrowed = heading;
+  }
+
   /** "moderate on the right", "left greater than right" or "moderate" standing without a structure. */
   private shareElliptical(item: Item, index: number): void {
     const items = this.items;
@@ -274,7 +329,11 @@ class ClauseSharing {
     }
     if (item.sides !== 0) {
       const target = rightHead >= 0 && hasSidedFinding(items[rightHead]!) ? rightHead : this.previousHead >= 0 && hasSidedFinding(items[this.previousHead]!) ? this.previousHead : -1;
-      if (target < 0) return;
+      if (target < 0) {
+        const heading = this.openHeading();
+        if (heading !== null && heading.structures.some((unit) => isSided(structureKind(unit)))) item.borrowed = heading;
+        return;
+      }
       const targetItem = items[target]!;
       item.borrowed = targetItem;
       item.effectiveSeverity = item.severity ?? targetItem.effectiveSeverity ?? targetItem.severity;
@@ -283,7 +342,10 @@ class ClauseSharing {
       return;
     }
     const target = this.previousHead >= 0 ? this.previousHead : rightHead;
-    if (target < 0) return;
+    if (target < 0) {
+      item.borrowed = this.openHeading();
+      return;
+    }
     const targetItem = items[target]!;
     const apart = target < index && this.placedApart(targetItem, item);
     if (!apart && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
@@ -337,6 +399,12 @@ function isLoneSide(item: Item): boolean {
 function isOneSidedFinding(item: Item): boolean {
   const sides = item.effectiveSides !== 0 ? item.effectiveSides : item.sides;
   return (sides === LEFT || sides === RIGHT) && hasSidedFinding(item);
+}
+
+/** Returns whether `item` holds only negation triggers, as "none" in "L2-3: none". */
+function isNegationOnly(item: Item): boolean {
+  if (item.type !== ItemType.Nothing || item.content > 0 || item.firstValue >= 0 || item.triggers.length === 0) return false;
+  return item.negationTriggers === item.triggers.length;
 }
 
 /** Gives the value words of `item` to `target`, which now carries them in its evidence. */
@@ -409,23 +477,24 @@ function emitBorrowed(item: Item, out: Finding[]): void {
   }
   // An elliptical item takes the structures and finding word of its source, and "the right is patent"
   // gives 0. A lone side with its own finding word ("the right is narrowed") takes only the structures.
-  const wordKind = (item.findingWord ?? source.findingWord)!.lexeme!.findingWord!;
-  const zero = item.patent !== null || item.normal !== null;
+  // A finding heading without a finding word ("Central canal:") is graded as a narrowing, and "none"
+  // under a heading gives 0.
+  const wordKind = (item.findingWord ?? source.findingWord)?.lexeme!.findingWord ?? 'narrowing';
+  const zero = item.patent !== null || item.normal !== null || item.type === ItemType.Nothing;
+  const push = (family: Family): void => {
+    const finding = newFinding(family, item, item.first);
+    finding.zero = zero;
+    finding.extend(source.valueStart, source.valueEnd);
+    if (item.type === ItemType.Nothing) finding.extend(item.start, item.end);
+    out.push(finding);
+  };
   for (const unit of source.structures) {
     const kind = structureKind(unit);
     if (!combines(kind, wordKind) || (item.sides !== 0 && !isSided(kind))) continue;
-    const finding = newFinding(structureFamily(kind)!, item, item.first);
-    finding.zero = zero;
-    finding.extend(source.valueStart, source.valueEnd);
-    out.push(finding);
+    push(structureFamily(kind)!);
   }
   // "Mild stenosis at L3-4, moderate at L4-5": the grade goes to a stenosis named without a structure.
-  if (source.structures.length === 0 && item.findingWord === null && item.sides === 0 && namesBareNarrowing(source.findingWord!)) {
-    const finding = newFinding(Family.BareNarrowing, item, item.first);
-    finding.zero = zero;
-    finding.extend(source.valueStart, source.valueEnd);
-    out.push(finding);
-  }
+  if (source.structures.length === 0 && item.findingWord === null && item.sides === 0 && namesBareNarrowing(source.findingWord!)) push(Family.BareNarrowing);
 }
 
 function emitImplicit(item: Item, out: Finding[]): void {
@@ -452,7 +521,7 @@ function emitClause(items: readonly Item[], from: number, to: number, out: Findi
         break;
       case ItemType.Head:
         if (item.borrowed !== null) emitBorrowed(item, out);
-        else emitHead(item, out);
+        else if (!item.headingOnly) emitHead(item, out);
         break;
       case ItemType.Predicate:
         if (item.content === 0) emitPredicate(item, item, () => item.predicateIndex, out);
@@ -464,8 +533,15 @@ function emitClause(items: readonly Item[], from: number, to: number, out: Findi
       case ItemType.Elliptical:
         if (item.borrowed !== null && !item.absorbed) emitBorrowed(item, out);
         break;
+      case ItemType.Nothing:
+        if (item.borrowed !== null) emitBorrowed(item, out);
+        break;
       case ItemType.PatentBare:
       case ItemType.NormalBare: {
+        if (item.borrowed !== null) {
+          emitBorrowed(item, out);
+          break;
+        }
         // "The sacroiliac joints, as far as they are included, are unremarkable": words the
         // labeler does not know elsewhere in the clause may be what is normal.
         if (item.content > 0 || hasUnexplainedWords) break;
@@ -530,11 +606,46 @@ function attachMeasures(measureItems: readonly Item[], findings: readonly Findin
   }
 }
 
+/** Returns whether `item` can head a list of graded levels: an ungraded finding with no side, negation or measurement. */
+function canHeadList(item: Item): boolean {
+  if (item.severity !== null || item.sides !== 0 || item.triggers.length > 0 || item.measures.length > 0) return false;
+  if (item.type === ItemType.Head) {
+    const word = item.findingWord!;
+    if (item.structures.length === 0) return namesBareNarrowing(word);
+    return item.structures.some((unit) => combines(structureKind(unit), word.lexeme!.findingWord!));
+  }
+  if (item.type !== ItemType.StructureOnly || item.content > 0) return false;
+  return item.structures.every((unit) => {
+    const kind = structureKind(unit);
+    return kind === 'canal' || kind === 'canalQualifier' || kind === 'foramen' || kind === 'subarticular';
+  });
+}
+
+/**
+ * Marks the finding headings among the items of one statement ending before unit `to`: a colon,
+ * then a level or nothing. A comma after the colon, where a line break was flattened, is skipped.
+ */
+function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to: number): void {
+  for (const item of items) {
+    if (!units[item.last]!.colonAfter || !canHeadList(item)) continue;
+    let next = item.last + 1;
+    while (next < to && units[next]!.comma) next++;
+    if (next < to && units[next]!.kind !== UnitKind.Level) continue;
+    item.findingHeading = true;
+    item.headingOnly = next >= to;
+  }
+}
+
 /**
  * Reads the findings of units `from` to `to`, one statement, whose level notations `levels` gives.
+ * `heading` is the finding heading in force, which this statement may use, replace or end.
  */
-export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup): Finding[] {
+export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup, heading: FindingHeading): Finding[] {
   const items = buildItems(units, from, to);
+  markFindingHeadings(units, items, to);
+  const inheritedHeading = heading.item;
+  heading.inherited = inheritedHeading !== null;
+  heading.open = true;
   const findings: Finding[] = [];
   const measureItems: Item[] = [];
   const sideReferences = new SideReferences(levels);
@@ -542,7 +653,7 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
-    new ClauseSharing(items, clauseStart, index, levels).run();
+    new ClauseSharing(items, clauseStart, index, levels, heading).run();
     sideReferences.link(items, clauseStart, index);
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;
@@ -572,6 +683,8 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
     }
     stated.push(finding);
   }
+  // A statement with a finding of its own ends the heading in force, unless it names a new one.
+  if (heading.item === inheritedHeading && stated.some((finding) => finding.item.borrowed !== inheritedHeading)) heading.clear();
   return stated;
 }
 

@@ -92,6 +92,8 @@ export class Item {
   content = 0;
   /** Indices of negation and uncertainty triggers, in order. */
   triggers: number[] = NONE;
+  /** How many of `triggers` are negation triggers. */
+  negationTriggers = 0;
   /** Unit index of the first and last unit that carries a value (severity, side, structure, finding). */
   firstValue = -1;
   lastValue = -1;
@@ -116,6 +118,13 @@ export class Item {
   sidedElaborated = false;
   /** Grading from a structure and a severity or measurement without a finding word ("Canal: moderate."). */
   implicit = false;
+  /**
+   * Set by readFindings: the item names an ungraded finding followed by a colon and then by a level
+   * or nothing ("Canal stenosis:"), so grades given after levels further on grade it.
+   */
+  findingHeading = false;
+  /** A finding heading with nothing after it in its statement; it gives no value of its own. */
+  headingOnly = false;
   /** Offsets of extra units that carry part of the value, such as a severity given after a comma. */
   extraStart = Number.MAX_SAFE_INTEGER;
   extraEnd = -1;
@@ -356,9 +365,11 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
           item = open(index);
         }
         item.addTrigger(index);
+        if (kind === UnitKind.NegBefore) item.negationTriggers++;
         break;
       case UnitKind.NegAfter:
         item.addTrigger(index);
+        item.negationTriggers++;
         break;
       default:
         item.content++;

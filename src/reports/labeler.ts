@@ -3,7 +3,7 @@
  * condition at each disc level, with the text that gave it. docs/labeler.md states the rules.
  */
 import { recordFinding, type Placement } from './finding-values.js';
-import { Family, readFindings } from './findings.js';
+import { Family, FindingHeading, readFindings } from './findings.js';
 import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
@@ -113,6 +113,8 @@ class ReportReader {
   private current: LevelGroup | null = null;
   /** `current` was named mid-sentence rather than as a heading, so a blank line also ends it. */
   private currentCarried = false;
+  /** The finding heading in force ("Canal stenosis:"), until a statement states a finding of its own. */
+  private readonly heading = new FindingHeading();
   anyLevel = false;
   anyWholeStudy = false;
 
@@ -125,17 +127,19 @@ class ReportReader {
   startSection(): void {
     this.current = null;
     this.currentCarried = false;
+    this.heading.clear();
   }
 
-  /** Ends a level carried over from a sentence that named it mid-sentence. A heading stays in force. */
+  /** Ends a level carried over from a sentence that named it mid-sentence, and a finding heading. A level heading stays in force. */
   blankLine(): void {
     if (this.currentCarried) this.current = null;
+    this.heading.clear();
   }
 
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
-    const findings = readFindings(this.units, from, to, levels);
+    const findings = readFindings(this.units, from, to, levels, this.heading);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);

@@ -18,7 +18,7 @@ export class Unit {
   levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | null = null;
   upper = -1;
   lower = -1;
-  /** Level: a colon follows, as in the heading "L4-5:". */
+  /** A colon follows, as in the level heading "L4-5:" or the finding heading "Canal stenosis:". */
   colonAfter = false;
   /** Measure: the size in mm. */
   measureMm = Number.NaN;
@@ -223,7 +223,7 @@ class Scanner {
     }
     if (id === ids.colon) {
       const last = this.units[this.units.length - 1];
-      if (last !== undefined && last.kind === UnitKind.Level && this.units.length > this.sentenceStart) last.colonAfter = true;
+      if (last !== undefined && this.units.length > this.sentenceStart) last.colonAfter = true;
       return index + 1;
     }
     const phraseEnd = this.readPhrase(index);

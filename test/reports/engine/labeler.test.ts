@@ -1092,9 +1092,9 @@ describe('labelReport side without structure', () => {
     },
     {
       name: 'right is patent on own line',
-      // The structure is named in another sentence, so the side refers to nothing the labeler can grade.
+      // "Neural foramina:" heads the line after it, so the side refers to the foramina.
       text: 'L4-5:\nNeural foramina:\nThe right is patent.',
-      levels: {},
+      levels: { 'L4-L5': { right_foraminal_stenosis: 0 } },
     },
     {
       name: 'right is narrowed after left foramen',

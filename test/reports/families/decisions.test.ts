@@ -192,6 +192,26 @@ const flattenedHeadings: LabelCase[] = [
     'L4-L5': { disc_bulge: 1 },
     'L5-S1': { left_foraminal_stenosis: 1 },
   }),
+  ...withBreaksAndFlattened('finding heads level lines', ['Spinal canal narrowing:', 'L2-3: none', 'L3-4: mild', 'L4-5: severe'], {
+    'L2-L3': { spinal_canal_stenosis: 0 },
+    'L3-L4': { spinal_canal_stenosis: 1 },
+    'L4-L5': { spinal_canal_stenosis: 3 },
+  }),
+  ...withBreaksAndFlattened('foramina head level lines', ['Neural foramina:', 'L3-4: mild on the left', 'L4-5: moderate bilateral', 'L5-S1: normal'], {
+    'L3-L4': { left_foraminal_stenosis: 1 },
+    'L4-L5': bothForamina(2),
+    'L5-S1': bothForamina(0),
+  }),
+  {
+    name: 'finding heading ends at finding',
+    text: 'Canal stenosis:\nL3-4: moderate\nL4-5: Disc bulge.\nL5-S1: Normal.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { disc_bulge: 1 }, 'L5-S1': allConditions(0) },
+  },
+  {
+    name: 'finding heading ends at blank line',
+    text: 'L4-5: Disc bulge.\nCanal stenosis:\nL3-4 moderate\n\nL5-S1 normal.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { disc_bulge: 1 }, 'L5-S1': allConditions(0) },
+  },
   {
     name: 'semicolons between headings',
     text: 'L3-4: mild disc bulge; L4-5: moderate canal stenosis; L5-S1: no disc herniation',
