@@ -24,10 +24,19 @@ export class LevelGroup {
   segment = 0;
 }
 
-function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean): void {
+/**
+ * Adds the levels that `unit` names to `group`. `several` is the last group of the statement so far
+ * that names several levels, which a whole-study phrase after it refers to ("disc disease L3
+ * through L5 with mild canal stenosis at each level").
+ */
+function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean, several: LevelGroup | null): void {
   let levels: readonly ReportLevel[];
   switch (unit.levelKind) {
     case 'wholeStudy':
+      if (several !== null && several !== group) {
+        levels = several.levels;
+        break;
+      }
       group.global = true;
       levels = LUMBAR_LEVELS;
       break;
@@ -79,6 +88,7 @@ export class StatementLevels {
     let segment = 0;
     let current: LevelGroup | null = null;
     let lastLevel = -1;
+    let lastSeveral: LevelGroup | null = null;
     // Whether every unit so far is a level notation, a list separator or a semicolon.
     let onlyLevels = true;
     for (let index = from; index < to; index++) {
@@ -111,7 +121,8 @@ export class StatementLevels {
         this.groups.push(current);
       }
       if (unit.colonAfter) current.headsText = true;
-      addLevels(current, unit, sixthLumbar);
+      addLevels(current, unit, sixthLumbar, lastSeveral);
+      if (!current.global && current.levels.length > 1) lastSeveral = current;
       lastLevel = index;
     }
     this.levelsBefore[to - from] = levelCount;

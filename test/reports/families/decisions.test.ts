@@ -640,6 +640,12 @@ const wholeStudy: LabelCase[] = [
     levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5'], allConditions(0)),
   },
   {
+    name: 'each level after a span',
+    text: 'Facet hypertrophy from L3-4 to L5-S1 with moderate foraminal narrowing at each level.',
+    levels: atLevels(['L3-L4', 'L4-L5', 'L5-S1'], { ...bothFacets(1), ...bothForamina(2) }),
+    evidence: { 'L4-L5': { left_foraminal_stenosis: { keyword: 'moderate', global: false } } },
+  },
+  {
     name: 'facet arthropathy at all levels',
     text: 'Mild facet arthropathy at all levels.',
     levels: atLumbarLevels(bothFacets(1)),
