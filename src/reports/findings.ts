@@ -359,26 +359,62 @@ class ClauseSharing {
 }
 
 /**
+ * The last finding with its own structures in the statements read so far, carried from statement
+ * to statement by the caller, so that in "The right foramen is severely narrowed. The left is
+ * patent." the left side refers to the foramina. The caller drops it at a blank line and a new
+ * section, and a level notation after it drops it too.
+ */
+export class SideSource {
+  item: Item | null = null;
+}
+
+/**
  * Links each lone side in a statement to the last finding before it with its own structures, also
- * across a semicolon ("narrowing of the left foramen; the right is patent"). That finding must
- * name one side and a sided structure, with no level notation in between. An unlinked lone side
- * gives nothing, so it never grades the canal.
+ * across a semicolon ("narrowing of the left foramen; the right is patent") and across sentences.
+ * That finding must name one side and a sided structure, with no level notation in between. An
+ * unlinked lone side gives nothing, so it never grades the canal.
  */
 class SideReferences {
-  private lastStructured: Item | null = null;
+  private lastStructured: Item | null;
+  /** `lastStructured` comes from an earlier statement. */
+  private inherited: boolean;
 
-  constructor(private readonly levels: LevelLookup) {}
+  constructor(
+    private readonly levels: LevelLookup,
+    private readonly source: SideSource,
+  ) {
+    this.lastStructured = source.item;
+    this.inherited = source.item !== null;
+  }
 
   /** Links the lone sides among items `from` to `to`, one clause, which follows the clauses already linked. */
   link(items: readonly Item[], from: number, to: number): void {
     for (let index = from; index < to; index++) {
       const item = items[index]!;
       const source = this.lastStructured;
-      if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.levels.countBefore(source.last) === this.levels.countBefore(item.first)) {
+      if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.noLevelBetween(source, item)) {
         item.borrowed = source;
       }
-      if (item.type === ItemType.Head && item.structures.length > 0) this.lastStructured = item;
+      if (item.type === ItemType.Head && item.structures.length > 0) {
+        this.lastStructured = item;
+        this.inherited = false;
+      }
     }
+  }
+
+  private noLevelBetween(source: Item, item: Item): boolean {
+    if (this.inherited) return this.levels.countBefore(item.first) === 0;
+    return this.levels.countBefore(source.last) === this.levels.countBefore(item.first);
+  }
+
+  /** Stores the finding that lone sides of the next statement may refer to; `to` ends this statement. */
+  finish(to: number): void {
+    const last = this.lastStructured;
+    const levelCount = this.levels.countBefore(to);
+    // A level notation after the finding moves to another level, where a lone side cannot refer to it.
+    let levelAfter = false;
+    if (last !== null) levelAfter = this.inherited ? levelCount > 0 : this.levels.countBefore(last.last) < levelCount;
+    this.source.item = levelAfter ? null : last;
   }
 }
 
@@ -638,9 +674,10 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
 
 /**
  * Reads the findings of units `from` to `to`, one statement, whose level notations `levels` gives.
- * `heading` is the finding heading in force, which this statement may use, replace or end.
+ * `heading` is the finding heading in force, which this statement may use, replace or end, and
+ * `sideSource` the finding that a lone side ("the left is patent") may refer to.
  */
-export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup, heading: FindingHeading): Finding[] {
+export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup, heading: FindingHeading, sideSource: SideSource): Finding[] {
   const items = buildItems(units, from, to);
   markFindingHeadings(units, items, to);
   const inheritedHeading = heading.item;
@@ -648,7 +685,7 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   heading.open = true;
   const findings: Finding[] = [];
   const measureItems: Item[] = [];
-  const sideReferences = new SideReferences(levels);
+  const sideReferences = new SideReferences(levels, sideSource);
   let clauseStart = 0;
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
@@ -658,6 +695,7 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;
   }
+  sideReferences.finish(to);
   attachMeasures(measureItems, findings);
   const stated: Finding[] = [];
   for (const finding of findings) {

@@ -3,7 +3,7 @@
  * condition at each disc level, with the text that gave it. docs/labeler.md states the rules.
  */
 import { recordFinding, type Placement } from './finding-values.js';
-import { Family, FindingHeading, readFindings } from './findings.js';
+import { Family, FindingHeading, SideSource, readFindings } from './findings.js';
 import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
@@ -115,6 +115,8 @@ class ReportReader {
   private currentCarried = false;
   /** The finding heading in force ("Canal stenosis:"), until a statement states a finding of its own. */
   private readonly heading = new FindingHeading();
+  /** The last finding with its own structures, which a lone side in a later sentence may refer to. */
+  private readonly sideSource = new SideSource();
   anyLevel = false;
   anyWholeStudy = false;
 
@@ -128,18 +130,20 @@ class ReportReader {
     this.current = null;
     this.currentCarried = false;
     this.heading.clear();
+    this.sideSource.item = null;
   }
 
-  /** Ends a level carried over from a sentence that named it mid-sentence, and a finding heading. A level heading stays in force. */
+  /** Ends a level carried over from a sentence that named it mid-sentence, a finding heading and a side source. A level heading stays in force. */
   blankLine(): void {
     if (this.currentCarried) this.current = null;
     this.heading.clear();
+    this.sideSource.item = null;
   }
 
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
-    const findings = readFindings(this.units, from, to, levels, this.heading);
+    const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);

@@ -1126,7 +1126,7 @@ describe('labelReport side without structure', () => {
     {
       name: 'side after another sentence',
       text: 'L4-5: The left foramen is narrowed. The right is patent.',
-      levels: { 'L4-L5': { left_foraminal_stenosis: 1 } },
+      levels: { 'L4-L5': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 } },
     },
     {
       name: 'side after level change',

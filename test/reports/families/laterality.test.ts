@@ -88,6 +88,17 @@ const cases: LabelCase[] = [
     levels: { 'L4-L5': bothSubarticular(2) },
   },
   {
+    name: 'lone side in next sentence',
+    text: 'L5-S1: The left neural foramen is moderately narrowed. The right is mildly narrowed.',
+    levels: { 'L5-S1': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 1 } },
+    evidence: { 'L5-S1': { right_foraminal_stenosis: { keyword: 'mildly' } } },
+  },
+  {
+    name: 'lone side after blank line',
+    text: 'L5-S1: The left neural foramen is moderately narrowed.\n\nThe right is patent.',
+    levels: { 'L5-S1': { left_foraminal_stenosis: 2 } },
+  },
+  {
     name: 'worse side shares severe grade',
     text: 'L3-4: Severe bilateral neural foraminal narrowing, right worse than left.',
     levels: { 'L3-L4': bothForamina(3) },
