@@ -89,7 +89,7 @@ export class LabelTable {
         const slot = this.pickNamed(offset) ?? this.pick(offset, Tier.Global) ?? (described ? null : this.pick(offset, Tier.Remaining));
         if (slot === null) continue;
         const condition = CONDITIONS[conditionIndex]!;
-        this.checkDisagreement(offset, slot, level, condition, warnings);
+        this.checkDisagreement(offset, described, level, condition, warnings);
         (levels[level] ??= {})[condition] = this.values[slot]!;
         (evidence[level] ??= {})[condition] = this.evidence[slot]!;
       }
@@ -130,15 +130,28 @@ export class LabelTable {
     return (section * TIER_COUNT + tier) * TIER_SIZE + offset;
   }
 
-  private checkDisagreement(offset: number, slot: number, level: ReportLevel, condition: Condition, warnings: ReportWarning[]): void {
-    const tier = (Math.floor(slot / TIER_SIZE) % TIER_COUNT) as Tier;
-    let findingsSlot: number | null = this.slotOf(SECTION_INDEX.findings, tier, offset);
-    let impressionSlot: number | null = this.slotOf(SECTION_INDEX.impression, tier, offset);
-    if (namesLevels(tier)) {
-      findingsSlot = this.namedSlotOf(SECTION_INDEX.findings, offset);
-      impressionSlot = this.namedSlotOf(SECTION_INDEX.impression, offset);
-    }
-    if (findingsSlot === null || impressionSlot === null || this.ranks[findingsSlot]! < 0 || this.ranks[impressionSlot]! < 0) return;
+  /**
+   * Returns the slot of the value that `section` alone gives at a level and condition: a statement
+   * naming the level, else a whole-study statement, else a remaining-levels statement when no
+   * statement names the level (`described` false). Returns null when the section states nothing.
+   */
+  private sectionSlotOf(section: number, offset: number, described: boolean): number | null {
+    const named = this.namedSlotOf(section, offset);
+    if (named !== null) return named;
+    const globalSlot = this.slotOf(section, Tier.Global, offset);
+    if (this.ranks[globalSlot]! >= 0) return globalSlot;
+    const remainingSlot = this.slotOf(section, Tier.Remaining, offset);
+    return !described && this.ranks[remainingSlot]! >= 0 ? remainingSlot : null;
+  }
+
+  /**
+   * Warns when findings and impression, each read alone, give different values. So "L4-5: Severe
+   * canal stenosis." in findings and "No significant stenosis." in the impression disagree at L4-5.
+   */
+  private checkDisagreement(offset: number, described: boolean, level: ReportLevel, condition: Condition, warnings: ReportWarning[]): void {
+    const findingsSlot = this.sectionSlotOf(SECTION_INDEX.findings, offset, described);
+    const impressionSlot = this.sectionSlotOf(SECTION_INDEX.impression, offset, described);
+    if (findingsSlot === null || impressionSlot === null) return;
     const findingsValue = this.values[findingsSlot]!;
     const impressionValue = this.values[impressionSlot]!;
     if (findingsValue === impressionValue) return;

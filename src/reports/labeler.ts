@@ -3,7 +3,7 @@
  * condition at each disc level, with the text that gave it. docs/labeler.md states the rules.
  */
 import { recordFinding, type Placement } from './finding-values.js';
-import { Family, FindingHeading, SideSource, readFindings } from './findings.js';
+import { Family, FindingHeading, SideSource, readFindings, type Finding } from './findings.js';
 import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
@@ -144,10 +144,11 @@ class ReportReader {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource);
+    const otherRegion = this.namesOtherRegion(from, to);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);
-      const placement = this.place(finding.family, group, section);
+      const placement = this.place(finding, group, section, otherRegion);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
       if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
@@ -174,7 +175,16 @@ class ReportReader {
     this.currentCarried = single !== null && !single.headsText;
   }
 
-  private place(family: Family, group: LevelGroup | null, section: Placement['section']): Placement | null {
+  /** Returns whether units `from` to `to` name a cervical or thoracic study ("the visualized thoracic spine"). */
+  private namesOtherRegion(from: number, to: number): boolean {
+    for (let index = from; index < to; index++) {
+      if (this.units[index]!.lexeme?.region === 'nonLumbar') return true;
+    }
+    return false;
+  }
+
+  private place(finding: Finding, group: LevelGroup | null, section: Placement['section'], otherRegion: boolean): Placement | null {
+    const family = finding.family;
     // "The remainder of the study is unremarkable" names the study but describes the remaining levels only.
     if (family === Family.StudyNormal && group?.remaining !== true) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
@@ -189,8 +199,11 @@ class ReportReader {
     if (this.current !== null && !carriedNormal) {
       return { levels: this.current.levels, tier: this.current.levels.length > 1 ? Tier.Span : Tier.Level, section };
     }
-    // "Normal." or "Otherwise unremarkable." with no level in force describes the whole study.
+    // "Normal." or "Otherwise unremarkable." with no level in force describes the whole study, and so
+    // does an absence ("IMPRESSION: No significant stenosis."). A finding that is present but
+    // placed nowhere gives nothing, since it is at some level the report does not name.
     if (family === Family.LevelNormal) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
+    if ((finding.negated || finding.zero) && !otherRegion) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     return null;
   }
 }

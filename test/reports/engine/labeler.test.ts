@@ -693,6 +693,7 @@ describe('labelReport normal levels and studies', () => {
       text: 'FINDINGS: L4-5: moderate canal stenosis.\nIMPRESSION: No stenosis at any level.',
       levels: { ...atLumbarLevels(stenosisConditions(0)), 'L4-L5': { ...stenosisConditions(0), spinal_canal_stenosis: 2 } },
       evidence: [{ level: 'L4-L5', condition: 'spinal_canal_stenosis', span: 'moderate canal stenosis', fields: { section: 'findings' } }],
+      warnings: ['SECTION_DISAGREEMENT'],
     },
     {
       name: 'remaining levels are normal',

@@ -156,9 +156,24 @@ const currentLevel: LabelCase[] = [
   },
   {
     name: 'level ends at impression header',
+    // The impression statement names no level, so it is about the whole study, not about L4-5 alone.
     text: 'FINDINGS:\nL4-5: Moderate canal stenosis.\nIMPRESSION:\nNo canal stenosis.',
-    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
-    evidence: { 'L4-L5': { spinal_canal_stenosis: { section: 'findings' } } },
+    levels: mergeLevels(atLumbarLevels({ spinal_canal_stenosis: 0 }), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { section: 'findings' } }, 'L2-L3': { spinal_canal_stenosis: { section: 'impression', global: true } } },
+    warnings: ['SECTION_DISAGREEMENT'],
+  },
+  {
+    name: 'severe findings against negative impression',
+    text: 'FINDINGS:\nL3-4: Severe left foraminal narrowing.\nIMPRESSION:\nNo significant foraminal narrowing.',
+    levels: mergeLevels(atLumbarLevels(bothForamina(0)), { 'L3-L4': { left_foraminal_stenosis: 3 } }),
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { section: 'findings' }, right_foraminal_stenosis: { section: 'impression', global: true } } },
+    warnings: ['SECTION_DISAGREEMENT'],
+  },
+  {
+    name: 'negative statement without level',
+    text: 'Mild disc bulging at L4-5 and L5-S1.\nThe visualized thoracic spine shows no disc herniation.\nNo spinal canal stenosis.',
+    levels: mergeLevels(atLumbarLevels({ spinal_canal_stenosis: 0 }), atLevels(['L4-L5', 'L5-S1'], { disc_bulge: 1 })),
+    evidence: { 'L1-L2': { spinal_canal_stenosis: { global: true } } },
   },
   {
     name: 'impression finding without level',
