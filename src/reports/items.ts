@@ -355,6 +355,9 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
       case UnitKind.Measure:
         item.addMeasure(unit);
         break;
+      case UnitKind.Otherwise:
+        // The statement reads it (see labeler.ts); it is neither content nor a value.
+        break;
       case UnitKind.NegBefore:
       case UnitKind.Uncertain:
         // "Facet arthropathy without significant stenosis": a trigger after a complete finding

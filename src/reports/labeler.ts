@@ -145,9 +145,14 @@ class ReportReader {
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource);
     const otherRegion = this.namesOtherRegion(from, to);
+    const otherwise = levels.groups.length === 0 && this.saysOtherwise(from, to);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);
+      if (otherwise && finding.family === Family.LevelNormal && this.current !== null) {
+        this.recordOtherwiseNormal(finding, section);
+        continue;
+      }
       const placement = this.place(finding, group, section, otherRegion);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
@@ -173,6 +178,25 @@ class ReportReader {
     const single = placedAtGroup ? singleLevelGroup(groups) : null;
     this.current = single;
     this.currentCarried = single !== null && !single.headsText;
+  }
+
+  /** Returns whether units `from` to `to` contain "otherwise", as in "Otherwise unremarkable." */
+  private saysOtherwise(from: number, to: number): boolean {
+    for (let index = from; index < to; index++) {
+      if (this.units[index]!.kind === UnitKind.Otherwise) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Records "Otherwise unremarkable." said while a level is current: every condition that the
+   * report does not state is 0 at the current levels, and so are the levels that no statement
+   * names. Both are whole-study values, so a statement about a level replaces them.
+   */
+  private recordOtherwiseNormal(finding: Finding, section: Placement['section']): void {
+    recordFinding(this.table, finding, { levels: this.current!.levels, tier: Tier.Global, section }, this.lexicon);
+    recordFinding(this.table, finding, { levels: LUMBAR_LEVELS, tier: Tier.Remaining, section }, this.lexicon);
+    this.anyWholeStudy = true;
   }
 
   /** Returns whether units `from` to `to` name a cervical or thoracic study ("the visualized thoracic spine"). */

@@ -42,6 +42,8 @@ export const UnitKind = {
   Filler: 18,
   /** A phrase that singles out one level of several ("worst at"): it keeps that level out of a list of levels and grades nothing. */
   Emphasis: 19,
+  /** "Otherwise": a normal statement in the same item covers what the report has not described. */
+  Otherwise: 20,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -205,6 +207,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.normal.normal, lexeme(UnitKind.Normal, 'normal.normal')]);
   lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
   lists.push([data.normal.study, lexeme(UnitKind.Study, 'normal.study')]);
+  lists.push([data.normal.otherwise, lexeme(UnitKind.Otherwise, 'normal.otherwise')]);
   lists.push([data.normal.fillers, lexeme(UnitKind.Filler, 'normal.fillers')]);
 
   lists.push([data.levels.lumbosacral, lexeme(UnitKind.Level, 'levels.lumbosacral', { levelKind: 'lumbosacral', region: 'lumbar' })]);

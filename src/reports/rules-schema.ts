@@ -84,6 +84,8 @@ export interface RulesData {
     patent: string[];
     /** Words that name the study itself, for statements such as "normal MRI of the lumbar spine". */
     study: string[];
+    /** Words that make a normal statement cover what the report has not described ("otherwise unremarkable"). */
+    otherwise: string[];
     /** Words the labeler skips wherever they stand, so they may also stand beside "normal" in a statement that a whole level is normal. */
     fillers: string[];
   };
@@ -155,7 +157,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
     negation: phraseLists(['before', 'after']),
     uncertainty: phraseLists(['triggers']),
     clauses: { kind: 'object', fields: { breaks: phrases, listSeparators: phrases, orSeparators: phrases, referringWords: { kind: 'words' } } },
-    normal: phraseLists(['normal', 'patent', 'study', 'fillers']),
+    normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'fillers']),
     measurements: {
       kind: 'object',
       fields: {

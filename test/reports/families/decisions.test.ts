@@ -599,9 +599,28 @@ const wholeStudy: LabelCase[] = [
   },
   {
     name: 'otherwise unremarkable after heading',
+    // "Otherwise" covers what the report has not described: the rest of L4-5 and the other levels.
     text: 'L4-5: Mild disc bulge. Otherwise unremarkable.',
-    levels: { 'L4-L5': { ...allConditions(0), disc_bulge: 1 } },
-    evidence: { 'L4-L5': { disc_bulge: { keyword: 'bulge' } } },
+    levels: mergeLevels(atLumbarLevels(allConditions(0)), { 'L4-L5': { disc_bulge: 1 } }),
+    evidence: {
+      'L4-L5': { disc_bulge: { keyword: 'bulge', global: false }, spinal_canal_stenosis: { keyword: 'unremarkable', global: true } },
+      'L2-L3': { disc_herniation: { global: true } },
+    },
+  },
+  {
+    name: 'otherwise after heading list',
+    text: 'L3-4 and L4-5: small disc bulges. Otherwise unremarkable.',
+    levels: mergeLevels(atLumbarLevels(allConditions(0)), atLevels(['L3-L4', 'L4-L5'], { disc_bulge: 1 })),
+    evidence: { 'L5-S1': { disc_bulge: { global: true } } },
+  },
+  {
+    name: 'otherwise keeps other headings',
+    text: 'L3-4: Mild canal stenosis.\nL4-5: Mild disc bulge. Otherwise unremarkable.\nL5-S1: Moderate left foraminal stenosis.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3'], allConditions(0)), {
+      'L3-L4': { spinal_canal_stenosis: 1 },
+      'L4-L5': { ...allConditions(0), disc_bulge: 1 },
+      'L5-S1': { left_foraminal_stenosis: 2 },
+    }),
   },
   {
     name: 'otherwise unremarkable without level',
