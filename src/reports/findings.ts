@@ -167,6 +167,7 @@ class ClauseSharing {
   private readonly rightShareable: Int32Array;
 
   constructor(
+    private readonly units: readonly Unit[],
     private readonly items: readonly Item[],
     private readonly from: number,
     private readonly to: number,
@@ -264,6 +265,7 @@ class ClauseSharing {
     if (target >= 0) {
       const targetItem = this.items[target]!;
       item.borrowed = targetItem;
+      if (target === index + 1 && this.onlyLevelsBetween(item, targetItem)) this.takePredicate(item, targetItem);
       if (targetItem.type === ItemType.Head) {
         if (this.chainTarget === target) {
           item.effectiveSeverity ??= this.chainSeverity;
@@ -313,6 +315,31 @@ class ClauseSharing {
     if (heading === null) return;
     if (!this.heading.inherited && heading.type === ItemType.Head && !this.placedApart(heading, item)) return;
     item.borrowed = heading;
+  }
+
+  /** Returns whether only level notations stand between `item` and the next item `target`. */
+  private onlyLevelsBetween(item: Item, target: Item): boolean {
+    if (target.first <= item.last + 1) return false;
+    for (let unit = item.last + 1; unit < target.first; unit++) {
+      if (this.units[unit]!.kind !== UnitKind.Level) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Makes a finding word without a structure the predicate of the structure before it, as in "the
+   * right foramen at L4-5 is severely narrowed": the structure takes its grade, side, negation and
+   * hedge, and the word names no bare stenosis of the canal.
+   */
+  private takePredicate(item: Item, target: Item): void {
+    if (target.type !== ItemType.Head || target.structures.length > 0) return;
+    target.predicateOfStructure = true;
+    item.effectiveSeverity ??= target.severity;
+    if (item.effectiveSides === 0) item.effectiveSides = target.sides;
+    item.negatedBy ??= target.negatedBy;
+    if (target.hedged) item.hedged = true;
+    if (target.valueStart < item.extraStart) item.extraStart = target.valueStart;
+    if (target.valueEnd > item.extraEnd) item.extraEnd = target.valueEnd;
   }
 
   /** "moderate on the right", "left greater than right" or "moderate" standing without a structure. */
@@ -395,7 +422,7 @@ class SideReferences {
       if (source !== null && isLoneSide(item) && isOneSidedFinding(source) && this.noLevelBetween(source, item)) {
         item.borrowed = source;
       }
-      if (item.type === ItemType.Head && item.structures.length > 0) {
+      if (hasOwnStructures(item)) {
         this.lastStructured = item;
         this.inherited = false;
       }
@@ -404,7 +431,7 @@ class SideReferences {
 
   private noLevelBetween(source: Item, item: Item): boolean {
     if (this.inherited) return this.levels.countBefore(item.first) === 0;
-    return this.levels.countBefore(source.last) === this.levels.countBefore(item.first);
+    return this.levels.countBefore(findingEnd(source)) === this.levels.countBefore(item.first);
   }
 
   /** Stores the finding that lone sides of the next statement may refer to; `to` ends this statement. */
@@ -413,7 +440,7 @@ class SideReferences {
     const levelCount = this.levels.countBefore(to);
     // A level notation after the finding moves to another level, where a lone side cannot refer to it.
     let levelAfter = false;
-    if (last !== null) levelAfter = this.inherited ? levelCount > 0 : this.levels.countBefore(last.last) < levelCount;
+    if (last !== null) levelAfter = this.inherited ? levelCount > 0 : this.levels.countBefore(findingEnd(last)) < levelCount;
     this.source.item = levelAfter ? null : last;
   }
 }
@@ -434,7 +461,22 @@ function isLoneSide(item: Item): boolean {
 
 function isOneSidedFinding(item: Item): boolean {
   const sides = item.effectiveSides !== 0 ? item.effectiveSides : item.sides;
-  return (sides === LEFT || sides === RIGHT) && hasSidedFinding(item);
+  if (sides !== LEFT && sides !== RIGHT) return false;
+  if (item.type === ItemType.Head) return hasSidedFinding(item);
+  // "The right foramen at L4-5 is narrowed": the structure and its predicate form the finding.
+  const word = item.borrowed?.findingWord?.lexeme!.findingWord ?? null;
+  return word !== null && item.structures.some((unit) => isSided(structureKind(unit)) && combines(structureKind(unit), word));
+}
+
+/** Returns whether `item` is a finding with its own structures that a later lone side may refer to. */
+function hasOwnStructures(item: Item): boolean {
+  if (item.structures.length === 0) return false;
+  return item.type === ItemType.Head || (item.type === ItemType.StructureOnly && item.borrowed?.predicateOfStructure === true);
+}
+
+/** Returns the last unit of the finding of `item`, including a predicate after a level ("is narrowed"). */
+function findingEnd(item: Item): number {
+  return item.borrowed?.predicateOfStructure === true ? item.borrowed.last : item.last;
 }
 
 /** Returns whether `item` holds only negation triggers, as "none" in "L2-3: none". */
@@ -557,7 +599,7 @@ function emitClause(items: readonly Item[], from: number, to: number, out: Findi
         break;
       case ItemType.Head:
         if (item.borrowed !== null) emitBorrowed(item, out);
-        else if (!item.headingOnly) emitHead(item, out);
+        else if (!item.headingOnly && !item.predicateOfStructure) emitHead(item, out);
         break;
       case ItemType.Predicate:
         if (item.content === 0) emitPredicate(item, item, () => item.predicateIndex, out);
@@ -690,7 +732,7 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
-    new ClauseSharing(items, clauseStart, index, levels, heading).run();
+    new ClauseSharing(units, items, clauseStart, index, levels, heading).run();
     sideReferences.link(items, clauseStart, index);
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;

@@ -116,6 +116,8 @@ export class Item {
   absorbed = false;
   /** Side-specific items elaborate this finding ("foraminal stenosis, moderate on the right"), so its sided values are dropped. */
   sidedElaborated = false;
+  /** A finding word without a structure that is the predicate of the structure before it ("the foramen at L4-5 is narrowed"), so it names no bare stenosis. */
+  predicateOfStructure = false;
   /** Grading from a structure and a severity or measurement without a finding word ("Canal: moderate."). */
   implicit = false;
   /**

@@ -314,6 +314,17 @@ const bareStenosis: LabelCase[] = [
     evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'mild', unspecifiedGrade: false } } },
   },
   {
+    name: 'predicate after structure and level',
+    text: 'The left subarticular recess at L4-5 is moderately narrowed.',
+    levels: { 'L4-L5': { left_subarticular_stenosis: 2 } },
+    evidence: { 'L4-L5': { left_subarticular_stenosis: { keyword: 'moderately' } } },
+  },
+  {
+    name: 'negated predicate after level',
+    text: 'The central canal at L2-3 is not narrowed.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 0 } },
+  },
+  {
     name: 'bare stenosis without grade',
     text: 'L3-4: Disc bulge with stenosis.',
     levels: { 'L3-L4': { disc_bulge: 1, spinal_canal_stenosis: 1 } },

@@ -94,6 +94,11 @@ const cases: LabelCase[] = [
     evidence: { 'L5-S1': { right_foraminal_stenosis: { keyword: 'mildly' } } },
   },
   {
+    name: 'lone side after mid-sentence level',
+    text: 'The right neural foramen at L4-5 is severely narrowed. The left is patent.',
+    levels: { 'L4-L5': { right_foraminal_stenosis: 3, left_foraminal_stenosis: 0 } },
+  },
+  {
     name: 'lone side after blank line',
     text: 'L5-S1: The left neural foramen is moderately narrowed.\n\nThe right is patent.',
     levels: { 'L5-S1': { left_foraminal_stenosis: 2 } },
