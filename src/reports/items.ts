@@ -358,7 +358,7 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
         item.addMeasure(unit);
         break;
       case UnitKind.Otherwise:
-        // The statement reads it (see labeler.ts); it is neither content nor a value.
+        // labelReport looks for it in the whole statement, so here it is neither content nor a value.
         break;
       case UnitKind.NegBefore:
       case UnitKind.Uncertain:

@@ -189,7 +189,7 @@ class ReportReader {
   }
 
   /**
-   * Records "Otherwise unremarkable." said while a level is current: every condition that the
+   * Records "Otherwise unremarkable." stated while a level is current: every condition that the
    * report does not state is 0 at the current levels, and so are the levels that no statement
    * names. Both are whole-study values, so a statement about a level replaces them.
    */

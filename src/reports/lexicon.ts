@@ -42,7 +42,7 @@ export const UnitKind = {
   Filler: 18,
   /** A phrase that singles out one level of several ("worst at"): it keeps that level out of a list of levels and grades nothing. */
   Emphasis: 19,
-  /** "Otherwise": a normal statement in the same item covers what the report has not described. */
+  /** "Otherwise": a normal statement in the same statement covers what the report has not described. */
   Otherwise: 20,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
