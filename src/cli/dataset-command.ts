@@ -86,7 +86,7 @@ function signalExitCode(signal: NodeJS.Signals): number {
 
 function parseConfidence(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !(value >= 0 && value <= 1)) throw new DeepspineError('INVALID_ARGUMENT', `--min-level-confidence ${text}: expected a number from 0 to 1`);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(text) || !(value >= 0 && value <= 1)) throw new DeepspineError('INVALID_ARGUMENT', `--min-level-confidence ${text}: expected a number from 0 to 1`);
   return value;
 }
 

@@ -278,9 +278,25 @@ async function writeJoin(
     await rm(tempDir, { recursive: true, force: true });
   }
   logCaseMismatches(joined.reports.withoutStudy, listed, logger);
+  logLeftOut(joined.studies.leftOut, stored.results, logger);
   const summary = summarize(run, listed.length, duplicates.flatMap((duplicate) => duplicate.paths), joined);
   await writeFileAtomic(join(out, datasetFiles.summary), JSON.stringify(summary, null, 2) + '\n');
   return { summary, manifestPath: join(out, datasetFiles.manifest), results: stored.results };
+}
+
+/** Warns about the stored results that the join left out, naming their folders in OUT. */
+function logLeftOut(leftOut: JoinResult['studies']['leftOut'], results: readonly StoredStudyResult[], logger: Logger): void {
+  const folders = (ids: readonly string[]): string => {
+    const selected = new Set(ids);
+    const names = results.filter((stored) => selected.has(stored.result.studyId)).map((stored) => `studies/${stored.folderName}`);
+    return names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+  };
+  if (leftOut.unlisted.length > 0) {
+    logger.warn(`${leftOut.unlisted.length} stored results of studies that are not in the studies folder are left out of the manifest: ${folders(leftOut.unlisted)}; delete these folders if the studies were removed on purpose`);
+  }
+  if (leftOut.duplicated.length > 0) {
+    logger.warn(`${leftOut.duplicated.length} stored results of study ids that several entries of the studies folder share are left out of the manifest, because they may belong to either entry: ${folders(leftOut.duplicated)}`);
+  }
 }
 
 /** Warns about reports without a study whose id equals a study id when letter case is ignored. */

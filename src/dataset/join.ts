@@ -38,8 +38,13 @@ export interface JoinResult {
     readonly pending: string[];
     /** Done studies that no report line names. */
     readonly withoutReport: string[];
-    /** Done studies with rows whose level confidence is under the minimum. */
+    /** Done studies with a report and rows whose level confidence is under the minimum. */
     readonly uncertainNames: UncertainNames[];
+    /**
+     * Ids of stored results left out of the manifest: of studies no longer in the studies folder,
+     * and of ids that several entries of the folder share, where the result may be of either.
+     */
+    readonly leftOut: { readonly unlisted: string[]; readonly duplicated: string[] };
     /** Median processing time of the done studies in s, null when none is done. */
     readonly medianSeconds: number | null;
   };
@@ -57,6 +62,8 @@ export interface JoinResult {
   };
   /** Label counts per condition and level over the rows of joined studies. */
   readonly labels: Record<DatasetCondition, Record<string, LabelCounts>>;
+  /** Rows of studies with a joinable report, labelled or not. */
+  readonly rowsWithReport: number;
   /** Rows that got their report's labels. */
   readonly labelledRows: number;
   /** Rows of studies with a report that got no labels, because their level confidence is under the minimum. */
@@ -68,13 +75,14 @@ export interface JoinResult {
 }
 
 /**
- * Joins every stored study result to its report by study id. Each done study contributes its rows,
- * with the report's labels at the levels the report names and empty labels elsewhere. Studies
- * without a joinable report keep their rows with every label empty, which training masks. So do
- * rows whose level confidence is under `minLevelConfidence`.
- * `listedIds` are the studies of the `--studies` folder, used to tell pending studies and
- * reports without a study apart. `current` is the provenance of the running build, and
- * `duplicatedIds` are the ids of several entries of the studies folder, which no run processes.
+ * Joins the stored result of every study of the studies folder to its report by study id. Each
+ * done study contributes its rows, with the report's labels at the levels the report names and
+ * empty labels elsewhere. Studies without a joinable report keep their rows with every label empty,
+ * which training masks. So do rows whose level confidence is under `minLevelConfidence`.
+ * `listedIds` are the studies of the `--studies` folder: results of other ids are left out, and
+ * listed ids without a result are pending. `current` is the provenance of the running build, and
+ * `duplicatedIds` are the ids of several entries of the studies folder, which no run processes
+ * and whose stored results are left out.
  * @throws DeepspineError DATASET_MIXED_PROVENANCE when the done results differ in segmentation
  *   model or crop settings, or record neither (see `joinProvenance`).
  */
@@ -86,8 +94,18 @@ export function joinResults(
   duplicatedIds: readonly string[] = [],
   minLevelConfidence = defaultMinLevelConfidence,
 ): JoinResult {
-  const provenance = joinProvenance(results, listedIds, current);
-  const sorted = [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId));
+  const listed = new Set(listedIds);
+  const duplicated = new Set(duplicatedIds);
+  const leftOut = { unlisted: [] as string[], duplicated: [] as string[] };
+  const joinable: StoredStudyResult[] = [];
+  for (const stored of [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId))) {
+    const id = stored.result.studyId;
+    if (duplicated.has(id)) leftOut.duplicated.push(id);
+    else if (!listed.has(id)) leftOut.unlisted.push(id);
+    else joinable.push(stored);
+  }
+  const provenance = joinProvenance(joinable, current);
+  const sorted = joinable;
   const excludedIds = new Set(reports.excluded.map((entry) => entry.id));
   const rows: CropManifestRow[] = [];
   const labels = emptyLabelCounts();
@@ -97,6 +115,7 @@ export function joinResults(
   const uncertainNames: UncertainNames[] = [];
   const doneIds = new Set<string>();
   const durations: number[] = [];
+  let rowsWithReport = 0;
   let labelledRows = 0;
   let withheldRows = 0;
   for (const { folderName, result } of sorted) {
@@ -110,12 +129,13 @@ export function joinResults(
     const report = reports.byId.get(result.studyId);
     if (report === undefined && !excludedIds.has(result.studyId)) withoutReport.push(result.studyId);
     const confident = (row: CropManifestRow) => row.levelConfidence === null || row.levelConfidence >= minLevelConfidence;
-    const uncertainRows = result.rows.filter((row) => !confident(row)).length;
-    if (uncertainRows > 0) uncertainNames.push({ studyId: result.studyId, rows: uncertainRows, warnings: result.warnings.map((warning) => warning.code) });
     rows.push(...labelRows(folderName, result.rows, report, confident));
     if (report !== undefined) {
       const labelled = result.rows.filter(confident);
+      const uncertainRows = result.rows.length - labelled.length;
+      if (uncertainRows > 0) uncertainNames.push({ studyId: result.studyId, rows: uncertainRows, warnings: result.warnings.map((warning) => warning.code) });
       countLabels(labels, report, labelled);
+      rowsWithReport += result.rows.length;
       labelledRows += labelled.length;
       withheldRows += uncertainRows;
     }
@@ -125,15 +145,16 @@ export function joinResults(
   const pending = listedIds.filter((id) => !resultIds.has(id));
   return {
     rows,
-    studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, uncertainNames, medianSeconds: median(durations) },
+    studies: { withResult: resultIds.size, done: doneIds.size, doneWithoutLevels, failures, pending, withoutReport, uncertainNames, leftOut, medianSeconds: median(durations) },
     reports: categorizeReports(reports, {
       done: doneIds,
       withResult: resultIds,
       failed: new Set(failures.map((failure) => failure.studyId)),
       pending: new Set(pending),
-      duplicated: new Set(duplicatedIds),
+      duplicated,
     }),
     labels,
+    rowsWithReport,
     labelledRows,
     withheldRows,
     minLevelConfidence,
@@ -152,7 +173,7 @@ interface ProvenanceGroup {
  * @throws DeepspineError DATASET_MIXED_PROVENANCE naming one study of each provenance, when the
  *   done results were made with different segmentation models or crop settings, or record neither.
  */
-export function joinProvenance(results: readonly StoredStudyResult[], listedIds: readonly string[], current: DatasetProvenance): DatasetProvenance {
+export function joinProvenance(results: readonly StoredStudyResult[], current: DatasetProvenance): DatasetProvenance {
   const groups = new Map<string, ProvenanceGroup>();
   for (const stored of [...results].sort((a, b) => compareText(a.result.studyId, b.result.studyId))) {
     if (stored.result.status !== 'done') continue;
@@ -167,12 +188,10 @@ export function joinProvenance(results: readonly StoredStudyResult[], listedIds:
   const [first] = groups.values();
   if (first === undefined) return current;
   if (groups.size === 1 && first.provenance !== null) return first.provenance;
-  throw mixedProvenanceError([...groups.values()], new Set(listedIds), current);
+  throw mixedProvenanceError([...groups.values()], current);
 }
 
-const maxNamedFolders = 5;
-
-function mixedProvenanceError(groups: readonly ProvenanceGroup[], listedIds: ReadonlySet<string>, current: DatasetProvenance): DeepspineError {
+function mixedProvenanceError(groups: readonly ProvenanceGroup[], current: DatasetProvenance): DeepspineError {
   const currentKey = provenanceKey(current);
   // The group made like this run comes first, so the message starts with the expected provenance.
   const ordered = [...groups].sort((a, b) => Number(provenanceKey(b.provenance) === currentKey) - Number(provenanceKey(a.provenance) === currentKey));
@@ -187,17 +206,8 @@ function mixedProvenanceError(groups: readonly ProvenanceGroup[], listedIds: Rea
     groups.length === 1
       ? 'cannot join the done study results into a manifest, because they record no segmentation model or crop settings'
       : 'cannot join the done study results into one manifest, because they were made with different segmentation models or crop settings';
-  const otherwise = ordered.filter((group) => provenanceKey(group.provenance) !== currentKey).flatMap((group) => group.results);
-  const unlisted = otherwise.filter((stored) => !listedIds.has(stored.result.studyId)).map((stored) => `studies/${stored.folderName}`);
-  const advice: string[] = [];
-  if (otherwise.some((stored) => listedIds.has(stored.result.studyId))) {
-    advice.push('Run deepspine dataset build again without --shard and with the --model to use: it processes again every listed study whose result was made otherwise.');
-  }
-  if (unlisted.length > 0) {
-    const named = unlisted.slice(0, maxNamedFolders).join(', ') + (unlisted.length > maxNamedFolders ? ` and ${unlisted.length - maxNamedFolders} more` : '');
-    advice.push(`Delete the result folders in OUT of studies that are no longer in the studies folder, because no run processes them again: ${named}.`);
-  }
-  return new DeepspineError('DATASET_MIXED_PROVENANCE', `${head}: ${described.join('; ')}. No manifest was written. ${advice.join(' ')}`);
+  const advice = 'Run deepspine dataset build again without --shard and with the --model to use: it processes again every listed study whose result was made otherwise.';
+  return new DeepspineError('DATASET_MIXED_PROVENANCE', `${head}: ${described.join('; ')}. No manifest was written. ${advice}`);
 }
 
 /**

@@ -49,8 +49,10 @@ export interface DatasetSummary {
     readonly failures: JoinResult['studies']['failures'];
     readonly pending: readonly string[];
     readonly withoutReport: readonly string[];
-    /** Done studies with levels named under `minLevelConfidence`, whose rows got no report labels. */
+    /** Done studies with a report and levels named under `minLevelConfidence`, whose rows got no report labels. */
     readonly uncertainNames: JoinResult['studies']['uncertainNames'];
+    /** Ids of stored results left out of the manifest: not in the studies folder, or of a duplicated id. */
+    readonly leftOut: JoinResult['studies']['leftOut'];
     readonly medianSecondsPerStudy: number | null;
   };
   readonly reports: JoinResult['reports'];
@@ -58,8 +60,10 @@ export interface DatasetSummary {
   readonly minLevelConfidence: number;
   readonly rows: {
     readonly total: number;
-    /** Rows labelled from a report. */
+    /** Rows of studies with a joinable report, labelled or not. */
     readonly withReport: number;
+    /** Rows labelled from a report. */
+    readonly labelled: number;
     /** Rows of studies with a report whose labels were withheld for a level confidence under the minimum. */
     readonly withheldUncertainName: number;
     readonly withoutAxial: number;
@@ -89,13 +93,15 @@ export function summarize(run: RunCounts, listed: number, duplicateEntries: read
       pending: join.studies.pending,
       withoutReport: join.studies.withoutReport,
       uncertainNames: join.studies.uncertainNames,
+      leftOut: join.studies.leftOut,
       medianSecondsPerStudy: join.studies.medianSeconds === null ? null : Math.round(join.studies.medianSeconds * 100) / 100,
     },
     reports: join.reports,
     minLevelConfidence: join.minLevelConfidence,
     rows: {
       total: join.rows.length,
-      withReport: join.labelledRows,
+      withReport: join.rowsWithReport,
+      labelled: join.labelledRows,
       withheldUncertainName: join.withheldRows,
       withoutAxial: join.rows.filter((row) => row.axialPath === null).length,
     },
@@ -128,12 +134,13 @@ export function formatSummary(summary: DatasetSummary): string {
       (run.notStored > 0 ? `, ${run.notStored} not stored` : ''),
     `studies:   ${studies.listed} listed, ${studies.done} done, ${studies.failed} failed${failedByCode === '' ? '' : ` (${failedByCode})`}, ` +
       `${studies.pending.length} pending, ${studies.withoutReport.length} without report` +
-      (studies.duplicateEntries.length > 0 ? `, ${studies.duplicateEntries.length} entries with a duplicated id` : ''),
+      (studies.duplicateEntries.length > 0 ? `, ${studies.duplicateEntries.length} entries with a duplicated id` : '') +
+      (studies.leftOut.unlisted.length > 0 ? `, ${studies.leftOut.unlisted.length} stored results of unlisted studies left out` : ''),
     `reports:   ${reports.read} read, ${reports.joined} joined, ${reports.withoutStudy.length} without study, ` +
       `${reports.studyFailed.length} with a failed study, ${reports.studyPending.length} with a pending study, ` +
       (reports.studyDuplicated.length > 0 ? `${reports.studyDuplicated.length} with a duplicated study id, ` : '') +
       `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}`,
-    `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} labelled from a report, ` +
+    `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} of studies with a report, of them ${summary.rows.labelled} labelled and ` +
       `${summary.rows.withheldUncertainName} unlabelled for a level name under confidence ${summary.minLevelConfidence}, ${summary.rows.withoutAxial} without axial crop`,
     `crops:     ${describeProvenance(summary.provenance)}`,
     '',

@@ -89,12 +89,14 @@ describe('deepspine dataset build', () => {
     const moreOut = join(scratch, 'out-more');
     assert.equal((await build(moreStudies, moreOut)).code, 0);
     cpSync(join(moreOut, 'studies', 'phantom-2'), join(out, 'studies', 'phantom-2'), { recursive: true });
-    const mixed = await build(studies, out, '--model', otherModel);
-    assert.equal(mixed.code, 11, mixed.stderr);
-    assert.match(mixed.stderr, /different segmentation models or crop settings/);
-    assert.match(mixed.stderr, /No manifest was written\./);
-    assert.match(mixed.stderr, /no longer in the studies folder, because no run processes them again: studies\/phantom-2\./);
-    assert.equal(existsSync(join(out, 'manifest.csv')), false);
+    // The join leaves it out, so its other model does not mix the manifest.
+    const unlisted = await run('dataset', 'build', '--studies', studies, '--reports', reports, '--out', out, '--jobs', '1', '--model', otherModel);
+    assert.equal(unlisted.code, 0, unlisted.stderr);
+    assert.match(unlisted.stderr, /1 stored results of studies that are not in the studies folder are left out of the manifest: studies\/phantom-2; delete these folders/);
+    const studyIds = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+    assert.deepEqual([...new Set(studyIds)], ['phantom-1']);
+    const leftOut = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as DatasetSummary).studies.leftOut;
+    assert.deepEqual(leftOut, { unlisted: ['phantom-2'], duplicated: [] });
   });
 
   it('rejects an invalid --jobs', async () => {
@@ -152,7 +154,7 @@ describe('deepspine dataset build', () => {
     assert.equal(canalAtL45(out), '');
     assert.match(withheld.stderr, /vb3-01: \d levels in [\d.]+ s \(warnings: [A-Z_, ]*SACRUM_NOT_IN_VIEW/);
     assert.match(withheld.stderr, /1 studies have levels named with confidence under 0\.5, and those rows got no report labels: vb3-01 \([A-Z_, ]*SACRUM_NOT_IN_VIEW/);
-    assert.match(withheld.stdout, /^rows: .*, 0 labelled from a report, \d unlabelled for a level name under confidence 0\.5,/m);
+    assert.match(withheld.stdout, /^rows: +6 levels, 6 of studies with a report, of them 0 labelled and 6 unlabelled for a level name under confidence 0\.5,/m);
 
     const kept = await run('--quiet', 'dataset', 'build', '--studies', realStudies, '--reports', realReports, '--out', out, '--jobs', '1', '--min-level-confidence', '0');
     assert.equal(kept.code, 0);
@@ -167,11 +169,13 @@ describe('deepspine dataset build', () => {
     assert.match(stderr, /report "Phantom-1": no study has this id, but study "phantom-1" differs from it only in letter case/);
   });
 
-  it('rejects an invalid --min-level-confidence', async () => {
-    const { code, stderr } = await run('dataset', 'build', '--studies', studies, '--reports', reports, '--out', join(scratch, 'unused'), '--min-level-confidence', '1.5');
-    assert.equal(code, 2);
-    assert.match(stderr, /--min-level-confidence 1\.5: expected a number from 0 to 1/);
-  });
+  for (const value of ['1.5', '0x1', ' 0.7', '-0.1', 'abc']) {
+    it(`rejects --min-level-confidence "${value}"`, async () => {
+      const { code, stderr } = await run('dataset', 'build', '--studies', studies, '--reports', reports, '--out', join(scratch, 'unused'), '--min-level-confidence', value);
+      assert.equal(code, 2);
+      assert.ok(stderr.includes(`--min-level-confidence ${value}: expected a number from 0 to 1`), stderr);
+    });
+  }
 });
 
 /** Outcome of a build that was sent a signal while its worker processed the first study. */

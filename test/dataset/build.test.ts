@@ -176,7 +176,8 @@ describe('buildDataset on phantom studies', () => {
     assert.equal(rows.total, 24);
     // Rows of alpha named under confidence 0.5 (the phantom's L5-S1 when the model misses that disc) get no labels.
     const uncertain = readManifest(outA).filter((row) => row.cells['study_id'] === 'alpha' && Number(row.cells['level_confidence']) < 0.5);
-    assert.equal(rows.withReport, 6 - uncertain.length);
+    assert.equal(rows.withReport, 6);
+    assert.equal(rows.labelled, 6 - uncertain.length);
     assert.equal(rows.withheldUncertainName, uncertain.length);
     assert.deepEqual(final.summary.labels.spinal_canal_stenosis['L4-L5'], { '2': 1 });
     const l5s1Labelled = !uncertain.some((row) => row.cells['level'] === 'L5-S1');

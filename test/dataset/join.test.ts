@@ -204,10 +204,8 @@ describe('joinResults with uncertain level names', () => {
 
   it('lists the studies with uncertain names', async () => {
     const joined = joinResults(results, await indexReports(reports), ['sure', 'shifted', 'unreported'], provenance);
-    assert.deepEqual(joined.studies.uncertainNames, [
-      { studyId: 'shifted', rows: 2, warnings: ['SACRUM_NOT_IN_VIEW'] },
-      { studyId: 'unreported', rows: 1, warnings: ['SACRUM_NOT_IN_VIEW'] },
-    ]);
+    // Only studies with a report lose labels; "unreported" has uncertain names but nothing to withhold.
+    assert.deepEqual(joined.studies.uncertainNames, [{ studyId: 'shifted', rows: 2, warnings: ['SACRUM_NOT_IN_VIEW'] }]);
   });
 
   it('labels every row with a minimum of 0', async () => {
@@ -222,7 +220,9 @@ describe('joinResults with uncertain level names', () => {
     const run = { shard: null, selected: 3, processed: 3, redone: 0, skippedDone: 0, skippedFailed: 0, notStored: 0 };
     const summary = summarize(run, 3, [], joined);
     assert.equal(summary.rows.withheldUncertainName, 2);
-    assert.match(formatSummary(summary), /^rows: +5 levels, 2 labelled from a report, 2 unlabelled for a level name under confidence 0\.5, 0 without axial crop$/m);
+    assert.equal(summary.rows.withReport, 4);
+    assert.equal(summary.rows.labelled, 2);
+    assert.match(formatSummary(summary), /^rows: +5 levels, 4 of studies with a report, of them 2 labelled and 2 unlabelled for a level name under confidence 0\.5, 0 without axial crop$/m);
   });
 });
 
@@ -267,18 +267,18 @@ function thrownError(task: () => unknown): DeepspineError {
 describe('joinProvenance', () => {
   it('returns the provenance of the done results', () => {
     const results = [done('a', lumbar), done('b', lumbar)];
-    assert.equal(joinProvenance(results, ['a', 'b'], otherModel), provenance, 'the results made the rows, not the current run');
+    assert.equal(joinProvenance(results, otherModel), provenance, 'the results made the rows, not the current run');
   });
 
   it('returns the current provenance when no study is done', () => {
-    assert.equal(joinProvenance([failed('f', 'NO_MR_SERIES', 5)], ['f'], otherModel), otherModel);
-    assert.equal(joinProvenance([], [], otherModel), otherModel);
+    assert.equal(joinProvenance([failed('f', 'NO_MR_SERIES', 5)], otherModel), otherModel);
+    assert.equal(joinProvenance([], otherModel), otherModel);
   });
 
   it('ignores failed results of another provenance', () => {
     const stale = failed('f', 'NO_MR_SERIES', 5);
     const results = [done('a', lumbar), { ...stale, result: { ...stale.result, provenance: otherModel } }];
-    assert.equal(joinProvenance(results, ['a', 'f'], provenance), provenance);
+    assert.equal(joinProvenance(results, provenance), provenance);
   });
 
   it('rejects results of two segmentation models', () => {
@@ -294,24 +294,29 @@ describe('joinProvenance', () => {
   });
 
   it('rejects results of other crop settings', () => {
-    const error = thrownError(() => joinProvenance([done('a', lumbar), done('b', lumbar, 1000, otherCrops)], ['a', 'b'], provenance));
+    const error = thrownError(() => joinProvenance([done('a', lumbar), done('b', lumbar, 1000, otherCrops)], provenance));
     assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, /"b" with segmentation model sha256 aaaaaaaaaaaa/);
   });
 
   it('rejects results that record no provenance', () => {
-    const mixed = thrownError(() => joinProvenance([done('a', lumbar), done('old', lumbar, 1000, null)], ['a', 'old'], provenance));
+    const mixed = thrownError(() => joinProvenance([done('a', lumbar), done('old', lumbar, 1000, null)], provenance));
     assert.match(mixed.message, /"old" with no recorded segmentation model or crop settings/);
-    const onlyOld = thrownError(() => joinProvenance([done('old', lumbar, 1000, null)], ['old'], provenance));
+    const onlyOld = thrownError(() => joinProvenance([done('old', lumbar, 1000, null)], provenance));
     assert.equal(onlyOld.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(onlyOld.message, /record no segmentation model or crop settings/);
   });
 
-  it('names the folders of unlisted studies to delete', () => {
-    const unlisted = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map((id) => done(id, lumbar, 1000, otherModel));
-    const error = thrownError(() => joinProvenance([done('a', lumbar), ...unlisted], ['a'], provenance));
-    assert.match(error.message, /Delete the result folders in OUT of studies that are no longer in the studies folder/);
-    assert.match(error.message, /studies\/u1, studies\/u2, studies\/u3, studies\/u4, studies\/u5 and 2 more\./);
-    assert.doesNotMatch(error.message, /without --shard/, 'no listed study has a result of another model');
+  it('leaves out unlisted and duplicated results', async () => {
+    const results = [done('a', lumbar), done('gone', lumbar, 1000, otherModel), done('twice', lumbar)];
+    const index = await indexReports([report('twice', { 'L4-L5': l45 }), report('gone', { 'L4-L5': l45 })]);
+    const joined = joinResults(results, index, ['a'], provenance, ['twice']);
+    assert.deepEqual(joined.studies.leftOut, { unlisted: ['gone'], duplicated: ['twice'] });
+    assert.deepEqual([...new Set(joined.rows.map((entry) => entry.studyId))], ['a'], 'only the listed study has rows');
+    assert.equal(joined.provenance, provenance, 'the unlisted result of another model does not mix the provenance');
+    assert.equal(joined.labelledRows, 0);
+    assert.deepEqual(joined.reports.studyDuplicated, ['twice']);
+    assert.deepEqual(joined.reports.withoutStudy, ['gone']);
+    assert.equal(joined.studies.withResult, 1);
   });
 });
