@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { safeFileName, writeCropManifest, type CropManifestRow } from '../crops/write.js';
@@ -18,8 +19,8 @@ export interface ExtractOptions {
  * Finds the levels of each study and writes the per-disc sagittal and axial crops that grading
  * trains on, with one manifest row per study and level. With `--shard I/N` the run takes every
  * N-th study and writes into `OUT/shard-I-of-N`, so several processes or machines can share a list.
- * A path given more than once is processed once. A study that fails is logged and skipped, and the
- * exit status is that of the first failure.
+ * A study given more than once, also through a symbolic link, is processed once. A study that
+ * fails is logged and skipped, and the exit status is that of the first failure.
  * @throws DeepspineError INVALID_ARGUMENT when a study id is empty or two studies get the same crops
  *   folder (see `planExtractStudies`), and OUTPUT_FAILED when the output folder cannot be created.
  *   Both are raised before any study is read.
@@ -65,25 +66,27 @@ export interface PlannedStudy {
 }
 
 /**
- * Returns the studies of an extract run sorted by path, each path once. Paths that resolve to the
- * same absolute path (`a/ivd-11` and `a/ivd-11/`) count as one study, and each repeat is logged.
- * The study id is `studyIdFromPath` of the path's last component, as in `dataset build`, so
- * `a b.nii.gz` gets the id `a b` and its crops go to `crops/a_b/`. The component is taken from the
- * absolute path, so the study `.` gets the name of the working folder.
+ * Returns the studies of an extract run sorted by path, each study once. Paths with the same real
+ * path count as one study: `a/ivd-11` and `a/ivd-11/`, and also two symbolic links to one folder.
+ * Each repeat is logged, and the study keeps the path given first. The study id is
+ * `studyIdFromPath` of the path's last component, as in `dataset build`, so `a b.nii.gz` gets the
+ * id `a b` and its crops go to `crops/a_b/`. The component is taken from the absolute path, so the
+ * study `.` gets the name of the working folder.
  * @throws DeepspineError INVALID_ARGUMENT, naming the paths, when a study id is empty, or when
  *   different studies get the same crops folder ignoring case (`a b` and `a_b`, or `A` and `a`),
  *   because their crops would overwrite each other. Ids equal as they are would also leave the
  *   manifest unable to tell their rows apart.
  */
 export function planExtractStudies(studies: readonly string[], logger: Logger): PlannedStudy[] {
-  const pathsByResolved = new Map<string, string>();
+  const pathsByRealPath = new Map<string, string>();
   for (const path of studies) {
-    const resolved = resolve(path);
-    const first = pathsByResolved.get(resolved);
-    if (first === undefined) pathsByResolved.set(resolved, path);
-    else logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
+    const real = realPathOf(path);
+    const first = pathsByRealPath.get(real);
+    if (first === undefined) pathsByRealPath.set(real, path);
+    else if (resolve(first) === resolve(path)) logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
+    else logger.warn(`${path}: the same study as ${first} (both resolve to ${real}); extracted once, as ${first}`);
   }
-  const planned = [...pathsByResolved.values()].sort().map((path) => ({ path, studyId: studyIdFromPath(resolve(path)) }));
+  const planned = [...pathsByRealPath.values()].sort().map((path) => ({ path, studyId: studyIdFromPath(resolve(path)) }));
 
   const unnamed = planned.filter((study) => study.studyId === '');
   if (unnamed.length > 0) {
@@ -108,6 +111,18 @@ export function planExtractStudies(studies: readonly string[], logger: Logger): 
     );
   }
   return planned;
+}
+
+/**
+ * Returns the real path of `path`, with symbolic links resolved, or its absolute path when it does
+ * not exist. A missing study then fails when it is read, with the message of that step.
+ */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
 }
 
 /** Returns the folder under `crops/` that `writeDiscCrops` gives the study. */

@@ -99,6 +99,24 @@ describe('deepspine extract', () => {
     assert.equal(sidecar.studyId, 'x y');
   });
 
+  it('extracts two links to one study once', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const first = join(scratch, 'links', 'a', 'ivd-11');
+    const second = join(scratch, 'links', 'b', 'ivd-11');
+    for (const link of [first, second]) {
+      mkdirSync(join(link, '..'), { recursive: true });
+      symlinkSync(sharedPath('dicom', 'ivd-11'), link, 'dir');
+    }
+    const out = join(scratch, 'links-out');
+    const result = await runWithOutput('extract', first, second, '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.stderr.includes(`warn: ${second}: the same study as ${first} (both resolve to ${sharedPath('dicom', 'ivd-11')}); extracted once, as ${first}`), result.stderr);
+    const rows = manifestRows(out);
+    const levels = rows.map((row) => row[2]!);
+    assert.ok(levels.length >= 5, `only ${levels.length} rows`);
+    assert.equal(new Set(levels).size, levels.length, `repeated levels: ${levels.join(' ')}`);
+    assert.deepEqual([...new Set(rows.map((row) => row[0]))], ['ivd-11']);
+  });
+
   it('rejects two studies with one id', async () => {
     // The paths need not exist, because the ids are checked before any study is read.
     const out = join(scratch, 'clash');
@@ -145,6 +163,24 @@ describe('planExtractStudies', () => {
     assert.deepEqual(planExtractStudies(['/s/ivd-11/.', '/s/vb2-02/sag/..'], logger), [
       { path: '/s/ivd-11/.', studyId: 'ivd-11' },
       { path: '/s/vb2-02/sag/..', studyId: 'vb2-02' },
+    ]);
+  });
+
+  it('one study through two links', () => {
+    const folder = join(scratch, 'plan', 'real-study');
+    mkdirSync(folder, { recursive: true });
+    const links = [join(scratch, 'plan', 'a'), join(scratch, 'plan', 'b')];
+    for (const link of links) mkdirSync(link);
+    const first = join(links[0]!, 'ivd-11');
+    const second = join(links[1]!, 'other-name');
+    symlinkSync(folder, first, 'dir');
+    symlinkSync(folder, second, 'dir');
+    const { logger, lines } = recordingLogger();
+    // The second link sorts first, but the path given first is kept.
+    assert.deepEqual(planExtractStudies([second, first, folder], logger), [{ path: second, studyId: 'other-name' }]);
+    assert.deepEqual(lines, [
+      `warn: ${first}: the same study as ${second} (both resolve to ${folder}); extracted once, as ${second}`,
+      `warn: ${folder}: the same study as ${second} (both resolve to ${folder}); extracted once, as ${second}`,
     ]);
   });
 
