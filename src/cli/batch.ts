@@ -18,9 +18,10 @@ export interface BatchOptions {
 
 /**
  * Analyzes many studies with `jobs` worker processes, each with an equal share of the CPU threads,
- * and writes the batch summary (see `batchSummaryFileName`). A study that fails is recorded with its
- * exit code and the others go on. Returns 0 when every study succeeded, else the exit code of the
- * first failure.
+ * and writes the batch summary (see `batchSummaryFileName`). The level table of each study that
+ * succeeds is printed on stdout when it finishes (see `formatBatchTable`). A study that fails is
+ * recorded with its exit code and the others go on. Returns 0 when every study succeeded, else the
+ * exit code of the first failure.
  */
 export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
   const sorted = [...studies].sort();
@@ -37,11 +38,13 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
     while (next < mine.length) {
       const position = next++;
       const { study, outDir } = mine[position]!;
-      const { exitCode, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough]);
+      const { exitCode, stdout, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough]);
       entries[position] = { study, outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
       done++;
-      if (exitCode === 0) logger.info(`[${done}/${mine.length}] ${study}: done`);
-      else logger.error(`[${done}/${mine.length}] ${study}: failed with exit code ${exitCode}: ${stderrTail}`);
+      if (exitCode === 0) {
+        logger.info(`[${done}/${mine.length}] ${study}: done`);
+        process.stdout.write(formatBatchTable(study, outDir, stdout));
+      } else logger.error(`[${done}/${mine.length}] ${study}: failed with exit code ${exitCode}: ${stderrTail}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, mine.length) }, worker));
@@ -51,15 +54,28 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   return failed[0]?.exitCode ?? 0;
 }
 
-function runChild(args: string[]): Promise<{ exitCode: number; stderrTail: string }> {
+/**
+ * Returns the stdout block of one study of a batch: a line naming the study and its output folder,
+ * the study's level table, and a blank line that separates it from the next block.
+ */
+export function formatBatchTable(study: string, outDir: string, table: string): string {
+  const body = table.endsWith('\n') ? table : `${table}\n`;
+  return `Study ${study}, results in ${outDir}:\n${body}\n`;
+}
+
+/** Runs one `deepspine` child process and returns its exit status, its whole stdout and the tail of its stderr. */
+function runChild(args: string[]): Promise<{ exitCode: number; stdout: string; stderrTail: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The child prints only its level table on stdout (about 3 kB for a study with six levels), so it is kept whole.
+    const stdoutChunks: Buffer[] = [];
     let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => stdoutChunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stderrTail: stderrTail(stderr) }));
-    child.on('error', (error) => resolve({ exitCode: 1, stderrTail: String(error) }));
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderrTail: stderrTail(stderr) }));
+    child.on('error', (error) => resolve({ exitCode: 1, stdout: '', stderrTail: String(error) }));
   });
 }
 

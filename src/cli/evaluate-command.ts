@@ -1,16 +1,24 @@
-import { writeFile } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { evaluateFolder, formatDice } from '../evaluation/evaluate.js';
+import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { checkOutputFile, writeOutput } from '../outputs/write-results.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
 import { isShippedSegmentationModel, segmentationModelCardPath, shippedSegmentationTrainingCases } from '../segmentation/shipped-model.js';
 
 /**
  * Runs the evaluation and prints a per-case table and the means on stdout. When the model is the
  * shipped one, a last line names the evaluated cases that it was trained on (see
- * `trainingCasesNote`).
+ * `trainingCasesNote`). With `json`, the full evaluation is also written to that file.
+ * @throws DeepspineError INVALID_ARGUMENT when `json` is empty, and OUTPUT_FAILED when the `json`
+ *   file cannot be written. Both are raised before the model is loaded, except for a write that
+ *   fails at the end (a full disk), which leaves no partial file.
  */
 export async function runEvaluate(dir: string, options: { model?: string; cases?: string[]; json?: string }, logger: Logger): Promise<void> {
+  if (options.json !== undefined) {
+    if (options.json === '') throw new DeepspineError('INVALID_ARGUMENT', '--json is empty; pass the path of the JSON file to write');
+    await checkOutputFile(options.json, '--json');
+  }
   const model = await loadSegmentationModel(options.model);
   try {
     const shipped = await isShippedSegmentationModel(options.model);
@@ -30,7 +38,7 @@ export async function runEvaluate(dir: string, options: { model?: string; cases?
     const note = shipped ? trainingCasesNote(summary.cases.map((c) => c.case)) : null;
     if (note !== null) lines.push(note);
     process.stdout.write(lines.join('\n') + '\n');
-    if (options.json) await writeFile(options.json, JSON.stringify(summary, null, 2));
+    if (options.json !== undefined) await writeOutput(options.json, JSON.stringify(summary, null, 2));
   } finally {
     await model.release();
   }

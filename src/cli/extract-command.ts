@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { safeFileName, writeCropManifest, type CropManifestRow } from '../crops/write.js';
@@ -18,11 +19,11 @@ export interface ExtractOptions {
  * Finds the levels of each study and writes the per-disc sagittal and axial crops that grading
  * trains on, with one manifest row per study and level. With `--shard I/N` the run takes every
  * N-th study and writes into `OUT/shard-I-of-N`, so several processes or machines can share a list.
- * A path given more than once is processed once. A study that fails is logged and skipped; the
- * exit status is that of the first failure.
- * @throws DeepspineError INVALID_ARGUMENT when two studies get the same study id (see
- *   `planExtractStudies`), and OUTPUT_FAILED when the output folder cannot be created. Both are
- *   raised before any study is read.
+ * A study given more than once, also through a symbolic link, is processed once. A study that
+ * fails is logged and skipped, and the exit status is that of the first failure.
+ * @throws DeepspineError INVALID_ARGUMENT when a study id is empty or two studies get the same crops
+ *   folder (see `planExtractStudies`), and OUTPUT_FAILED when the output folder cannot be created.
+ *   Both are raised before any study is read.
  */
 export async function runExtract(studies: string[], options: ExtractOptions, logger: Logger): Promise<number> {
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass DICOM folders or NIfTI/MHA files');
@@ -57,34 +58,48 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
   return firstFailure;
 }
 
-/** A study of an extract run: its path as given and its study id, which names `crops/<id>/`. */
+/** A study of an extract run: its path as given and its study id. */
 export interface PlannedStudy {
   readonly path: string;
+  /** Study id, written unchanged to the manifest's `study_id` and the crop sidecars. The crops go to `crops/<safeFileName(id)>/`. */
   readonly studyId: string;
 }
 
 /**
- * Returns the studies of an extract run sorted by path, each path once. Paths that resolve to the
- * same absolute path (`a/ivd-11` and `a/ivd-11/`) count as one study, and each repeat is logged.
- * The study id is `safeFileName(studyIdFromPath(path))`, so `a b.nii.gz` gets the id `a_b`.
- * @throws DeepspineError INVALID_ARGUMENT, naming the paths, when different studies get study ids
- *   that are equal ignoring case, because their crops would overwrite each other in
- *   `crops/<id>/` and the manifest could not tell their rows apart.
+ * Returns the studies of an extract run sorted by path, each study once. Paths with the same real
+ * path count as one study: `a/ivd-11` and `a/ivd-11/`, and also two symbolic links to one folder.
+ * Each repeat is logged, and the study keeps the path given first. The study id is
+ * `studyIdFromPath` of the path's last component, as in `dataset build`, so `a b.nii.gz` gets the
+ * id `a b` and its crops go to `crops/a_b/`. The component is taken from the absolute path, so the
+ * study `.` gets the name of the working folder.
+ * @throws DeepspineError INVALID_ARGUMENT, naming the paths, when a study id is empty, or when
+ *   different studies get the same crops folder ignoring case (`a b` and `a_b`, or `A` and `a`),
+ *   because their crops would overwrite each other. Ids equal as they are would also leave the
+ *   manifest unable to tell their rows apart.
  */
 export function planExtractStudies(studies: readonly string[], logger: Logger): PlannedStudy[] {
-  const pathsByResolved = new Map<string, string>();
+  const pathsByRealPath = new Map<string, string>();
   for (const path of studies) {
-    const resolved = resolve(path);
-    const first = pathsByResolved.get(resolved);
-    if (first === undefined) pathsByResolved.set(resolved, path);
-    else logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
+    const real = realPathOf(path);
+    const first = pathsByRealPath.get(real);
+    if (first === undefined) pathsByRealPath.set(real, path);
+    else if (resolve(first) === resolve(path)) logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
+    else logger.warn(`${path}: the same study as ${first} (both resolve to ${real}); extracted once, as ${first}`);
   }
-  const planned = [...pathsByResolved.values()].sort().map((path) => ({ path, studyId: safeFileName(studyIdFromPath(path)) }));
+  const planned = [...pathsByRealPath.values()].sort().map((path) => ({ path, studyId: studyIdFromPath(resolve(path)) }));
+
+  const unnamed = planned.filter((study) => study.studyId === '');
+  if (unnamed.length > 0) {
+    throw new DeepspineError(
+      'INVALID_ARGUMENT',
+      `${unnamed.map((study) => study.path).join(' and ')}: the study id, the name without its volume file suffix, is empty; pass a folder or file with a name`,
+    );
+  }
 
   const studiesByFolder = new Map<string, PlannedStudy[]>();
   for (const study of planned) {
     // Compared ignoring case, because crops/Case and crops/case are one folder on some file systems.
-    const key = study.studyId.toLowerCase();
+    const key = cropsFolderName(study).toLowerCase();
     studiesByFolder.set(key, [...(studiesByFolder.get(key) ?? []), study]);
   }
   const clashes = [...studiesByFolder.values()].filter((group) => group.length > 1);
@@ -92,14 +107,34 @@ export function planExtractStudies(studies: readonly string[], logger: Logger): 
     const described = clashes.map((group) => `${group.map((study) => study.path).join(' and ')} (${describeIds(group)})`);
     throw new DeepspineError(
       'INVALID_ARGUMENT',
-      `different studies get the same study id, so their crops would overwrite each other: ${described.join('; ')}. Rename all but one of each, or extract them into separate --out folders`,
+      `different studies get the same study id or crops folder, so their crops would overwrite each other: ${described.join('; ')}. Rename all but one of each, or extract them into separate --out folders`,
     );
   }
   return planned;
 }
 
+/**
+ * Returns the real path of `path`, with symbolic links resolved, or its absolute path when it does
+ * not exist. A missing study then fails when it is read, with the message of that step.
+ */
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/** Returns the folder under `crops/` that `writeDiscCrops` gives the study. */
+function cropsFolderName(study: PlannedStudy): string {
+  return safeFileName(study.studyId);
+}
+
 function describeIds(group: readonly PlannedStudy[]): string {
   const ids = [...new Set(group.map((study) => study.studyId))];
   if (ids.length === 1) return `study id "${ids[0]}"`;
-  return `study ids ${ids.map((id) => `"${id}"`).join(' and ')}, equal ignoring case`;
+  const quoted = ids.map((id) => `"${id}"`).join(' and ');
+  const folders = [...new Set(group.map((study) => `crops/${cropsFolderName(study)}/`))];
+  if (folders.length === 1) return `study ids ${quoted}, which both get the crops folder ${folders[0]}`;
+  return `study ids ${quoted}, whose crops folders ${folders.join(' and ')} are equal ignoring case`;
 }

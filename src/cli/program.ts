@@ -149,7 +149,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<dir>', 'folder with one subfolder per case: image.nii.gz, labels.nii.gz, optional instances.nii.gz and meta.json')
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--cases <names...>', 'evaluate only these case folders')
-    .option('--json <file>', 'also write the full evaluation as JSON')
+    .option('--json <file>', 'also write the full evaluation as JSON to this file, in a folder that exists')
     .action(async (dir: string, options: { model?: string; cases?: string[]; json?: string }) => {
       const logger = loggerFor(program.opts<GlobalOptions>());
       await runEvaluate(dir, options, logger);

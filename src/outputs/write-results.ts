@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DeepspineError } from '../errors.js';
 import type { Volume } from '../geometry/volume.js';
@@ -86,7 +87,40 @@ export async function createOutputFolder(dir: string): Promise<void> {
   }
 }
 
-async function writeOutput(path: string, contents: string | Uint8Array): Promise<void> {
+/**
+ * Checks that `path` can be written as an output file: it is not a folder, its folder exists, and
+ * both are writable. It creates nothing, so a command can call it before a long run and still leave
+ * no file behind when the run fails. `option` names the command-line option in the message.
+ * @throws DeepspineError OUTPUT_FAILED naming the path and the reason.
+ */
+export async function checkOutputFile(path: string, option: string): Promise<void> {
+  const fail = (reason: string, next: string, cause?: unknown): never => {
+    throw new DeepspineError('OUTPUT_FAILED', `${path}: cannot write the ${option} file (${reason}); ${next}`, { file: path, cause });
+  };
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    // ENOTDIR: a parent of `path` is a file.
+    return fail(error.code === 'ENOTDIR' ? 'a parent of it is a file' : (error.code ?? String(error)), `pass another ${option}`, error);
+  });
+  if (existing?.isDirectory() === true) fail('it is a folder', `pass a file path to ${option}`);
+  const folder = dirname(path);
+  const folderStats = await stat(folder).catch((error: NodeJS.ErrnoException) =>
+    fail(error.code === 'ENOENT' ? `folder ${folder} does not exist` : `folder ${folder}: ${error.code ?? String(error)}`, `create the folder or pass another ${option}`, error),
+  );
+  if (!folderStats.isDirectory()) fail(`${folder} is not a folder`, `pass another ${option}`);
+  // The folder must be writable even when the file is, because the file is replaced through a temporary file beside it.
+  await access(folder, constants.W_OK).catch((error: NodeJS.ErrnoException) => fail(`folder ${folder} is not writable, ${error.code ?? String(error)}`, `pass another ${option}`, error));
+  if (existing !== null) {
+    await access(path, constants.W_OK).catch((error: NodeJS.ErrnoException) => fail(`the file is not writable, ${error.code ?? String(error)}`, `pass another ${option}`, error));
+  }
+}
+
+/**
+ * Writes `contents` to the file `path`, creating its folder when missing. The file is replaced
+ * atomically through a temporary file beside it, so a failed write leaves any earlier file intact.
+ * @throws DeepspineError OUTPUT_FAILED naming the file when the folder or file cannot be written.
+ */
+export async function writeOutput(path: string, contents: string | Uint8Array): Promise<void> {
   const temporary = `${path}.${process.pid}.tmp`;
   try {
     await mkdir(dirname(path), { recursive: true });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -31,6 +31,50 @@ describe('deepspine evaluate', () => {
     const result = await run('evaluate', file);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr, `error: ${file}: not a folder; pass the folder that contains one subfolder per labelled case\n`);
+  });
+
+  it('folder as --json is exit 9', async () => {
+    // An empty evaluation folder fails with exit 3 once read, so exit 9 shows that --json is checked first.
+    const volumes = join(scratch, 'no-cases');
+    const folder = join(scratch, 'json-folder');
+    mkdirSync(volumes);
+    mkdirSync(folder);
+    const result = await run('evaluate', volumes, '--json', folder);
+    assert.equal(result.code, 9, result.stderr);
+    assert.equal(result.stderr, `error: ${folder}: cannot write the --json file (it is a folder); pass a file path to --json\n`);
+    assert.equal(result.stdout, '');
+    assert.deepEqual(readdirSync(folder), []);
+  });
+
+  it('--json in missing folder is exit 9', async () => {
+    const missing = join(scratch, 'missing-folder');
+    const json = join(missing, 'x.json');
+    const result = await run('evaluate', join(scratch, 'no-such-volumes'), '--json', json);
+    assert.equal(result.code, 9, result.stderr);
+    assert.equal(result.stderr, `error: ${json}: cannot write the --json file (folder ${missing} does not exist); create the folder or pass another --json\n`);
+    assert.equal(existsSync(missing), false);
+  });
+
+  it('empty --json is exit 2', async () => {
+    const result = await run('evaluate', join(scratch, 'no-such-volumes'), '--json', '');
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr, 'error: --json is empty; pass the path of the JSON file to write\n');
+  });
+
+  it('writes --json only on success', { skip: skipWithoutSharedData('volumes', 'ivd-20') }, async () => {
+    const failed = join(scratch, 'failed.json');
+    const failedRun = await run('evaluate', sharedPath('volumes'), '--cases', 'nonexist', '--json', failed);
+    assert.equal(failedRun.code, 3, failedRun.stderr);
+    assert.equal(existsSync(failed), false);
+
+    const json = join(scratch, 'evaluation.json');
+    const result = await run('evaluate', sharedPath('volumes'), '--cases', 'ivd-20', '--json', json);
+    assert.equal(result.code, 0, result.stderr);
+    const summary = JSON.parse(readFileSync(json, 'utf8')) as { cases: { case: string; diceDisc: number; naming: unknown[] }[] };
+    assert.deepEqual(summary.cases.map((c) => c.case), ['ivd-20']);
+    assert.ok(summary.cases[0]!.diceDisc > 0.8, `disc Dice ${summary.cases[0]!.diceDisc}`);
+    assert.equal(summary.cases[0]!.naming.length, 5);
+    assert.deepEqual(readdirSync(scratch).filter((name) => name.endsWith('.tmp')), []);
   });
 
   it('names an unknown case', { skip: skipWithoutSharedData('volumes', 'ivd-11') }, async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +79,44 @@ describe('deepspine extract', () => {
     assert.equal(new Set(levels).size, levels.length, `repeated levels: ${levels.join(' ')}`);
   });
 
+  it('keeps the study id of dataset build', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    // `dataset build` gives the entry "x y" the study id "x y" and replaces characters only in folder names.
+    const studies = join(scratch, 'named');
+    mkdirSync(studies);
+    const study = join(studies, 'x y');
+    symlinkSync(sharedPath('dicom', 'ivd-11'), study, 'dir');
+    const out = join(scratch, 'named-out');
+    const result = await runWithOutput('extract', study, '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    const rows = manifestRows(out);
+    assert.ok(rows.length >= 5, `only ${rows.length} rows`);
+    for (const row of rows) {
+      assert.equal(row[0], 'x y');
+      assert.ok(row[5]!.startsWith('crops/x_y/'), row[5]);
+    }
+    assert.deepEqual(readdirSync(join(out, 'crops')), ['x_y']);
+    const sidecar = JSON.parse(readFileSync(join(out, rows[0]![5]!.replace(/\.npy$/, '.json')), 'utf8')) as { studyId: string };
+    assert.equal(sidecar.studyId, 'x y');
+  });
+
+  it('extracts two links to one study once', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const first = join(scratch, 'links', 'a', 'ivd-11');
+    const second = join(scratch, 'links', 'b', 'ivd-11');
+    for (const link of [first, second]) {
+      mkdirSync(join(link, '..'), { recursive: true });
+      symlinkSync(sharedPath('dicom', 'ivd-11'), link, 'dir');
+    }
+    const out = join(scratch, 'links-out');
+    const result = await runWithOutput('extract', first, second, '--out', out);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(result.stderr.includes(`warn: ${second}: the same study as ${first} (both resolve to ${sharedPath('dicom', 'ivd-11')}); extracted once, as ${first}`), result.stderr);
+    const rows = manifestRows(out);
+    const levels = rows.map((row) => row[2]!);
+    assert.ok(levels.length >= 5, `only ${levels.length} rows`);
+    assert.equal(new Set(levels).size, levels.length, `repeated levels: ${levels.join(' ')}`);
+    assert.deepEqual([...new Set(rows.map((row) => row[0]))], ['ivd-11']);
+  });
+
   it('rejects two studies with one id', async () => {
     // The paths need not exist, because the ids are checked before any study is read.
     const out = join(scratch, 'clash');
@@ -111,18 +149,58 @@ describe('planExtractStudies', () => {
     assert.deepEqual(lines, ['warn: /s/b/: given more than once (first as /s/b); extracted once', 'warn: /s/./a: given more than once (first as /s/a); extracted once']);
   });
 
-  it('names study ids made safe', () => {
+  it('keeps study ids as named', () => {
     const { logger } = recordingLogger();
-    assert.deepEqual(planExtractStudies(['/v/a b.nii.gz', '/v/c.MHA'], logger), [
-      { path: '/v/a b.nii.gz', studyId: 'a_b' },
+    assert.deepEqual(planExtractStudies(['/v/a b.nii.gz', '/v/c.MHA', '/v/d,e'], logger), [
+      { path: '/v/a b.nii.gz', studyId: 'a b' },
       { path: '/v/c.MHA', studyId: 'c' },
+      { path: '/v/d,e', studyId: 'd,e' },
     ]);
+  });
+
+  it('names . after its folder', () => {
+    const { logger } = recordingLogger();
+    assert.deepEqual(planExtractStudies(['/s/ivd-11/.', '/s/vb2-02/sag/..'], logger), [
+      { path: '/s/ivd-11/.', studyId: 'ivd-11' },
+      { path: '/s/vb2-02/sag/..', studyId: 'vb2-02' },
+    ]);
+  });
+
+  it('one study through two links', () => {
+    const folder = join(scratch, 'plan', 'real-study');
+    mkdirSync(folder, { recursive: true });
+    const links = [join(scratch, 'plan', 'a'), join(scratch, 'plan', 'b')];
+    for (const link of links) mkdirSync(link);
+    const first = join(links[0]!, 'ivd-11');
+    const second = join(links[1]!, 'other-name');
+    symlinkSync(folder, first, 'dir');
+    symlinkSync(folder, second, 'dir');
+    const { logger, lines } = recordingLogger();
+    // The second link sorts first, but the path given first is kept.
+    assert.deepEqual(planExtractStudies([second, first, folder], logger), [{ path: second, studyId: 'other-name' }]);
+    assert.deepEqual(lines, [
+      `warn: ${first}: the same study as ${second} (both resolve to ${folder}); extracted once, as ${second}`,
+      `warn: ${folder}: the same study as ${second} (both resolve to ${folder}); extracted once, as ${second}`,
+    ]);
+  });
+
+  it('rejects an empty study id', () => {
+    const { logger } = recordingLogger();
+    assert.throws(
+      () => planExtractStudies(['/v/a', '/v/.nii.gz'], logger),
+      (error: unknown) => {
+        assert.ok(error instanceof DeepspineError);
+        assert.equal(error.code, 'INVALID_ARGUMENT');
+        assert.equal(error.message, '/v/.nii.gz: the study id, the name without its volume file suffix, is empty; pass a folder or file with a name');
+        return true;
+      },
+    );
   });
 
   const clashes: [string, string[], string][] = [
     ['folder and volume', ['/s/ivd-11', '/t/ivd-11.nii.gz'], '/s/ivd-11 and /t/ivd-11.nii.gz (study id "ivd-11")'],
-    ['ids equal ignoring case', ['/v/A.nii', '/v/a.mha'], '/v/A.nii and /v/a.mha (study ids "A" and "a", equal ignoring case)'],
-    ['ids equal once made safe', ['/v/a b.nii', '/v/a_b.nii'], '/v/a b.nii and /v/a_b.nii (study id "a_b")'],
+    ['ids equal ignoring case', ['/v/A.nii', '/v/a.mha'], '/v/A.nii and /v/a.mha (study ids "A" and "a", whose crops folders crops/A/ and crops/a/ are equal ignoring case)'],
+    ['ids with one crops folder', ['/v/a b.nii', '/v/a_b.nii'], '/v/a b.nii and /v/a_b.nii (study ids "a b" and "a_b", which both get the crops folder crops/a_b/)'],
   ];
   for (const [name, studies, described] of clashes) {
     it(`rejects ${name}`, () => {

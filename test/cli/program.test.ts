@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseShard } from '../../src/cli/analyze-command.js';
+import { formatBatchTable } from '../../src/cli/batch.js';
 import { repoRoot, sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-cli-test-'));
@@ -103,6 +104,16 @@ describe('deepspine CLI exit codes', () => {
     const result = await run('analyze', sharedPath('volumes', 'tptbox-cervical', 'image.nii.gz'), '--out', join(scratch, 'o3'));
     assert.equal(result.code, 7);
     assert.match(result.stderr, /does not look like a lumbar spine/);
+  });
+});
+
+describe('formatBatchTable', () => {
+  it('names the study before its table', () => {
+    assert.equal(formatBatchTable('a/ivd-11', 'out/ivd-11', 'Level\nL4-L5\n'), 'Study a/ivd-11, results in out/ivd-11:\nLevel\nL4-L5\n\n');
+  });
+
+  it('ends an unterminated table', () => {
+    assert.equal(formatBatchTable('s', 'o', 'Level'), 'Study s, results in o:\nLevel\n\n');
   });
 });
 
@@ -210,6 +221,20 @@ describe('analyze output files', () => {
     const summary = JSON.parse(readFileSync(join(out, 'batch-summary.json'), 'utf8')) as { studies: { study: string; exitCode: number }[] };
     assert.deepEqual(summary.studies.map((s) => s.exitCode).sort(), [0, 3]);
     assert.ok(existsSync(join(out, 'ivd-11', 'results.json')));
+  });
+
+  it('batch prints each level table', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'batch-tables');
+    const study = sharedPath('dicom', 'ivd-11');
+    const absent = join(scratch, 'absent-study');
+    const result = await run('analyze', study, absent, '--out', out, '--jobs', '2');
+    assert.equal(result.code, 3, result.stderr);
+    // The table that the same study prints when analyzed alone, also to a pipe as here.
+    const single = await run('analyze', study, '--out', join(scratch, 'single-table'));
+    assert.equal(single.code, 0, single.stderr);
+    assert.match(single.stdout, /^L4-L5 /m);
+    assert.equal(result.stdout, formatBatchTable(study, join(out, 'ivd-11'), single.stdout));
+    assert.ok(!result.stdout.includes(absent));
   });
 
   it('shard picks every COUNT-th study', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {

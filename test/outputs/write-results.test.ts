@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { DeepspineError } from '../../src/errors.js';
 import { makeVolume } from '../../src/geometry/volume.js';
-import { formatResultsJson, outputFileNames, writeOverlayPng, writeResults } from '../../src/outputs/write-results.js';
+import { checkOutputFile, formatResultsJson, outputFileNames, writeOverlayPng, writeResults } from '../../src/outputs/write-results.js';
 import type { AnalysisResult } from '../../src/pipeline/result.js';
 import { sampleResult } from './fixtures.js';
 
@@ -81,5 +81,51 @@ test('writeOverlayPng writes the PNG file', async () => {
     await writeOverlayPng(path, image, labels, [{ name: 'L4-L5', center: [6, 20, -30], confidence: 0.8 }]);
     const png = decode(await readFile(path));
     assert.ok(png.height >= 512);
+  });
+});
+
+/** Asserts that `promise` rejects with OUTPUT_FAILED and exactly `message`. */
+async function assertOutputFailed(promise: Promise<unknown>, message: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof DeepspineError, String(error));
+    assert.equal(error.code, 'OUTPUT_FAILED');
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+test('checkOutputFile rejects a folder', async () => {
+  await withTempDir(async (dir) => {
+    await assertOutputFailed(checkOutputFile(dir, '--json'), `${dir}: cannot write the --json file (it is a folder); pass a file path to --json`);
+  });
+});
+
+test('checkOutputFile rejects a missing folder', async () => {
+  await withTempDir(async (dir) => {
+    const missing = join(dir, 'missing');
+    const path = join(missing, 'x.json');
+    await assertOutputFailed(checkOutputFile(path, '--json'), `${path}: cannot write the --json file (folder ${missing} does not exist); create the folder or pass another --json`);
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test('checkOutputFile rejects a file as folder', async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'in the way');
+    const path = join(file, 'x.json');
+    await assertOutputFailed(checkOutputFile(path, '--json'), `${path}: cannot write the --json file (a parent of it is a file); pass another --json`);
+  });
+});
+
+test('checkOutputFile accepts new and existing files', async () => {
+  await withTempDir(async (dir) => {
+    const existing = join(dir, 'old.json');
+    await writeFile(existing, '{}');
+    await checkOutputFile(existing, '--json');
+    await checkOutputFile(join(dir, 'new.json'), '--json');
+    // Only the file written above: the check creates nothing.
+    assert.deepEqual(await readdir(dir), ['old.json']);
+    assert.equal(await readFile(existing, 'utf8'), '{}');
   });
 });
