@@ -31,8 +31,13 @@ export interface ReportValues {
 
 /** The reports of a labels file, split into those that can be joined and those that cannot. */
 export interface ReportIndex {
-  /** Report lines read. */
+  /** Report lines read, without the unparseable ones. */
   readonly total: number;
+  /**
+   * Lines that the labeler could not parse (UNPARSEABLE_ROW). They hold no report, so they are
+   * neither joined nor excluded under a report's reason, such as MISSING_ID for their empty id.
+   */
+  readonly unparseable: number;
   /** Joinable reports by id. */
   readonly byId: ReadonlyMap<string, ReportValues>;
   /** Report lines left out, with the reason; a duplicated id has one entry per line. */
@@ -40,8 +45,8 @@ export interface ReportIndex {
 }
 
 /**
- * Splits labeled reports into joinable ones and excluded ones. Reports without an id are
- * excluded. So is every report whose id occurs more than once, because which one belongs to the
+ * Splits labeled reports into joinable ones and excluded ones, and counts the unparseable lines
+ * apart, since they hold no report. Reports without an id are excluded. So is every report whose id occurs more than once, because which one belongs to the
  * study is unknown. Reports with a SIXTH_LUMBAR_VERTEBRA warning are excluded because their level
  * names cannot be matched to the image levels, which are named for five lumbar vertebrae. Only
  * ids and values are kept, so the evidence of a large file is not held in memory.
@@ -49,8 +54,13 @@ export interface ReportIndex {
 export async function indexReports(reports: AsyncIterable<LabeledReport> | Iterable<LabeledReport>): Promise<ReportIndex> {
   const read: { values: ReportValues; missingId: boolean; sixthLumbar: boolean }[] = [];
   const occurrences = new Map<string, number>();
+  let unparseable = 0;
   for await (const report of reports) {
     const codes = new Set(report.warnings.map((warning) => warning.code));
+    if (codes.has('UNPARSEABLE_ROW')) {
+      unparseable++;
+      continue;
+    }
     read.push({
       values: { id: report.id, levels: report.levels },
       missingId: report.id.trim() === '' || codes.has('MISSING_ID'),
@@ -68,7 +78,7 @@ export async function indexReports(reports: AsyncIterable<LabeledReport> | Itera
     if (reason === null) byId.set(values.id, values);
     else excluded.push({ id: values.id, reason });
   }
-  return { total: read.length, byId, excluded };
+  return { total: read.length, unparseable, byId, excluded };
 }
 
 /** Returns the report's value of `condition` at `level`, or null when the report does not state it. */

@@ -9,7 +9,7 @@ import { BOTH_SIDES, Item, ItemType, LEFT, RIGHT, buildItems, combines, isSided 
 import type { LevelGroup } from './level-groups.js';
 import { UnitKind } from './lexicon.js';
 import type { StandaloneCondition, StructureKind } from './rules-schema.js';
-import type { Unit } from './scan.js';
+import { Unit } from './scan.js';
 import { applyScopes } from './scopes.js';
 import { ScratchInt32 } from './scratch.js';
 
@@ -151,6 +151,34 @@ export class FindingHeading {
   }
 }
 
+/**
+ * The one graded finding of the last statement, carried from statement to statement by the
+ * caller. A statement of levels and a grade alone continues it: in "L2-3: mild canal stenosis.
+ * L3-4: moderate." the grade of the second statement grades the canal at L3-4.
+ */
+export class PreviousFinding {
+  item: Item | null = null;
+}
+
+/**
+ * Returns `severity`, or for a lesser-degree word ("to a lesser degree") the grade that it gives
+ * after a finding graded `base`: one grade lower but at least mild. After a severe finding the text
+ * allows mild or moderate, so the grade is 2 with the range [1, 2]. Returns null for a
+ * lesser-degree word without a graded finding before it, which leaves the default grade.
+ */
+function gradeAfter(severity: Unit | null, base: Unit | null): Unit | null {
+  if (severity === null || !severity.lesser) return severity;
+  if (base === null || base.lesser || base.grade < 1) return null;
+  const unit = new Unit(UnitKind.Severity, severity.start, severity.end, severity.lexeme);
+  unit.grade = Math.max(1, base.grade - 1);
+  unit.rangeLow = unit.grade > 1 ? 1 : -1;
+  return unit;
+}
+
+function severityOf(item: Item): Unit | null {
+  return item.effectiveSeverity ?? item.severity;
+}
+
 /** Returns the unit index that places the findings of a head item: its finding word. */
 function placeOf(item: Item): number {
   return item.findingWordIndex >= 0 ? item.findingWordIndex : item.first;
@@ -173,6 +201,8 @@ class ClauseSharing {
     private readonly to: number,
     private readonly levels: LevelLookup,
     private readonly heading: FindingHeading,
+    /** The finding that this statement continues, when it holds only levels and a grade; else null. */
+    private readonly continued: Item | null,
   ) {
     this.rightHead = rightHeadScratch.take(to - from);
     this.rightShareable = rightShareableScratch.take(to - from);
@@ -206,6 +236,8 @@ class ClauseSharing {
             item.effectiveSeverity ??= this.chainSeverity;
             if (item.effectiveSides === 0 && hasSidedFinding(item)) item.effectiveSides = this.chainSides;
           }
+          // "Severe canal stenosis at L3-4 and less severe stenosis at L4-5"
+          item.effectiveSeverity = gradeAfter(item.effectiveSeverity, this.previousHead >= 0 ? severityOf(this.items[this.previousHead]!) : null);
           this.chainTarget = -1;
           this.previousHead = index;
           this.previousShareable = index;
@@ -306,6 +338,22 @@ class ClauseSharing {
   }
 
   /**
+   * Makes `item`, a grade or side with no finding in its statement, describe the finding heading
+   * in force, or else the finding that the statement continues. A continued finding also lends its
+   * side, so "Severe right foraminal stenosis. L4-5: mild." grades the right foramen only.
+   */
+  private borrowHeadingOrContinued(item: Item, needsSidedStructure: boolean): void {
+    const heading = this.openHeading();
+    const source = heading ?? this.continued;
+    if (source === null) return;
+    if (needsSidedStructure && !source.structures.some((unit) => isSided(structureKind(unit)))) return;
+    item.borrowed = source;
+    item.effectiveSeverity = gradeAfter(item.effectiveSeverity, severityOf(source));
+    if (source === heading || item.effectiveSides !== 0) return;
+    item.effectiveSides = source.effectiveSides !== 0 ? source.effectiveSides : source.sides;
+  }
+
+  /**
    * "L2-3: none" or "L5-S1: normal" under a finding heading gives that finding 0. In the heading's
    * own statement this needs a level between the two, because "Canal stenosis: none" is
    * already a negated finding.
@@ -342,6 +390,23 @@ class ClauseSharing {
     if (target.valueEnd > item.extraEnd) item.extraEnd = target.valueEnd;
   }
 
+  /**
+   * Gives a lone side to the narrowing word after its level, as in "the left foramen at L5-S1 is
+   * severely narrowed, and the right at L4-5 is mildly narrowed". The word then reads as "the right
+   * is mildly narrowed" at L4-5, which refers to the sided structure named before it.
+   */
+  private givesSideToPredicate(item: Item, index: number): boolean {
+    if (item.severity !== null || item.greater !== 0 || (item.sides !== LEFT && item.sides !== RIGHT)) return false;
+    if (index + 1 >= this.to) return false;
+    const next = this.items[index + 1]!;
+    if (next.type !== ItemType.Head || next.structures.length > 0 || next.sides !== 0 || !namesBareNarrowing(next.findingWord!)) return false;
+    if (!this.onlyLevelsBetween(item, next)) return false;
+    next.sides = item.sides;
+    next.sideIndex = item.first;
+    absorb(item, next);
+    return true;
+  }
+
   /** "moderate on the right", "left greater than right" or "moderate" standing without a structure. */
   private shareElliptical(item: Item, index: number): void {
     const items = this.items;
@@ -355,32 +420,33 @@ class ClauseSharing {
       return;
     }
     if (item.sides !== 0) {
+      if (this.givesSideToPredicate(item, index)) return;
       const target = rightHead >= 0 && hasSidedFinding(items[rightHead]!) ? rightHead : this.previousHead >= 0 && hasSidedFinding(items[this.previousHead]!) ? this.previousHead : -1;
       if (target < 0) {
-        const heading = this.openHeading();
-        if (heading !== null && heading.structures.some((unit) => isSided(structureKind(unit)))) item.borrowed = heading;
+        this.borrowHeadingOrContinued(item, true);
         return;
       }
       const targetItem = items[target]!;
       item.borrowed = targetItem;
-      item.effectiveSeverity = item.severity ?? targetItem.effectiveSeverity ?? targetItem.severity;
+      item.effectiveSeverity = gradeAfter(item.severity, severityOf(targetItem)) ?? severityOf(targetItem);
       const describesEarlierFinding = target < index && targetItem.severity === null && (targetItem.sides === 0 || targetItem.sides === BOTH_SIDES);
       if (describesEarlierFinding && !this.placedApart(targetItem, item)) targetItem.sidedElaborated = true;
       return;
     }
     const target = this.previousHead >= 0 ? this.previousHead : rightHead;
     if (target < 0) {
-      item.borrowed = this.openHeading();
+      this.borrowHeadingOrContinued(item, false);
       return;
     }
     const targetItem = items[target]!;
     const apart = target < index && this.placedApart(targetItem, item);
     if (!apart && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
-      targetItem.effectiveSeverity = item.severity;
+      targetItem.effectiveSeverity = gradeAfter(item.severity, targetItem.effectiveSeverity);
       absorb(item, targetItem);
       return;
     }
     item.borrowed = targetItem;
+    item.effectiveSeverity = gradeAfter(item.effectiveSeverity, severityOf(targetItem));
     item.effectiveSides = targetItem.effectiveSides !== 0 ? targetItem.effectiveSides : targetItem.sides;
   }
 }
@@ -389,7 +455,7 @@ class ClauseSharing {
  * The last finding with its own structures in the statements read so far, carried from statement
  * to statement by the caller, so that in "The right foramen is severely narrowed. The left is
  * patent." the left side refers to the foramina. The caller drops it at a blank line and a new
- * section, and a level notation after it drops it too.
+ * section, and a level notation after it drops it too, unless that level places the finding.
  */
 export class SideSource {
   item: Item | null = null;
@@ -429,18 +495,36 @@ class SideReferences {
     }
   }
 
+  /** Returns whether no level notation lies between `source` and the lone side of `item`. The side's own level does not count. */
   private noLevelBetween(source: Item, item: Item): boolean {
-    if (this.inherited) return this.levels.countBefore(item.first) === 0;
-    return this.levels.countBefore(findingEnd(source)) === this.levels.countBefore(item.first);
+    const side = item.sideIndex >= 0 ? item.sideIndex : item.first;
+    if (this.inherited) return this.levels.countBefore(side) === 0;
+    return this.levelsAfter(source, side) === 0;
+  }
+
+  /**
+   * Returns the number of level notations between the finding of `source` and unit `index`,
+   * without the level group that places the finding itself, as L5-S1 in "the left foramen is
+   * narrowed at L5-S1".
+   */
+  private levelsAfter(source: Item, index: number): number {
+    const end = findingEnd(source);
+    let count = this.levels.countBefore(index) - this.levels.countBefore(end);
+    const own = this.levels.groupFor(end);
+    if (count > 0 && own !== null && own.first > end && own.last < index) {
+      count -= this.levels.countBefore(own.last + 1) - this.levels.countBefore(own.first);
+    }
+    return count;
   }
 
   /** Stores the finding that lone sides of the next statement may refer to; `to` ends this statement. */
   finish(to: number): void {
     const last = this.lastStructured;
     const levelCount = this.levels.countBefore(to);
-    // A level notation after the finding moves to another level, where a lone side cannot refer to it.
+    // A level notation after the finding, other than the one that places it, moves to another
+    // level, where a lone side cannot refer to it.
     let levelAfter = false;
-    if (last !== null) levelAfter = this.inherited ? levelCount > 0 : this.levels.countBefore(findingEnd(last)) < levelCount;
+    if (last !== null) levelAfter = this.inherited ? levelCount > 0 : this.levelsAfter(last, to) > 0;
     this.source.item = levelAfter ? null : last;
   }
 }
@@ -714,14 +798,53 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
   }
 }
 
+/** Returns whether the statement of `items` names a level and states one grade and nothing else, as "L3-4: moderate." does. */
+function isGradeOnly(items: readonly Item[], levels: LevelLookup, to: number): boolean {
+  if (items.length !== 1 || levels.countBefore(to) === 0) return false;
+  const item = items[0]!;
+  return item.type === ItemType.Elliptical && item.severity !== null && item.patent === null && item.normal === null && item.triggers.length === 0;
+}
+
+function isGradedFamily(family: Family): boolean {
+  return family === Family.Canal || family === Family.Foramen || family === Family.Subarticular || family === Family.BareNarrowing;
+}
+
+/**
+ * Returns the item of the one graded finding among `findings`, which grades given after it may
+ * also grade: a finding word with its own structures, a bare stenosis, or a structure graded
+ * without a finding word ("Canal: mild."). Returns null when the findings name no graded finding
+ * or several.
+ */
+function onlyGradedSource(findings: readonly Finding[]): Item | null {
+  let source: Item | null = null;
+  for (const finding of findings) {
+    if (!isGradedFamily(finding.family)) continue;
+    const item = finding.item.type === ItemType.Elliptical ? finding.item.borrowed : finding.item;
+    if (item === null || (source !== null && source !== item)) return null;
+    if (item.type !== ItemType.Head && !(item.type === ItemType.StructureOnly && item.implicit)) return null;
+    source = item;
+  }
+  return source;
+}
+
 /**
  * Reads the findings of units `from` to `to`, one statement, whose level notations `levels` gives.
  * `heading` is the finding heading in force, which this statement may use, replace or end, and
- * `sideSource` the finding that a lone side ("the left is patent") may refer to.
+ * `sideSource` the finding that a lone side ("the left is patent") may refer to. `previous` is the
+ * graded finding of the statement before, which a statement of levels and a grade alone continues.
  */
-export function readFindings(units: readonly Unit[], from: number, to: number, levels: LevelLookup, heading: FindingHeading, sideSource: SideSource): Finding[] {
+export function readFindings(
+  units: readonly Unit[],
+  from: number,
+  to: number,
+  levels: LevelLookup,
+  heading: FindingHeading,
+  sideSource: SideSource,
+  previous: PreviousFinding,
+): Finding[] {
   const items = buildItems(units, from, to);
   markFindingHeadings(units, items, to);
+  const continued = isGradeOnly(items, levels, to) ? previous.item : null;
   const inheritedHeading = heading.item;
   heading.inherited = inheritedHeading !== null;
   heading.open = true;
@@ -732,7 +855,7 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
-    new ClauseSharing(units, items, clauseStart, index, levels, heading).run();
+    new ClauseSharing(units, items, clauseStart, index, levels, heading, continued).run();
     sideReferences.link(items, clauseStart, index);
     emitClause(items, clauseStart, index, findings, measureItems);
     clauseStart = index;
@@ -743,6 +866,8 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   for (const finding of findings) {
     const item = finding.item;
     finding.hedged = item.hedged;
+    // A lesser-degree word that found no graded finding before it gives no grade.
+    if (finding.severity?.lesser === true) finding.severity = null;
     const negation = item.negatedBy;
     if (negation !== null && !finding.zero) {
       if (!negatesTopGradeOnly(finding, negation)) {
@@ -765,6 +890,8 @@ export function readFindings(units: readonly Unit[], from: number, to: number, l
   }
   // A statement with a finding of its own ends the heading in force, unless it names a new one.
   if (heading.item === inheritedHeading && stated.some((finding) => finding.item.borrowed !== inheritedHeading)) heading.clear();
+  // "L3-4: moderate. L4-5: severe." continues the same finding, so a continuing statement keeps it.
+  if (continued === null || items[0]!.borrowed !== continued) previous.item = onlyGradedSource(stated);
   return stated;
 }
 

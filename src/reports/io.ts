@@ -163,8 +163,9 @@ type CsvItem = { kind: 'record'; sequence: number; fields: string[]; fieldCountE
 /**
  * Streams the records of a CSV file. Quoting follows RFC 4180 (quoted fields may hold commas,
  * doubled quotes and line breaks), and a stray quote inside a field is kept as a character, as
- * most CSV readers do. A record with another number of fields than the header becomes
- * UNPARSEABLE_ROW, and so does a quoted field still open at the end of the file.
+ * most CSV readers do. Each row may end in CRLF or LF (see csvRecordDelimiters). A record with
+ * another number of fields than the header becomes UNPARSEABLE_ROW, and so does a quoted field
+ * still open at the end of the file.
  */
 async function* readCsvRecords(path: string, maxRecordBytes: number): AsyncGenerator<RawRecord> {
   // Every item is numbered at parse time, so that a skipped record, which the parser reports
@@ -184,6 +185,7 @@ async function* readCsvRecords(path: string, maxRecordBytes: number): AsyncGener
     // The byte order mark is removed before parsing, because csv-parse's `bom` option would switch
     // the decoding to UTF-8.
     encoding: 'latin1',
+    record_delimiter: csvRecordDelimiters(await readFileHead(path, LINE_ENDING_PROBE_BYTES)),
     skip_empty_lines: true,
     relax_quotes: true,
     relax_column_count: true,
@@ -354,18 +356,52 @@ async function* readJsonlRecords(path: string, maxRecordBytes: number): AsyncGen
   }
 }
 
-/** Opens a read stream of 1 MiB chunks that starts after a leading UTF-8 byte order mark, if the file has one. */
-async function openWithoutBom(path: string): Promise<ReadStream> {
-  const head = Buffer.alloc(3);
+/** Returns the first `length` bytes of the file, or all of them when it is shorter. */
+async function readFileHead(path: string, length: number): Promise<Buffer> {
+  const head = Buffer.alloc(length);
   const handle = await open(path, 'r');
-  let headBytes: number;
   try {
-    headBytes = (await handle.read(head, 0, 3, 0)).bytesRead;
+    const { bytesRead } = await handle.read(head, 0, length, 0);
+    return head.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
-  const hasBom = headBytes === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+}
+
+function startsWithBom(head: Buffer): boolean {
+  return head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+}
+
+/** Opens a read stream of 1 MiB chunks that starts after a leading UTF-8 byte order mark, if the file has one. */
+async function openWithoutBom(path: string): Promise<ReadStream> {
+  const hasBom = startsWithBom(await readFileHead(path, 3));
   return createReadStream(path, { highWaterMark: 1 << 20, start: hasBom ? 3 : 0 });
+}
+
+/** How much of a CSV file is searched for the line ending of the header row. */
+const LINE_ENDING_PROBE_BYTES = 64 * 1024;
+
+/**
+ * Returns the record delimiters of a CSV file that starts with `head`. csv-parse would take the
+ * line ending of the header row for every row, so a file written with CRLF and extended with LF
+ * rows would read those rows as one. Each row may therefore end in CRLF or LF. A header row that
+ * ends in a lone CR marks a file of CR line endings (classic Mac OS), which is split at CR alone.
+ * Other files are never split at a lone CR, which stays part of its unquoted field.
+ */
+function csvRecordDelimiters(head: Buffer): string[] {
+  let quoted = false;
+  for (let index = startsWithBom(head) ? 3 : 0; index < head.length; index++) {
+    const byte = head[index];
+    if (byte === 0x22) {
+      quoted = !quoted;
+    } else if (!quoted && byte === 0x0a) {
+      break;
+    } else if (!quoted && byte === 0x0d) {
+      if (index + 1 < head.length && head[index + 1] !== 0x0a) return ['\r'];
+      break;
+    }
+  }
+  return ['\r\n', '\n'];
 }
 
 /**

@@ -102,6 +102,8 @@ export class Item {
   valueEnd = -1;
   /** The first value unit is a severity above none, before any trigger: the item asserts a finding. */
   leadsWithSeverity = false;
+  /** The item contains a word such as "previously", which makes a grade or side without a finding of its own a past state. */
+  past = false;
 
   // Set by the scope pass.
   negatedBy: Unit | null = null;
@@ -120,6 +122,11 @@ export class Item {
   predicateOfStructure = false;
   /** Grading from a structure and a severity or measurement without a finding word ("Canal: moderate."). */
   implicit = false;
+  /**
+   * Unit index of a lone side that this finding word without a structure takes from before its
+   * level, as "right" in "the right at L4-5 is mildly narrowed". It is -1 when there is none.
+   */
+  sideIndex = -1;
   /**
    * Set by readFindings: the item names an ungraded finding followed by a colon and then by a level
    * or nothing ("Canal stenosis:"), so grades given after levels further on grade it.
@@ -181,6 +188,10 @@ function sideBits(unit: Unit): { sides: number; greater: number } {
 }
 
 function classify(item: Item): ItemType {
+  // "previously mild" in "canal stenosis, previously mild, now severe" describes an earlier study,
+  // so it grades nothing. A past word beside a finding word ("the prior severe stenosis") does not
+  // make the finding past.
+  if (item.past && !item.hasAnchor() && item.structures.length === 0 && item.patent === null && item.normal === null) return ItemType.Nothing;
   if (item.standalone !== null) return ItemType.Standalone;
   if (item.findingWord !== null) return ItemType.Head;
   if (item.structures.length > 0) return item.patent !== null || item.normal !== null ? ItemType.Predicate : ItemType.StructureOnly;
@@ -359,6 +370,9 @@ export function buildItems(units: readonly Unit[], from: number, to: number): It
         break;
       case UnitKind.Otherwise:
         // labelReport looks for it in the whole statement, so here it is neither content nor a value.
+        break;
+      case UnitKind.Past:
+        item.past = true;
         break;
       case UnitKind.NegBefore:
       case UnitKind.Uncertain:

@@ -23,6 +23,7 @@ import {
   type LevelValues,
   type ReportLabels,
   type ReportLevel,
+  type ReportWarning,
   type WarningCode,
 } from './types.js';
 
@@ -115,7 +116,7 @@ export async function labelReportsFileWith(
       for (const warning of report.line.warnings) {
         const count = (warningCounts[warning.code] ?? 0) + 1;
         warningCounts[warning.code] = count;
-        logRowWarning(logger, unit, row, warning.code, count);
+        logRowWarning(logger, unit, row, warning, count);
       }
       await writer.write(JSON.stringify(toLine(report.line)) + '\n');
 
@@ -184,12 +185,19 @@ function labelRow(row: ReportRow, labeler: Labeler, unit: string): { line: Label
   };
 }
 
-/** Logs the first few warnings of each code with their row and id, and then once that the rest are only counted. */
-function logRowWarning(logger: Logger, unit: string, row: ReportRow, code: WarningCode, count: number): void {
+/**
+ * Logs the first few warnings of each code with their row and id, and then once that the rest are
+ * only counted. A warning found while reading the row also gives its reason, such as the field
+ * counts of an UNPARSEABLE_ROW. Those messages quote no report text.
+ */
+function logRowWarning(logger: Logger, unit: string, row: ReportRow, warning: ReportWarning, count: number): void {
   if (count > LOGGED_WARNINGS_PER_CODE) return;
+  const code = warning.code;
   const id = row.id === '' ? '' : ` (id "${row.id}")`;
+  const rowPrefix = `${unit} ${row.row}: `;
+  const reason = row.warnings.includes(warning) && warning.message.startsWith(rowPrefix) ? `: ${warning.message.slice(rowPrefix.length)}` : '';
   const more = count === LOGGED_WARNINGS_PER_CODE ? `; further ${code} warnings are counted in the summary, not logged` : '';
-  logger.warn(`${unit} ${row.row}${id}: ${code}${more}`);
+  logger.warn(`${unit} ${row.row}${id}: ${code}${reason}${more}`);
 }
 
 /** A line of the output file: every level of DENSE_LEVELS (plus L5-L6 and L6-S1 when present) with every condition, null where not stated. */

@@ -3,14 +3,14 @@
  * condition at each disc level, with the text that gave it. docs/labeler.md states the rules.
  */
 import { recordFinding, type Placement } from './finding-values.js';
-import { Family, FindingHeading, SideSource, readFindings, type Finding } from './findings.js';
+import { Family, FindingHeading, PreviousFinding, SideSource, readFindings, type Finding } from './findings.js';
 import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
 import { lexiconFor, loadRules, type Rules } from './rules.js';
 import { scanReport, type Unit } from './scan.js';
 import { TokenStream, releaseTokenizerMemory, tokenize } from './tokenize.js';
-import { LUMBAR_LEVELS, type ReportLabels, type ReportWarning } from './types.js';
+import { LUMBAR_LEVELS, type ReportLabels, type ReportLevel, type ReportWarning } from './types.js';
 
 let defaultRules: Rules | null = null;
 
@@ -102,6 +102,14 @@ function singleLevelGroup(groups: readonly LevelGroup[]): LevelGroup | null {
   return single;
 }
 
+/**
+ * Returns whether `finding` is negated by a trigger that names the findings not yet described, as
+ * "no other" in "No other significant stenosis.", which covers more than the current level.
+ */
+function negatesOtherFindings(finding: Finding): boolean {
+  return finding.negated && finding.item.negatedBy?.lexeme?.otherwise === true;
+}
+
 /** The labeling state carried from statement to statement. */
 class ReportReader {
   readonly table = table;
@@ -117,6 +125,8 @@ class ReportReader {
   private readonly heading = new FindingHeading();
   /** The last finding with its own structures, which a lone side in a later sentence may refer to. */
   private readonly sideSource = new SideSource();
+  /** The graded finding of the last statement, which a statement of a level and a grade alone continues. */
+  private readonly previous = new PreviousFinding();
   anyLevel = false;
   anyWholeStudy = false;
 
@@ -131,29 +141,34 @@ class ReportReader {
     this.currentCarried = false;
     this.heading.clear();
     this.sideSource.item = null;
+    this.previous.item = null;
   }
 
-  /** Ends a level carried over from a sentence that named it mid-sentence, a finding heading and a side source. A level heading stays in force. */
+  /**
+   * Ends a level carried over from a sentence that named it mid-sentence, a finding heading, a side
+   * source and the finding that a grade alone continues. A level heading stays in force.
+   */
   blankLine(): void {
     if (this.currentCarried) this.current = null;
     this.heading.clear();
     this.sideSource.item = null;
+    this.previous.item = null;
   }
 
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
-    const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource);
+    const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
     const otherRegion = this.namesOtherRegion(from, to);
     const otherwise = levels.groups.length === 0 && this.saysOtherwise(from, to);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);
-      if (otherwise && finding.family === Family.LevelNormal && this.current !== null) {
-        this.recordOtherwiseNormal(finding, section);
+      if (this.current !== null && ((otherwise && finding.family === Family.LevelNormal) || (group === null && negatesOtherFindings(finding)))) {
+        this.recordOtherwise(finding, section);
         continue;
       }
-      const placement = this.place(finding, group, section, otherRegion);
+      const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), levels.excludedFor(finding.position));
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
       if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
@@ -180,23 +195,35 @@ class ReportReader {
     this.currentCarried = single !== null && !single.headsText;
   }
 
-  /** Returns whether units `from` to `to` contain "otherwise", as in "Otherwise unremarkable." */
+  /**
+   * Returns whether units `from` to `to` contain "otherwise", as in "Otherwise unremarkable.", or a
+   * phrase that also means "otherwise" ("No other significant abnormality.").
+   */
   private saysOtherwise(from: number, to: number): boolean {
     for (let index = from; index < to; index++) {
-      if (this.units[index]!.kind === UnitKind.Otherwise) return true;
+      const unit = this.units[index]!;
+      if (unit.kind === UnitKind.Otherwise || unit.lexeme?.otherwise === true) return true;
     }
     return false;
   }
 
   /**
-   * Records "Otherwise unremarkable." stated while a level is current: every condition that the
-   * report does not state is 0 at the current levels, and so are the levels that no statement
-   * names. Both are whole-study values, so a statement about a level replaces them.
+   * Records "Otherwise unremarkable." or "No other significant stenosis." stated while a level is
+   * current: every condition of the finding that the report does not state is 0 at the current
+   * levels, and so are the levels that no statement names. Both are whole-study values, so a
+   * statement about a level replaces them.
    */
-  private recordOtherwiseNormal(finding: Finding, section: Placement['section']): void {
+  private recordOtherwise(finding: Finding, section: Placement['section']): void {
     recordFinding(this.table, finding, { levels: this.current!.levels, tier: Tier.Global, section }, this.lexicon);
     recordFinding(this.table, finding, { levels: LUMBAR_LEVELS, tier: Tier.Remaining, section }, this.lexicon);
     this.anyWholeStudy = true;
+  }
+
+  /** Returns `placement` without the levels that an exception names ("disc bulges at all levels except L5-S1"), or null when none is left. */
+  private withoutExcludedLevels(placement: Placement | null, excluded: readonly ReportLevel[]): Placement | null {
+    if (placement === null || excluded.length === 0) return placement;
+    const levels = placement.levels.filter((level) => !excluded.includes(level));
+    return levels.length === 0 ? null : { ...placement, levels };
   }
 
   /** Returns whether units `from` to `to` name a cervical or thoracic study ("the visualized thoracic spine"). */

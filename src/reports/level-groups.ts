@@ -17,9 +17,12 @@ export class LevelGroup {
   global = false;
   /** Names the levels the report does not describe one by one ("the remaining levels"). */
   remaining = false;
+  /** Holds a level notation or the lumbosacral junction, not only a whole-study phrase. */
+  named = false;
   headsText = false;
-  /** Unit index of the first notation. */
+  /** Unit indices of the first and the last notation. */
   first = -1;
+  last = -1;
   /** The list item the group sits in, counted in separators and breaks from the statement start. */
   segment = 0;
 }
@@ -27,12 +30,14 @@ export class LevelGroup {
 /**
  * Adds the levels that `unit` names to `group`. `several` is the last group of the statement so far
  * that names several levels, which a whole-study phrase after it refers to ("disc disease L3
- * through L5 with mild canal stenosis at each level").
+ * through L5 with mild canal stenosis at each level"). A whole-study phrase in one group with
+ * levels refers to those levels, in either order ("at all levels from L2-3 to L5-S1").
  */
 function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean, several: LevelGroup | null): void {
   let levels: readonly ReportLevel[];
   switch (unit.levelKind) {
     case 'wholeStudy':
+      if (group.named) return;
       if (several !== null && several !== group) {
         levels = several.levels;
         break;
@@ -55,7 +60,19 @@ function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean, several:
     default:
       levels = [];
   }
+  if (unit.levelKind === 'lumbosacral' || unit.levelKind === 'disc' || unit.levelKind === 'span') {
+    if (!group.named && group.global && !group.remaining) {
+      group.global = false;
+      group.levels = [];
+    }
+    group.named = true;
+  }
   for (const level of levels) if (!group.levels.includes(level)) group.levels.push(level);
+}
+
+/** Returns whether `unit` starts an exception ("except"), whose levels the text before it does not take. */
+function isException(unit: Unit): boolean {
+  return unit.kind === UnitKind.Break && unit.lexeme !== null && unit.lexeme.exception;
 }
 
 const levelsBeforeScratch = new ScratchInt32();
@@ -75,6 +92,13 @@ export class StatementLevels {
   /** Per group: the nearest heading group at or before it, and the first qualifying group at or after it. */
   private readonly headingAtOrBefore: Int32Array;
   private readonly qualifierAtOrAfter: Int32Array;
+  /** Unit indices of the exception words of the statement ("except"), in order. */
+  private readonly exceptions: number[] = [];
+  /**
+   * Per exception word: the levels it names without a finding of its own ("at all levels except
+   * L5-S1"), which the findings before it leave out. Empty when the exception states a finding.
+   */
+  private readonly excludedLevels: ReportLevel[][] = [];
 
   constructor(
     units: readonly Unit[],
@@ -97,6 +121,7 @@ export class StatementLevels {
       this.segments[index - from] = segment;
       if (unit.kind === UnitKind.Separator || unit.kind === UnitKind.Break) {
         if (unit.kind === UnitKind.Break && unit.lexeme !== null) onlyLevels = false;
+        if (isException(unit)) this.exceptions.push(index);
         segment++;
         continue;
       }
@@ -121,11 +146,19 @@ export class StatementLevels {
         this.groups.push(current);
       }
       if (unit.colonAfter) current.headsText = true;
+      current.last = index;
       addLevels(current, unit, sixthLumbar, lastSeveral);
       if (!current.global && current.levels.length > 1) lastSeveral = current;
       lastLevel = index;
     }
     this.levelsBefore[to - from] = levelCount;
+    // "Mild stenosis at L3-4 and, to a lesser degree, at L4-5": a level that ends the statement
+    // after a comma has no text to head, so it qualifies the text before it.
+    const lastGroup = this.groups[this.groups.length - 1];
+    if (lastGroup !== undefined && lastGroup.headsText && lastGroup.first > from && lastGroup.last === to - 1 && !units[lastGroup.last]!.colonAfter) {
+      lastGroup.headsText = false;
+    }
+    for (const exception of this.exceptions) this.excludedLevels.push(this.levelsOnlyAfter(units, exception, to));
 
     const count = this.groups.length;
     this.headingAtOrBefore = headingScratch.take(count);
@@ -148,10 +181,12 @@ export class StatementLevels {
   }
 
   /**
-   * Returns the group of a finding at unit `position`, or null when the statement names no level.
-   * In order: a qualifying group later in the same list item ("moderate stenosis at L4-5"), the
-   * nearest heading group before it ("At L4-5, ..."), the next qualifying group ("mild bulge and
-   * moderate stenosis at L4-5"), then the nearest group before or after.
+   * Returns the group of a finding at unit `position`, or null when the statement names no level
+   * that the finding may take. In order: a qualifying group later in the same list item ("moderate
+   * stenosis at L4-5"), the nearest heading group before it ("At L4-5, ..."), the next qualifying
+   * group ("mild bulge and moderate stenosis at L4-5"), then the nearest group before or after.
+   * A group after an exception word that follows the finding belongs to the exception, so in "No
+   * significant stenosis, except mild canal stenosis at L4-5" the absence takes no level.
    */
   groupFor(position: number): LevelGroup | null {
     const groups = this.groups;
@@ -164,7 +199,8 @@ export class StatementLevels {
       if (groups[middle]!.first > position) high = middle;
       else low = middle + 1;
     }
-    const next = low < groups.length ? groups[low]! : null;
+    const limit = this.exceptionAfter(position);
+    const next = low < groups.length && groups[low]!.first < limit ? groups[low]! : null;
     if (next !== null && !next.headsText && next.segment === this.segments[position - this.from]) return next;
     if (low > 0) {
       const heading = this.headingAtOrBefore[low - 1]!;
@@ -172,8 +208,41 @@ export class StatementLevels {
     }
     if (low < groups.length) {
       const qualifier = this.qualifierAtOrAfter[low]!;
-      if (qualifier >= 0) return groups[qualifier]!;
+      if (qualifier >= 0 && groups[qualifier]!.first < limit) return groups[qualifier]!;
     }
     return low > 0 ? groups[low - 1]! : next;
+  }
+
+  /**
+   * Returns the levels of the clause after the exception word at unit `exception` when it holds
+   * only level notations and list separators ("except at L4-5 and L5-S1"), else an empty list.
+   */
+  private levelsOnlyAfter(units: readonly Unit[], exception: number, to: number): ReportLevel[] {
+    let end = exception + 1;
+    while (end < to && units[end]!.kind !== UnitKind.Break) end++;
+    const levels: ReportLevel[] = [];
+    for (let index = exception + 1; index < end; index++) {
+      const kind = units[index]!.kind;
+      if (kind !== UnitKind.Level && kind !== UnitKind.Separator) return [];
+    }
+    for (const group of this.groups) {
+      if (group.first > exception && group.first < end) levels.push(...group.levels);
+    }
+    return levels;
+  }
+
+  /** Returns the levels that a finding at unit `position` leaves out because an exception after it names them alone. */
+  excludedFor(position: number): readonly ReportLevel[] {
+    const excluded: ReportLevel[] = [];
+    for (let exception = 0; exception < this.exceptions.length; exception++) {
+      if (this.exceptions[exception]! > position) excluded.push(...this.excludedLevels[exception]!);
+    }
+    return excluded;
+  }
+
+  /** Returns the unit index of the first exception word after unit `position`, or Infinity. */
+  private exceptionAfter(position: number): number {
+    for (const index of this.exceptions) if (index > position) return index;
+    return Number.POSITIVE_INFINITY;
   }
 }

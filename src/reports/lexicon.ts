@@ -44,6 +44,10 @@ export const UnitKind = {
   Emphasis: 19,
   /** "Otherwise": a normal statement in the same statement covers what the report has not described. */
   Otherwise: 20,
+  /** A word that marks a grade or side without a finding of its own as a past state ("previously mild"). */
+  Past: 21,
+  /** A phrase that states the grade after it as the highest grade ("no more than mild"); the scanner emits no unit for it. */
+  UpperBound: 22,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -64,6 +68,12 @@ export interface Lexeme {
   readonly section: SectionName | null;
   /** Separator: the word joins alternatives ("or"). */
   readonly alternative: boolean;
+  /** Break: the phrase starts an exception ("except"). */
+  readonly exception: boolean;
+  /** Severity: the phrase grades lower than the finding before it ("to a lesser degree") and carries no grade itself. */
+  readonly lesser: boolean;
+  /** Normal or NegBefore: the phrase also means "otherwise" ("no other abnormality", "no other"). */
+  readonly otherwise: boolean;
 }
 
 /** A trie node, with children keyed by token id. */
@@ -135,6 +145,9 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
     region: fields.region ?? null,
     section: fields.section ?? null,
     alternative: fields.alternative ?? false,
+    exception: fields.exception ?? false,
+    lesser: fields.lesser ?? false,
+    otherwise: fields.otherwise ?? false,
   };
 }
 
@@ -192,6 +205,9 @@ function phraseLists(data: RulesData): PhraseList[] {
   for (const [phrase, [low, high]] of Object.entries(data.severity.ranges)) {
     lists.push([[phrase], lexeme(UnitKind.Severity, 'severity.ranges', { grade: high, rangeLow: low })]);
   }
+  lists.push([data.severity.upperBounds, lexeme(UnitKind.UpperBound, 'severity.upperBounds')]);
+  lists.push([data.severity.lesser, lexeme(UnitKind.Severity, 'severity.lesser', { lesser: true })]);
+  lists.push([data.severity.past, lexeme(UnitKind.Past, 'severity.past')]);
 
   for (const side of SIDE_KINDS) {
     lists.push([data.laterality[side], lexeme(UnitKind.Side, `laterality.${side}`, { side })]);
@@ -199,8 +215,10 @@ function phraseLists(data: RulesData): PhraseList[] {
 
   lists.push([data.negation.before, lexeme(UnitKind.NegBefore, 'negation.before')]);
   lists.push([data.negation.after, lexeme(UnitKind.NegAfter, 'negation.after')]);
+  lists.push([data.negation.otherwise, lexeme(UnitKind.NegBefore, 'negation.otherwise', { otherwise: true })]);
   lists.push([data.uncertainty.triggers, lexeme(UnitKind.Uncertain, 'uncertainty.triggers')]);
   lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
+  lists.push([data.clauses.exceptions, lexeme(UnitKind.Break, 'clauses.exceptions', { exception: true })]);
   lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
   lists.push([data.clauses.orSeparators, lexeme(UnitKind.Separator, 'clauses.orSeparators', { alternative: true })]);
 
@@ -208,6 +226,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
   lists.push([data.normal.study, lexeme(UnitKind.Study, 'normal.study')]);
   lists.push([data.normal.otherwise, lexeme(UnitKind.Otherwise, 'normal.otherwise')]);
+  lists.push([data.normal.otherwiseNormal, lexeme(UnitKind.Normal, 'normal.otherwiseNormal', { otherwise: true })]);
   lists.push([data.normal.fillers, lexeme(UnitKind.Filler, 'normal.fillers')]);
 
   lists.push([data.levels.lumbosacral, lexeme(UnitKind.Level, 'levels.lumbosacral', { levelKind: 'lumbosacral', region: 'lumbar' })]);

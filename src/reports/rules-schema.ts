@@ -58,6 +58,12 @@ export interface RulesData {
     ranges: Record<string, [number, number]>;
     /** Tokens between two severity words that make an intermediate range ("mild to moderate"). */
     rangeConnectors: string[];
+    /** Phrases before a grade that state it as the highest grade ("no more than mild"). */
+    upperBounds: string[];
+    /** Phrases that grade a finding lower than the finding named before it ("to a lesser degree"). */
+    lesser: string[];
+    /** Words that mark a grade or side without a finding of its own as a past state ("previously mild"). */
+    past: string[];
     /** The grade of a stenosis stated without a severity word. */
     defaultGrade: number;
   };
@@ -67,11 +73,15 @@ export interface RulesData {
     before: string[];
     /** Triggers that negate the conditions before them ("not seen"). */
     after: string[];
+    /** Triggers like `before` that also mean "otherwise" ("no other"), so the absence covers what the report has not described. */
+    otherwise: string[];
   };
   uncertainty: { triggers: string[] };
   clauses: {
     /** Words that end a clause, and with it the scope of a negation or hedge. */
     breaks: string[];
+    /** Clause breaks that start an exception ("except"), whose levels the clause before does not take. */
+    exceptions: string[];
     /** Words that join the items of a list, as a comma does. */
     listSeparators: string[];
     /** List words that join alternatives ("or"), which keep a list inside the scope of a negation or hedge. */
@@ -86,6 +96,8 @@ export interface RulesData {
     study: string[];
     /** Words that make a normal statement cover what the report has not described ("otherwise unremarkable"). */
     otherwise: string[];
+    /** Normal phrases that also mean "otherwise" ("no other significant abnormality"). */
+    otherwiseNormal: string[];
     /** Words the labeler skips wherever they stand, so they may also stand beside "normal" in a statement that a whole level is normal. */
     fillers: string[];
   };
@@ -150,14 +162,17 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         grades: { kind: 'gradeMap' },
         ranges: { kind: 'rangeMap' },
         rangeConnectors: { kind: 'words' },
+        upperBounds: phrases,
+        lesser: phrases,
+        past: phrases,
         defaultGrade: { kind: 'grade' },
       },
     },
     laterality: phraseLists(SIDE_KINDS),
-    negation: phraseLists(['before', 'after']),
+    negation: phraseLists(['before', 'after', 'otherwise']),
     uncertainty: phraseLists(['triggers']),
-    clauses: { kind: 'object', fields: { breaks: phrases, listSeparators: phrases, orSeparators: phrases, referringWords: { kind: 'words' } } },
-    normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'fillers']),
+    clauses: { kind: 'object', fields: { breaks: phrases, exceptions: phrases, listSeparators: phrases, orSeparators: phrases, referringWords: { kind: 'words' } } },
+    normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
     measurements: {
       kind: 'object',
       fields: {

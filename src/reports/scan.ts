@@ -34,6 +34,8 @@ export class Unit {
   lastWordStart = -1;
   /** Separator: a comma, where a flattened line break may stand. */
   comma = false;
+  /** Severity: a grade lower than the finding before it ("to a lesser degree"), with `grade` -1 until that finding is known. */
+  lesser = false;
 
   constructor(
     readonly kind: UnitKind,
@@ -66,8 +68,9 @@ export interface ScanResult {
 }
 
 /**
- * Kinds without which a sentence names no level and states no finding: a severity or side needs a
- * finding word to attach to, and a negation needs something to negate.
+ * Kinds that make a sentence worth reading: a level, a word that can start a finding, or a severity
+ * or side, which may grade a finding of an earlier sentence ("Severe right foraminal stenosis. Mild
+ * left."). A negation alone has nothing to negate.
  */
 const INFORMATIVE_KINDS: ReadonlySet<UnitKind> = new Set([
   UnitKind.Level,
@@ -76,6 +79,8 @@ const INFORMATIVE_KINDS: ReadonlySet<UnitKind> = new Set([
   UnitKind.Standalone,
   UnitKind.Patent,
   UnitKind.Normal,
+  UnitKind.Severity,
+  UnitKind.Side,
 ]);
 
 const match: { lexeme: Lexeme | null } = { lexeme: null };
@@ -105,6 +110,12 @@ class Scanner {
   private sentenceStart = 0;
   private informative = false;
   private blankLine = false;
+  /**
+   * The token index after the last upper-bound phrase ("no more than"), where a severity gets the
+   * lower grade 0, and the offset where the phrase starts, which the severity's evidence includes.
+   */
+  private upperBoundEnd = -1;
+  private upperBoundStart = -1;
 
   constructor(
     private readonly text: string,
@@ -305,6 +316,7 @@ class Scanner {
     if (structureEnd !== next + 1 || match.lexeme!.kind !== UnitKind.Structure) return false;
     if (!isAbbreviation(this.text, tokens.start[next]!, tokens.end[next]!)) return false;
     this.units.push(new Unit(UnitKind.Side, tokens.start[index]!, tokens.end[index]!, lexeme));
+    this.informative = true;
     return true;
   }
 
@@ -370,10 +382,16 @@ class Scanner {
     if (end < 0) return -1;
     const lexeme = match.lexeme!;
     if (lexeme.kind === UnitKind.Filler) return end;
+    if (lexeme.kind === UnitKind.UpperBound) {
+      this.upperBoundEnd = end;
+      this.upperBoundStart = tokens.start[index]!;
+      return end;
+    }
     if (lexeme.region === 'lumbar') this.lumbar = true;
     else if (lexeme.region === 'nonLumbar') this.nonLumbar = true;
-    if (lexeme.kind === UnitKind.Severity) return this.readSeverity(index, end, lexeme);
+    if (lexeme.kind === UnitKind.Severity && !lexeme.lesser) return this.readSeverity(index, end, lexeme);
     const unit = new Unit(lexeme.kind, tokens.start[index]!, tokens.end[end - 1]!, lexeme);
+    unit.lesser = lexeme.lesser;
     if (INFORMATIVE_KINDS.has(lexeme.kind)) this.informative = true;
     if (lexeme.kind === UnitKind.Level) unit.levelKind = lexeme.levelKind;
     if (lexeme.kind === UnitKind.FindingWord) {
@@ -405,7 +423,11 @@ class Scanner {
         unitEnd = secondEnd;
       }
     }
-    const unit = new Unit(UnitKind.Severity, tokens.start[index]!, tokens.end[unitEnd - 1]!, lexeme);
+    // "No more than mild" states mild as the highest grade, so the grade ranges from none up to it.
+    const bounded = index === this.upperBoundEnd;
+    if (bounded) low = 0;
+    const unit = new Unit(UnitKind.Severity, bounded ? this.upperBoundStart : tokens.start[index]!, tokens.end[unitEnd - 1]!, lexeme);
+    this.informative = true;
     unit.grade = high;
     unit.rangeLow = low < high ? low : -1;
     this.units.push(unit);

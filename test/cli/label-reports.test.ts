@@ -52,8 +52,24 @@ describe('deepspine label-reports', () => {
     assert.equal(first.levels['L4-L5']!['spinal_canal_stenosis'], 2);
     assert.match(result.stderr, /5 reports \(3 labeled\) in [\d.]+ s, \d+ reports\/s/);
     assert.match(result.stderr, /warnings DUPLICATE_ID 1, EMPTY_TEXT 1, MISSING_ID 1, UNPARSEABLE_ROW 1/);
+    assert.match(result.stderr, /row 4: UNPARSEABLE_ROW: the row has 3 fields, but the header has 2/);
     assert.doesNotMatch(result.stderr, /canal stenosis|disc bulge/);
     assert.ok(!existsSync(`${output}.partial`));
+  });
+
+  it('labels LF rows after a CRLF header', async () => {
+    const input = write('mixed-endings.csv', 'id,text\r\nr1,L4-5: mild canal stenosis.\nr2,L5-S1: severe canal stenosis.\nr3,L3-4: disc bulge.\n');
+    const output = join(scratch, 'mixed-endings.jsonl');
+    const result = await run('label-reports', input, '--out', output);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /3 reports \(3 labeled\)/);
+    assert.doesNotMatch(result.stderr, /UNPARSEABLE_ROW/);
+    const lines = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; levels: Record<string, Record<string, unknown>> });
+    assert.deepEqual(
+      lines.map((line) => line.id),
+      ['r1', 'r2', 'r3'],
+    );
+    assert.equal(lines[1]!.levels['L5-S1']!['spinal_canal_stenosis'], 3);
   });
 
   it('--max-chars limits the length', async () => {

@@ -91,6 +91,14 @@ describe('indexReports', () => {
       { id: 'l6', reason: 'SIXTH_LUMBAR_VERTEBRA' },
     ]);
   });
+
+  it('counts unparseable lines apart from missing ids', async () => {
+    // The labeler writes an unparseable row with the id "", which is no missing id of a report.
+    const index = await indexReports([report('a', {}), report('', {}, ['UNPARSEABLE_ROW']), report('', {}, ['MISSING_ID'])]);
+    assert.equal(index.unparseable, 1);
+    assert.equal(index.total, 2);
+    assert.deepEqual(index.excluded, [{ id: '', reason: 'MISSING_ID' }]);
+  });
 });
 
 describe('joinResults', () => {
@@ -283,7 +291,7 @@ describe('joinProvenance', () => {
 
   it('rejects results of two segmentation models', () => {
     const results = [done('a', lumbar), done('b', lumbar), done('c', lumbar, 1000, otherModel)];
-    const error = thrownError(() => joinResults(results, { byId: new Map(), excluded: [], total: 0 }, ['a', 'b', 'c'], provenance));
+    const error = thrownError(() => joinResults(results, { byId: new Map(), excluded: [], total: 0, unparseable: 0 }, ['a', 'b', 'c'], provenance));
     assert.equal(error.code, 'DATASET_MIXED_PROVENANCE');
     assert.match(error.message, /made with different segmentation models or crop settings/);
     assert.match(error.message, /"a" and 1 other study with segmentation model sha256 aaaaaaaaaaaa on 1\.25 mm planes \(\/models\/a\.onnx\), crop settings sha256 [0-9a-f]{12}, as in this run;/);

@@ -53,6 +53,52 @@ describe('readReports on CSV', () => {
     assert.equal(rows[1]!.text, 'c');
   });
 
+  it('splits LF rows after a CRLF header', async () => {
+    // Rows appended with LF to a file written with CRLF, and a row ending in CRLF after them.
+    const csv = 'id,text\r\nr1,L2-3: mild canal stenosis.\nr2,"L3-4: bulge,\nno stenosis"\nr3,L4-5: bulge.\r\nr4,L5-S1: normal.\n';
+    const rows = await readAll(writeInput('.csv', csv));
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.text, codes(row)]),
+      [
+        ['r1', 'L2-3: mild canal stenosis.', []],
+        ['r2', 'L3-4: bulge,\nno stenosis', []],
+        ['r3', 'L4-5: bulge.', []],
+        ['r4', 'L5-S1: normal.', []],
+      ],
+    );
+  });
+
+  it('splits CRLF rows after an LF header', async () => {
+    const rows = await readAll(writeInput('.csv', 'id,text\nr1,a\r\nr2,b\nr3,c\r\n'));
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.text]),
+      [
+        ['r1', 'a'],
+        ['r2', 'b'],
+        ['r3', 'c'],
+      ],
+    );
+  });
+
+  it('reads a file of CR line endings', async () => {
+    const rows = await readAll(writeInput('.csv', '\ufeffid,text\rr1,a\rr2,b\r'));
+    assert.deepEqual(
+      rows.map((row) => [row.id, row.text]),
+      [
+        ['r1', 'a'],
+        ['r2', 'b'],
+      ],
+    );
+  });
+
+  it('keeps a lone CR inside an LF row', async () => {
+    // Split at the CR, this row would become two rows of two fields each, with the id "b".
+    const rows = await readAll(writeInput('.csv', 'id,text\nr1,a\rb,c\nr2,d\n'));
+    assert.equal(rows.length, 2);
+    assert.deepEqual(codes(rows[0]!), ['UNPARSEABLE_ROW']);
+    assert.equal(rows[1]!.id, 'r2');
+  });
+
   it('keeps a stray quote as a character', async () => {
     const rows = await readAll(writeInput('.csv', 'id,text\nr1,he said "no stenosis" here\nr2,ok\n'));
     assert.equal(rows[0]!.text, 'he said "no stenosis" here');

@@ -70,6 +70,20 @@ describe('loadRules', () => {
     assert.deepEqual(labelReport('L4-5: Perhaps a disc protrusion.', rules).levels, { 'L4-L5': { disc_herniation: 'uncertain' } });
   });
 
+  it('adds a lesser-degree phrase', () => {
+    const text = 'Moderate canal stenosis at L3-4 and milder at L4-5.';
+    assert.deepEqual(labelReport(text).levels, { 'L3-L4': { spinal_canal_stenosis: 2 } });
+    const rules = loadRules([rulesDirectory({ 'degree.json': { version: RULES_VERSION, severity: { lesser: ['milder'] } } })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 1 } });
+  });
+
+  it('adds an exception phrase', () => {
+    const text = 'No foraminal stenosis barring mild left foraminal narrowing at L4-5.';
+    const rules = loadRules([rulesDirectory({ 'exceptions.json': { version: RULES_VERSION, clauses: { exceptions: ['barring'] } } })]);
+    assert.deepEqual(labelReport(text, rules).levels['L2-L3'], { left_foraminal_stenosis: 0, right_foraminal_stenosis: 0 });
+    assert.deepEqual(labelReport(text, rules).levels['L4-L5'], { left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 });
+  });
+
   it('adds a misspelling', () => {
     const text = 'L4-5: Mild canal stenossiss.';
     assert.deepEqual(labelReport(text).levels, {});

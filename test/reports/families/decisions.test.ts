@@ -696,6 +696,29 @@ const wholeStudy: LabelCase[] = [
     levels: atLumbarLevels(bothFacets(1)),
     everyEvidence: { global: true },
   },
+  {
+    name: 'no other abnormality after a level',
+    text: 'IMPRESSION:\n1. Small disc protrusion at L5-S1.\n2. No other abnormality.',
+    levels: mergeLevels(atLumbarLevels(allConditions(0)), { 'L5-S1': { disc_herniation: 1 } }),
+    evidence: {
+      'L5-S1': { disc_herniation: { keyword: 'protrusion', global: false }, disc_bulge: { keyword: 'no other abnormality', global: true } },
+      'L2-L3': { spinal_canal_stenosis: { global: true } },
+    },
+  },
+  {
+    name: 'no other abnormality keeps described levels',
+    text: 'L2-3: Mild disc bulge.\nL4-5: Moderate canal stenosis. No other significant abnormalities.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L3-L4', 'L5-S1'], allConditions(0)), {
+      'L2-L3': { disc_bulge: 1 },
+      'L4-L5': { ...allConditions(0), spinal_canal_stenosis: 2 },
+    }),
+  },
+  {
+    name: 'no other stenosis after a level',
+    text: 'Severe canal stenosis at L3-4. No other significant stenosis.',
+    levels: mergeLevels(atLumbarLevels(allStenosis(0)), { 'L3-L4': { spinal_canal_stenosis: 3 } }),
+    evidence: { 'L1-L2': { spinal_canal_stenosis: { global: true } }, 'L3-L4': { left_foraminal_stenosis: { global: true } } },
+  },
 ];
 
 const studyType: LabelCase[] = [

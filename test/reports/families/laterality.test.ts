@@ -109,6 +109,38 @@ const cases: LabelCase[] = [
     levels: { 'L3-L4': bothForamina(3) },
     evidence: { 'L3-L4': { left_foraminal_stenosis: { keyword: 'severe' }, right_foraminal_stenosis: { keyword: 'severe' } } },
   },
+  {
+    name: 'lone side with its own level',
+    text: 'The right neural foramen at L3-4 is moderately narrowed, and the left at L4-5 is severely narrowed.',
+    levels: { 'L3-L4': { right_foraminal_stenosis: 2 }, 'L4-L5': { left_foraminal_stenosis: 3 } },
+    evidence: { 'L4-L5': { left_foraminal_stenosis: { keyword: 'severely', unspecifiedGrade: false } } },
+  },
+  {
+    name: 'lone side after a placed finding',
+    text: 'The left foramen is mildly narrowed at L2-3, and the right at L3-4 is moderately narrowed.',
+    levels: { 'L2-L3': { left_foraminal_stenosis: 1 }, 'L3-L4': { right_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'lone side with a level next sentence',
+    text: 'Moderate right foraminal stenosis at L5-S1. The left at L4-5 is mildly narrowed.',
+    levels: { 'L5-S1': { right_foraminal_stenosis: 2 }, 'L4-L5': { left_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'lone side at a level, no structure',
+    text: 'The right at L4-5 is mildly narrowed.',
+    levels: {},
+  },
+  {
+    name: 'grade and side next sentence',
+    text: 'L3-4: Moderate left foraminal stenosis. Severe right.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 2, right_foraminal_stenosis: 3 } },
+    evidence: { 'L3-L4': { right_foraminal_stenosis: { keyword: 'severe' } } },
+  },
+  {
+    name: 'grade and side after blank line',
+    text: 'L3-4: Moderate left foraminal stenosis.\n\nSevere right.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 2 } },
+  },
 ];
 
 testCases(cases);

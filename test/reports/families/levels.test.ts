@@ -194,6 +194,57 @@ const cases: LabelCase[] = [
       'L5-S1': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 3 },
     },
   },
+  {
+    name: 'each level before a span',
+    text: 'Mild facet arthropathy at each level from L3-4 to L5-S1.',
+    levels: atLevels(['L3-L4', 'L4-L5', 'L5-S1'], bothFacets(1)),
+    everyEvidence: { global: false },
+  },
+  {
+    name: 'every level after a span',
+    text: 'Mild disc bulges at L2-3 through L4-5 at every level.',
+    levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5'], { disc_bulge: 1 }),
+    everyEvidence: { global: false },
+  },
+  {
+    name: 'level line with only a grade',
+    text: 'L3-4: moderate right foraminal stenosis.\nL4-5: severe.\nL5-S1: mild.',
+    levels: {
+      'L3-L4': { right_foraminal_stenosis: 2 },
+      'L4-L5': { right_foraminal_stenosis: 3 },
+      'L5-S1': { right_foraminal_stenosis: 1 },
+    },
+    evidence: { 'L5-S1': { right_foraminal_stenosis: { keyword: 'mild', unspecifiedGrade: false } } },
+  },
+  {
+    name: 'grade line after a presence finding',
+    text: 'L3-4: mild canal stenosis.\nL4-5: disc bulge.\nL5-S1: moderate.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'grade line after a blank line',
+    text: 'L3-4: mild canal stenosis.\n\nL4-5: moderate.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 } },
+  },
+  {
+    name: 'absence before an exception',
+    text: 'No foraminal stenosis apart from mild right foraminal narrowing at L5-S1.',
+    levels: { ...atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], bothForamina(0)), 'L5-S1': { left_foraminal_stenosis: 0, right_foraminal_stenosis: 1 } },
+    evidence: {
+      'L2-L3': { left_foraminal_stenosis: { global: true } },
+      'L5-S1': { left_foraminal_stenosis: { global: true }, right_foraminal_stenosis: { keyword: 'mild', global: false } },
+    },
+  },
+  {
+    name: 'exception naming only a level',
+    text: 'Mild disc bulges at all levels except L1-2.',
+    levels: atLevels(['L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], { disc_bulge: 1 }),
+  },
+  {
+    name: 'absence except at a level',
+    text: 'No disc herniation except at L4-5.',
+    levels: atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L5-S1'], { disc_herniation: 0 }),
+  },
 ];
 
 testCases(cases);

@@ -201,6 +201,64 @@ const cases: LabelCase[] = [
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
     evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', measurementMm: 8 } } },
   },
+  {
+    name: 'current grade after a past one',
+    text: 'L3-4: Canal stenosis, formerly mild, now moderate.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { unspecifiedGrade: false } } },
+  },
+  {
+    name: 'lower current grade after a past one',
+    text: 'L3-4: Left foraminal narrowing, previously severe, currently mild.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { unspecifiedGrade: false } } },
+  },
+  {
+    name: 'past grade alone grades nothing',
+    text: 'L3-4: Canal stenosis, previously severe.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
+    name: 'upper bound keeps the grade',
+    text: 'L2-3: Not more than minimal left foraminal narrowing.',
+    levels: { 'L2-L3': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L2-L3': { left_foraminal_stenosis: { keyword: 'not more than', range: [0, 1] } } },
+  },
+  {
+    name: 'upper bound after the finding',
+    text: 'L4-5: Canal stenosis, at most moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { range: [0, 2], unspecifiedGrade: false } } },
+  },
+  {
+    name: 'lesser degree after severe',
+    text: 'Severe canal stenosis at L2-3, and to a lesser degree at L3-4.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 3 }, 'L3-L4': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'lesser degree', range: [1, 2], unspecifiedGrade: false } } },
+  },
+  {
+    name: 'lesser extent after moderate',
+    text: 'Moderate left foraminal stenosis at L4-5 and to a lesser extent at L3-4.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 2 }, 'L3-L4': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { range: null } } },
+  },
+  {
+    name: 'lesser degree between commas',
+    text: 'Severe bilateral foraminal stenosis at L5-S1 and, to a lesser degree, at L4-5.',
+    levels: { 'L5-S1': bothForamina(3), 'L4-L5': bothForamina(2) },
+  },
+  {
+    name: 'lesser degree without a grade',
+    text: 'Canal stenosis at L2-3 and to a lesser degree at L3-4.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 1 }, 'L3-L4': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
+    name: 'less severe finding word',
+    text: 'Severe right foraminal stenosis at L5-S1 and less severe right foraminal stenosis at L4-5.',
+    levels: { 'L5-S1': { right_foraminal_stenosis: 3 }, 'L4-L5': { right_foraminal_stenosis: 2 } },
+  },
 ];
 
 testCases(cases);
