@@ -50,6 +50,8 @@ export interface JoinResult {
   };
   readonly reports: {
     readonly read: number;
+    /** Report lines that could not be read as a report (the labeler's UNPARSEABLE_ROW), so no id is known. */
+    readonly unparseable: number;
     /** Reports joined to a done study. */
     readonly joined: number;
     /** Reports whose id names no listed study and no stored result. */
@@ -253,6 +255,7 @@ function categorizeReports(reports: ReportIndex, ids: StudyIdSets): JoinResult['
   for (const entry of reports.excluded) excluded[entry.reason].push(entry.id);
   return {
     read: reports.total,
+    unparseable: reports.unparseable,
     joined: reportIds.filter((id) => ids.done.has(id)).length,
     withoutStudy: reportIds.filter((id) => !ids.withResult.has(id) && !ids.pending.has(id) && !ids.duplicated.has(id)),
     studyDuplicated: reportIds.filter((id) => !ids.withResult.has(id) && ids.duplicated.has(id)),

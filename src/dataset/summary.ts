@@ -139,7 +139,8 @@ export function formatSummary(summary: DatasetSummary): string {
     `reports:   ${reports.read} read, ${reports.joined} joined, ${reports.withoutStudy.length} without study, ` +
       `${reports.studyFailed.length} with a failed study, ${reports.studyPending.length} with a pending study, ` +
       (reports.studyDuplicated.length > 0 ? `${reports.studyDuplicated.length} with a duplicated study id, ` : '') +
-      `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}`,
+      `${excludedTotal} excluded${excluded === '' ? '' : ` (${excluded})`}` +
+      (reports.unparseable > 0 ? `, ${reports.unparseable} unparseable rows` : ''),
     `rows:      ${summary.rows.total} levels, ${summary.rows.withReport} of studies with a report, of them ${summary.rows.labelled} labelled and ` +
       `${summary.rows.withheldUncertainName} unlabelled for a level name under confidence ${summary.minLevelConfidence}, ${summary.rows.withoutAxial} without axial crop`,
     `crops:     ${describeProvenance(summary.provenance)}`,

@@ -98,6 +98,10 @@ describe('indexReports', () => {
     assert.equal(index.unparseable, 1);
     assert.equal(index.total, 2);
     assert.deepEqual(index.excluded, [{ id: '', reason: 'MISSING_ID' }]);
+    const joined = joinResults([], index, [], provenance);
+    assert.equal(joined.reports.unparseable, 1);
+    const run = { shard: null, selected: 0, processed: 0, redone: 0, skippedDone: 0, skippedFailed: 0, notStored: 0 };
+    assert.match(formatSummary(summarize(run, 0, [], joined)), /^reports: .*, 1 excluded \(MISSING_ID 1\), 1 unparseable rows$/m);
   });
 });
 
