@@ -34,6 +34,8 @@ export interface GradeSlicesOptions {
 export interface GradeSlicesSummary {
   readonly series: number;
   readonly seriesWithoutDiscs: number;
+  /** Series with discs found whose `num_discs` in slices.csv is another number, so their IVD labels may be shifted. */
+  readonly seriesWithOtherDiscCount: number;
   readonly rows: number;
   readonly untrainedHeads: string[];
 }
@@ -41,7 +43,8 @@ export interface GradeSlicesSummary {
 /**
  * Grades every disc on the slices of a folder laid out like the SPIDER slices set (slices.csv and
  * its PNGs, without gradings) and writes one CSV row per disc: patient, series, IVD label
- * (1 = most caudal disc found), the disc centre in PNG pixels, then the probabilities of every head.
+ * (1 = most caudal disc found), the number of discs found and the `num_discs` of slices.csv, the
+ * disc centre in PNG pixels, then the probabilities of every head.
  * Columns of heads without real training labels end in `_not_trained`: they are model outputs, not findings.
  * @throws DeepspineError INPUT_NOT_FOUND, MODEL_FAILED or OUTPUT_FAILED.
  */
@@ -56,8 +59,9 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
     logger.warn(`${untrainedHeads.length} grading heads had no training labels (${untrainedHeads.join(', ')}); their columns end in "${notTrainedSuffix}" and are not findings`);
   }
 
-  const lines = [['patient', 'series', 'ivd_label', 'discs_found', 'disc_column_px', 'disc_row_px', ...heads.flatMap(headColumns)].join(',')];
+  const lines = [['patient', 'series', 'ivd_label', 'discs_found', 'discs_expected', 'disc_column_px', 'disc_row_px', ...heads.flatMap(headColumns)].join(',')];
   let seriesWithoutDiscs = 0;
+  let seriesWithOtherDiscCount = 0;
   for (const [position, entry] of entries.entries()) {
     let slice;
     try {
@@ -74,8 +78,10 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
       continue;
     }
     const grades = await model.grade(slice.crops);
+    if (entry.numDiscs !== null && entry.numDiscs !== slice.discs.length) seriesWithOtherDiscCount++;
     slice.discs.forEach((disc, index) => {
-      const cells = [entry.patient, entry.series, String(disc.ivdLabel), String(slice.discs.length), disc.disc.pixel[0].toFixed(1), disc.disc.pixel[1].toFixed(1)];
+      const expected = entry.numDiscs === null ? '' : String(entry.numDiscs);
+      const cells = [entry.patient, entry.series, String(disc.ivdLabel), String(slice.discs.length), expected, disc.disc.pixel[0].toFixed(1), disc.disc.pixel[1].toFixed(1)];
       for (const head of heads) cells.push(...grades[index]!.probabilities[head.name]!.map((p) => p.toFixed(6)));
       lines.push(cells.map(csvField).join(','));
     });
@@ -89,5 +95,11 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
     throw new DeepspineError('OUTPUT_FAILED', `writing ${outFile} failed: ${String(error)}; check that the folder is writable`, { file: outFile, cause: error });
   }
   logger.info(`graded ${lines.length - 1} discs on ${entries.length - seriesWithoutDiscs} of ${entries.length} series into ${outFile}`);
-  return { series: entries.length, seriesWithoutDiscs, rows: lines.length - 1, untrainedHeads };
+  if (seriesWithOtherDiscCount > 0) {
+    logger.warn(
+      `${seriesWithOtherDiscCount} series have another number of discs found than num_discs in slices.csv, so their IVD labels may be shifted; ` +
+        'their rows have discs_found different from discs_expected',
+    );
+  }
+  return { series: entries.length, seriesWithoutDiscs, seriesWithOtherDiscCount, rows: lines.length - 1, untrainedHeads };
 }

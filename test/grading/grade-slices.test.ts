@@ -33,20 +33,23 @@ test('gradeSlices writes one row per disc', { skip: existsSync(defaultGradingMod
     await writeSliceFolder(join(dir, 'in'), [
       { patient: '1', series: '1_t2', discs: 3 },
       { patient: '2', series: '2_t1', discs: 0 },
+      { patient: '3', series: '3_t2', discs: 2, listedDiscs: 3 },
     ]);
     const out = join(dir, 'out', 'grades.csv');
     const summary = await gradeSlices(join(dir, 'in'), out, silentLogger, { finder: thresholdFinder });
-    assert.equal(summary.series, 2);
+    assert.equal(summary.series, 3);
     assert.equal(summary.seriesWithoutDiscs, 1);
-    assert.equal(summary.rows, 3);
+    assert.equal(summary.seriesWithOtherDiscCount, 1, 'series 3_t2 has 2 discs but lists 3');
+    assert.equal(summary.rows, 5);
     assert.ok(summary.untrainedHeads.includes('spinal_canal_stenosis'));
     const { columns, records } = parseCsvRecords(await readFile(out, 'utf8'));
-    assert.deepEqual(columns.slice(0, 6), ['patient', 'series', 'ivd_label', 'discs_found', 'disc_column_px', 'disc_row_px']);
+    assert.deepEqual(columns.slice(0, 7), ['patient', 'series', 'ivd_label', 'discs_found', 'discs_expected', 'disc_column_px', 'disc_row_px']);
     assert.ok(columns.includes('disc_bulge_p'));
     assert.ok(columns.includes('pfirrmann_grade_p_5'));
     assert.ok(columns.includes('spinal_canal_stenosis_p_severe_not_trained'));
     assert.ok(!columns.includes('spinal_canal_stenosis_p_severe'));
-    assert.deepEqual(records.map((r) => r['ivd_label']), ['1', '2', '3']);
+    assert.deepEqual(records.map((r) => r['ivd_label']), ['1', '2', '3', '1', '2']);
+    assert.deepEqual(records.map((r) => `${r['discs_found']}/${r['discs_expected']}`), ['3/3', '3/3', '3/3', '2/3', '2/3']);
     // IVD 1 is the lowest disc: the largest row, 40 px from the bottom of the 300 px slice.
     assert.ok(Math.abs(Number(records[0]!['disc_row_px']) - 259.5) < 1);
     for (const record of records) {

@@ -29,13 +29,13 @@ export function drawSlice(discs: number): Uint8Array {
 }
 
 /** Writes a slices folder with one PNG per entry and SPIDER-style gradings for patients 1 and 2. */
-export async function writeSliceFolder(dir: string, series: { patient: string; series: string; discs: number }[]): Promise<void> {
+export async function writeSliceFolder(dir: string, series: { patient: string; series: string; discs: number; listedDiscs?: number }[]): Promise<void> {
   await mkdir(join(dir, 'images'), { recursive: true });
   const lines = ['file,patient,series,sequence,original_size_wh,source_pixel_spacing_mm,source_slice_thickness_mm,num_discs,how_decided'];
   for (const s of series) {
     const file = `images/${s.series}.png`;
     await writeFile(join(dir, file), encode({ width: sliceWidth, height: sliceHeight, data: drawSlice(s.discs), channels: 1, depth: 8 }));
-    lines.push(`${file},${s.patient},${s.series},t2,${sliceWidth}x${sliceHeight},0.8\\0.8,4.0,${s.discs},"viewed, flipped"`);
+    lines.push(`${file},${s.patient},${s.series},t2,${sliceWidth}x${sliceHeight},0.8\\0.8,4.0,${s.listedDiscs ?? s.discs},"viewed, flipped"`);
   }
   await writeFile(join(dir, 'slices.csv'), lines.join('\n') + '\n');
   const grades = ['Patient,IVD label,Modic,UP endplate,LOW endplate,Spondylolisthesis,Disc herniation,Disc narrowing,Disc bulging,Pfirrman grade'];
