@@ -56,3 +56,12 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 /** A logger that drops everything, for tests and library callers that want no output. */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
+
+/**
+ * Joins the first `max` of `items` for a message and counts the rest, as in "a, b and 3 more", so
+ * that a long list does not flood the log.
+ */
+export function listFirst(items: readonly string[], max: number, separator = ', '): string {
+  const more = items.length > max ? ` and ${items.length - max} more` : '';
+  return items.slice(0, max).join(separator) + more;
+}

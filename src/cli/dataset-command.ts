@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import { buildDataset, type DatasetBuildResult } from '../dataset/build.js';
 import { formatSummary } from '../dataset/summary.js';
 import { DeepspineError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { listFirst, type Logger } from '../log.js';
 import { parseShard } from './analyze-command.js';
 
 /** Options of `deepspine dataset build` as commander parses them. */
@@ -69,11 +69,13 @@ export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: L
   logger.info(`${result.summary.rows.total} levels of ${result.summary.studies.done} studies in ${result.manifestPath}`);
   const uncertain = result.summary.studies.uncertainNames;
   if (uncertain.length > 0) {
-    const named = uncertain.slice(0, 5).map((study) => `${study.studyId} (${study.warnings.join(', ') || 'low confidence'})`).join(', ');
+    const named = listFirst(
+      uncertain.map((study) => `${study.studyId} (${study.warnings.join(', ') || 'low confidence'})`),
+      5,
+    );
     logger.warn(
-      `${uncertain.length} studies have levels named with confidence under ${result.summary.minLevelConfidence}, and those rows got no report labels: ${named}` +
-        (uncertain.length > 5 ? ` and ${uncertain.length - 5} more` : '') +
-        '; see studies.uncertainNames in summary.json',
+      `${uncertain.length} studies have levels named with confidence under ${result.summary.minLevelConfidence}, and those rows got no report labels: ${named}; ` +
+        'see studies.uncertainNames in summary.json',
     );
   }
   if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} studies failed; see summary.json, and rerun with --retry-failed after fixing them`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { cropFormat, writeCropManifest } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { listFirst, type Logger } from '../log.js';
 import { labelReportsFile, readLabeledReports } from '../reports/label-file.js';
 import { loadRules } from '../reports/rules.js';
 import { defaultSegmentationModelPath } from '../segmentation/model.js';
@@ -289,7 +289,7 @@ function logLeftOut(leftOut: JoinResult['studies']['leftOut'], results: readonly
   const folders = (ids: readonly string[]): string => {
     const selected = new Set(ids);
     const names = results.filter((stored) => selected.has(stored.result.studyId)).map((stored) => `studies/${stored.folderName}`);
-    return names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+    return listFirst(names, 5);
   };
   if (leftOut.unlisted.length > 0) {
     logger.warn(`${leftOut.unlisted.length} stored results of studies that are not in the studies folder are left out of the manifest: ${folders(leftOut.unlisted)}; delete these folders if the studies were removed on purpose`);

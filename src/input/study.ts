@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { DeepspineError, type Warning } from '../errors.js';
 import type { Volume } from '../geometry/volume.js';
-import { silentLogger, type Logger } from '../log.js';
+import { listFirst, silentLogger, type Logger } from '../log.js';
 import { classifySeries } from './classify.js';
 import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
@@ -302,11 +302,14 @@ function warnSkippedFiles(skipped: readonly SkippedFile[], logger: Logger): Warn
 function noImagesError(root: string, fileCount: number, skipped: readonly SkippedFile[]): DeepspineError {
   const bad = skipped.filter((entry) => entry.kind === 'unreadable' || entry.kind === 'unsupported');
   if (bad.length > 0) {
-    const named = bad.slice(0, 10).map((entry) => `${entry.file} (${entry.reason})`);
-    const more = bad.length > 10 ? ` and ${bad.length - 10} more` : '';
+    const named = listFirst(
+      bad.map((entry) => `${entry.file} (${entry.reason})`),
+      10,
+      '; ',
+    );
     return new DeepspineError(
       'UNREADABLE_INPUT',
-      `no readable DICOM image in ${root}: ${named.join('; ')}${more}; re-export the study from the scanner or PACS`,
+      `no readable DICOM image in ${root}: ${named}; re-export the study from the scanner or PACS`,
       { file: root },
     );
   }
