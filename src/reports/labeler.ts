@@ -160,7 +160,7 @@ class ReportReader {
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
     const otherRegion = this.namesOtherRegion(from, to);
-    const otherwise = levels.groups.length === 0 && this.saysOtherwise(from, to);
+    const otherwise = levels.groups.length === 0 && this.containsOtherwise(from, to);
     let placedAtGroup = false;
     for (const finding of findings) {
       const group = levels.groupFor(finding.position);
@@ -199,7 +199,7 @@ class ReportReader {
    * Returns whether units `from` to `to` contain "otherwise", as in "Otherwise unremarkable.", or a
    * phrase that also means "otherwise" ("No other significant abnormality.").
    */
-  private saysOtherwise(from: number, to: number): boolean {
+  private containsOtherwise(from: number, to: number): boolean {
     for (let index = from; index < to; index++) {
       const unit = this.units[index]!;
       if (unit.kind === UnitKind.Otherwise || unit.lexeme?.otherwise === true) return true;
