@@ -14,7 +14,7 @@ import { arrayTypes, indexToPatient, makeVolume, type DataType, type Volume, typ
 import { truthStructures, type TruthStructure } from '../src/evaluation/truth.js';
 import { matchToleranceMm } from '../src/evaluation/evaluate.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
-import { findLevels } from '../src/levels/find-levels.js';
+import { findStudyLevels } from '../src/levels/study-levels.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { segmentSagittalVolume } from '../src/segmentation/segment.js';
 
@@ -90,7 +90,7 @@ async function nameCut(image: Volume, truth: readonly TruthStructure[], minZ: nu
   const segmentation = await segmentSagittalVolume(volume, model);
   let levels;
   try {
-    levels = findLevels(segmentation, 'crop');
+    levels = findStudyLevels(segmentation, volume, 'crop', model.bodyIntensity).levels;
   } catch (error) {
     return { checked: 0, wrong: 0, wrongConfident: 0, warnings: [], error: (error as { code?: string }).code ?? String(error) };
   }

@@ -26,7 +26,9 @@ export async function runEvaluate(dir: string, options: { model?: string; cases?
     // "in extent" ignores predictions above and below the annotated structures (diceWithinAnnotatedExtent).
     const lines = ['case              Dice body  Dice disc  in extent: body   disc  names correct  wrong or missed'];
     for (const c of summary.cases) {
-      const wrong = c.naming.filter((n) => n.predicted !== n.truth).map((n) => `${n.truth}->${n.predicted ?? 'none'}`);
+      const wrong = c.naming
+        .filter((n) => n.predicted !== n.truth)
+        .map((n) => `${n.truth}->${n.predicted ?? 'none'}${n.confidence === null ? '' : ` (${formatConfidence(n.confidence)})`}`);
       const correct = c.naming.length - wrong.length;
       lines.push(
         `${c.case.padEnd(18)}${formatDice(c.diceVertebralBody).padStart(9)}${formatDice(c.diceDisc).padStart(11)}${formatDice(c.extentDiceVertebralBody).padStart(17)}${formatDice(c.extentDiceDisc).padStart(7)}${`${correct}/${c.naming.length}`.padStart(15)}  ${c.namingError ?? wrong.join(' ')}`,
@@ -35,6 +37,7 @@ export async function runEvaluate(dir: string, options: { model?: string; cases?
     lines.push(
       `${'mean'.padEnd(18)}${formatDice(summary.meanDiceVertebralBody).padStart(9)}${formatDice(summary.meanDiceDisc).padStart(11)}${formatDice(summary.meanExtentDiceVertebralBody).padStart(17)}${formatDice(summary.meanExtentDiceDisc).padStart(7)}${`${summary.namingCorrect}/${summary.namingTotal}`.padStart(15)}`,
     );
+    if (summary.namingTotal > 0) lines.push(`wrong names at confidence 0.5 or more: ${summary.namingWrongConfident} of ${summary.namingTotal}`);
     const note = shipped ? trainingCasesNote(summary.cases.map((c) => c.case)) : null;
     if (note !== null) lines.push(note);
     process.stdout.write(lines.join('\n') + '\n');
@@ -63,4 +66,9 @@ export function trainingCasesNote(cases: readonly string[]): string | null {
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere === '' || fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
+}
+
+/** Two decimals rounded down, as the table and overlay show confidences, so a name under 0.5 never reads 0.50. */
+function formatConfidence(value: number): string {
+  return (Math.floor(value * 100 + 1e-9) / 100).toFixed(2);
 }

@@ -4,7 +4,7 @@ import { writeDiscCrops, type CropManifestRow } from '../crops/write.js';
 import type { Warning } from '../errors.js';
 import { loadStudy } from '../input/study.js';
 import { volumeFileSuffixes } from '../input/volume-file.js';
-import { findLevels } from '../levels/find-levels.js';
+import { findStudyLevels } from '../levels/study-levels.js';
 import type { Logger } from '../log.js';
 import type { SegmentationModel } from '../segmentation/model.js';
 import { segmentSagittalVolume } from '../segmentation/segment.js';
@@ -36,7 +36,7 @@ export interface StudyCrops {
  * Loads one study, segments its sagittal series, finds and names the disc levels and writes the
  * sagittal and axial crops of every level under `outDir/crops/<study>/`. This is the per-study
  * work of `deepspine extract` and `deepspine dataset build`.
- * @throws DeepspineError from `loadStudy`, segmentation, `findLevels` or `writeDiscCrops`.
+ * @throws DeepspineError from `loadStudy`, segmentation, `findStudyLevels` or `writeDiscCrops`.
  */
 export async function extractStudyCrops(
   path: string,
@@ -57,7 +57,7 @@ export async function extractStudyCrops(
   };
   const study = await timed('decode', () => loadStudy(path, {}, logger));
   const segmentation = await timed('segmentation', () => segmentSagittalVolume(study.sagittal, model));
-  const levels = await timed('levels', () => findLevels(segmentation, path));
+  const { levels } = await timed('levels', () => findStudyLevels(segmentation, study.sagittal, path, model.bodyIntensity));
   const rows = await timed('crops', async () => {
     const crops = extractDiscCrops({ studyId, sagittal: study.sagittal, axial: study.axial }, levels.levels, spec);
     return writeDiscCrops(outDir, studyId, crops, spec);

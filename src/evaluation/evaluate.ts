@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { norm, subtract, type Vec3 } from '../geometry/affine.js';
 import { DeepspineError } from '../errors.js';
 import { readVolumeFile } from '../input/volume-file.js';
-import { removeOffSpineComponents } from '../levels/clean.js';
-import { findLevels, type LevelResult } from '../levels/find-levels.js';
+import { findStudyLevels, type StudyLevels } from '../levels/study-levels.js';
 import type { Logger } from '../log.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import { readAnnotatedClasses } from '../segmentation/dataset.js';
@@ -23,6 +22,8 @@ export interface NamingCheck {
   /** Name given to the matched structure, or null when none was found within matchToleranceMm. */
   readonly predicted: string | null;
   readonly distanceMm: number | null;
+  /** Confidence of the predicted name; null when none was found. */
+  readonly confidence: number | null;
 }
 
 export interface CaseEvaluation {
@@ -40,6 +41,8 @@ export interface CaseEvaluation {
   /** Error message when level naming failed for the case. */
   readonly namingError: string | null;
   readonly warnings: string[];
+  /** Median body intensity in the series window (see checkContrast); null when levels were not found or no body was segmented. */
+  readonly bodyIntensity: number | null;
 }
 
 export interface EvaluationSummary {
@@ -50,6 +53,8 @@ export interface EvaluationSummary {
   readonly meanExtentDiceDisc: number | null;
   readonly namingCorrect: number;
   readonly namingTotal: number;
+  /** Structures given a wrong name at confidence 0.5 or more: the mistakes that no `?` marks. */
+  readonly namingWrongConfident: number;
 }
 
 /** Computes the Dice coefficient of one class between two label maps on the same grid. */
@@ -144,6 +149,7 @@ export async function evaluateFolder(dir: string, model: SegmentationModel, logg
     meanExtentDiceVertebralBody: mean(cases.map((c) => c.extentDiceVertebralBody)),
     meanExtentDiceDisc: mean(cases.map((c) => c.extentDiceDisc)),
     namingCorrect: checks.filter((c) => c.predicted === c.truth).length,
+    namingWrongConfident: checks.filter((c) => c.predicted !== null && c.predicted !== c.truth && c.confidence !== null && c.confidence >= 0.5).length,
     namingTotal: checks.length,
   };
 }
@@ -153,15 +159,16 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
   const labels = await readVolumeFile(join(folder, 'labels.nii.gz'));
   const annotated = await readAnnotatedClasses(folder);
   const segmentation = await segmentSagittalVolume(image, model);
-  let levels: LevelResult | null = null;
+  let found: StudyLevels | null = null;
   let namingError: string | null = null;
   try {
-    levels = findLevels(segmentation, join(folder, 'image.nii.gz'));
+    found = findStudyLevels(segmentation, image, join(folder, 'image.nii.gz'), model.bodyIntensity);
   } catch (error) {
     namingError = error instanceof Error ? error.message : String(error);
   }
+  const levels = found?.levels ?? null;
   // Dice is measured on the label map that analyze writes, which drops components off the spine.
-  const predicted = levels === null ? segmentation.labels.data : removeOffSpineComponents(segmentation.labels, levels).labels.data;
+  const predicted = found === null ? segmentation.labels.data : found.labels.data;
   const body = segmentationClasses.vertebralBody;
   const disc = segmentationClasses.disc;
   const diceVertebralBody = annotated.includes(body) ? dice(predicted, labels.data, body) : null;
@@ -175,21 +182,24 @@ async function evaluateCase(folder: string, name: string, model: SegmentationMod
   if (existsSync(instancesPath)) {
     const truth = truthStructures(await readVolumeFile(instancesPath));
     naming = truth.map((structure) => {
-      let candidates: { name: string; center: Vec3 }[] = [];
+      let candidates: { name: string; center: Vec3; confidence: number }[] = [];
       if (levels !== null) candidates = structure.kind === 'disc' ? levels.allDiscs : levels.vertebrae;
       const match = nearest(structure.center, candidates);
+      const matched = match !== null && match.distance <= matchToleranceMm;
       return {
         truth: structure.name,
         kind: structure.kind,
-        predicted: match !== null && match.distance <= matchToleranceMm ? match.name : null,
+        predicted: matched ? match.name : null,
         distanceMm: match === null ? null : Math.round(match.distance * 10) / 10,
+        confidence: matched ? match.confidence : null,
       };
     });
   } else {
     // Without instances there is nothing to name-check, so a level-finding failure is not reported.
     namingError = null;
   }
-  return { case: name, diceVertebralBody, diceDisc, extentDiceVertebralBody, extentDiceDisc, naming, namingError, warnings };
+  const bodyIntensity = found?.contrast.bodyIntensity ?? null;
+  return { case: name, diceVertebralBody, diceDisc, extentDiceVertebralBody, extentDiceDisc, naming, namingError, warnings, bodyIntensity };
 }
 
 /**
@@ -254,11 +264,11 @@ function isFolderSync(path: string): boolean {
   }
 }
 
-function nearest(point: Vec3, candidates: { name: string; center: Vec3 }[]): { name: string; distance: number } | null {
-  let best: { name: string; distance: number } | null = null;
+function nearest(point: Vec3, candidates: { name: string; center: Vec3; confidence: number }[]): { name: string; distance: number; confidence: number } | null {
+  let best: { name: string; distance: number; confidence: number } | null = null;
   for (const candidate of candidates) {
     const distance = norm(subtract(candidate.center, point));
-    if (best === null || distance < best.distance) best = { name: candidate.name, distance };
+    if (best === null || distance < best.distance) best = { name: candidate.name, distance, confidence: candidate.confidence };
   }
   return best;
 }

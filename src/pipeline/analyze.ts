@@ -5,8 +5,8 @@ import { fileSha256 } from '../hash.js';
 import { loadStudy } from '../input/study.js';
 import type { LoadStudyOptions, SeriesSummary, Study } from '../input/types.js';
 import { writeVolumeFile } from '../input/volume-file.js';
-import { removeOffSpineComponents } from '../levels/clean.js';
-import { findLevels, type LevelResult } from '../levels/find-levels.js';
+import type { LevelResult } from '../levels/find-levels.js';
+import { findStudyLevels } from '../levels/study-levels.js';
 import type { Logger } from '../log.js';
 import { loadSegmentationModel, type SegmentationModel } from '../segmentation/model.js';
 import { packageVersion } from '../package-version.js';
@@ -60,9 +60,10 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
   const segmentationModel = model ?? (await timed('load models', () => loadSegmentationModel(options.segmentationModel, options.threads ?? 0)));
   try {
     const raw = await logger.step('segmentation', () => segmentSagittalVolume(study.sagittal, segmentationModel, timings));
-    const levels = await timed('levels', () => findLevels(raw, describeSource(studyPath, study.sagittalSeries)));
+    const source = describeSource(studyPath, study.sagittalSeries);
+    const { levels, labels, contrast } = await timed('levels', () => findStudyLevels(raw, study.sagittal, source, segmentationModel.bodyIntensity));
     // The written label map keeps only the components on the spine (bowel, hip and border detections go).
-    const segmentation: Segmentation = { ...raw, labels: await timed('levels', () => removeOffSpineComponents(raw.labels, levels).labels) };
+    const segmentation: Segmentation = { ...raw, labels };
     for (const warning of levels.warnings) logger.warn(warning.message);
     const warnings: Warning[] = [...study.warnings, ...levels.warnings];
     const models: Record<string, { file: string; sha256: string; spacingMm?: number }> = {
@@ -102,6 +103,7 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
         ...(grades === null ? {} : { grades: gradesFor(grades, level.level) }),
       })),
       vertebrae: levels.vertebrae.map((v) => ({ name: v.name, center: roundVector(v.center), confidence: v.confidence })),
+      imageContrast: contrast,
       warnings,
       timingsMs: timings,
       outputs: { ...outputFileNames },

@@ -1,6 +1,7 @@
 import type { Vec3 } from '../geometry/affine.js';
 import type { Warning } from '../errors.js';
 import type { DiscMeasurements } from '../levels/types.js';
+import type { ContrastCheck } from '../levels/contrast.js';
 
 /** Version of the results.json layout; bumped on any incompatible change. */
 export const resultsFormat = 'deepspine-results/1';
@@ -46,6 +47,8 @@ export interface AnalysisResult {
   readonly models: Record<string, { readonly file: string; readonly sha256: string; readonly spacingMm?: number }>;
   readonly levels: LevelReport[];
   readonly vertebrae: { readonly name: string; readonly center: Vec3; readonly confidence: number }[];
+  /** The sagittal series' body intensity against the segmentation model's training range. */
+  readonly imageContrast: ContrastCheck;
   readonly warnings: Warning[];
   /** Wall time per step in ms. */
   readonly timingsMs: Record<string, number>;

@@ -8,6 +8,7 @@ import { spacing } from '../geometry/volume.js';
 import { pseudoLabel } from './pseudo-labels.js';
 import type { Logger } from '../log.js';
 import { annotationNames, segmentationClasses } from './classes.js';
+import { medianWindowedIntensity } from './contrast.js';
 import { checkSpacingMm } from './model.js';
 import { createOutputFolder } from '../outputs/write-results.js';
 import { applyIntensityWindow, computeIntensityWindow, extractPlane, resamplePlane } from './preprocess.js';
@@ -28,6 +29,12 @@ export interface DatasetCase {
   readonly knownFile: string;
   /** Voxels of the unannotated class derived from the annotated one (see pseudoLabel). */
   readonly pseudoLabelledVoxels: number;
+  /**
+   * Median intensity of the labelled vertebral bodies in the series window (medianWindowedIntensity),
+   * rounded to 3 decimals; null when the case does not label bodies. The model export records the
+   * range over its training cases, against which analyze checks a study's contrast.
+   */
+  readonly bodyIntensity: number | null;
 }
 
 export interface DatasetManifest {
@@ -80,6 +87,9 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     const labelData = derived?.labels ?? Uint8Array.from(labels.data as ArrayLike<number>);
     const knownData = derived?.known ?? new Uint8Array(labelData.length).fill(annotated.reduce((bits, c) => bits | (1 << (c - 1)), 0));
     const window = computeIntensityWindow(image.data);
+    const body = segmentationClasses.vertebralBody;
+    const medianBody = annotated.includes(body) ? medianWindowedIntensity(image, labels.data, body, window) : null;
+    const bodyIntensity = medianBody === null ? null : Math.round(medianBody * 1000) / 1000;
     const planes = image.size[2];
     const imageChunks: Buffer[] = [];
     const labelChunks: Buffer[] = [];
@@ -104,7 +114,7 @@ export async function exportSegmentationDataset(volumesDir: string, outDir: stri
     await writeFile(join(outDir, labelFile), Buffer.concat(labelChunks));
     await writeFile(join(outDir, knownFile), Buffer.concat(knownChunks));
     const pseudoLabelledVoxels = derived?.filled ?? 0;
-    cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels });
+    cases.push({ case: name, annotated, planes, width, height, imageFile, labelFile, knownFile, pseudoLabelledVoxels, bodyIntensity });
     const unknownBelow = derived?.unknownBelow ? `, body unknown in ${derived.unknownBelow} voxels below the lowest labelled body` : '';
     logger.info(`exported ${name}: ${planes} planes of ${width}x${height}, annotated classes ${annotated.join(',')}, ${pseudoLabelledVoxels} voxels pseudo-labelled${unknownBelow}`);
   }

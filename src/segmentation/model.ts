@@ -21,6 +21,20 @@ export interface SegmentationModelInfo {
   readonly format: typeof segmentationModelFormat;
   /** In-plane spacing in mm of the planes the network was trained on. */
   readonly spacingMm: number;
+  /** Range of the training cases' vertebral body intensity; absent in sidecars written before it was recorded. */
+  readonly bodyIntensity?: BodyIntensityRange;
+}
+
+/**
+ * Lowest and highest median vertebral body intensity, in the series window
+ * (`medianWindowedIntensity`), over the training cases that label bodies. Level finding compares
+ * a study's body intensity with it to tell a contrast the network never saw.
+ */
+export interface BodyIntensityRange {
+  readonly min: number;
+  readonly max: number;
+  /** Number of training cases the range was taken from. */
+  readonly cases: number;
 }
 
 /** A loaded segmentation network: input (N, 1, H, W) normalised planes, output (N, 2, H, W) probabilities. */
@@ -28,6 +42,8 @@ export interface SegmentationModel {
   readonly path: string;
   /** Every sagittal plane is resampled to this in-plane spacing (mm) before the network. */
   readonly spacingMm: number;
+  /** Body intensity range of the training cases, from the sidecar; null when it records none. */
+  readonly bodyIntensity: BodyIntensityRange | null;
   /** Runs a batch of planes of one size; returns channel-major probabilities per plane. */
   run(batch: Float32Array, count: number, height: number, width: number): Promise<Float32Array>;
   release(): Promise<void>;
@@ -75,7 +91,7 @@ export async function readSegmentationModelInfo(onnxPath: string): Promise<Segme
   if (typeof info !== 'object' || info === null || Array.isArray(info)) {
     throw new DeepspineError('MODEL_FAILED', `${path}: the segmentation model sidecar must be a JSON object, got ${JSON.stringify(info)}`, { file: path });
   }
-  const { format, spacingMm } = info as Record<string, unknown>;
+  const { format, spacingMm, bodyIntensity } = info as Record<string, unknown>;
   if (format !== segmentationModelFormat) {
     throw new DeepspineError('MODEL_FAILED', `${path}: expected format ${segmentationModelFormat}, got ${JSON.stringify(format) ?? 'none'}`, { file: path });
   }
@@ -83,7 +99,24 @@ export async function readSegmentationModelInfo(onnxPath: string): Promise<Segme
   if (problem !== null) {
     throw new DeepspineError('MODEL_FAILED', `${path}: spacingMm ${problem}, got ${JSON.stringify(spacingMm) ?? 'none'}`, { file: path });
   }
-  return { format: segmentationModelFormat, spacingMm: spacingMm as number };
+  if (bodyIntensity === undefined) return { format: segmentationModelFormat, spacingMm: spacingMm as number };
+  const rangeProblem = checkBodyIntensityRange(bodyIntensity);
+  if (rangeProblem !== null) {
+    throw new DeepspineError('MODEL_FAILED', `${path}: bodyIntensity ${rangeProblem}, got ${JSON.stringify(bodyIntensity)}`, { file: path });
+  }
+  return { format: segmentationModelFormat, spacingMm: spacingMm as number, bodyIntensity: bodyIntensity as BodyIntensityRange };
+}
+
+/** Returns the rule that a sidecar's bodyIntensity breaks, or null when it is a valid range. */
+function checkBodyIntensityRange(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object { min, max, cases }';
+  const { min, max, cases } = value as Record<string, unknown>;
+  // applyIntensityWindow clips to [-0.5, 2], so a median outside it cannot come from real planes.
+  const inWindow = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= -0.5 && v <= 2;
+  if (!inWindow(min) || !inWindow(max)) return 'needs min and max between -0.5 and 2';
+  if (min > max) return 'has min above max';
+  if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 1) return 'needs cases, a whole number of at least 1';
+  return null;
 }
 
 /**
@@ -94,7 +127,7 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
   if (!existsSync(path)) {
     throw new DeepspineError('MODEL_FAILED', `${path}: segmentation model not found; reinstall deepspine or pass --model`, { file: path });
   }
-  const { spacingMm } = await readSegmentationModelInfo(path);
+  const { spacingMm, bodyIntensity } = await readSegmentationModelInfo(path);
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(path, {
@@ -115,6 +148,7 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
   return {
     path,
     spacingMm,
+    bodyIntensity: bodyIntensity ?? null,
     async run(batch, count, height, width) {
       const input = new ort.Tensor('float32', batch, [count, 1, height, width]);
       let outputs: ort.InferenceSession.ReturnType;

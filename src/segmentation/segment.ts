@@ -6,6 +6,7 @@ import {
   applyIntensityWindow,
   computeIntensityWindow,
   extractPlane,
+  type IntensityWindow,
   padPlane,
   resamplePlane,
   resampleTo,
@@ -22,6 +23,8 @@ export interface Segmentation {
   /** Probability of vertebral body and of disc per voxel, same layout as `labels`. */
   readonly vertebraProbability: Volume<Float32Array>;
   readonly discProbability: Volume<Float32Array>;
+  /** Intensity window of the series, which mapped its voxels into the network's range. */
+  readonly window: IntensityWindow;
 }
 
 /** Number of planes sent to the network in one batch; bounds memory on large series. */
@@ -110,6 +113,7 @@ export async function segmentSagittalVolume(volume: Volume, model: SegmentationM
     labels: reorientVolume(makeVolume(sagittal.size, sagittal.affine, labels), back),
     vertebraProbability: reorientVolume(makeVolume(sagittal.size, sagittal.affine, vertebra), back),
     discProbability: reorientVolume(makeVolume(sagittal.size, sagittal.affine, disc), back),
+    window,
   };
   clock.lap('post-processing');
   return result;

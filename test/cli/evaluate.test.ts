@@ -96,8 +96,9 @@ describe('deepspine evaluate', () => {
     const lines = result.stdout.trim().split('\n');
     assert.match(lines[1]!, /^ivd-11 /);
     assert.match(lines[2]!, /^mean /);
-    assert.equal(lines[3], trainingCasesNote(['ivd-11']));
-    assert.equal(lines.length, 4);
+    assert.equal(lines[3], 'wrong names at confidence 0.5 or more: 0 of 5');
+    assert.equal(lines[4], trainingCasesNote(['ivd-11']));
+    assert.equal(lines.length, 5);
   });
 });
 

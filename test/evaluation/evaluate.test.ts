@@ -72,6 +72,10 @@ describe('evaluateFolder on real volumes', () => {
       assert.equal(vb!.diceDisc, null);
       assert.equal(summary.namingTotal, 12);
       assert.equal(summary.namingCorrect, summary.namingTotal, JSON.stringify(summary.cases.map((c) => c.naming)));
+      assert.equal(summary.namingWrongConfident, 0);
+      // Each name carries its confidence, high on these T2 cases, and each case its body intensity.
+      for (const check of summary.cases.flatMap((c) => c.naming)) assert.ok(check.confidence !== null && check.confidence > 0.8, JSON.stringify(check));
+      for (const c of summary.cases) assert.ok(c.bodyIntensity !== null && c.bodyIntensity > 0.15 && c.bodyIntensity < 0.28, `${c.case}: ${c.bodyIntensity}`);
     } finally {
       await model.release();
     }

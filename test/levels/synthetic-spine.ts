@@ -78,7 +78,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   }
   const volume = <T extends Uint8Array | Float32Array>(data: T): Volume<T> => makeVolume([nx, ny, nz], affine, data);
   return {
-    segmentation: { labels: volume(labels), vertebraProbability: volume(vertebra), discProbability: volume(disc) },
+    segmentation: { labels: volume(labels), vertebraProbability: volume(vertebra), discProbability: volume(disc), window: { low: 0, high: 1 } },
     discZ,
   };
 }

@@ -43,7 +43,7 @@ test('results.json key order is stable', () => {
   const text = formatResultsJson(result);
   assert.equal(formatResultsJson(reverseKeys(result) as AnalysisResult), text);
   const topKeys = Object.keys(JSON.parse(text) as object);
-  assert.deepEqual(topKeys, ['format', 'deepspineVersion', 'input', 'levels', 'models', 'outputs', 'series', 'timingsMs', 'vertebrae', 'warnings']);
+  assert.deepEqual(topKeys, ['format', 'deepspineVersion', 'imageContrast', 'input', 'levels', 'models', 'outputs', 'series', 'timingsMs', 'vertebrae', 'warnings']);
   assert.ok(text.startsWith('{\n  "format": "deepspine-results/1",\n  "deepspineVersion": "0.1.0",\n'));
 });
 

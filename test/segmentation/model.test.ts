@@ -36,6 +36,19 @@ describe('segmentation model sidecar', () => {
     const model = await loadSegmentationModel(onnx, 1);
     try {
       assert.equal(model.spacingMm, 0.8);
+      // A sidecar written before the range was recorded loads, and the contrast check is skipped.
+      assert.equal(model.bodyIntensity, null);
+    } finally {
+      await model.release();
+    }
+  });
+
+  it('loads the body intensity range from the sidecar', async () => {
+    const range = { min: 0.07, max: 0.24, cases: 9 };
+    const onnx = await modelWithSidecar('ranged', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: range }));
+    const model = await loadSegmentationModel(onnx, 1);
+    try {
+      assert.deepEqual(model.bodyIntensity, range);
     } finally {
       await model.release();
     }
@@ -52,6 +65,12 @@ describe('segmentation model sidecar', () => {
       ['text', JSON.stringify({ format: segmentationModelFormat, spacingMm: '1.25' }), /text\.json: spacingMm must be a number of mm, got "1\.25"/],
       ['null', 'null', /null\.json: the segmentation model sidecar must be a JSON object, got null/],
       ['list', '[1.25]', /list\.json: the segmentation model sidecar must be a JSON object/],
+      ['range-list', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: [0.1, 0.2] }), /range-list\.json: bodyIntensity must be an object \{ min, max, cases \}, got \[0\.1,0\.2\]/],
+      ['range-order', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.3, max: 0.2, cases: 2 } }), /range-order\.json: bodyIntensity has min above max/],
+      ['range-text', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: '0.1', max: 0.2, cases: 2 } }), /range-text\.json: bodyIntensity needs min and max between -0\.5 and 2/],
+      ['range-wide', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 3, cases: 2 } }), /range-wide\.json: bodyIntensity needs min and max between -0\.5 and 2/],
+      ['range-cases', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 0 } }), /range-cases\.json: bodyIntensity needs cases, a whole number of at least 1/],
+      ['range-null', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: null }), /range-null\.json: bodyIntensity must be an object/],
     ];
     for (const [name, sidecar, message] of cases) {
       const onnx = await modelWithSidecar(name, sidecar);
@@ -89,6 +108,8 @@ describe('segmentation model sidecar', () => {
     assert.equal(info.format, segmentationModelFormat);
     assert.ok(info.spacingMm >= 0.5, `spacing ${info.spacingMm} mm`);
     assert.ok(info.spacingMm <= 2, `spacing ${info.spacingMm} mm`);
+    // Its 13 body-labelled training cases, T1, T2 and TIRM (0.07 to 0.24) and water-fat (0.54).
+    assert.deepEqual(info.bodyIntensity, { min: 0.067, max: 0.539, cases: 13 });
   });
 });
 
@@ -103,6 +124,7 @@ describe('segmentSagittalVolume', () => {
     const model: SegmentationModel = {
       path: 'stand-in',
       spacingMm: 2,
+      bodyIntensity: null,
       async run(_batch, count, height, width) {
         seen.push([count, height, width]);
         const out = new Float32Array(count * 2 * height * width);
@@ -129,6 +151,7 @@ describe('segmentSagittalVolume across planes', () => {
   const middlePlaneModel: SegmentationModel = {
     path: 'stand-in',
     spacingMm: 1,
+    bodyIntensity: null,
     async run(_batch, count, height, width) {
       const out = new Float32Array(count * 2 * height * width);
       out.fill(1, 2 * height * width, 3 * height * width);

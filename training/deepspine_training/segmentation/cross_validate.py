@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..distributed import DistributedContext
 from .data import load_cases, load_manifest, subject_groups
-from .export import export_onnx, load_network
+from .export import checkpoint_body_intensity, export_onnx, load_network
 from .train import ENSEMBLE_SEEDS, SegmentationConfig, train
 
 import torch
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
             config = SegmentationConfig(data=str(args.data), out=str(fold_dir / f"seed-{seed}"), cases=training_cases, steps=args.steps, threads=args.threads, seed=seed)
             checkpoints.append(train(config, context))
         model_path = fold_dir / "segmentation.onnx"
-        export_onnx([load_network(checkpoint) for checkpoint in checkpoints], model_path, float(load_manifest(args.data)["spacingMm"]))
+        body_intensity = checkpoint_body_intensity(checkpoints, args.data)
+        export_onnx([load_network(checkpoint) for checkpoint in checkpoints], model_path, float(load_manifest(args.data)["spacingMm"]), body_intensity)
         report = fold_dir / "evaluation.json"
         command = args.cli.split() + ["evaluate", str(args.volumes), "--model", str(model_path), "--json", str(report), "--cases", *held_out]
         subprocess.run(command, check=True)
@@ -105,6 +106,8 @@ def summarize(results: list[dict]) -> dict:
         "meanDiceDisc": mean("diceDisc"),
         "namingCorrect": sum(1 for n in checks if n["predicted"] == n["truth"]),
         "namingTotal": len(checks),
+        # Wrong names that no `?` marks: the ones a reader would trust.
+        "namingWrongConfident": sum(1 for n in checks if n["predicted"] not in (None, n["truth"]) and (n.get("confidence") or 0) >= 0.5),
     }
 
 
@@ -117,6 +120,7 @@ def format_summary(results: list[dict], summary: dict) -> str:
         correct = sum(1 for n in r["naming"] if n["predicted"] == n["truth"])
         lines.append(f"{r['case']:<18}{cell(r['diceVertebralBody']):>9}{cell(r['diceDisc']):>11}  {correct}/{len(r['naming'])}")
     lines.append(f"{'mean':<18}{cell(summary['meanDiceVertebralBody']):>9}{cell(summary['meanDiceDisc']):>11}  {summary['namingCorrect']}/{summary['namingTotal']}")
+    lines.append(f"wrong names at confidence 0.5 or more: {summary['namingWrongConfident']}")
     return "\n".join(lines)
 
 

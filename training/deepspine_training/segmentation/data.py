@@ -45,6 +45,23 @@ def load_manifest(folder: Path) -> dict:
     return manifest
 
 
+def body_intensity_range(folder: Path, names: list[str]) -> dict | None:
+    """Return {"min", "max", "cases"}: the range of the median vertebral body intensity that the
+    manifest records for the named cases that label bodies. The model's sidecar carries it, and
+    analyze warns when a study's bodies lie outside it (src/levels/contrast.ts). Returns None when
+    no named case labels bodies, or when the manifest predates the field (export the planes again)."""
+    values = []
+    for entry in load_manifest(folder)["cases"]:
+        if entry["case"] not in names or 1 not in entry["annotated"]:
+            continue
+        if entry.get("bodyIntensity") is None:
+            return None
+        values.append(float(entry["bodyIntensity"]))
+    if not values:
+        return None
+    return {"min": min(values), "max": max(values), "cases": len(values)}
+
+
 def load_cases(folder: Path, names: list[str] | None = None) -> list[PlaneCase]:
     """Load the cases of a manifest (all, or those named) into memory-mapped arrays."""
     manifest = load_manifest(folder)

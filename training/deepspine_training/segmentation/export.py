@@ -1,5 +1,6 @@
 """Export trained segmentation networks to ONNX with sigmoid probabilities as the output, and the
-JSON sidecar beside it with the plane spacing that the networks were trained on.
+JSON sidecar beside it with the plane spacing that the networks were trained on and the range of
+vertebral body intensity of their training cases.
 
 Several checkpoints of one recipe, trained with different seeds, export as one ensemble graph that
 averages their probabilities, so the product loads one file however many networks it holds."""
@@ -15,6 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .data import body_intensity_range
 from .model import build_segmentation_network
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,25 @@ def checkpoint_spacing(checkpoint_paths: Sequence[Path], given_mm: float | None 
     return next(iter(spacings.values()))
 
 
+def checkpoint_body_intensity(checkpoint_paths: Sequence[Path], planes: Path | None = None) -> dict | None:
+    """Return the body intensity range {"min", "max", "cases"} over the checkpoints' training
+    cases, as the checkpoints record it, or as the manifest in `planes` gives it for the cases a
+    checkpoint names (for checkpoints written before the range was recorded). Members of an
+    ensemble trained on other cases give the range that covers them all. Returns None, with a
+    warning, when a checkpoint has no range and `planes` does not supply one."""
+    ranges = []
+    for path in checkpoint_paths:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        recorded = checkpoint.get("body_intensity")
+        if recorded is None and planes is not None and checkpoint.get("cases"):
+            recorded = body_intensity_range(planes, list(checkpoint["cases"]))
+        if recorded is None:
+            logger.warning("%s records no body intensity range%s; the sidecar will lack it, so analyze cannot tell a contrast the network never saw", path, "" if planes is not None else " (pass --planes with the planes it was trained on)")
+            return None
+        ranges.append(recorded)
+    return {"min": min(r["min"] for r in ranges), "max": max(r["max"] for r in ranges), "cases": max(r["cases"] for r in ranges)}
+
+
 def sidecar_path(onnx_path: Path) -> Path:
     """Return the sidecar path: the ONNX path with `.json` for `.onnx` (any case), else with
     `.json` appended, which is where src/segmentation/model.ts looks for it."""
@@ -92,9 +113,10 @@ def sidecar_path(onnx_path: Path) -> Path:
     return onnx_path.with_name(onnx_path.name + ".json")
 
 
-def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float) -> None:
+def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float, body_intensity: dict | None = None) -> None:
     """Write the network, or the ensemble of networks, as ONNX with a dynamic batch, height and
-    width (multiples of 16), and the sidecar with the plane spacing `spacing_mm` beside it."""
+    width (multiples of 16), and the sidecar beside it with the plane spacing `spacing_mm` and,
+    when known, the training cases' body intensity range."""
     low, high = SPACING_RANGE_MM
     if not low <= spacing_mm <= high:
         raise ValueError(f"plane spacing must lie between {low} and {high} mm, got {spacing_mm}")
@@ -110,7 +132,10 @@ def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_m
         opset_version=ONNX_OPSET,
         dynamo=False,
     )
-    sidecar_path(path).write_text(json.dumps({"format": SIDECAR_FORMAT, "spacingMm": spacing_mm}, indent=2) + "\n")
+    sidecar = {"format": SIDECAR_FORMAT, "spacingMm": spacing_mm}
+    if body_intensity is not None:
+        sidecar["bodyIntensity"] = {"min": body_intensity["min"], "max": body_intensity["max"], "cases": body_intensity["cases"]}
+    sidecar_path(path).write_text(json.dumps(sidecar, indent=2) + "\n")
     logger.info("exported %s (%.1f MB) for planes of %g mm", path, path.stat().st_size / 1e6, spacing_mm)
 
 
@@ -133,13 +158,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
     parser.add_argument("--spacing-mm", type=float, help="plane spacing the networks were trained on, for checkpoints that do not record it (default: as the checkpoints record it)")
+    parser.add_argument("--planes", type=Path, help="folder of the planes the networks were trained on, for checkpoints that do not record their body intensity range (default: as the checkpoints record it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         networks = [load_network(path) for path in args.checkpoints]
         spacing_mm = checkpoint_spacing(args.checkpoints, args.spacing_mm)
-        export_onnx(networks, args.out, spacing_mm)
-    except ValueError as error:
+        body_intensity = checkpoint_body_intensity(args.checkpoints, args.planes)
+        export_onnx(networks, args.out, spacing_mm, body_intensity)
+    except (ValueError, FileNotFoundError) as error:
         parser.exit(2, f"error: {error}\n")
     except OSError as error:
         parser.exit(9, f"error: {error.filename or args.out}: cannot write the model ({error.strerror or error})\n")

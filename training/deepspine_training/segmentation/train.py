@@ -20,8 +20,8 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, all_reduce_mean, barrier, cleanup, init_distributed
-from .data import PlaneSampler, load_cases, load_manifest
-from .export import SPACING_RANGE_MM, export_onnx
+from .data import PlaneSampler, body_intensity_range, load_cases, load_manifest
+from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
 
@@ -97,7 +97,7 @@ def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: li
         raise ValueError(f"{path} was written by another training run (different {', '.join(differing)}); delete it or pass another --out to train afresh")
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float) -> None:
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict | None = None) -> None:
     temporary = path.with_suffix(".tmp")
     torch.save(
         {
@@ -107,6 +107,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
             "config": dataclasses.asdict(config),
             "cases": case_names,
             "spacing_mm": spacing_mm,
+            "body_intensity": body_intensity,
             "network": {"channels": tuple(config.channels), "residual_units": config.residual_units},
         },
         temporary,
@@ -128,6 +129,9 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         # Checked before training, because the export would reject the model only after all the steps.
         raise ValueError(f"{Path(config.data) / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
     case_names = [c.name for c in cases]
+    body_intensity = body_intensity_range(Path(config.data), case_names)
+    if body_intensity is None:
+        logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", Path(config.data) / "manifest.json")
     sampler = PlaneSampler(cases, config.crop, rng)
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -175,7 +179,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
             logger.info("step %d/%d loss %.4f lr %.2e (%.1f s)", done, config.steps, running / config.log_every, learning_rate_at(step, config), time.time() - started)
             running = 0.0
         if context.is_main and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm)
+            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm, body_intensity)
     barrier(context)
     return last
 
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         if context.is_main:
             network = build_segmentation_network(tuple(config.channels), config.residual_units)
             network.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=False)["model"])
-            export_onnx(network.eval(), Path(config.out) / "segmentation.onnx", float(load_manifest(Path(config.data))["spacingMm"]))
+            export_onnx(network.eval(), Path(config.out) / "segmentation.onnx", float(load_manifest(Path(config.data))["spacingMm"]), checkpoint_body_intensity([checkpoint]))
     finally:
         cleanup(context)
 

@@ -1,0 +1,27 @@
+import type { Volume } from '../geometry/volume.js';
+import type { BodyIntensityRange } from '../segmentation/model.js';
+import type { Segmentation } from '../segmentation/segment.js';
+import { removeOffSpineComponents } from './clean.js';
+import { checkContrast, type ContrastCheck } from './contrast.js';
+import { findLevels, type LevelResult } from './find-levels.js';
+
+export interface StudyLevels {
+  /** Named levels, their confidences lowered when the contrast is unlike the training data. */
+  readonly levels: LevelResult;
+  /** The label map without the components off the spine: the one written and scored. */
+  readonly labels: Volume<Uint8Array>;
+  readonly contrast: ContrastCheck;
+}
+
+/**
+ * Finds and names the levels of a segmented sagittal series, removes the body and disc components
+ * that lie off the spine, and compares the remaining bodies' intensity with the model's training
+ * range. `image` is the series the segmentation was computed on.
+ * @throws DeepspineError NOT_LUMBAR_SPINE from findLevels.
+ */
+export function findStudyLevels(segmentation: Segmentation, image: Volume, source: string, trainingRange: BodyIntensityRange | null): StudyLevels {
+  const found = findLevels(segmentation, source);
+  const labels = removeOffSpineComponents(segmentation.labels, found).labels;
+  const { levels, contrast } = checkContrast(found, image, labels, segmentation.window, trainingRange);
+  return { levels, labels, contrast };
+}
