@@ -7,6 +7,7 @@ import { Family, FindingHeading, PreviousFinding, SideSource, readFindings, type
 import { LabelTable, Tier, isLabeledSection, namesLevels } from './label-table.js';
 import { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind, type Lexicon } from './lexicon.js';
+import { pairRespectively } from './respectively.js';
 import { lexiconFor, loadRules, type Rules } from './rules.js';
 import { scanReport, type Unit } from './scan.js';
 import { TokenStream, releaseTokenizerMemory, tokenize } from './tokenize.js';
@@ -155,10 +156,15 @@ class ReportReader {
     this.previous.item = null;
   }
 
-  readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment'): void {
+  /**
+   * Reads the statement of units `from` to `to`. `respectivelyAt` is the unit index before which
+   * its sentence contains "respectively", or -1.
+   */
+  readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment', respectivelyAt: number): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
+    const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, respectivelyAt, levels, findings) : null;
     const otherRegion = this.namesOtherRegion(from, to);
     const otherwise = levels.groups.length === 0 && this.containsOtherwise(from, to);
     let placedAtGroup = false;
@@ -168,7 +174,18 @@ class ReportReader {
         this.recordOtherwise(finding, section);
         continue;
       }
-      const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), levels.excludedFor(finding.position));
+      const excluded = levels.excludedFor(finding.position);
+      const paired = pairs?.get(finding);
+      if (paired !== undefined) {
+        // "Mild and moderate canal stenosis at L3-4 and L4-5 respectively" names each level for one finding.
+        for (const pair of paired) {
+          const placement = this.withoutExcludedLevels({ levels: [pair.level], tier: Tier.Level, section }, excluded);
+          if (placement !== null) recordFinding(this.table, pair.finding, placement, this.lexicon);
+        }
+        placedAtGroup = true;
+        continue;
+      }
+      const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), excluded);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
       if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
@@ -291,7 +308,7 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     }
     const labeled = sentence.section;
     if (!isLabeledSection(labeled) || !sentence.informative) continue;
-    forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled));
+    forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));
   }
 
   const warnings: ReportWarning[] = [];

@@ -48,6 +48,13 @@ export const UnitKind = {
   Past: 21,
   /** A phrase that states the grade after it as the highest grade ("no more than mild"); the scanner emits no unit for it. */
   UpperBound: 22,
+  /**
+   * A phrase that pairs a list of grades or sides with a list of levels in order ("respectively").
+   * The scanner records its position in the sentence and emits no unit for it.
+   */
+  Respectively: 23,
+  /** An abbreviation with its periods ("mod."), in the abbreviation trie only; the scanner emits no unit for it. */
+  Abbreviation: 24,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -118,6 +125,10 @@ export interface Lexicon {
   readonly ids: TokenIds;
   readonly phrases: TrieNode;
   readonly headers: TrieNode;
+  /** Abbreviations written with their periods ("mod.", "e.g."), keyed by token id with "." as a token. */
+  readonly abbreviations: TrieNode;
+  /** The maximum number of tokens in one abbreviation, counting its periods. */
+  readonly maxAbbreviationTokens: number;
   /** Word id to vertebra name ("si" to "s1"). */
   readonly vertebraAliases: ReadonlyMap<number, string>;
   readonly spanWords: ReadonlySet<number>;
@@ -233,6 +244,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
+  lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
   // A phrase naming the region also names the study, as in "unremarkable lumbar spine".
   lists.push([data.levels.lumbarStudy, lexeme(UnitKind.Study, 'levels.lumbarStudy', { region: 'lumbar' })]);
   lists.push([data.levels.nonLumbarStudy, lexeme(UnitKind.Study, 'levels.nonLumbarStudy', { region: 'nonLumbar' })]);
@@ -262,6 +274,9 @@ function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabul
     ...Object.keys(data.levels.vertebraMisspellings),
   ];
   for (const word of singleWords) vocabulary.intern(word.trim());
+  for (const abbreviation of data.clauses.abbreviations) {
+    for (const part of splitPhrase(abbreviation)) vocabulary.intern(part);
+  }
   for (const [misspelled, correct] of Object.entries(data.misspellings)) {
     vocabulary.alias(misspelled.trim(), vocabulary.intern(correct.trim()));
   }
@@ -278,6 +293,13 @@ export function compileLexicon(data: RulesData): Lexicon {
   for (const [list, meaning] of lists) for (const phrase of list) phrases.add(phrase, meaning);
   const headers = new TrieBuilder(vocabulary);
   for (const [list, meaning] of sections) for (const phrase of list) headers.add(phrase, meaning);
+  const abbreviations = new TrieBuilder(vocabulary);
+  const abbreviationMeaning = lexeme(UnitKind.Abbreviation, 'clauses.abbreviations');
+  let maxAbbreviationTokens = 0;
+  for (const abbreviation of data.clauses.abbreviations) {
+    abbreviations.add(abbreviation, abbreviationMeaning);
+    maxAbbreviationTokens = Math.max(maxAbbreviationTokens, splitPhrase(abbreviation).length);
+  }
   buildDenseChildren(phrases.root, vocabulary.words.length);
   buildDenseChildren(headers.root, vocabulary.words.length);
 
@@ -306,6 +328,8 @@ export function compileLexicon(data: RulesData): Lexicon {
     },
     phrases: phrases.root,
     headers: headers.root,
+    abbreviations: abbreviations.root,
+    maxAbbreviationTokens,
     vertebraAliases: new Map(Object.entries(data.levels.vertebraMisspellings).map(([word, vertebra]) => [id(word), vertebra.toLowerCase()])),
     spanWords: idSet(data.levels.spanWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),

@@ -37,6 +37,8 @@ export interface RulesData {
     remainingLevels: string[];
     /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
     emphasis: string[];
+    /** Phrases that pair a list of grades or sides with a list of levels in order ("respectively"). */
+    respectively: string[];
     /** Phrases that mark a lumbar study, against the NOT_LUMBAR check. */
     lumbarStudy: string[];
     /** Phrases that mark a cervical or thoracic study. */
@@ -88,6 +90,8 @@ export interface RulesData {
     orSeparators: string[];
     /** Words before a finding word that refer back to a finding already stated ("the narrowing"). */
     referringWords: string[];
+    /** Abbreviations written with their periods ("mod.", "e.g."), whose last period does not end the sentence before a lowercase word. */
+    abbreviations: string[];
   };
   normal: {
     normal: string[];
@@ -114,6 +118,7 @@ export interface RulesData {
 type Spec =
   | { kind: 'phrases' }
   | { kind: 'words' }
+  | { kind: 'abbreviations' }
   | { kind: 'wordMap' }
   | { kind: 'vertebraMap' }
   | { kind: 'gradeMap' }
@@ -142,6 +147,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         wholeStudy: phrases,
         remainingLevels: phrases,
         emphasis: phrases,
+        respectively: phrases,
         lumbarStudy: phrases,
         nonLumbarStudy: phrases,
       },
@@ -171,7 +177,17 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
     laterality: phraseLists(SIDE_KINDS),
     negation: phraseLists(['before', 'after', 'otherwise']),
     uncertainty: phraseLists(['triggers']),
-    clauses: { kind: 'object', fields: { breaks: phrases, exceptions: phrases, listSeparators: phrases, orSeparators: phrases, referringWords: { kind: 'words' } } },
+    clauses: {
+      kind: 'object',
+      fields: {
+        breaks: phrases,
+        exceptions: phrases,
+        listSeparators: phrases,
+        orSeparators: phrases,
+        referringWords: { kind: 'words' },
+        abbreviations: { kind: 'abbreviations' },
+      },
+    },
     normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
     measurements: {
       kind: 'object',
@@ -205,6 +221,8 @@ const DIGIT = /[0-9]/;
 const SINGLE_WORD = /^[\p{L}']+$/u;
 const SINGLE_TOKEN = /^(?:[\p{L}']+|[^\p{L}\p{N}\s])$/u;
 const VERTEBRA = /^[ctls]\d{1,2}$/;
+// One or more runs of letters, each followed by a period: "mod.", "e.g.".
+const ABBREVIATION = /^(?:\p{L}+\.)+$/u;
 
 function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
@@ -239,6 +257,16 @@ function checkStringList(key: string, value: unknown, pattern: RegExp | null, re
   for (const phrase of value) checkPhrase(key, phrase, pattern, requirement);
 }
 
+/** Checks a list of abbreviations, each written as in a report with its periods and no spaces ("mod.", "e.g."). */
+function checkAbbreviations(key: string, value: unknown): void {
+  if (!Array.isArray(value)) throw new RulesValidationError(key, `"${key}" must be a list of strings, got ${describe(value)}`);
+  for (const entry of value) {
+    if (typeof entry !== 'string' || !ABBREVIATION.test(entry.trim())) {
+      throw new RulesValidationError(key, `"${key}" contains ${describe(entry)}, but each entry must be letters ending in a period, such as "mod." or "e.g."`);
+    }
+  }
+}
+
 /** Checks an object's entries. With `singleWordKeys`, every key must be one word of letters. */
 function checkMap(key: string, value: unknown, singleWordKeys: boolean, checkEntry: (entryKey: string, entry: unknown) => void): void {
   if (!isPlainObject(value)) throw new RulesValidationError(key, `"${key}" must be an object, got ${describe(value)}`);
@@ -256,6 +284,9 @@ export function validateValue(key: string, value: unknown, spec: Spec): void {
       return;
     case 'words':
       checkStringList(key, value, SINGLE_TOKEN, 'one word or one punctuation character');
+      return;
+    case 'abbreviations':
+      checkAbbreviations(key, value);
       return;
     case 'wordMap':
       checkMap(key, value, true, (entryKey, entry) => {
@@ -325,7 +356,7 @@ export function mergeValue(target: Record<string, unknown>, source: Record<strin
       const child = isPlainObject(existing) ? existing : {};
       target[field] = child;
       mergeValue(child, value as Record<string, unknown>, fieldSpec);
-    } else if (fieldSpec.kind === 'phrases' || fieldSpec.kind === 'words') {
+    } else if (fieldSpec.kind === 'phrases' || fieldSpec.kind === 'words' || fieldSpec.kind === 'abbreviations') {
       const existing = Array.isArray(target[field]) ? (target[field] as string[]) : [];
       const seen = new Set(existing);
       const merged = [...existing];

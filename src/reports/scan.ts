@@ -36,6 +36,11 @@ export class Unit {
   comma = false;
   /** Severity: a grade lower than the finding before it ("to a lesser degree"), with `grade` -1 until that finding is known. */
   lesser = false;
+  /**
+   * Side: the two sides, in text order, of a bilateral phrase made of two sides and a list word
+   * ("left and right"), which "respectively" pairs with two levels. Null for any other side.
+   */
+  sideParts: readonly ['left' | 'right', 'left' | 'right'] | null = null;
 
   constructor(
     readonly kind: UnitKind,
@@ -55,6 +60,11 @@ export interface Sentence {
   readonly informative: boolean;
   /** A blank line separates this sentence from the one before it. */
   readonly afterBlankLine: boolean;
+  /**
+   * The index of the unit before which the sentence contains "respectively", or -1. The word itself
+   * gets no unit. The index equals `to` when the word ends the sentence.
+   */
+  readonly respectivelyAt: number;
 }
 
 export interface ScanResult {
@@ -116,6 +126,13 @@ class Scanner {
    */
   private upperBoundEnd = -1;
   private upperBoundStart = -1;
+  /**
+   * The token index of the last period of an abbreviation ("mod.") that ends a line. The line
+   * break after it then decides, as it does after a word, whether the sentence goes on.
+   */
+  private abbreviationPeriodAtLineEnd = -1;
+  /** The first "respectively" of the current sentence, as `Sentence.respectivelyAt` gives it. */
+  private respectivelyAt = -1;
 
   constructor(
     private readonly text: string,
@@ -160,11 +177,13 @@ class Scanner {
         section: this.section,
         informative: this.informative,
         afterBlankLine: this.blankLine,
+        respectivelyAt: this.respectivelyAt,
       });
       this.blankLine = false;
     }
     this.sentenceStart = this.units.length;
     this.informative = false;
+    this.respectivelyAt = -1;
   }
 
   /**
@@ -176,12 +195,71 @@ class Scanner {
     const tokens = this.tokens;
     if (index === 0 || index + 1 >= tokens.count) return false;
     const before = tokens.kind[index - 1];
-    if (!(before === TokenKind.Word || before === TokenKind.Number || tokens.id[index - 1] === this.lexicon.ids.comma)) return false;
-    if (tokens.kind[index + 1] !== TokenKind.Word) return false;
-    const first = this.text.charCodeAt(tokens.start[index + 1]!);
+    const afterWord = before === TokenKind.Word || before === TokenKind.Number || index - 1 === this.abbreviationPeriodAtLineEnd;
+    if (!(afterWord || tokens.id[index - 1] === this.lexicon.ids.comma)) return false;
+    return this.isLowercaseWord(index + 1);
+  }
+
+  /**
+   * Returns whether token `index` is a word that starts with a lowercase letter and does not start
+   * a level notation ("l4-5"), so that it may continue the sentence before it.
+   */
+  private isLowercaseWord(index: number): boolean {
+    const tokens = this.tokens;
+    if (tokens.kind[index] !== TokenKind.Word) return false;
+    const first = this.text.charCodeAt(tokens.start[index]!);
     if (first < 97 || first > 122) return false;
-    const oneLetter = tokens.end[index + 1]! - tokens.start[index + 1]! === 1;
-    return !(oneLetter && index + 2 < tokens.count && tokens.kind[index + 2] === TokenKind.Number);
+    const oneLetter = tokens.end[index]! - tokens.start[index]! === 1;
+    return !(oneLetter && index + 1 < tokens.count && tokens.kind[index + 1] === TokenKind.Number);
+  }
+
+  /**
+   * Returns whether the period at token `index` belongs to an abbreviation of the rules ("mod.",
+   * "e.g.") and does not end the sentence. A period inside the abbreviation never does. Its last
+   * period does not when a lowercase word, a number or punctuation follows ("mod. canal stenosis",
+   * "approx. 9 mm"). It does before a capitalised word or a level notation, which starts a new
+   * sentence ("... is mod. The next level ..."), and at the end of the text. At a line end the line
+   * break decides, as after a word.
+   */
+  private continuesAfterAbbreviation(index: number): boolean {
+    const tokens = this.tokens;
+    const abbreviationEnd = this.abbreviationEndAround(index);
+    if (abbreviationEnd < 0) return false;
+    if (abbreviationEnd > index + 1) return true;
+    const next = index + 1;
+    if (next >= tokens.count) return false;
+    const kind = tokens.kind[next];
+    if (kind === TokenKind.Newline) {
+      this.abbreviationPeriodAtLineEnd = index;
+      return true;
+    }
+    if (kind === TokenKind.Word) return this.isLowercaseWord(next);
+    return true;
+  }
+
+  /**
+   * Returns the token index after the abbreviation that contains the period at token `index`, or
+   * -1 when none does. An abbreviation is written without spaces and starts a word, so "mild-mod."
+   * contains "mod." and "L4mod." contains none.
+   */
+  private abbreviationEndAround(index: number): number {
+    const tokens = this.tokens;
+    const root = this.lexicon.abbreviations;
+    let bestEnd = -1;
+    for (let start = Math.max(0, index - this.lexicon.maxAbbreviationTokens + 1); start < index; start++) {
+      if (tokens.kind[start] !== TokenKind.Word) continue;
+      const touchesPrevious = start > 0 && tokens.start[start] === tokens.end[start - 1];
+      if (touchesPrevious && (tokens.kind[start - 1] === TokenKind.Word || tokens.kind[start - 1] === TokenKind.Number)) continue;
+      let node = root.next?.get(tokens.id[start]!);
+      let position = start;
+      while (node !== undefined) {
+        position++;
+        if (node.lexeme !== null && position > index) bestEnd = Math.max(bestEnd, position);
+        if (node.next === null || position >= tokens.count || tokens.start[position] !== tokens.end[position - 1]) break;
+        node = node.next.get(tokens.id[position]!);
+      }
+    }
+    return bestEnd;
   }
 
   /**
@@ -219,7 +297,7 @@ class Scanner {
     const start = this.tokens.start[index]!;
     const end = this.tokens.end[index]!;
     if (this.isSentenceEnd(id)) {
-      this.endSentence();
+      if (id !== ids.period || !this.continuesAfterAbbreviation(index)) this.endSentence();
       return index + 1;
     }
     if (id === ids.comma) {
@@ -387,6 +465,11 @@ class Scanner {
       this.upperBoundStart = tokens.start[index]!;
       return end;
     }
+    // The sentence reads as it would without "respectively", which only pairs its findings with levels afterwards.
+    if (lexeme.kind === UnitKind.Respectively) {
+      if (this.respectivelyAt < 0) this.respectivelyAt = this.units.length;
+      return end;
+    }
     if (lexeme.region === 'lumbar') this.lumbar = true;
     else if (lexeme.region === 'nonLumbar') this.nonLumbar = true;
     if (lexeme.kind === UnitKind.Severity && !lexeme.lesser) return this.readSeverity(index, end, lexeme);
@@ -394,12 +477,44 @@ class Scanner {
     unit.lesser = lexeme.lesser;
     if (INFORMATIVE_KINDS.has(lexeme.kind)) this.informative = true;
     if (lexeme.kind === UnitKind.Level) unit.levelKind = lexeme.levelKind;
+    if (lexeme.kind === UnitKind.Side && lexeme.side === 'bilateral') unit.sideParts = this.splitSides(index, end);
     if (lexeme.kind === UnitKind.FindingWord) {
       if (index > 0 && tokens.kind[index - 1] === TokenKind.Word) unit.referring = this.lexicon.referringWords.has(tokens.id[index - 1]!);
       unit.afterOtherStructure = this.followsOtherStructure(unit.start, unit.end);
     }
     this.units.push(unit);
     return end;
+  }
+
+  /**
+   * Returns the two sides of the bilateral phrase at tokens `from` to `to` when it is one side, a
+   * list word and the other side, as "left and right" and "right and left" are. Returns null for
+   * any other phrase.
+   */
+  private splitSides(from: number, to: number): ['left' | 'right', 'left' | 'right'] | null {
+    for (let firstEnd = from + 1; firstEnd < to - 1; firstEnd++) {
+      const first = this.oneSideAt(from, firstEnd);
+      if (first === null) continue;
+      for (let secondStart = firstEnd + 1; secondStart < to; secondStart++) {
+        if (this.exactPhrase(firstEnd, secondStart)?.kind !== UnitKind.Separator) continue;
+        const second = this.oneSideAt(secondStart, to);
+        if (second !== null && second !== first) return [first, second];
+      }
+    }
+    return null;
+  }
+
+  /** Returns the side of the phrase that is exactly tokens `from` to `to`, when it names one side. */
+  private oneSideAt(from: number, to: number): 'left' | 'right' | null {
+    const side = this.exactPhrase(from, to)?.side;
+    return side === 'left' || side === 'right' ? side : null;
+  }
+
+  /** Returns the meaning of the lexicon phrase that is exactly tokens `from` to `to`, or null. */
+  private exactPhrase(from: number, to: number): Lexeme | null {
+    let node = this.lexicon.phrases.next?.get(this.tokens.id[from]!);
+    for (let position = from + 1; node !== undefined && position < to; position++) node = node.next?.get(this.tokens.id[position]!);
+    return node?.lexeme ?? null;
   }
 
   /** Emits a severity, joining an intermediate range such as "mild to moderate" or "mild-moderate". */

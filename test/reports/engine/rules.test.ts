@@ -84,6 +84,22 @@ describe('loadRules', () => {
     assert.deepEqual(labelReport(text, rules).levels['L4-L5'], { left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 });
   });
 
+  it('adds an abbreviation', () => {
+    const text = 'L4-5: Modr. canal stenosis.';
+    const grades = { version: RULES_VERSION, severity: { grades: { modr: 2 } } };
+    assert.deepEqual(labelReport(text, loadRules([rulesDirectory({ 'grades.json': grades })])).levels, { 'L4-L5': { spinal_canal_stenosis: 1 } });
+    const abbreviations = { version: RULES_VERSION, clauses: { abbreviations: ['modr.'] } };
+    const rules = loadRules([rulesDirectory({ 'grades.json': grades, 'abbreviations.json': abbreviations })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { spinal_canal_stenosis: 2 } });
+  });
+
+  it('adds a respectively phrase', () => {
+    const text = 'Mild and severe canal stenosis at L3-4 and L4-5 correspondingly.';
+    assert.deepEqual(labelReport(text).levels, { 'L3-L4': { spinal_canal_stenosis: 3 }, 'L4-L5': { spinal_canal_stenosis: 3 } });
+    const rules = loadRules([rulesDirectory({ 'levels.json': { version: RULES_VERSION, levels: { respectively: ['correspondingly'] } } })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 3 } });
+  });
+
   it('adds a misspelling', () => {
     const text = 'L4-5: Mild canal stenossiss.';
     assert.deepEqual(labelReport(text).levels, {});
@@ -173,6 +189,15 @@ describe('loadRules', () => {
   it('rejects phrases with punctuation or digits', () => {
     assertInvalid({ 'comma.json': { version: RULES_VERSION, uncertainty: { triggers: ['maybe, perhaps'] } } }, 'comma.json', /"uncertainty\.triggers" contains "maybe, perhaps"/);
     assertInvalid({ 'digit.json': { version: RULES_VERSION, severity: { grades: { 'grade 2': 2 } } } }, 'digit.json', /cannot contain digits/);
+  });
+
+  it('rejects an abbreviation without its period', () => {
+    assertInvalid(
+      { 'abbreviations.json': { version: RULES_VERSION, clauses: { abbreviations: ['modr'] } } },
+      'abbreviations.json',
+      /"clauses\.abbreviations" contains "modr", but each entry must be letters ending in a period/,
+    );
+    assertInvalid({ 'spaces.json': { version: RULES_VERSION, clauses: { abbreviations: ['e. g.'] } } }, 'spaces.json', /contains "e\. g\."/);
   });
 
   it('rejects a misspelling of several words', () => {
