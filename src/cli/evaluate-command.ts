@@ -56,7 +56,7 @@ export function trainingCasesNote(cases: readonly string[]): string | null {
   if (trained.length === 0) return null;
   const card = displayPath(segmentationModelCardPath);
   if (trained.length === cases.length) {
-    const caseWording = cases.length === 1 ? 'this case' : `all ${cases.length} of these cases`;
+    const caseWording = cases.length === 1 ? 'this case' : cases.length === 2 ? 'both of these cases' : `all ${cases.length} of these cases`;
     return `note: the shipped model was trained on ${caseWording}, so these figures are not held-out; the cross-validated figures are in ${card}`;
   }
   return `note: the shipped model was trained on ${trained.length} of these ${cases.length} cases (${trained.join(', ')}), so their figures are not held-out; the cross-validated figures are in ${card}`;

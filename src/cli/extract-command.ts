@@ -41,9 +41,12 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
   try {
     for (const [position, { path, studyId }] of mine.entries()) {
       try {
-        const { rows: studyRows } = await extractStudyCrops(path, studyId, outDir, model, spec, logger);
+        const { rows: studyRows, warnings } = await extractStudyCrops(path, studyId, outDir, model, spec, logger);
         rows.push(...studyRows);
-        logger.info(`[${position + 1}/${mine.length}] ${studyId}: ${studyRows.length} levels`);
+        // The warning codes explain a low level_confidence in the manifest, as dataset build logs them.
+        const codes = [...new Set(warnings.map((warning) => warning.code))];
+        const warned = codes.length > 0 ? ` (warnings: ${codes.join(', ')})` : '';
+        logger.info(`[${position + 1}/${mine.length}] ${studyId}: ${studyRows.length} levels${warned}`);
       } catch (error) {
         const code = error instanceof DeepspineError ? error.exitCode : 1;
         if (firstFailure === 0) firstFailure = code;

@@ -3,12 +3,12 @@ import { resolve } from 'node:path';
 import type { CropSpec } from '../crops/extract.js';
 import { DeepspineError } from '../errors.js';
 import { fileSha256 } from '../hash.js';
-import { checkSpacingMm, readSegmentationModelInfo } from '../segmentation/model.js';
+import { checkSpacingMm, defaultSegmentationModelPath, readSegmentationModelInfo, type BodyIntensityRange } from '../segmentation/model.js';
 import { compareText } from './study-list.js';
 
 /**
  * Origin of a study result: the segmentation model, identified by the SHA-256 of its file and the
- * plane spacing of its sidecar, and the crop settings. The dataset join combines only results whose
+ * plane spacing and training body intensities of its sidecar, and the crop settings. The dataset join combines only results whose
  * provenance is equal.
  */
 export interface DatasetProvenance {
@@ -19,6 +19,12 @@ export interface DatasetProvenance {
    * spacing segments differently, so a sidecar edited or exported again makes another model.
    */
   readonly segmentationSpacingMm: number;
+  /**
+   * Training body intensities from the model's sidecar, or null when it records none. They decide
+   * whether level names get CONTRAST_UNLIKE_TRAINING and its lower confidence, so a sidecar that
+   * gained or changed them makes another model too.
+   */
+  readonly segmentationBodyIntensity: BodyIntensityRange | null;
   /** Absolute path of the model file in the run that made the result. It is informational and never compared. */
   readonly segmentationModelFile: string;
   readonly cropSpec: CropSpec;
@@ -39,10 +45,11 @@ export async function datasetProvenance(modelPath: string, cropSpec: CropSpec): 
     sha256 = await fileSha256(file);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'segmentation model not found' : `reading the segmentation model failed (${String(error)})`;
-    throw new DeepspineError('MODEL_FAILED', `${file}: ${reason}; reinstall deepspine or pass --model`, { file, cause: error });
+    const hint = file === defaultSegmentationModelPath ? 'reinstall deepspine or pass --model' : 'check the --model path';
+    throw new DeepspineError('MODEL_FAILED', `${file}: ${reason}; ${hint}`, { file, cause: error });
   }
-  const { spacingMm } = await readSegmentationModelInfo(file);
-  return { segmentationModelSha256: sha256, segmentationSpacingMm: spacingMm, segmentationModelFile: file, cropSpec };
+  const { spacingMm, bodyIntensity } = await readSegmentationModelInfo(file);
+  return { segmentationModelSha256: sha256, segmentationSpacingMm: spacingMm, segmentationBodyIntensity: bodyIntensity ?? null, segmentationModelFile: file, cropSpec };
 }
 
 /** Serializes a JSON value with object keys sorted at every depth, so equal settings give equal text. */
@@ -64,12 +71,15 @@ export function cropSpecSha256(spec: CropSpec): string {
 
 /**
  * Compares a stored result's provenance with `current`. Returns null when the model hash, the plane
- * spacing and the crop settings are equal, else what differs. The model file path is not compared,
+ * spacing, the training body intensities and the crop settings are equal, else what differs. The model file path is not compared,
  * so the same model at another path or on another machine counts as equal.
  */
 export function provenanceDifference(stored: DatasetProvenance | null, current: DatasetProvenance): ProvenanceDifference | null {
   if (stored === null) return 'not recorded';
-  const model = stored.segmentationModelSha256 !== current.segmentationModelSha256 || stored.segmentationSpacingMm !== current.segmentationSpacingMm;
+  const model =
+    stored.segmentationModelSha256 !== current.segmentationModelSha256 ||
+    stored.segmentationSpacingMm !== current.segmentationSpacingMm ||
+    canonicalJson(stored.segmentationBodyIntensity) !== canonicalJson(current.segmentationBodyIntensity);
   const crops = canonicalJson(stored.cropSpec) !== canonicalJson(current.cropSpec);
   if (model && crops) return 'segmentation model and crop settings';
   if (model) return 'segmentation model';
@@ -80,7 +90,8 @@ export function provenanceDifference(stored: DatasetProvenance | null, current: 
 /** Returns a key that is equal for two provenances exactly when `provenanceDifference` finds no difference. */
 export function provenanceKey(provenance: DatasetProvenance | null): string {
   if (provenance === null) return 'not recorded';
-  return `${provenance.segmentationModelSha256}/${provenance.segmentationSpacingMm}/${cropSpecSha256(provenance.cropSpec)}`;
+  const bodyIntensity = createHash('sha256').update(canonicalJson(provenance.segmentationBodyIntensity)).digest('hex');
+  return `${provenance.segmentationModelSha256}/${provenance.segmentationSpacingMm}/${bodyIntensity}/${cropSpecSha256(provenance.cropSpec)}`;
 }
 
 /** Describes a provenance for messages, with the hashes shortened to 12 hex digits. */
@@ -93,8 +104,9 @@ export function describeProvenance(provenance: DatasetProvenance | null): string
 }
 
 /**
- * Returns the `provenance` field of a parsed result.json, or null when it is absent or lacks the
- * plane spacing (results of older deepspine versions) or is not of the expected shape.
+ * Returns the `provenance` field of a parsed result.json, or null when it is absent, lacks the
+ * plane spacing or the training body intensities (results of older deepspine versions), or is not
+ * of the expected shape.
  */
 export function parseProvenance(value: unknown): DatasetProvenance | null {
   if (value === null || typeof value !== 'object') return null;
@@ -103,9 +115,17 @@ export function parseProvenance(value: unknown): DatasetProvenance | null {
   const spacingMm = record['segmentationSpacingMm'];
   const file = record['segmentationModelFile'];
   const cropSpec = record['cropSpec'];
+  const bodyIntensity = record['segmentationBodyIntensity'];
+  if (bodyIntensity === undefined || (bodyIntensity !== null && (typeof bodyIntensity !== 'object' || Array.isArray(bodyIntensity)))) return null;
   if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return null;
   if (checkSpacingMm(spacingMm) !== null) return null;
   if (typeof file !== 'string') return null;
   if (cropSpec === null || typeof cropSpec !== 'object' || Array.isArray(cropSpec)) return null;
-  return { segmentationModelSha256: sha256, segmentationSpacingMm: spacingMm as number, segmentationModelFile: file, cropSpec: cropSpec as CropSpec };
+  return {
+    segmentationModelSha256: sha256,
+    segmentationSpacingMm: spacingMm as number,
+    segmentationBodyIntensity: bodyIntensity as BodyIntensityRange | null,
+    segmentationModelFile: file,
+    cropSpec: cropSpec as CropSpec,
+  };
 }

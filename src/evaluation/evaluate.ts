@@ -135,7 +135,7 @@ export async function evaluateFolder(dir: string, model: SegmentationModel, logg
     cases.push(await logger.step(`evaluate ${name}`, () => evaluateCase(join(dir, name), name, model)));
     const last = cases[cases.length - 1]!;
     const correct = last.naming.filter((n) => n.predicted === n.truth).length;
-    logger.info(`${name}: Dice body ${formatDice(last.diceVertebralBody)} (in extent ${formatDice(last.extentDiceVertebralBody)}), disc ${formatDice(last.diceDisc)} (in extent ${formatDice(last.extentDiceDisc)}), names ${correct}/${last.naming.length}`);
+    logger.info(`${name}: Dice body ${formatDice(last.diceVertebralBody)} (in extent ${formatDice(last.extentDiceVertebralBody)}), disc ${formatDice(last.diceDisc)} (in extent ${formatDice(last.extentDiceDisc)}), names ${correct}/${last.naming.length}${last.warnings.length > 0 ? ` (warnings: ${[...new Set(last.warnings)].join(', ')})` : ''}`);
   }
   const mean = (values: (number | null)[]): number | null => {
     const present = values.filter((v): v is number => v !== null);

@@ -21,20 +21,24 @@ export interface SegmentationModelInfo {
   readonly format: typeof segmentationModelFormat;
   /** In-plane spacing in mm of the planes the network was trained on. */
   readonly spacingMm: number;
-  /** Range of the training cases' vertebral body intensity; absent in sidecars written before it was recorded. */
+  /** Vertebral body intensity of the training cases; absent in sidecars written before it was recorded. */
   readonly bodyIntensity?: BodyIntensityRange;
 }
 
 /**
- * Lowest and highest median vertebral body intensity, in the series window
- * (`medianWindowedIntensity`), over the training cases that label bodies. Level finding compares
- * a study's body intensity with it to tell a contrast the network never saw.
+ * Median vertebral body intensity, in the series window (`medianWindowedIntensity`), of each
+ * training case that labels bodies. Level finding compares a study's body intensity with these
+ * values to tell a contrast the network never saw.
  */
 export interface BodyIntensityRange {
+  /** Lowest of `values`. */
   readonly min: number;
+  /** Highest of `values`. */
   readonly max: number;
-  /** Number of training cases the range was taken from. */
+  /** Number of training cases, the length of `values`. */
   readonly cases: number;
+  /** One value per training case, in ascending order. */
+  readonly values: readonly number[];
 }
 
 /** A loaded segmentation network: input (N, 1, H, W) normalised planes, output (N, 2, H, W) probabilities. */
@@ -42,7 +46,7 @@ export interface SegmentationModel {
   readonly path: string;
   /** Every sagittal plane is resampled to this in-plane spacing (mm) before the network. */
   readonly spacingMm: number;
-  /** Body intensity range of the training cases, from the sidecar; null when it records none. */
+  /** Body intensity of the training cases, from the sidecar; null when it records none. */
   readonly bodyIntensity: BodyIntensityRange | null;
   /** Runs a batch of planes of one size; returns channel-major probabilities per plane. */
   run(batch: Float32Array, count: number, height: number, width: number): Promise<Float32Array>;
@@ -74,6 +78,9 @@ export function checkSpacingMm(value: unknown): string | null {
  * @throws DeepspineError MODEL_FAILED naming the sidecar when it is missing or invalid.
  */
 export async function readSegmentationModelInfo(onnxPath: string): Promise<SegmentationModelInfo> {
+  if (/\.json$/i.test(onnxPath)) {
+    throw new DeepspineError('MODEL_FAILED', `${onnxPath}: this is a sidecar; pass the .onnx model file beside it`, { file: onnxPath });
+  }
   const path = segmentationSidecarPath(onnxPath);
   if (!existsSync(path)) {
     throw new DeepspineError(
@@ -107,15 +114,16 @@ export async function readSegmentationModelInfo(onnxPath: string): Promise<Segme
   return { format: segmentationModelFormat, spacingMm: spacingMm as number, bodyIntensity: bodyIntensity as BodyIntensityRange };
 }
 
-/** Returns the rule that a sidecar's bodyIntensity breaks, or null when it is a valid range. */
+/** Returns the rule that a sidecar's bodyIntensity breaks, or null when it is valid. */
 function checkBodyIntensityRange(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object { min, max, cases }';
-  const { min, max, cases } = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object { min, max, cases, values }';
+  const { min, max, cases, values } = value as Record<string, unknown>;
   // applyIntensityWindow clips to [-0.5, 2], so a median outside it cannot come from real planes.
   const inWindow = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= -0.5 && v <= 2;
-  if (!inWindow(min) || !inWindow(max)) return 'needs min and max between -0.5 and 2';
-  if (min > max) return 'has min above max';
-  if (typeof cases !== 'number' || !Number.isInteger(cases) || cases < 1) return 'needs cases, a whole number of at least 1';
+  if (!Array.isArray(values) || values.length === 0 || !values.every(inWindow)) return 'needs values, a list of numbers between -0.5 and 2';
+  if (values.some((v, index) => index > 0 && v < values[index - 1])) return 'needs values in ascending order';
+  if (cases !== values.length) return `needs cases equal to the number of values (${values.length})`;
+  if (min !== values[0] || max !== values[values.length - 1]) return 'needs min and max equal to the first and last of values';
   return null;
 }
 
@@ -125,7 +133,8 @@ function checkBodyIntensityRange(value: unknown): string | null {
  */
 export async function loadSegmentationModel(path: string = defaultSegmentationModelPath, threads = 0): Promise<SegmentationModel> {
   if (!existsSync(path)) {
-    throw new DeepspineError('MODEL_FAILED', `${path}: segmentation model not found; reinstall deepspine or pass --model`, { file: path });
+    const hint = path === defaultSegmentationModelPath ? 'reinstall deepspine or pass --model' : 'check the --model path';
+    throw new DeepspineError('MODEL_FAILED', `${path}: segmentation model not found; ${hint}`, { file: path });
   }
   const { spacingMm, bodyIntensity } = await readSegmentationModelInfo(path);
   let session: ort.InferenceSession;

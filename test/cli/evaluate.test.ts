@@ -110,7 +110,7 @@ describe('trainingCasesNote', () => {
   it('says when every case is a training case', () => {
     assert.equal(
       trainingCasesNote(['ivd-11', 'vb3-01']),
-      `note: the shipped model was trained on all 2 of these cases, so these figures are not held-out; the cross-validated figures are in ${card}`,
+      `note: the shipped model was trained on both of these cases, so these figures are not held-out; the cross-validated figures are in ${card}`,
     );
   });
 

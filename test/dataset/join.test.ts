@@ -28,7 +28,13 @@ function row(studyId: string, level: string, axial = true, levelConfidence = 0.9
   };
 }
 
-const provenance: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+const provenance: DatasetProvenance = {
+  segmentationModelSha256: 'a'.repeat(64),
+  segmentationSpacingMm: 1.25,
+  segmentationBodyIntensity: null,
+  segmentationModelFile: '/models/a.onnx',
+  cropSpec: defaultCropSpec,
+};
 const otherModel: DatasetProvenance = { ...provenance, segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/models/b.onnx' };
 const otherCrops: DatasetProvenance = { ...provenance, cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.25 } };
 

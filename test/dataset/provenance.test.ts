@@ -22,7 +22,14 @@ import { segmentationModelFormat } from '../../src/segmentation/model.js';
 const scratch = mkdtempSync(join(tmpdir(), 'deepspine-provenance-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-const current: DatasetProvenance = { segmentationModelSha256: 'a'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec };
+const bodyIntensity = { min: 0.1, max: 0.2, cases: 2, values: [0.1, 0.2] };
+const current: DatasetProvenance = {
+  segmentationModelSha256: 'a'.repeat(64),
+  segmentationSpacingMm: 1.25,
+  segmentationBodyIntensity: bodyIntensity,
+  segmentationModelFile: '/models/a.onnx',
+  cropSpec: defaultCropSpec,
+};
 
 /** Returns a copy of `spec` with the keys of every object in reverse order. */
 function reversedKeys(spec: CropSpec): CropSpec {
@@ -42,8 +49,11 @@ describe('provenanceDifference', () => {
     ['crop settings in another key order', { ...current, cropSpec: reversedKeys(defaultCropSpec) }, null],
     ['another model', { ...current, segmentationModelSha256: 'b'.repeat(64) }, 'segmentation model'],
     ['the same model file with another plane spacing in its sidecar', { ...current, segmentationSpacingMm: 1 }, 'segmentation model'],
+    ['the same model file with other body intensities in its sidecar', { ...current, segmentationBodyIntensity: { ...bodyIntensity, max: 0.3, values: [0.1, 0.3] } }, 'segmentation model'],
+    ['the same model file with no body intensities in its sidecar', { ...current, segmentationBodyIntensity: null }, 'segmentation model'],
+    ['body intensities in another key order', { ...current, segmentationBodyIntensity: { values: [0.1, 0.2], cases: 2, max: 0.2, min: 0.1 } }, null],
     ['another crop width', { ...current, cropSpec: { ...defaultCropSpec, sagittal: { ...defaultCropSpec.sagittal, width: 128 } } }, 'crop settings'],
-    ['another model and crop settings', { segmentationModelSha256: 'b'.repeat(64), segmentationSpacingMm: 1.25, segmentationModelFile: '/b.onnx', cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.1 } }, 'segmentation model and crop settings'],
+    ['another model and crop settings', { ...current, segmentationModelSha256: 'b'.repeat(64), segmentationModelFile: '/b.onnx', cropSpec: { ...defaultCropSpec, minAxialCoverage: 0.1 } }, 'segmentation model and crop settings'],
     ['no recorded provenance', null, 'not recorded'],
   ];
   for (const [name, stored, expected] of cases) {
@@ -107,6 +117,19 @@ describe('datasetProvenance', () => {
     assert.equal(provenanceDifference(before, after), 'segmentation model');
   });
 
+  it('gives another provenance when the sidecar gains body intensities', async () => {
+    const path = join(scratch, 'ranged.onnx');
+    writeFileSync(path, 'same bytes');
+    const sidecar = join(scratch, 'ranged.json');
+    writeFileSync(sidecar, JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25 }));
+    const before = await datasetProvenance(path, defaultCropSpec);
+    assert.equal(before.segmentationBodyIntensity, null);
+    writeFileSync(sidecar, JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity }));
+    const after = await datasetProvenance(path, defaultCropSpec);
+    assert.deepEqual(after.segmentationBodyIntensity, bodyIntensity);
+    assert.equal(provenanceDifference(before, after), 'segmentation model');
+  });
+
   it('rejects a model file without its sidecar', async () => {
     const path = join(scratch, 'lonely.onnx');
     writeFileSync(path, 'abc');
@@ -123,7 +146,7 @@ describe('datasetProvenance', () => {
     await assert.rejects(datasetProvenance(path, defaultCropSpec), (error: unknown) => {
       assert.ok(error instanceof DeepspineError);
       assert.equal(error.code, 'MODEL_FAILED');
-      assert.match(error.message, /absent\.onnx: segmentation model not found; reinstall deepspine or pass --model/);
+      assert.match(error.message, /absent\.onnx: segmentation model not found; check the --model path/);
       return true;
     });
   });
@@ -141,6 +164,8 @@ describe('parseProvenance', () => {
     ['no file', { segmentationModelSha256: current.segmentationModelSha256, segmentationSpacingMm: 1.25, cropSpec: defaultCropSpec }],
     ['no plane spacing, as written before it was recorded', { segmentationModelSha256: current.segmentationModelSha256, segmentationModelFile: '/models/a.onnx', cropSpec: defaultCropSpec }],
     ['a plane spacing out of range', { ...current, segmentationSpacingMm: 0 }],
+    ['no body intensities, as written before they were recorded', { ...current, segmentationBodyIntensity: undefined }],
+    ['body intensities as a list', { ...current, segmentationBodyIntensity: [0.1, 0.2] }],
     ['crop settings as an array', { ...current, cropSpec: [] }],
   ];
   for (const [name, value] of invalid) {

@@ -20,51 +20,67 @@ function study(body: number) {
   return { image, labels, window: { low: 0, high: 100 } };
 }
 
-const range = { min: 0.07, max: 0.24, cases: 12 };
+/** Two clusters of training contrasts, as in the shipped model: T1 and T2 bodies low, water-fat high. */
+const training = { min: 0.07, max: 0.54, cases: 4, values: [0.07, 0.15, 0.24, 0.54] };
 
 describe('checkContrast', () => {
-  it('leaves a study within the training range as it is', () => {
+  it('leaves a study near a training case as it is', () => {
     const { image, labels, window } = study(20);
-    const { levels, contrast } = checkContrast(found, image, labels, window, range);
+    const { levels, contrast } = checkContrast(found, image, labels, window, training);
     assert.equal(levels, found);
-    assert.deepEqual(contrast, { bodyIntensity: 0.2, trainingRange: range, withinTrainingRange: true });
+    assert.deepEqual(contrast, { bodyIntensity: 0.2, trainingBodyIntensity: training, distanceToTraining: 0.04, likeTraining: true });
   });
 
   it('accepts a study within the margin', () => {
-    const { image, labels, window } = study(100 * (range.max + bodyIntensityMargin) - 0.5);
-    assert.equal(checkContrast(found, image, labels, window, range).contrast.withinTrainingRange, true);
+    const { image, labels, window } = study(100 * (0.24 + bodyIntensityMargin) - 0.5);
+    assert.equal(checkContrast(found, image, labels, window, training).contrast.likeTraining, true);
   });
 
-  it('lowers every confidence of a brighter contrast and says why', () => {
+  it('flags a study between two training clusters', () => {
+    // 0.39 lies within the lowest and highest training value, but 0.15 from the nearest.
+    const { image, labels, window } = study(39);
+    const { levels, contrast } = checkContrast(found, image, labels, window, training);
+    assert.equal(contrast.distanceToTraining, 0.15);
+    assert.equal(contrast.likeTraining, false);
+    assert.equal(levels.warnings.at(-1)!.code, 'CONTRAST_UNLIKE_TRAINING');
+    assert.match(levels.warnings.at(-1)!.message, /lie at 0\.39 of the series window, 0\.15 from the nearest of the model's 4 training cases \(0\.24, all between 0\.07 and 0\.54\)/);
+  });
+
+  it('lowers every confidence of an unseen contrast', () => {
+    const narrow = { min: 0.07, max: 0.24, cases: 3, values: [0.07, 0.15, 0.24] };
     // The water-fat volume's bodies lie at about 0.53 of the window.
     const { image, labels, window } = study(53);
-    const { levels, contrast } = checkContrast(found, image, labels, window, range);
-    assert.deepEqual(contrast, { bodyIntensity: 0.53, trainingRange: range, withinTrainingRange: false });
+    const { levels, contrast } = checkContrast(found, image, labels, window, narrow);
+    assert.equal(contrast.likeTraining, false);
+    assert.equal(contrast.distanceToTraining, 0.29);
     const expected = 0.88 * unseenContrastConfidenceFactor;
     assert.equal(levels.levels[0]!.confidence, expected);
     assert.equal(levels.vertebrae[0]!.confidence, expected);
     assert.equal(levels.allDiscs[0]!.confidence, expected);
     assert.ok(expected < 0.5);
     assert.deepEqual(levels.warnings.map((w) => w.code), ['LEVELS_NOT_FOUND', 'CONTRAST_UNLIKE_TRAINING']);
-    assert.match(levels.warnings[1]!.message, /brighter in the series window \(median 0\.53\) than in any of the model's 12 training cases \(0\.07 to 0\.24\)/);
     // The input is not changed.
     assert.equal(found.levels[0]!.confidence, 0.88);
   });
 
-  it('names a darker contrast', () => {
+  it('flags a darker contrast', () => {
+    const narrow = { min: 0.15, max: 0.24, cases: 2, values: [0.15, 0.24] };
     const { image, labels, window } = study(1);
-    const { levels } = checkContrast(found, image, labels, window, range);
-    assert.match(levels.warnings.at(-1)!.message, /darker in the series window \(median 0\.01\)/);
+    const { levels, contrast } = checkContrast(found, image, labels, window, narrow);
+    assert.equal(contrast.distanceToTraining, 0.14);
+    assert.match(levels.warnings.at(-1)!.message, /lie at 0\.01 of the series window, 0\.14 from the nearest/);
   });
 
-  it('skips the check without a training range or a segmented body', () => {
-    const { image, labels, window } = study(53);
-    const unranged = checkContrast(found, image, labels, window, null);
-    assert.equal(unranged.levels, found);
-    assert.deepEqual(unranged.contrast, { bodyIntensity: 0.53, trainingRange: null, withinTrainingRange: null });
+  it('skips the check without training values or a segmented body', () => {
+    const { image, labels, window } = study(39);
+    const unchecked = checkContrast(found, image, labels, window, null);
+    assert.deepEqual(unchecked.levels.levels, found.levels);
+    assert.deepEqual(unchecked.contrast, { bodyIntensity: 0.39, trainingBodyIntensity: null, distanceToTraining: null, likeTraining: null });
+    // A sidecar without training values is named, since one check is missing.
+    assert.deepEqual(unchecked.levels.warnings.map((w) => w.code), ['LEVELS_NOT_FOUND', 'CONTRAST_NOT_CHECKED']);
     const noBody = makeVolume([8, 1, 1], identity, new Uint8Array(8));
-    const bodiless = checkContrast(found, image, noBody, window, range);
+    const bodiless = checkContrast(found, image, noBody, window, training);
     assert.equal(bodiless.levels, found);
-    assert.equal(bodiless.contrast.withinTrainingRange, null);
+    assert.equal(bodiless.contrast.likeTraining, null);
   });
 });

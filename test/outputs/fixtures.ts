@@ -39,7 +39,7 @@ export function sampleResult(overrides: Partial<AnalysisResult> = {}): AnalysisR
     models: { segmentation: { file: 'models/segmentation.onnx', sha256: 'abc123' } },
     levels,
     vertebrae: [{ name: 'L5', center: [0, 30, -95], confidence: 0.9 }],
-    imageContrast: { bodyIntensity: 0.21, trainingRange: { min: 0.067, max: 0.529, cases: 13 }, withinTrainingRange: true },
+    imageContrast: { bodyIntensity: 0.21, trainingBodyIntensity: { min: 0.067, max: 0.539, cases: 3, values: [0.067, 0.216, 0.539] }, distanceToTraining: 0.006, likeTraining: true },
     warnings: [{ code: 'SACRUM_NOT_IN_VIEW', message: 'the image ends 12 mm below the lowest disc' }],
     timingsMs: { segmentation: 1200, total: 1500 },
     outputs: { results: 'results.json', segmentation: 'segmentation.nii.gz', overlay: 'overlay.png' },

@@ -44,7 +44,7 @@ describe('segmentation model sidecar', () => {
   });
 
   it('loads the body intensity range from the sidecar', async () => {
-    const range = { min: 0.07, max: 0.24, cases: 9 };
+    const range = { min: 0.07, max: 0.24, cases: 3, values: [0.07, 0.2, 0.24] };
     const onnx = await modelWithSidecar('ranged', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: range }));
     const model = await loadSegmentationModel(onnx, 1);
     try {
@@ -65,11 +65,13 @@ describe('segmentation model sidecar', () => {
       ['text', JSON.stringify({ format: segmentationModelFormat, spacingMm: '1.25' }), /text\.json: spacingMm must be a number of mm, got "1\.25"/],
       ['null', 'null', /null\.json: the segmentation model sidecar must be a JSON object, got null/],
       ['list', '[1.25]', /list\.json: the segmentation model sidecar must be a JSON object/],
-      ['range-list', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: [0.1, 0.2] }), /range-list\.json: bodyIntensity must be an object \{ min, max, cases \}, got \[0\.1,0\.2\]/],
-      ['range-order', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.3, max: 0.2, cases: 2 } }), /range-order\.json: bodyIntensity has min above max/],
-      ['range-text', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: '0.1', max: 0.2, cases: 2 } }), /range-text\.json: bodyIntensity needs min and max between -0\.5 and 2/],
-      ['range-wide', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 3, cases: 2 } }), /range-wide\.json: bodyIntensity needs min and max between -0\.5 and 2/],
-      ['range-cases', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 0 } }), /range-cases\.json: bodyIntensity needs cases, a whole number of at least 1/],
+      ['range-list', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: [0.1, 0.2] }), /range-list\.json: bodyIntensity must be an object \{ min, max, cases, values \}, got \[0\.1,0\.2\]/],
+      ['range-old', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 2 } }), /range-old\.json: bodyIntensity needs values, a list of numbers between -0\.5 and 2/],
+      ['range-text', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 2, values: [0.1, '0.2'] } }), /range-text\.json: bodyIntensity needs values, a list of numbers/],
+      ['range-wide', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 3, cases: 2, values: [0.1, 3] } }), /range-wide\.json: bodyIntensity needs values, a list of numbers between -0\.5 and 2/],
+      ['range-order', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 2, values: [0.2, 0.1] } }), /range-order\.json: bodyIntensity needs values in ascending order/],
+      ['range-cases', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.1, max: 0.2, cases: 3, values: [0.1, 0.2] } }), /range-cases\.json: bodyIntensity needs cases equal to the number of values \(2\)/],
+      ['range-ends', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: { min: 0.05, max: 0.2, cases: 2, values: [0.1, 0.2] } }), /range-ends\.json: bodyIntensity needs min and max equal to the first and last of values/],
       ['range-null', JSON.stringify({ format: segmentationModelFormat, spacingMm: 1.25, bodyIntensity: null }), /range-null\.json: bodyIntensity must be an object/],
     ];
     for (const [name, sidecar, message] of cases) {
@@ -82,6 +84,14 @@ describe('segmentation model sidecar', () => {
         return true;
       });
     }
+  });
+
+  it('names a sidecar passed as the model', async () => {
+    await assert.rejects(loadSegmentationModel(join(folder, 'fine.json'), 1), /fine\.json: this is a sidecar; pass the \.onnx model file beside it/);
+  });
+
+  it('names a missing model file given by path', async () => {
+    await assert.rejects(loadSegmentationModel(join(folder, 'nowhere.onnx'), 1), /nowhere\.onnx: segmentation model not found; check the --model path/);
   });
 
   it('reads upper-case .ONNX sidecar with BOM', async () => {
@@ -108,8 +118,10 @@ describe('segmentation model sidecar', () => {
     assert.equal(info.format, segmentationModelFormat);
     assert.ok(info.spacingMm >= 0.5, `spacing ${info.spacingMm} mm`);
     assert.ok(info.spacingMm <= 2, `spacing ${info.spacingMm} mm`);
-    // Its 13 body-labelled training cases, T1, T2 and TIRM (0.07 to 0.24) and water-fat (0.54).
-    assert.deepEqual(info.bodyIntensity, { min: 0.067, max: 0.539, cases: 13 });
+    // Its 13 body-labelled training cases: 12 T1, T2 and TIRM (0.07 to 0.24) and one water-fat (0.54).
+    assert.equal(info.bodyIntensity?.cases, 13);
+    assert.equal(info.bodyIntensity?.values.filter((value) => value >= 0.067 && value <= 0.239).length, 12);
+    assert.equal(info.bodyIntensity?.max, 0.539);
   });
 });
 

@@ -14,7 +14,7 @@ import onnxruntime
 import pytest
 import torch
 
-from deepspine_training.segmentation.data import PlaneSampler, body_intensity_range, load_cases, subject_groups
+from deepspine_training.segmentation.data import PlaneSampler, body_intensities, load_cases, subject_groups
 from deepspine_training.segmentation.export import ProbabilityHead, checkpoint_body_intensity, checkpoint_spacing, export_onnx, load_network, write_parity_fixture
 from deepspine_training.segmentation.loss import masked_dice_bce_loss
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
@@ -163,46 +163,55 @@ def test_resume_rejects_another_run(tmp_path):
     assert json.loads((tmp_path / "run" / "config.json").read_text())["seed"] == 1
 
 
-def test_body_intensity_range_covers_body_cases(tmp_path):
+def test_body_intensities_of_body_cases(tmp_path):
     write_planes(tmp_path / "data", {"discs": (2,), "dark": (1,), "bright": (1, 2), "other": (1,)}, body_intensity={"dark": 0.07, "bright": 0.24, "other": 0.53})
     # Disc-only cases record none and are left out; cases not named are left out too.
-    assert body_intensity_range(tmp_path / "data", ["discs", "dark", "bright"]) == {"min": 0.07, "max": 0.24, "cases": 2}
-    assert body_intensity_range(tmp_path / "data", ["discs"]) is None
+    assert body_intensities(tmp_path / "data", ["discs", "dark", "bright"]) == {"dark": 0.07, "bright": 0.24}
+    assert body_intensities(tmp_path / "data", ["discs"]) is None
+    # The manifest's own path names its folder.
+    assert body_intensities(tmp_path / "data" / "manifest.json", ["dark"]) == {"dark": 0.07}
+    with pytest.raises(ValueError, match="lacks the cases elsewhere, missing; pass the planes"):
+        body_intensities(tmp_path / "data", ["dark", "missing", "elsewhere"])
     manifest_path = tmp_path / "data" / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     for entry in manifest["cases"]:
         entry.pop("bodyIntensity")
     manifest_path.write_text(json.dumps(manifest))
-    # A manifest written before the field existed gives no range rather than a partial one.
-    assert body_intensity_range(tmp_path / "data", ["dark", "bright"]) is None
+    # A manifest written before the field existed gives no values rather than some of them.
+    assert body_intensities(tmp_path / "data", ["dark", "bright"]) is None
 
 
-def test_export_writes_body_intensity_range(tmp_path):
+def test_export_writes_body_intensity(tmp_path):
     write_planes(tmp_path / "data", {"discs": (2,), "dark": (1,), "bright": (1,)}, body_intensity={"dark": 0.1, "bright": 0.2})
     context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
     config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8, 8, 8, 8], cases=["discs", "dark"])
     checkpoint = train(config, context)
-    # The checkpoint records the range of its own training cases only.
-    assert checkpoint_body_intensity([checkpoint]) == {"min": 0.1, "max": 0.1, "cases": 1}
+    # The checkpoint records the values of its own training cases only.
+    assert checkpoint_body_intensity([checkpoint]) == {"dark": 0.1}
     from deepspine_training.segmentation import export
 
     export.main([str(checkpoint), "--out", str(tmp_path / "model.onnx")])
-    assert json.loads((tmp_path / "model.json").read_text()) == {"format": "deepspine-segmentation-model/1", "spacingMm": 1.25, "bodyIntensity": {"min": 0.1, "max": 0.1, "cases": 1}}
-    # A checkpoint written before the range was recorded takes it from --planes, for its cases.
+    expected = {"min": 0.1, "max": 0.1, "cases": 1, "values": [0.1]}
+    assert json.loads((tmp_path / "model.json").read_text()) == {"format": "deepspine-segmentation-model/1", "spacingMm": 1.25, "bodyIntensity": expected}
+    # A checkpoint written before the values were recorded takes them from --planes, for its cases.
     old = torch.load(checkpoint, weights_only=False)
     old.pop("body_intensity")
     torch.save(old, tmp_path / "old.pt")
     export.main([str(tmp_path / "old.pt"), "--out", str(tmp_path / "old.onnx"), "--planes", str(tmp_path / "data")])
-    assert json.loads((tmp_path / "old.json").read_text())["bodyIntensity"] == {"min": 0.1, "max": 0.1, "cases": 1}
-    # Without --planes its sidecar has no range, and analyze then skips the contrast check.
+    assert json.loads((tmp_path / "old.json").read_text())["bodyIntensity"] == expected
+    # Without --planes its sidecar has none, and analyze then skips the contrast check.
     export.main([str(tmp_path / "old.pt"), "--out", str(tmp_path / "bare.onnx")])
     assert "bodyIntensity" not in json.loads((tmp_path / "bare.json").read_text())
-    # Members of an ensemble trained on other cases give the range that covers both.
-    wider = dataclasses.replace(config, out=str(tmp_path / "run2"), cases=["bright"])
-    assert checkpoint_body_intensity([checkpoint, train(wider, context)]) == {"min": 0.1, "max": 0.2, "cases": 1}
-    with pytest.raises(SystemExit) as stopped:
-        export.main([str(tmp_path / "old.pt"), "--out", str(tmp_path / "x.onnx"), "--planes", str(tmp_path / "missing")])
-    assert stopped.value.code == 2
+    # The members of an ensemble trained on other cases contribute every case once.
+    other = train(dataclasses.replace(config, out=str(tmp_path / "run2"), cases=["dark", "bright"]), context)
+    export.main([str(checkpoint), str(other), "--out", str(tmp_path / "both.onnx")])
+    assert json.loads((tmp_path / "both.json").read_text())["bodyIntensity"] == {"min": 0.1, "max": 0.2, "cases": 2, "values": [0.1, 0.2]}
+    # Planes that lack the checkpoint's cases, or no planes at all, stop the export with status 2.
+    write_planes(tmp_path / "partial", {"bright": (1,)})
+    for planes in (tmp_path / "partial", tmp_path / "missing"):
+        with pytest.raises(SystemExit) as stopped:
+            export.main([str(tmp_path / "old.pt"), "--out", str(tmp_path / "x.onnx"), "--planes", str(planes)])
+        assert stopped.value.code == 2
 
 
 def test_export_names_bad_checkpoint(tmp_path):

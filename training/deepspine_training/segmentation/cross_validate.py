@@ -120,7 +120,7 @@ def format_summary(results: list[dict], summary: dict) -> str:
         correct = sum(1 for n in r["naming"] if n["predicted"] == n["truth"])
         lines.append(f"{r['case']:<18}{cell(r['diceVertebralBody']):>9}{cell(r['diceDisc']):>11}  {correct}/{len(r['naming'])}")
     lines.append(f"{'mean':<18}{cell(summary['meanDiceVertebralBody']):>9}{cell(summary['meanDiceDisc']):>11}  {summary['namingCorrect']}/{summary['namingTotal']}")
-    lines.append(f"wrong names at confidence 0.5 or more: {summary['namingWrongConfident']}")
+    lines.append(f"wrong names at confidence 0.5 or more: {summary['namingWrongConfident']} of {summary['namingTotal']}")
     return "\n".join(lines)
 
 

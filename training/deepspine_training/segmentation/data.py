@@ -36,6 +36,9 @@ class PlaneCase:
 
 
 def load_manifest(folder: Path) -> dict:
+    # The manifest's own path is accepted for its folder, as users name either.
+    if folder.name == "manifest.json" and folder.is_file():
+        folder = folder.parent
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         raise FileNotFoundError(f"{manifest_path} not found; run `deepspine export-segmentation-data VOLUMES --out {folder}` first")
@@ -45,21 +48,24 @@ def load_manifest(folder: Path) -> dict:
     return manifest
 
 
-def body_intensity_range(folder: Path, names: list[str]) -> dict | None:
-    """Return {"min", "max", "cases"}: the range of the median vertebral body intensity that the
-    manifest records for the named cases that label bodies. The model's sidecar carries it, and
-    analyze warns when a study's bodies lie outside it (src/levels/contrast.ts). Returns None when
-    no named case labels bodies, or when the manifest predates the field (export the planes again)."""
-    values = []
-    for entry in load_manifest(folder)["cases"]:
+def body_intensities(folder: Path, names: list[str]) -> dict[str, float] | None:
+    """Return the median vertebral body intensity that the manifest records for each named case
+    that labels bodies, by case name. The model's sidecar carries these values, and analyze warns
+    when a study's bodies lie far from all of them (src/levels/contrast.ts). Returns None when no
+    named case labels bodies, or when the manifest predates the field (export the planes again).
+    Raises ValueError naming the cases that the manifest lacks."""
+    cases = load_manifest(folder)["cases"]
+    missing = sorted(set(names) - {entry["case"] for entry in cases})
+    if missing:
+        raise ValueError(f"{folder / 'manifest.json'} lacks the cases {', '.join(missing)}; pass the planes the networks were trained on")
+    values = {}
+    for entry in cases:
         if entry["case"] not in names or 1 not in entry["annotated"]:
             continue
         if entry.get("bodyIntensity") is None:
             return None
-        values.append(float(entry["bodyIntensity"]))
-    if not values:
-        return None
-    return {"min": min(values), "max": max(values), "cases": len(values)}
+        values[entry["case"]] = float(entry["bodyIntensity"])
+    return values or None
 
 
 def load_cases(folder: Path, names: list[str] | None = None) -> list[PlaneCase]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .data import body_intensity_range
+from .data import body_intensities
 from .model import build_segmentation_network
 
 logger = logging.getLogger(__name__)
@@ -86,23 +86,31 @@ def checkpoint_spacing(checkpoint_paths: Sequence[Path], given_mm: float | None 
     return next(iter(spacings.values()))
 
 
-def checkpoint_body_intensity(checkpoint_paths: Sequence[Path], planes: Path | None = None) -> dict | None:
-    """Return the body intensity range {"min", "max", "cases"} over the checkpoints' training
-    cases, as the checkpoints record it, or as the manifest in `planes` gives it for the cases a
-    checkpoint names (for checkpoints written before the range was recorded). Members of an
-    ensemble trained on other cases give the range that covers them all. Returns None, with a
-    warning, when a checkpoint has no range and `planes` does not supply one."""
-    ranges = []
+def checkpoint_body_intensity(checkpoint_paths: Sequence[Path], planes: Path | None = None) -> dict[str, float] | None:
+    """Return the median body intensity of each training case of the checkpoints, by case name.
+    The values come from the checkpoints, or for checkpoints written before they were recorded,
+    from the manifest in `planes` for the cases the checkpoint names. The members of an ensemble
+    contribute the union of their cases. Returns None, with a warning, when a checkpoint records no
+    values and `planes` does not supply them. Raises ValueError when `planes` lacks its cases."""
+    values: dict[str, float] = {}
     for path in checkpoint_paths:
         checkpoint = torch.load(path, map_location="cpu", weights_only=False)
         recorded = checkpoint.get("body_intensity")
         if recorded is None and planes is not None and checkpoint.get("cases"):
-            recorded = body_intensity_range(planes, list(checkpoint["cases"]))
+            recorded = body_intensities(planes, list(checkpoint["cases"]))
         if recorded is None:
-            logger.warning("%s records no body intensity range%s; the sidecar will lack it, so analyze cannot tell a contrast the network never saw", path, "" if planes is not None else " (pass --planes with the planes it was trained on)")
+            hint = "" if planes is not None else " (pass --planes with the planes it was trained on)"
+            logger.warning("%s records no body intensity of its training cases%s; the sidecar will lack them, so analyze cannot tell a contrast the network never saw", path, hint)
             return None
-        ranges.append(recorded)
-    return {"min": min(r["min"] for r in ranges), "max": max(r["max"] for r in ranges), "cases": max(r["cases"] for r in ranges)}
+        values.update(recorded)
+    return values
+
+
+def sidecar_body_intensity(values: dict[str, float]) -> dict:
+    """Return the sidecar's `bodyIntensity`: the lowest and highest value, the number of cases and
+    the sorted values, which src/segmentation/model.ts reads."""
+    ordered = sorted(values.values())
+    return {"min": ordered[0], "max": ordered[-1], "cases": len(ordered), "values": ordered}
 
 
 def sidecar_path(onnx_path: Path) -> Path:
@@ -113,10 +121,10 @@ def sidecar_path(onnx_path: Path) -> Path:
     return onnx_path.with_name(onnx_path.name + ".json")
 
 
-def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float, body_intensity: dict | None = None) -> None:
+def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_mm: float, body_intensity: dict[str, float] | None = None) -> None:
     """Write the network, or the ensemble of networks, as ONNX with a dynamic batch, height and
     width (multiples of 16), and the sidecar beside it with the plane spacing `spacing_mm` and,
-    when known, the training cases' body intensity range."""
+    when known, the median body intensity of each training case (by case name)."""
     low, high = SPACING_RANGE_MM
     if not low <= spacing_mm <= high:
         raise ValueError(f"plane spacing must lie between {low} and {high} mm, got {spacing_mm}")
@@ -133,8 +141,8 @@ def export_onnx(networks: nn.Module | Sequence[nn.Module], path: Path, spacing_m
         dynamo=False,
     )
     sidecar = {"format": SIDECAR_FORMAT, "spacingMm": spacing_mm}
-    if body_intensity is not None:
-        sidecar["bodyIntensity"] = {"min": body_intensity["min"], "max": body_intensity["max"], "cases": body_intensity["cases"]}
+    if body_intensity:
+        sidecar["bodyIntensity"] = sidecar_body_intensity(body_intensity)
     sidecar_path(path).write_text(json.dumps(sidecar, indent=2) + "\n")
     logger.info("exported %s (%.1f MB) for planes of %g mm", path, path.stat().st_size / 1e6, spacing_mm)
 
@@ -158,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True, help="path of the .onnx file to write")
     parser.add_argument("--parity", type=Path, help="folder for a PyTorch reference input and output")
     parser.add_argument("--spacing-mm", type=float, help="plane spacing the networks were trained on, for checkpoints that do not record it (default: as the checkpoints record it)")
-    parser.add_argument("--planes", type=Path, help="folder of the planes the networks were trained on, for checkpoints that do not record their body intensity range (default: as the checkpoints record it)")
+    parser.add_argument("--planes", type=Path, help="folder (or manifest.json) of the planes the networks were trained on, for checkpoints that do not record their cases' body intensity (default: as the checkpoints record it)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:

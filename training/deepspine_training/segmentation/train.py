@@ -20,7 +20,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, all_reduce_mean, barrier, cleanup, init_distributed
-from .data import PlaneSampler, body_intensity_range, load_cases, load_manifest
+from .data import PlaneSampler, body_intensities, load_cases, load_manifest
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
@@ -97,7 +97,7 @@ def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: li
         raise ValueError(f"{path} was written by another training run (different {', '.join(differing)}); delete it or pass another --out to train afresh")
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict | None = None) -> None:
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict[str, float] | None = None) -> None:
     temporary = path.with_suffix(".tmp")
     torch.save(
         {
@@ -129,7 +129,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         # Checked before training, because the export would reject the model only after all the steps.
         raise ValueError(f"{Path(config.data) / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
     case_names = [c.name for c in cases]
-    body_intensity = body_intensity_range(Path(config.data), case_names)
+    body_intensity = body_intensities(Path(config.data), case_names)
     if body_intensity is None:
         logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", Path(config.data) / "manifest.json")
     sampler = PlaneSampler(cases, config.crop, rng)
