@@ -164,7 +164,7 @@ class ReportReader {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
     if (levels.groups.length > 0) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
-    const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, respectivelyAt, levels, findings) : null;
+    const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, from, respectivelyAt, levels, findings) : null;
     const otherRegion = this.namesOtherRegion(from, to);
     const otherwise = levels.groups.length === 0 && this.containsOtherwise(from, to);
     let placedAtGroup = false;

@@ -165,12 +165,37 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
 class TrieBuilder {
   readonly root = new TrieNode();
 
-  constructor(private readonly vocabulary: Vocabulary) {}
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    /**
+     * Words that `clauses.abbreviations` lists with a period ("lat" for "lat."). Inside a phrase,
+     * such a word may be followed by its period, so "lat recess" also matches "lat. recess".
+     */
+    private readonly abbreviatedWords: ReadonlySet<string> = new Set(),
+  ) {}
 
   /** Adds a phrase. Throws a RulesValidationError when another rules key already lists it. */
   add(phrase: string, meaning: Lexeme): void {
+    for (const parts of this.withAbbreviationPeriods(splitPhrase(phrase))) this.addParts(phrase, parts, meaning);
+  }
+
+  /**
+   * Returns `parts` and every variant with a period after one or more of its abbreviated words.
+   * The last word gets none, because a period after it belongs to the text around the phrase.
+   */
+  private withAbbreviationPeriods(parts: readonly string[]): string[][] {
+    let variants: string[][] = [[]];
+    parts.forEach((part, index) => {
+      const withPart = variants.map((variant) => [...variant, part]);
+      const periodAllowed = index < parts.length - 1 && this.abbreviatedWords.has(part);
+      variants = periodAllowed ? [...withPart, ...withPart.map((variant) => [...variant, '.'])] : withPart;
+    });
+    return variants;
+  }
+
+  private addParts(phrase: string, parts: readonly string[], meaning: Lexeme): void {
     let node = this.root;
-    for (const part of splitPhrase(phrase)) {
+    for (const part of parts) {
       const id = isNumberText(part) ? NUMBER_ID : this.vocabulary.get(part);
       node.next ??= new Map();
       let child = node.next.get(id);
@@ -187,6 +212,16 @@ class TrieBuilder {
     }
     node.lexeme = meaning;
   }
+}
+
+/** Returns the words that `abbreviations` lists as one word and a period ("mod." gives "mod"). */
+function abbreviatedWords(abbreviations: readonly string[]): Set<string> {
+  const words = new Set<string>();
+  for (const abbreviation of abbreviations) {
+    const parts = splitPhrase(abbreviation);
+    if (parts.length === 2 && parts[1] === '.') words.add(parts[0]!);
+  }
+  return words;
 }
 
 function isNumberText(part: string): boolean {
@@ -289,7 +324,7 @@ export function compileLexicon(data: RulesData): Lexicon {
   const lists = phraseLists(data);
   const sections = headerLists(data);
   const vocabulary = buildVocabulary(data, [...lists, ...sections]);
-  const phrases = new TrieBuilder(vocabulary);
+  const phrases = new TrieBuilder(vocabulary, abbreviatedWords(data.clauses.abbreviations));
   for (const [list, meaning] of lists) for (const phrase of list) phrases.add(phrase, meaning);
   const headers = new TrieBuilder(vocabulary);
   for (const [list, meaning] of sections) for (const phrase of list) headers.add(phrase, meaning);

@@ -1,11 +1,13 @@
 /**
  * Pairs the grades or sides of a statement with its levels in text order when the statement
  * contains "respectively": "Mild and moderate canal stenosis at L3-4 and L4-5 respectively" gives
- * L3-L4 1 and L4-L5 2. Pairing needs as many grades or sides as levels. Otherwise nothing is
- * paired, and the findings take their levels as they would without the word.
+ * L3-L4 1 and L4-L5 2. Only the findings of the clause that the word closes take part, so a
+ * finding added after it ("..., and mild foraminal stenosis at both levels") is read on its own.
+ * Pairing needs as many grades or sides as levels. Otherwise nothing is paired, and the findings
+ * take their levels as they would without the word.
  */
 import { Family, Finding } from './findings.js';
-import { LEFT, RIGHT } from './items.js';
+import { ItemType, LEFT, RIGHT } from './items.js';
 import type { LevelGroup, StatementLevels } from './level-groups.js';
 import { UnitKind } from './lexicon.js';
 import type { Unit } from './scan.js';
@@ -68,16 +70,30 @@ function byPosition(a: SideValue, b: SideValue): number {
   return a.unit.start - b.unit.start || a.part - b.part;
 }
 
-function copyWithSides(finding: Finding, sides: number): Finding {
+function copyOf(finding: Finding): Finding {
   const copy = new Finding(finding.family, finding.item, finding.position);
   copy.zero = finding.zero;
   copy.severity = finding.severity;
-  copy.sides = sides;
+  copy.sides = finding.sides;
   copy.measure = finding.measure;
   copy.negated = finding.negated;
   copy.hedged = finding.hedged;
   copy.start = finding.start;
   copy.end = finding.end;
+  return copy;
+}
+
+function copyWithSides(finding: Finding, sides: number): Finding {
+  const copy = copyOf(finding);
+  copy.sides = sides;
+  return copy;
+}
+
+/** Returns a copy of `finding` graded `grade`, whose evidence also covers the grade. */
+function copyWithGrade(finding: Finding, grade: Unit): Finding {
+  const copy = copyOf(finding);
+  copy.severity = grade;
+  copy.extend(grade.start, grade.end);
   return copy;
 }
 
@@ -91,23 +107,110 @@ function isSameSide(a: SideValue, b: SideValue): boolean {
 }
 
 /**
- * Pairs the findings of one statement with the levels of the group that "respectively" refers to.
- * The word comes before unit `marker`, or ends the statement when `marker` is the statement end.
- * The n-th grade, or the n-th side, among the findings placed at that group goes to its n-th
- * level. A finding whose grade and side point to different levels, or that has neither, keeps all
- * the group's levels. Returns the pairs by finding. Returns null when the number of grades and the
- * number of sides both differ from the number of levels, or when some level gets no finding.
+ * Returns the first unit of the clause that "respectively", standing before unit `marker` in the
+ * statement that starts at unit `from`, closes: the nearest clause before the word that states a
+ * grade or side. A clause ends at a semicolon or a break word ("with", "which"), so in "disc
+ * bulges with mild and moderate canal stenosis at L3-4 and L4-5 respectively" the clause starts
+ * after "with". The clause reaches up to the word.
  */
-export function pairRespectively(
-  units: readonly Unit[],
-  marker: number,
-  levels: StatementLevels,
-  findings: readonly Finding[],
-): Map<Finding, LevelPair[]> | null {
-  const group = pairedGroup(units, marker, levels);
-  if (group === null) return null;
-  const listed = findings.filter((finding) => levels.groupFor(finding.position) === group);
+function clauseStartBefore(units: readonly Unit[], from: number, marker: number): number {
+  let graded = false;
+  for (let index = marker - 1; index >= from; index--) {
+    const kind = units[index]!.kind;
+    if (kind === UnitKind.Severity || kind === UnitKind.Side) graded = true;
+    if (kind === UnitKind.Break && graded) return index + 1;
+  }
+  return from;
+}
 
+/**
+ * Returns the findings of the clause from unit `clauseStart` to the word before unit `marker`,
+ * with the grades or sides right after the word ("canal stenosis at L3-4 and L4-5, respectively
+ * mild and moderate"). A finding after those has words of its own and is left out.
+ */
+function findingsOfClause(clauseStart: number, marker: number, findings: readonly Finding[]): Finding[] {
+  const byPlace = [...findings].sort((a, b) => a.item.first - b.item.first);
+  const scoped: Finding[] = [];
+  let trailingGradesEnded = false;
+  for (const finding of byPlace) {
+    const first = finding.item.first;
+    if (first < clauseStart) continue;
+    if (first < marker) {
+      scoped.push(finding);
+    } else if (!trailingGradesEnded && finding.item.type === ItemType.Elliptical) {
+      scoped.push(finding);
+    } else {
+      trailingGradesEnded = true;
+    }
+  }
+  return scoped;
+}
+
+/**
+ * Returns the list of two or more grades, joined only by list words and commas, that stands right
+ * before the first structure of units `from` to `to`, sides between them allowed ("mild and
+ * moderate" in "mild and moderate canal and foraminal stenosis"). Returns an empty list when none
+ * does.
+ */
+function gradeListBeforeStructure(units: readonly Unit[], from: number, to: number): Unit[] {
+  let structure = from;
+  while (structure < to && units[structure]!.kind !== UnitKind.Structure) structure++;
+  if (structure === to) return [];
+  let index = structure - 1;
+  while (index >= from && units[index]!.kind === UnitKind.Side) index--;
+  const grades: Unit[] = [];
+  for (; index >= from; index--) {
+    const unit = units[index]!;
+    if (unit.kind === UnitKind.Severity) grades.unshift(unit);
+    else if (unit.kind !== UnitKind.Separator || grades.length === 0) break;
+  }
+  return grades.length >= 2 ? grades : [];
+}
+
+/**
+ * Returns the findings of `listed` that take their grade from `grades`, grouped by family, or null
+ * when some graded finding takes its grade from elsewhere.
+ */
+function familiesGradedBy(grades: readonly Unit[], listed: readonly Finding[]): Map<Family, Finding[]> | null {
+  const byFamily = new Map<Family, Finding[]>();
+  for (const finding of listed) {
+    const grade = listedGrade(finding);
+    if (grade === null) continue;
+    if (!grades.some((listedUnit) => listedUnit.start === grade.start)) return null;
+    const members = byFamily.get(finding.family) ?? [];
+    members.push(finding);
+    byFamily.set(finding.family, members);
+  }
+  return byFamily;
+}
+
+/**
+ * Pairs the findings of several structures that share one list of grades ("mild and moderate canal
+ * and foraminal stenosis at L3-4 and L4-5 respectively"): each structure gets the n-th grade at the
+ * n-th level. The items give each structure only one grade of the list, so the other grades become
+ * graded copies. `byFamily` holds the findings of each structure.
+ */
+function pairSharedGrades(grades: readonly Unit[], group: LevelGroup, byFamily: ReadonlyMap<Family, Finding[]>): Map<Finding, LevelPair[]> {
+  const pairs = new Map<Finding, LevelPair[]>();
+  for (const members of byFamily.values()) {
+    for (const member of members) pairs.set(member, []);
+    grades.forEach((grade, index) => {
+      const own = members.find((member) => listedGrade(member)!.start === grade.start);
+      const level = group.levels[index]!;
+      if (own !== undefined) pairs.get(own)!.push({ finding: own, level });
+      else pairs.get(members[0]!)!.push({ finding: copyWithGrade(members[0]!, grade), level });
+    });
+  }
+  return pairs;
+}
+
+/**
+ * Pairs the n-th grade, or the n-th side, among `listed` with the n-th level of `group`. A finding
+ * whose grade and side point to different levels, or that has neither, keeps all the group's
+ * levels. Returns null when the number of grades and the number of sides both differ from the
+ * number of levels, or when some level gets no finding.
+ */
+function pairInOrder(units: readonly Unit[], group: LevelGroup, listed: readonly Finding[]): Map<Finding, LevelPair[]> | null {
   const grades: Unit[] = [];
   const sides: SideValue[] = [];
   const sidesByFinding = new Map<Finding, SideValue[]>();
@@ -146,4 +249,32 @@ export function pairRespectively(
     for (const pair of findingPairs) pairedLevels.add(pair.level);
   }
   return pairedLevels.size === count ? pairs : null;
+}
+
+/**
+ * Pairs the findings of one statement with the levels of the group that "respectively" refers to.
+ * The statement starts at unit `from`, and the word comes before unit `marker`, or ends the
+ * statement when `marker` is the statement end. Only the findings of the clause that the word
+ * closes and that are placed at that group take part. Returns the pairs by finding, or null when
+ * the grades or sides cannot be paired with the levels.
+ */
+export function pairRespectively(
+  units: readonly Unit[],
+  from: number,
+  marker: number,
+  levels: StatementLevels,
+  findings: readonly Finding[],
+): Map<Finding, LevelPair[]> | null {
+  const group = pairedGroup(units, marker, levels);
+  if (group === null) return null;
+  const clauseStart = clauseStartBefore(units, from, marker);
+  const listed = findingsOfClause(clauseStart, marker, findings).filter((finding) => levels.groupFor(finding.position) === group);
+  const gradeList = gradeListBeforeStructure(units, clauseStart, marker);
+  const byFamily = gradeList.length > 0 ? familiesGradedBy(gradeList, listed) : null;
+  if (byFamily !== null && byFamily.size > 0) {
+    // The findings may carry fewer grades than the list names, so the list decides whether the counts match.
+    if (gradeList.length !== group.levels.length) return null;
+    if (byFamily.size >= 2) return pairSharedGrades(gradeList, group, byFamily);
+  }
+  return pairInOrder(units, group, listed);
 }

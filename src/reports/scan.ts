@@ -93,6 +93,16 @@ const INFORMATIVE_KINDS: ReadonlySet<UnitKind> = new Set([
   UnitKind.Side,
 ]);
 
+/** Kinds of the phrases before which the period of an abbreviation in capitals does not end the sentence. */
+const CAPITALS_CONTINUE_KINDS: ReadonlySet<UnitKind> = new Set([
+  UnitKind.Structure,
+  UnitKind.FindingWord,
+  UnitKind.Standalone,
+  UnitKind.Severity,
+  UnitKind.Side,
+  UnitKind.Separator,
+]);
+
 const match: { lexeme: Lexeme | null } = { lexeme: null };
 const mention = new LevelMention();
 
@@ -217,9 +227,10 @@ class Scanner {
    * Returns whether the period at token `index` belongs to an abbreviation of the rules ("mod.",
    * "e.g.") and does not end the sentence. A period inside the abbreviation never does. Its last
    * period does not when a lowercase word, a number or punctuation follows ("mod. canal stenosis",
-   * "approx. 9 mm"). It does before a capitalised word or a level notation, which starts a new
-   * sentence ("... is mod. The next level ..."), and at the end of the text. At a line end the line
-   * break decides, as after a word.
+   * "approx. 9 mm"), nor before a word in capitals that continues it ("sev. L NF stenosis"). It does
+   * before a capitalised word or a level notation, which starts a new sentence ("... is mod. The
+   * next level ..."), and at the end of the text. At a line end the line break decides, as after a
+   * word.
    */
   private continuesAfterAbbreviation(index: number): boolean {
     const tokens = this.tokens;
@@ -233,8 +244,33 @@ class Scanner {
       this.abbreviationPeriodAtLineEnd = index;
       return true;
     }
-    if (kind === TokenKind.Word) return this.isLowercaseWord(next);
+    if (kind === TokenKind.Word) return this.isLowercaseWord(next) || this.continuesInCapitals(next, index - 1);
     return true;
+  }
+
+  /**
+   * Returns whether token `index`, a word after the period of an abbreviation whose last word is
+   * token `abbreviationWord`, is written wholly in capitals and continues the sentence. The side
+   * letters "L" and "R" do ("sev. L NF stenosis"), other single letters ("A") and level notations
+   * ("L5-S1") do not. After an abbreviation with a lowercase letter ("mod.", "Sev.") any other word
+   * in capitals is an acronym inside the sentence ("mod. NF narrowing", "min. AP diameter"). After
+   * an abbreviation in capitals ("MOD."), as in text written all in capitals, only a range word
+   * ("MOD. TO SEV."), a list word ("AND") or a word that starts a phrase naming a finding, a grade
+   * or a side does, since "THE" or "NO" may open a sentence there.
+   */
+  private continuesInCapitals(index: number, abbreviationWord: number): boolean {
+    const tokens = this.tokens;
+    const start = tokens.start[index]!;
+    const end = tokens.end[index]!;
+    if (LOWERCASE_LETTER.test(this.text.slice(start, end))) return false;
+    if (end - start === 1) {
+      const startsLevel = index + 1 < tokens.count && tokens.kind[index + 1] === TokenKind.Number;
+      return !startsLevel && this.lexicon.sideLetters.has(tokens.id[index]!);
+    }
+    if (LOWERCASE_LETTER.test(this.text.slice(tokens.start[abbreviationWord]!, tokens.end[abbreviationWord]!))) return true;
+    if (this.lexicon.rangeConnectors.has(tokens.id[index]!)) return true;
+    if (matchLongest(this.lexicon.phrases, tokens, index, match) < 0) return false;
+    return CAPITALS_CONTINUE_KINDS.has(match.lexeme!.kind);
   }
 
   /**

@@ -93,6 +93,16 @@ describe('loadRules', () => {
     assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { spinal_canal_stenosis: 2 } });
   });
 
+  it('matches an abbreviation inside a phrase', () => {
+    const text = 'L4-5: Left subart. zone stenosis.';
+    const structures = { version: RULES_VERSION, conditions: { structures: { subarticular: ['subart zone'] } } };
+    // Without "subart." listed, the period ends the sentence and "zone stenosis" is a bare stenosis.
+    assert.deepEqual(labelReport(text, loadRules([rulesDirectory({ 'structures.json': structures })])).levels, { 'L4-L5': { spinal_canal_stenosis: 1 } });
+    const abbreviations = { version: RULES_VERSION, clauses: { abbreviations: ['subart.'] } };
+    const rules = loadRules([rulesDirectory({ 'structures.json': structures, 'abbreviations.json': abbreviations })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { left_subarticular_stenosis: 1 } });
+  });
+
   it('adds a respectively phrase', () => {
     const text = 'Mild and severe canal stenosis at L3-4 and L4-5 correspondingly.';
     assert.deepEqual(labelReport(text).levels, { 'L3-L4': { spinal_canal_stenosis: 3 }, 'L4-L5': { spinal_canal_stenosis: 3 } });

@@ -121,6 +121,76 @@ const cases: LabelCase[] = [
     levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 3 }, 'L5-S1': { spinal_canal_stenosis: 2 } },
   },
   {
+    name: 'finding after a comma',
+    text: 'Mild and moderate canal stenosis at L3-4 and L4-5 respectively, and mild foraminal stenosis at both levels.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothForamina(1) } },
+  },
+  {
+    name: 'finding after with',
+    text: 'Mild and moderate canal stenosis at L3-4 and L4-5 respectively, with mild bilateral foraminal stenosis.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothForamina(1) } },
+  },
+  {
+    name: 'finding after and',
+    text: 'Mild and moderate canal stenosis at L3-4 and L4-5 respectively and mild facet arthropathy.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothFacets(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothFacets(1) } },
+  },
+  {
+    name: 'finding after a semicolon',
+    text: 'Mild and moderate canal stenosis at L3-4 and L4-5 respectively; mild foraminal stenosis at both levels.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothForamina(1) } },
+  },
+  {
+    name: 'graded finding before with',
+    // The clause after "with" states the paired grades, so the canal keeps both levels.
+    text: 'Mild canal stenosis with mild and moderate foraminal stenosis at L3-4 and L4-5 respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 1, ...bothForamina(2) } },
+  },
+  {
+    name: 'graded finding before a semicolon',
+    text: 'Mild canal stenosis; mild and moderate foraminal stenosis at L3-4 and L4-5 respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 1, ...bothForamina(2) } },
+  },
+  {
+    name: 'ungraded clause after with',
+    // The clause after "with" states no grade, so the grades of the clause before it are paired.
+    text: 'Mild and moderate canal stenosis with facet arthropathy at L3-4 and L4-5 respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothFacets(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothFacets(1) } },
+  },
+  {
+    name: 'grades right after respectively',
+    text: 'Canal stenosis at L3-4 and L4-5, respectively mild and moderate.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+  {
+    name: 'grades after respectively, then a finding',
+    text: 'Canal stenosis at L3-4 and L4-5, respectively mild and moderate, and mild facet arthropathy.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothFacets(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothFacets(1) } },
+  },
+  {
+    name: 'grade list of two structures',
+    text: 'Mild and moderate canal and foraminal stenosis at L3-4 and L4-5 respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, ...bothForamina(1) }, 'L4-L5': { spinal_canal_stenosis: 2, ...bothForamina(2) } },
+    evidence: {
+      'L3-L4': { spinal_canal_stenosis: { keyword: 'mild', unspecifiedGrade: false }, left_foraminal_stenosis: { keyword: 'mild' } },
+      'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate' }, left_foraminal_stenosis: { keyword: 'moderate', unspecifiedGrade: false } },
+    },
+  },
+  {
+    name: 'three grades of two structures',
+    text: 'Mild, moderate and severe canal and foraminal stenosis at L2-3, L3-4 and L4-5, respectively.',
+    levels: {
+      'L2-L3': { spinal_canal_stenosis: 1, ...bothForamina(1) },
+      'L3-L4': { spinal_canal_stenosis: 2, ...bothForamina(2) },
+      'L4-L5': { spinal_canal_stenosis: 3, ...bothForamina(3) },
+    },
+  },
+  {
+    name: 'grade list with a side',
+    text: 'Mild and moderate canal and left foraminal stenosis at L3-4 and L4-5 respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1, left_foraminal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 2, left_foraminal_stenosis: 2 } },
+  },
+  {
     name: 'without respectively unchanged',
     text: 'Mild and moderate canal stenosis at L3-4 and L4-5.',
     levels: atLevels(['L3-L4', 'L4-L5'], { spinal_canal_stenosis: 2 }),
@@ -175,6 +245,9 @@ const UNPAIRED = [
   'L4-5: Disc bulge. Mild canal stenosis, moderate respectively.',
   'No canal stenosis and mild foraminal stenosis at L3-4 and L4-5 respectively.',
   'The canal measures 9 mm and 12 mm at L3-4 and L4-5 respectively.',
+  'Mild and moderate canal stenosis at L2-3, L3-4 and L4-5 respectively, and mild foraminal stenosis.',
+  'Mild and moderate canal and foraminal stenosis at L2-3, L3-4 and L4-5 respectively.',
+  'Mild, moderate and severe canal and foraminal stenosis at L3-4 and L4-5 respectively.',
 ];
 
 test('unpaired respectively reads as absent', () => {
