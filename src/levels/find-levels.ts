@@ -1,4 +1,4 @@
-import { add, dot, norm, scale, subtract, type Vec3 } from '../geometry/affine.js';
+import { add, cross, dot, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
 import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
@@ -111,9 +111,9 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   }
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
   const lumbar = new Set<string>(discLevelNames);
-  // An added disc is not measured. On the demo phantom (L5-S1 heights 12.6, 11.1 and 7.8 mm),
-  // heights from its faint disc probability came out near 5 mm, and the gap between the body
-  // probabilities of L5 and S1 gave 16.8, 13.8 and 11.5 mm, so neither is fit to report.
+  // An added disc is not measured. On the demo phantom, whose L5-S1 heights are 12.6, 11.1 and
+  // 7.8 mm, heights from its faint disc probability came out near 5 mm. The gap between the body
+  // probabilities of L5 and S1 gave 16.8, 13.8 and 11.5 mm, so neither method is fit to report.
   const levels: DiscLevel[] = naming.discs
     .filter((disc) => lumbar.has(disc.name))
     .map((disc) => ({
@@ -138,7 +138,19 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
   };
 }
 
-/** Merges disc components that lie within one disc thickness of each other, as fragments of one disc do. */
+/**
+ * Largest offsets in mm, within the disc plane, between the centres of two fragments of one disc.
+ * A lumbar disc is about 35 mm deep and 45 to 55 mm wide (an estimate), so two halves of one disc,
+ * left and right, lie up to about half its width apart.
+ */
+const maxFragmentOffsetMm = { anteroPosterior: 30, lateral: 50 } as const;
+
+/**
+ * Keeps the largest of disc components that lie within one disc thickness of each other along the
+ * disc normal, as fragments of one disc do. Fragments side by side count too: on a series whose
+ * planes are scrambled or coarse, the left and right halves of one disc can be 30 mm apart, and
+ * kept apart they would take two level names.
+ */
 function mergeFragments(discs: Structure[]): Structure[] {
   const sorted = [...discs].sort((a, b) => b.volumeMm3 - a.volumeMm3);
   const kept: Structure[] = [];
@@ -146,7 +158,9 @@ function mergeFragments(discs: Structure[]): Structure[] {
     const host = kept.find((other) => {
       const offset = subtract(disc.center, other.center);
       const along = Math.abs(dot(offset, other.thinAxis));
-      return along < Math.max(6, other.thickness) && norm(offset) < 30;
+      const anteroPosterior = Math.abs(dot(offset, other.posteriorAxis));
+      const lateral = Math.abs(dot(offset, normalize(cross(other.thinAxis, other.posteriorAxis))));
+      return along < Math.max(6, other.thickness) && anteroPosterior < maxFragmentOffsetMm.anteroPosterior && lateral < maxFragmentOffsetMm.lateral;
     });
     if (host === undefined) kept.push(disc);
   }

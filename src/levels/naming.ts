@@ -98,9 +98,18 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
   const spacings = chain.slice(1).map((disc, index) => norm(subtract(chain[index]!.center, disc.center)));
   const typical = median(spacings);
   const gapAfter = new Set<number>();
+  const crowdedAfter = new Set<number>();
   spacings.forEach((distance, index) => {
     if (typical > 0 && distance > 1.6 * typical) gapAfter.add(index);
+    if (typical > 0 && distance < 0.5 * typical) crowdedAfter.add(index);
   });
+  if (crowdedAfter.size > 0) {
+    const closest = Math.min(...[...crowdedAfter].map((index) => spacings[index]!));
+    warnings.push({
+      code: 'DISC_CHAIN_CROWDED',
+      message: `${crowdedAfter.size} pair(s) of neighbouring discs lie as close as ${closest.toFixed(0)} mm, less than half the typical ${typical.toFixed(0)} mm, so one of a pair may be a second detection of the same disc; names above it may be shifted by one level`,
+    });
+  }
   if (gapAfter.size > 0) {
     warnings.push({
       code: 'DISC_CHAIN_GAP',
@@ -125,7 +134,8 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
   const named: NamedDisc[] = [];
   let gapsBelow = 0;
   for (let position = chain.length - 1; position >= 0; position--) {
-    if (position < chain.length - 1 && gapAfter.has(position)) gapsBelow++;
+    // A crowded pair may hold one disc twice, which shifts every name above it, so it counts like a gap.
+    if (position < chain.length - 1 && (gapAfter.has(position) || crowdedAfter.has(position))) gapsBelow++;
     const above = lumbosacralIndex - (chain.length - 1 - position);
     const disc = chain[position]!;
     const confidence = anchorConfidence * Math.pow(0.5, gapsBelow) * Math.min(1, 0.5 + disc.meanProbability / 2);
@@ -154,7 +164,14 @@ function nameVertebrae(discs: NamedDisc[], vertebrae: Structure[]): NamedVertebr
     }
     if (best !== null) result.push({ name: best.name, structure: vertebra, confidence: best.confidence });
   }
-  return result.sort((a, b) => b.structure.center[2] - a.structure.center[2]);
+  // Two bodies can take one name when a disc was detected twice. The largest keeps it, and the
+  // others, slivers between the two detections, are left out.
+  const largest = new Map<string, NamedVertebra>();
+  for (const named of result) {
+    const other = largest.get(named.name);
+    if (other === undefined || named.structure.volumeMm3 > other.structure.volumeMm3) largest.set(named.name, named);
+  }
+  return [...largest.values()].sort((a, b) => b.structure.center[2] - a.structure.center[2]);
 }
 
 /**

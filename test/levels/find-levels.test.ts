@@ -19,6 +19,18 @@ describe('findLevels', () => {
     for (const level of result.levels) assert.ok(level.confidence > 0.9, `${level.level} confidence ${level.confidence}`);
   });
 
+  it('takes the two halves of one disc for one disc', () => {
+    // The halves of L2-L3 lie 43 mm apart left to right, as on a series with scrambled planes.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 60, splitDisc: [2] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.deepEqual(
+      result.levels.map((l) => l.level),
+      ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'],
+    );
+    assert.deepEqual(result.warnings, []);
+    assert.deepEqual(result.vertebrae.map((v) => v.name), ['T12', 'L1', 'L2', 'L3', 'L4', 'L5', 'S1']);
+  });
+
   it('names the bodies around the discs', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar });
     const names = findLevels(segmentation, 'synthetic').vertebrae.map((v) => v.name);

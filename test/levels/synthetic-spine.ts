@@ -21,6 +21,10 @@ export interface SyntheticSpineOptions {
    * 20 mm high, and with `s2Body` an S2 body 15 mm high under the band.
    */
   sacralDisc?: { s2Body: boolean };
+  /** Left-right extent of the grid in 1 mm slices (default 30); structures leave 5 mm free on each side. */
+  lateralSlices?: number;
+  /** Indices of discs drawn as two halves, 7 mm wide each, at the left and right ends of the structures. */
+  splitDisc?: number[];
 }
 
 /**
@@ -37,7 +41,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   const spineLength = 20 + discCount * bodyHeight + options.discHeights.reduce((s, h) => s + h, 0) + marginBelow;
   const nx = 100;
   const ny = Math.ceil(spineLength);
-  const nz = 30;
+  const nz = options.lateralSlices ?? 30;
   // Affine: i -> +y (posterior), j -> -z (inferior), k -> +x (left), then rotated about x by the tilt.
   const angle = ((options.tiltDegrees ?? 25) * Math.PI) / 180;
   const cos = Math.cos(angle);
@@ -46,8 +50,8 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   const labels = new Uint8Array(nx * ny * nz);
   const vertebra = new Float32Array(nx * ny * nz);
   const disc = new Float32Array(nx * ny * nz);
-  const fill = (rowStart: number, rowEnd: number, label: 1 | 2, probability = 1) => {
-    for (let k = 5; k < 25; k++) {
+  const fill = (rowStart: number, rowEnd: number, label: 1 | 2, probability = 1, slices: [number, number] = [5, nz - 5]) => {
+    for (let k = slices[0]; k < slices[1]; k++) {
       for (let j = Math.round(rowStart); j < Math.round(rowEnd); j++) {
         for (let i = 30; i < 30 + depth; i++) {
           const index = i + nx * (j + ny * k);
@@ -64,7 +68,10 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
     row += bodyHeight;
     const height = options.discHeights[d]!;
     if ((options.faint ?? []).includes(d)) fill(row, row + height, 2, 0.5);
-    else if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
+    else if ((options.splitDisc ?? []).includes(d)) {
+      fill(row, row + height, 2, 1, [5, 12]);
+      fill(row, row + height, 2, 1, [nz - 12, nz - 5]);
+    } else if (!(options.omit ?? []).includes(d)) fill(row, row + height, 2);
     discZ.push(sin * (30 + (depth - 1) / 2) - cos * (row + (height - 1) / 2));
     row += height;
   }
