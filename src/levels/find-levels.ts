@@ -54,10 +54,11 @@ export interface LevelResult {
 
 /**
  * Finds the disc and vertebral body instances of a segmentation, removes detections off the spine
- * curve, names the discs and measures them.
+ * curve, names the discs and measures them. `image`, the series that was segmented, lets the check
+ * of how far the image reaches below the lowest disc stop at padding (see edgeContext).
  * @throws DeepspineError NOT_LUMBAR_SPINE when no disc is found or the discs are too small to be lumbar.
  */
-export function findLevels(segmentation: Segmentation, source: string): LevelResult {
+export function findLevels(segmentation: Segmentation, source: string, image?: Volume): LevelResult {
   let discs = findStructures(segmentation.labels, segmentationClasses.disc, 'disc', segmentation.discProbability);
   let vertebrae = findStructures(segmentation.labels, segmentationClasses.vertebralBody, 'vertebra', segmentation.vertebraProbability);
   discs = mergeFragments(discs);
@@ -109,7 +110,7 @@ export function findLevels(segmentation: Segmentation, source: string): LevelRes
     // and S1 when it is L5-S1) are still one segment, so they are split at the added disc too.
     vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
   }
-  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels));
+  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image));
   const lumbar = new Set<string>(discLevelNames);
   // An added disc is not measured. On the demo phantom, whose L5-S1 heights are 12.6, 11.1 and
   // 7.8 mm, heights from its faint disc probability came out near 5 mm. The gap between the body
@@ -251,18 +252,34 @@ function fitQuadratic(points: [number, number][]): (x: number) => number {
   return (x) => evaluatePolynomial(coefficients, x);
 }
 
+/** Run of padding, in 1 mm steps, at which the image counts as ended although the grid goes on. */
+const paddingRunMm = 3;
+
 /**
  * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
  * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
+ * With `image`, the walk also stops where paddingRunMm steps in a row hold exactly the image's
+ * lowest value: the fill of a rotated or padded image, which shows no anatomy. Without that, a
+ * rotation's black corners would pass for a field of view that goes on below the lowest disc.
  */
-function edgeContext(volume: Volume): NamingContext {
+function edgeContext(volume: Volume, image?: Volume): NamingContext {
   const lateralAxis = [0, 1, 2].reduce((best, axis) => (Math.abs(axisDirection(volume, axis as 0 | 1 | 2)[0]) > Math.abs(axisDirection(volume, best as 0 | 1 | 2)[0]) ? axis : best), 0);
+  let fill = Infinity;
+  if (image !== undefined) for (let index = 0; index < image.data.length; index++) fill = Math.min(fill, image.data[index]!);
+  const isFill = (index: [number, number, number]): boolean => {
+    if (image === undefined) return false;
+    const [i, j, k] = index.map((value, axis) => Math.min(Math.max(Math.round(value), 0), image.size[axis]! - 1)) as [number, number, number];
+    return image.data[i + image.size[0] * (j + image.size[1] * k)] === fill;
+  };
   return {
     distanceToEdge(point: Vec3, direction: Vec3): number {
+      let run = 0;
       for (let t = 0; t < 400; t += 1) {
         const index = patientToIndex(volume, add(point, scale(direction, t)));
         const outside = index.some((value, axis) => axis !== lateralAxis && (value < -0.5 || value > volume.size[axis]! - 0.5));
         if (outside) return t;
+        run = isFill(index) ? run + 1 : 0;
+        if (run >= paddingRunMm) return t - paddingRunMm + 1;
       }
       return 400;
     },

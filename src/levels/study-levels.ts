@@ -20,7 +20,7 @@ export interface StudyLevels {
  * @throws DeepspineError NOT_LUMBAR_SPINE from findLevels.
  */
 export function findStudyLevels(segmentation: Segmentation, image: Volume, source: string, trainingRange: BodyIntensityRange | null): StudyLevels {
-  const found = findLevels(segmentation, source);
+  const found = findLevels(segmentation, source, image);
   const labels = removeOffSpineComponents(segmentation.labels, found).labels;
   const { levels, contrast } = checkContrast(found, image, labels, segmentation.window, trainingRange);
   return { levels, labels, contrast };

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeepspineError } from '../../src/errors.js';
+import { applyAffine } from '../../src/geometry/affine.js';
+import { makeVolume } from '../../src/geometry/volume.js';
 import { findLevels } from '../../src/levels/find-levels.js';
 import { syntheticSpine } from './synthetic-spine.js';
 
@@ -45,6 +47,26 @@ describe('findLevels', () => {
       assert.ok(Math.abs(height - 12) < 0.6, `height ${height}`);
     }
     assert.ok(Math.abs(l4.measurements.discHeightIndex - 12 / 39) < 0.03, `DHI ${l4.measurements.discHeightIndex}`);
+  });
+
+  it('takes padding below the lowest disc for the end of the image', () => {
+    const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
+    const { labels } = segmentation;
+    const [nx, ny] = labels.size;
+    // The image shows anatomy down to 10 mm under L5-S1 and holds its lowest value, 0, below that.
+    const data = new Float32Array(labels.data.length).map((_, index) => {
+      const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
+      return z < discZ.at(-1)! - 10 ? 0 : 100 + (index % 7);
+    });
+    const image = makeVolume(labels.size, labels.affine, data);
+    const padded = findLevels(segmentation, 'synthetic', image);
+    assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
+    for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+    // Without the image, the grid alone reaches 60 mm under the sacrum's top.
+    assert.deepEqual(findLevels(segmentation, 'synthetic').warnings, []);
+    // An image with anatomy all the way down is not taken for padding.
+    const full = makeVolume(labels.size, labels.affine, new Float32Array(labels.data.length).map((_, index) => 100 + (index % 7)));
+    assert.deepEqual(findLevels(segmentation, 'synthetic', full).warnings, []);
   });
 
   it('warns and lowers confidence without the sacrum', () => {
