@@ -1,4 +1,4 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { open, readFile, realpath } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { format } from 'node:util';
 import type { Image } from 'itk-wasm';
@@ -124,11 +124,9 @@ export async function readVolumeFileContents(path: string, logger?: Logger): Pro
   } catch (error) {
     logLibraryOutput(logger, `to read ${path}`, error, libraryOutput);
     const hint = logger === undefined ? '' : ' (--verbose logs the output of ITK-Wasm)';
-    throw new DeepspineError(
-      'UNREADABLE_INPUT',
-      `${path}: cannot read the volume as NIfTI, MHA/MHD or NRRD; check that the file is complete and not damaged${hint}`,
-      { file: path, cause: error },
-    );
+    const gzipped = /\.nii$/i.test(realPath) && (await startsWithGzipMagic(realPath));
+    const advice = gzipped ? 'the file is gzip-compressed but named .nii; rename it to .nii.gz' : 'check that the file is complete and not damaged';
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: cannot read the volume as NIfTI, MHA/MHD or NRRD; ${advice}${hint}`, { file: path, cause: error });
   } finally {
     process.exitCode = exitCode;
   }
@@ -152,7 +150,35 @@ export async function readVolumeFileContents(path: string, logger?: Logger): Pro
     d[6]! * s[0]!, d[7]! * s[1]!, d[8]! * s[2]!, o[2]!,
     0, 0, 0, 1,
   ];
+  const spacingProblem = [0, 1, 2].find((axis) => !(Number.isFinite(s[axis]) && s[axis]! > 0) || !d.slice(3 * axis, 3 * axis + 3).every(Number.isFinite));
+  if (spacingProblem !== undefined || !affine.every(Number.isFinite) || Math.abs(det3(affine)) < 1e-12) {
+    throw new DeepspineError(
+      'UNREADABLE_INPUT',
+      `${path}: the header gives an invalid voxel geometry (spacing ${[s[0], s[1], s[2]].join(' x ')} mm, or a zero or non-finite orientation); fix the header's pixel dimensions and orientation`,
+      { file: path },
+    );
+  }
   return { volume: makeVolume(size, affine, image.data as VoxelArray), hasOrientation };
+}
+
+/** Returns the determinant of the 3 x 3 block of a row-major 4 x 4 affine; zero means the axes are degenerate. */
+function det3(m: readonly number[]): number {
+  return m[0]! * (m[5]! * m[10]! - m[6]! * m[9]!) - m[1]! * (m[4]! * m[10]! - m[6]! * m[8]!) + m[2]! * (m[4]! * m[9]! - m[5]! * m[8]!);
+}
+
+/** Returns whether a file starts with the two bytes of a gzip stream. */
+async function startsWithGzipMagic(path: string): Promise<boolean> {
+  try {
+    const handle = await open(path, 'r');
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+      return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 const componentTypes = new Map<string, string>([

@@ -87,7 +87,7 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
   if (depth < minLumbarDiscDepthMm || (ordered.length >= 3 && discSpacing < minLumbarDiscSpacingMm)) {
     throw new DeepspineError(
       'NOT_LUMBAR_SPINE',
-      `${source}: the discs found are ${depth.toFixed(0)} mm deep and ${discSpacing.toFixed(0)} mm apart (medians), smaller than lumbar discs (at least ${minLumbarDiscDepthMm} mm deep and ${minLumbarDiscSpacingMm} mm apart); this does not look like a lumbar spine`,
+      `${source}: the discs found are ${depth.toFixed(1)} mm deep and ${discSpacing.toFixed(1)} mm apart (medians), smaller than lumbar discs (at least ${minLumbarDiscDepthMm} mm deep and ${minLumbarDiscSpacingMm} mm apart); this does not look like a lumbar spine, or the header's voxel spacing or orientation is wrong`,
       { file: source },
     );
   }

@@ -141,6 +141,35 @@ describe('readVolumeFile on a damaged file', () => {
     });
   });
 
+  it('names a gzip-compressed file named .nii', async () => {
+    const folder = await makeTempDir('volume-gzip-named-nii');
+    const written = join(folder, 'written.nii.gz');
+    await writeVolumeFile(written, sagittalVolume());
+    const path = join(folder, 'compressed.nii');
+    await writeFile(path, await readFile(written));
+
+    await assert.rejects(readVolumeFile(path), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'UNREADABLE_INPUT');
+      assert.match(error.message, /compressed\.nii: .*the file is gzip-compressed but named \.nii; rename it to \.nii\.gz/);
+      return true;
+    });
+  });
+
+  it('rejects a header with zero spacing', async () => {
+    const folder = await makeTempDir('volume-zero-spacing');
+    const path = join(folder, 'flat.mha');
+    const header = 'ObjectType = Image\nNDims = 3\nDimSize = 4 4 4\nElementSpacing = 0 1 1\nElementType = MET_UCHAR\nElementDataFile = LOCAL\n';
+    await writeFile(path, Buffer.concat([Buffer.from(header), Buffer.alloc(64)]));
+
+    await assert.rejects(readVolumeFile(path), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'UNREADABLE_INPUT');
+      assert.match(error.message, /flat\.mha: the header gives an invalid voxel geometry \(spacing 0 x 1 x 1 mm/);
+      return true;
+    });
+  });
+
   it('message names the file, no library text', async () => {
     const path = await damagedFile();
 
