@@ -60,7 +60,9 @@ export async function loadStudy(path: string, options: LoadStudyOptions = {}, lo
     if (entry.summary.problems.length > 0) warnings.push(unusableSeriesWarning(entry, logger));
   }
 
-  const sagittal = await readChosen('sagittal', scan.series, options, logger, warnings);
+  const sagittal = await readChosen('sagittal', scan.series, options, logger, warnings).catch((error: unknown) => {
+    throw withSkippedFiles(error, scan.skippedFiles);
+  });
   if (sagittal === null) throw new DeepspineError('INTERNAL', 'sagittal selection returned no series');
   const axial = await readChosen('axial', scan.series, options, logger, warnings, sagittal.series);
   return {
@@ -297,6 +299,23 @@ function warnSkippedFiles(skipped: readonly SkippedFile[], logger: Logger): Warn
   }
   if (warnings.length > maxLoggedSkips) logger.warn(`skipped ${warnings.length - maxLoggedSkips} more files; the full list is in the results`);
   return warnings;
+}
+
+/**
+ * Adds the unreadable files to a NO_SAGITTAL_SERIES error, since the sagittal series may be among
+ * them: with every sagittal file truncated, the error would otherwise list only the other series.
+ * Returns any other error unchanged.
+ */
+function withSkippedFiles(error: unknown, skipped: readonly SkippedFile[]): unknown {
+  if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES') return error;
+  const unreadable = skipped.filter((entry) => entry.kind === 'unreadable' || entry.kind === 'unsupported');
+  if (unreadable.length === 0) return error;
+  const examples = listFirst(unreadable.map((entry) => `${entry.file}: ${entry.reason}`), 2, '; ');
+  return new DeepspineError(
+    'NO_SAGITTAL_SERIES',
+    `${error.message}; ${unreadable.length} file(s) could not be read and may hold the sagittal series (${examples})`,
+    { file: error.file, cause: error },
+  );
 }
 
 function noImagesError(root: string, fileCount: number, skipped: readonly SkippedFile[]): DeepspineError {

@@ -250,6 +250,22 @@ describe('loadStudy damaged and foreign files', () => {
     assert.ok(!lines.some((line) => line.startsWith('warn:') && line.includes('notes.txt')));
   });
 
+  it('names the unreadable files when no sagittal series is left', async () => {
+    const folder = await makeTempDir('sagittal-truncated');
+    const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
+    await writeSeries(join(folder, 'ax'), axialT2());
+    for (const path of paths) {
+      const bytes = await readFile(path);
+      await writeFile(path, bytes.subarray(0, bytes.length - 50));
+    }
+
+    await assertRejectsWith(
+      loadStudy(folder),
+      'NO_SAGITTAL_SERIES',
+      /"T2 TSE AX": axial.*; 8 file\(s\) could not be read and may hold the sagittal series \(sag\/IM0001: truncated.*and 6 more\)$/,
+    );
+  });
+
   it('raises UNREADABLE_INPUT naming the files when nothing is readable', async () => {
     const folder = await makeTempDir('all-truncated');
     const paths = await writeSeries(folder, { ...sagittalT2(), slices: sagittalT2().slices.slice(0, 2) });
