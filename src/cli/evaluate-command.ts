@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import { evaluateFolder, formatDice } from '../evaluation/evaluate.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { formatConfidence } from '../outputs/table.js';
 import { checkOutputFile, writeOutput } from '../outputs/write-results.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
 import { isShippedSegmentationModel, segmentationModelCardPath, shippedSegmentationTrainingCases } from '../segmentation/shipped-model.js';
@@ -56,7 +57,9 @@ export function trainingCasesNote(cases: readonly string[]): string | null {
   if (trained.length === 0) return null;
   const card = displayPath(segmentationModelCardPath);
   if (trained.length === cases.length) {
-    const caseWording = cases.length === 1 ? 'this case' : cases.length === 2 ? 'both of these cases' : `all ${cases.length} of these cases`;
+    let caseWording = `all ${cases.length} of these cases`;
+    if (cases.length === 1) caseWording = 'this case';
+    else if (cases.length === 2) caseWording = 'both of these cases';
     return `note: the shipped model was trained on ${caseWording}, so these figures are not held-out; the cross-validated figures are in ${card}`;
   }
   return `note: the shipped model was trained on ${trained.length} of these ${cases.length} cases (${trained.join(', ')}), so their figures are not held-out; the cross-validated figures are in ${card}`;
@@ -66,9 +69,4 @@ export function trainingCasesNote(cases: readonly string[]): string | null {
 function displayPath(path: string): string {
   const fromHere = relative(process.cwd(), path);
   return fromHere === '' || fromHere.startsWith('..') || isAbsolute(fromHere) ? path : fromHere;
-}
-
-/** Two decimals rounded down, as the table and overlay show confidences, so a name under 0.5 never reads 0.50. */
-function formatConfidence(value: number): string {
-  return (Math.floor(value * 100 + 1e-9) / 100).toFixed(2);
 }

@@ -75,12 +75,16 @@ export function formatLevelTable(result: AnalysisResult, options: LevelTableOpti
   return `${lines.join('\n')}\n`;
 }
 
+/** Formats a confidence with two decimals, rounded down, so that a name marked with '?' never shows 0.50. */
+export function formatConfidence(value: number): string {
+  return (Math.floor(value * 100 + 1e-9) / 100).toFixed(2);
+}
+
 function measurementColumns(levels: readonly LevelReport[], lowRows: readonly boolean[]): Column[] {
   const height = (value: number | undefined): string => (value === undefined ? '-' : value.toFixed(1));
   return [
     { header: ['Level'], align: 'left', cells: levels.map((level, row) => `${level.level}${lowRows[row] ? '?' : ''}`) },
-    // Rounded down, so that a name marked with '?' never shows 0.50.
-    { header: ['Confidence'], align: 'right', cells: levels.map((level) => (Math.floor(level.confidence * 100 + 1e-9) / 100).toFixed(2)) },
+    { header: ['Confidence'], align: 'right', cells: levels.map((level) => formatConfidence(level.confidence)) },
     { header: ['Centre', 'LPS (mm)'], align: 'right', cells: formatCenters(levels) },
     { header: ['Anterior', 'height', '(mm)'], align: 'right', cells: levels.map((level) => height(level.measurements?.anteriorHeightMm)) },
     { header: ['Middle', 'height', '(mm)'], align: 'right', cells: levels.map((level) => height(level.measurements?.middleHeightMm)) },
