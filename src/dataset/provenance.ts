@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { CropSpec } from '../crops/extract.js';
 import { DeepspineError } from '../errors.js';
 import { fileSha256 } from '../hash.js';
-import { checkSpacingMm, defaultSegmentationModelPath, readSegmentationModelInfo, type BodyIntensityRange } from '../segmentation/model.js';
+import { checkSpacingMm, defaultSegmentationModelPath, readSegmentationModelInfo, type TrainingBodyIntensity } from '../segmentation/model.js';
 import { compareText } from './study-list.js';
 
 /**
@@ -24,7 +24,7 @@ export interface DatasetProvenance {
    * whether level names get CONTRAST_UNLIKE_TRAINING and its lower confidence, so a sidecar that
    * gained or changed them makes another model too.
    */
-  readonly segmentationBodyIntensity: BodyIntensityRange | null;
+  readonly segmentationBodyIntensity: TrainingBodyIntensity | null;
   /** Absolute path of the model file in the run that made the result. It is informational and never compared. */
   readonly segmentationModelFile: string;
   readonly cropSpec: CropSpec;
@@ -124,7 +124,7 @@ export function parseProvenance(value: unknown): DatasetProvenance | null {
   return {
     segmentationModelSha256: sha256,
     segmentationSpacingMm: spacingMm as number,
-    segmentationBodyIntensity: bodyIntensity as BodyIntensityRange | null,
+    segmentationBodyIntensity: bodyIntensity as TrainingBodyIntensity | null,
     segmentationModelFile: file,
     cropSpec: cropSpec as CropSpec,
   };

@@ -2,7 +2,7 @@ import type { Volume } from '../geometry/volume.js';
 import type { Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import { medianWindowedIntensity } from '../segmentation/contrast.js';
-import type { BodyIntensityRange } from '../segmentation/model.js';
+import type { TrainingBodyIntensity } from '../segmentation/model.js';
 import type { IntensityWindow } from '../segmentation/preprocess.js';
 import type { LevelResult } from './find-levels.js';
 
@@ -30,7 +30,7 @@ export interface ContrastCheck {
   /** Median intensity of the segmented vertebral bodies in the series window; null when no body was segmented. */
   readonly bodyIntensity: number | null;
   /** The training cases' body intensities, from the model's sidecar; null when the sidecar records none. */
-  readonly trainingBodyIntensity: BodyIntensityRange | null;
+  readonly trainingBodyIntensity: TrainingBodyIntensity | null;
   /** Distance from bodyIntensity to the nearest training case's value; null when either is unknown. */
   readonly distanceToTraining: number | null;
   /** Whether distanceToTraining is at most bodyIntensityMargin; null when it is unknown, and then no check is made. */
@@ -50,7 +50,7 @@ export function checkContrast(
   image: Volume,
   labels: Volume<Uint8Array>,
   window: IntensityWindow,
-  training: BodyIntensityRange | null,
+  training: TrainingBodyIntensity | null,
 ): { levels: LevelResult; contrast: ContrastCheck } {
   const measured = medianWindowedIntensity(image, labels.data, segmentationClasses.vertebralBody, window);
   const bodyIntensity = measured === null ? null : round3(measured);

@@ -258,7 +258,7 @@ const paddingRunMm = 3;
 /**
  * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
  * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
- * With `image`, the walk also stops where paddingRunMm steps in a row hold exactly the image's
+ * With `image`, the walk also stops where paddingRunMm steps in a row contain exactly the image's
  * lowest value: the fill of a rotated or padded image, which shows no anatomy. Without that, a
  * rotation's black corners would pass for a field of view that goes on below the lowest disc.
  */

@@ -134,7 +134,7 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
   const named: NamedDisc[] = [];
   let gapsBelow = 0;
   for (let position = chain.length - 1; position >= 0; position--) {
-    // A crowded pair may hold one disc twice, which shifts every name above it, so it counts like a gap.
+    // A crowded pair may contain one disc twice, which shifts every name above it, so it counts like a gap.
     if (position < chain.length - 1 && (gapAfter.has(position) || crowdedAfter.has(position))) gapsBelow++;
     const above = lumbosacralIndex - (chain.length - 1 - position);
     const disc = chain[position]!;

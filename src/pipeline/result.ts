@@ -47,7 +47,7 @@ export interface AnalysisResult {
   readonly models: Record<string, { readonly file: string; readonly sha256: string; readonly spacingMm?: number }>;
   readonly levels: LevelReport[];
   readonly vertebrae: { readonly name: string; readonly center: Vec3; readonly confidence: number }[];
-  /** The sagittal series' body intensity against the segmentation model's training range. */
+  /** The sagittal series' body intensity compared with that of the segmentation model's training cases. */
   readonly imageContrast: ContrastCheck;
   readonly warnings: Warning[];
   /** Wall time per step in ms. */

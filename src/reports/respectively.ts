@@ -147,10 +147,10 @@ function findingsOfClause(clauseStart: number, marker: number, findings: readonl
 }
 
 /**
- * Returns the list of two or more grades, joined only by list words and commas, that stands right
- * before the first structure of units `from` to `to`, sides between them allowed ("mild and
- * moderate" in "mild and moderate canal and foraminal stenosis"). Returns an empty list when none
- * does.
+ * Returns the list of two or more grades, joined only by list words and commas, that comes right
+ * before the first structure of units `from` to `to`, with sides allowed between them ("mild and
+ * moderate" in "mild and moderate canal and foraminal stenosis"). Returns an empty list when there
+ * is none.
  */
 function gradeListBeforeStructure(units: readonly Unit[], from: number, to: number): Unit[] {
   let structure = from;
@@ -188,7 +188,7 @@ function familiesGradedBy(grades: readonly Unit[], listed: readonly Finding[]): 
  * Pairs the findings of several structures that share one list of grades ("mild and moderate canal
  * and foraminal stenosis at L3-4 and L4-5 respectively"): each structure gets the n-th grade at the
  * n-th level. The items give each structure only one grade of the list, so the other grades become
- * graded copies. `byFamily` holds the findings of each structure.
+ * graded copies. `byFamily` contains the findings of each structure.
  */
 function pairSharedGrades(grades: readonly Unit[], group: LevelGroup, byFamily: ReadonlyMap<Family, Finding[]>): Map<Finding, LevelPair[]> {
   const pairs = new Map<Finding, LevelPair[]>();

@@ -22,7 +22,7 @@ export interface SegmentationModelInfo {
   /** In-plane spacing in mm of the planes the network was trained on. */
   readonly spacingMm: number;
   /** Vertebral body intensity of the training cases; absent in sidecars written before it was recorded. */
-  readonly bodyIntensity?: BodyIntensityRange;
+  readonly bodyIntensity?: TrainingBodyIntensity;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface SegmentationModelInfo {
  * training case that labels bodies. Level finding compares a study's body intensity with these
  * values to tell a contrast the network never saw.
  */
-export interface BodyIntensityRange {
+export interface TrainingBodyIntensity {
   /** Lowest of `values`. */
   readonly min: number;
   /** Highest of `values`. */
@@ -47,7 +47,7 @@ export interface SegmentationModel {
   /** Every sagittal plane is resampled to this in-plane spacing (mm) before the network. */
   readonly spacingMm: number;
   /** Body intensity of the training cases, from the sidecar; null when it records none. */
-  readonly bodyIntensity: BodyIntensityRange | null;
+  readonly bodyIntensity: TrainingBodyIntensity | null;
   /** Runs a batch of planes of one size; returns channel-major probabilities per plane. */
   run(batch: Float32Array, count: number, height: number, width: number): Promise<Float32Array>;
   release(): Promise<void>;
@@ -107,15 +107,15 @@ export async function readSegmentationModelInfo(onnxPath: string): Promise<Segme
     throw new DeepspineError('MODEL_FAILED', `${path}: spacingMm ${problem}, got ${JSON.stringify(spacingMm) ?? 'none'}`, { file: path });
   }
   if (bodyIntensity === undefined) return { format: segmentationModelFormat, spacingMm: spacingMm as number };
-  const rangeProblem = checkBodyIntensityRange(bodyIntensity);
+  const rangeProblem = checkTrainingBodyIntensity(bodyIntensity);
   if (rangeProblem !== null) {
     throw new DeepspineError('MODEL_FAILED', `${path}: bodyIntensity ${rangeProblem}, got ${JSON.stringify(bodyIntensity)}`, { file: path });
   }
-  return { format: segmentationModelFormat, spacingMm: spacingMm as number, bodyIntensity: bodyIntensity as BodyIntensityRange };
+  return { format: segmentationModelFormat, spacingMm: spacingMm as number, bodyIntensity: bodyIntensity as TrainingBodyIntensity };
 }
 
 /** Returns the rule that a sidecar's bodyIntensity breaks, or null when it is valid. */
-function checkBodyIntensityRange(value: unknown): string | null {
+function checkTrainingBodyIntensity(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object { min, max, cases, values }';
   const { min, max, cases, values } = value as Record<string, unknown>;
   // applyIntensityWindow clips to [-0.5, 2], so a median outside it cannot come from real planes.

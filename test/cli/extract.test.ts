@@ -39,12 +39,12 @@ function manifestRows(out: string): string[][] {
 }
 
 describe('deepspine extract', () => {
-  it('names the warnings of each study', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {
+  it('logs warning codes per study', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {
     const out = join(scratch, 'warned');
     const stderr = await new Promise<string>((resolve) => {
       execFile(process.execPath, [cli, 'extract', sharedPath('dicom', 'vb3-01'), '--out', out], (_error, _stdout, text) => resolve(text));
     });
-    // The image ends under its small lowest disc, so every level_confidence is low, and the line says why.
+    // The image ends under its small lowest disc, so every level_confidence is low, and the line gives the reason.
     assert.match(stderr, /^\[1\/1\] vb3-01: \d levels \(warnings: [A-Z_, ]*SACRUM_NOT_IN_VIEW[A-Z_, ]*\)$/m);
   });
 

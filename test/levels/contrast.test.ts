@@ -76,7 +76,7 @@ describe('checkContrast', () => {
     const unchecked = checkContrast(found, image, labels, window, null);
     assert.deepEqual(unchecked.levels.levels, found.levels);
     assert.deepEqual(unchecked.contrast, { bodyIntensity: 0.39, trainingBodyIntensity: null, distanceToTraining: null, likeTraining: null });
-    // A sidecar without training values is named, since one check is missing.
+    // A sidecar without training values raises a warning, because one check is missing.
     assert.deepEqual(unchecked.levels.warnings.map((w) => w.code), ['LEVELS_NOT_FOUND', 'CONTRAST_NOT_CHECKED']);
     const noBody = makeVolume([8, 1, 1], identity, new Uint8Array(8));
     const bodiless = checkContrast(found, image, noBody, window, training);

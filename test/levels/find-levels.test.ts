@@ -21,7 +21,7 @@ describe('findLevels', () => {
     for (const level of result.levels) assert.ok(level.confidence > 0.9, `${level.level} confidence ${level.confidence}`);
   });
 
-  it('takes the two halves of one disc for one disc', () => {
+  it('merges two halves of one disc', () => {
     // The halves of L2-L3 lie 43 mm apart left to right, as on a series with scrambled planes.
     const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 60, splitDisc: [2] });
     const result = findLevels(segmentation, 'synthetic');
@@ -49,11 +49,11 @@ describe('findLevels', () => {
     assert.ok(Math.abs(l4.measurements.discHeightIndex - 12 / 39) < 0.03, `DHI ${l4.measurements.discHeightIndex}`);
   });
 
-  it('takes padding below the lowest disc for the end of the image', () => {
+  it('ends the view at padding', () => {
     const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
     const { labels } = segmentation;
     const [nx, ny] = labels.size;
-    // The image shows anatomy down to 10 mm under L5-S1 and holds its lowest value, 0, below that.
+    // The image shows anatomy down to 10 mm under L5-S1 and contains its lowest value, 0, below that.
     const data = new Float32Array(labels.data.length).map((_, index) => {
       const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
       return z < discZ.at(-1)! - 10 ? 0 : 100 + (index % 7);
