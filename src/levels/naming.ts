@@ -1,6 +1,7 @@
 import { dot, norm, subtract, type Vec3 } from '../geometry/affine.js';
 import type { Warning } from '../errors.js';
 import { median } from '../geometry/fit.js';
+import { checkOrientation, orientationAnchorConfidence } from './orientation.js';
 import type { Structure } from './structures.js';
 
 /** Vertebra names from cranial to caudal; discs take the names of the two vertebrae around them. */
@@ -59,8 +60,9 @@ export interface NamingContext {
 /**
  * Orders the discs cranial to caudal along the spine and names them by counting up from the
  * lowest disc, taken to be L5-S1. The names are only as good as that anchor. Every name's
- * confidence falls, with a warning, when the sacrum is out of view, when a disc seems to be missing
- * from the chain, or when the lowest disc looks rudimentary (transitional anatomy).
+ * confidence falls, with a warning, when the sacrum is out of view, when the chain looks upside
+ * down or back to front (a wrong header), when a disc seems to be missing from the chain, or when
+ * the lowest disc looks rudimentary (transitional anatomy).
  */
 export function nameLevels(discs: Structure[], vertebrae: Structure[], context: NamingContext): Naming {
   const warnings: Warning[] = [];
@@ -93,6 +95,12 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
       code: 'SACRUM_NOT_IDENTIFIED',
       message: `the lowest disc is tilted ${tiltToAxial.toFixed(0)} degrees from the axial plane and ${tiltToAbove.toFixed(0)} degrees from the disc above, unlike a lumbosacral disc; it may not be L5-S1, so the names may be shifted`,
     });
+  }
+
+  const orientation = checkOrientation(chain);
+  if (orientation.warnings.length > 0) {
+    anchorConfidence = Math.min(anchorConfidence, orientationAnchorConfidence);
+    warnings.push(...orientation.warnings);
   }
 
   const spacings = chain.slice(1).map((disc, index) => norm(subtract(chain[index]!.center, disc.center)));

@@ -18,7 +18,7 @@ interface TruthDisc {
 }
 
 /** Warnings that doubt the lowest disc is L5-S1, and so bring the confidence of every name under 0.5. */
-const anchorWarningCodes = ['SACRUM_NOT_IN_VIEW', 'SACRUM_NOT_IDENTIFIED', 'TRANSITIONAL_ANATOMY_SUSPECTED', 'FAINT_DISC_ADDED'];
+const anchorWarningCodes = ['SACRUM_NOT_IN_VIEW', 'SACRUM_NOT_IDENTIFIED', 'TRANSITIONAL_ANATOMY_SUSPECTED', 'FAINT_DISC_ADDED', 'ORIENTATION_SUSPECTED'];
 
 /** Disc centres from masks are exact; the vertebral-body cases only have midpoint estimates. */
 const toleranceMm = { mask: 5, estimate: 10 };
