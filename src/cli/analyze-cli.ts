@@ -27,21 +27,23 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   };
   // Checked before the demo and single-study paths too, so a wrong --jobs is never silently ignored.
   const requestedJobs = parsePositive(options.jobs, '--jobs');
+  const shard = options.shard === undefined ? null : parseShard(options.shard);
   if (options.demo) {
     if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
+    if (shard !== null) throw new DeepspineError('INVALID_ARGUMENT', '--shard splits a list of studies; it does not apply to --demo');
     const demoDir = join(options.out, 'demo-study');
     await prepareDemoStudy(demoDir, logger);
     await analyzeOne(demoDir, { out: options.out, threads, inputKind: 'demo', ...shared }, logger);
     return 0;
   }
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
-  if (studies.length === 1 && options.shard === undefined) {
+  if (studies.length === 1 && shard === null) {
     await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
     return 0;
   }
   const jobs = requestedJobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
-  return runBatch(studies, { out: options.out, jobs, shard: options.shard ? parseShard(options.shard) : null, passThrough }, logger);
+  return runBatch(studies, { out: options.out, jobs, shard, passThrough }, logger);
 }
 
 function parsePositive(text: string | undefined, flag: string): number | undefined {

@@ -30,7 +30,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   const planned = sorted.map((study, index) => ({ study, outDir: outDirs[index]!, index }));
   const mine = options.shard === null ? planned : planned.filter((p) => p.index % options.shard!.count === options.shard!.index);
   const threads = Math.max(1, Math.floor(availableParallelism() / options.jobs));
-  logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} processes of ${threads} threads`);
+  logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} ${options.jobs === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
   const entries: BatchEntry[] = new Array(mine.length);
   let next = 0;
   let done = 0;

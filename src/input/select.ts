@@ -19,7 +19,7 @@ function detailsOf(series: SelectableSeries): string {
   const s = series.summary;
   const spacing = s.pixelSpacing === null ? '' : `, ${s.pixelSpacing[1].toFixed(2)}x${s.pixelSpacing[0].toFixed(2)} mm`;
   const sliceSpacing = s.sliceSpacing === null ? '' : `, slices ${s.sliceSpacing.toFixed(2)} mm apart`;
-  return `${s.sliceCount} slices of ${s.columns}x${s.rows}${spacing}${sliceSpacing}; ${series.classification.reasons.join('; ')}`;
+  return `${s.sliceCount} ${s.sliceCount === 1 ? 'slice' : 'slices'} of ${s.columns}x${s.rows}${spacing}${sliceSpacing}; ${series.classification.reasons.join('; ')}`;
 }
 
 /** Returns whether a user's series query names this series. */

@@ -250,7 +250,8 @@ async function readNiftiOrientationCodes(path: string, realPath: string): Promis
   const expected = niftiExpectedBytes(bytes);
   const codes = niftiOrientationCodes(bytes);
   if (expected === null || codes === null) {
-    throw new DeepspineError('UNREADABLE_INPUT', `${path}: not a NIfTI-1 or NIfTI-2 file (header size is neither 348 nor 540)`, { file: path });
+    const notGzip = bytes === raw && path.toLowerCase().endsWith('.gz') ? 'named .gz but not gzip-compressed, and ' : '';
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: ${notGzip}not a NIfTI-1 or NIfTI-2 file (header size is neither 348 nor 540)`, { file: path });
   }
   if (bytes.length < expected) {
     throw new DeepspineError(

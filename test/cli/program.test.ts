@@ -72,7 +72,19 @@ describe('deepspine CLI exit codes', () => {
       assert.equal(result.code, 2);
       assert.match(result.stderr, /--jobs 0: expected a whole number of at least 1/);
     });
+
+    it(`--shard 3/2 is exit 2 with ${input.join(' ')} alone`, async () => {
+      const result = await run('analyze', ...input, '--shard', '3/2', '--out', join(scratch, 'o5'));
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--shard 3\/2: expected INDEX\/COUNT with 0 <= INDEX < COUNT/);
+    });
   }
+
+  it('--shard with --demo is exit 2', async () => {
+    const result = await run('analyze', '--demo', '--shard', '0/2', '--out', join(scratch, 'o6'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--shard splits a list of studies; it does not apply to --demo/);
+  });
 
   it('blocked output folder is exit 9', async () => {
     const blocker = join(scratch, 'a-file');

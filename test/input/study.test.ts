@@ -221,6 +221,16 @@ describe('loadStudy series grouping', () => {
 });
 
 describe('loadStudy damaged and foreign files', () => {
+  it('says what to do with a file cut inside its data set', async () => {
+    const folder = await makeTempDir('cut-early');
+    const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
+    await writeFile(paths[0]!, (await readFile(paths[0]!)).subarray(0, 200));
+    const study = await loadStudy(folder);
+    const entry = study.skippedFiles.find((skipped) => skipped.file === join('sag', 'IM0001'));
+    assert.equal(entry?.kind, 'unreadable');
+    assert.match(entry?.reason ?? '', /^truncated or corrupt DICOM file \(200 bytes\): its data set ends early or is damaged; copy or export it again \(parser: .+\)$/);
+  });
+
   it('skips a truncated file and a text file', async () => {
     const folder = await makeTempDir('truncated');
     const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
@@ -406,7 +416,7 @@ describe('loadStudy privacy', () => {
     const extra = { PatientName: 'Zyxwvut^Qponm', PatientID: 'PID-987654', PatientBirthDate: '19520317', StudyDate: '20240229', SeriesDate: '20240229' };
     await writeSeries(folder, sagittalT2({ extra }));
     await writeSeries(join(folder, 'ax'), axialT2({ extra }));
-    await writeFile(join(folder, 'broken'), (await readFile(join(folder, 'IM0001'))).subarray(0, 400));
+    await writeFile(join(folder, 'broken'), (await readFile(join(folder, 'IM0001'))).subarray(0, 200));
 
     const lines: string[] = [];
     const study = await loadStudy(folder, {}, createLogger({ level: 'debug', write: (line) => lines.push(line) }));

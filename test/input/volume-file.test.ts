@@ -136,7 +136,7 @@ describe('readVolumeFile on a damaged file', () => {
     await assert.rejects(readVolumeFile(path), (error: unknown) => {
       assert.ok(error instanceof DeepspineError);
       assert.equal(error.code, 'UNREADABLE_INPUT');
-      assert.ok(error.message.startsWith(`${path}: not a NIfTI-1 or NIfTI-2 file`), error.message);
+      assert.ok(error.message.startsWith(`${path}: named .gz but not gzip-compressed, and not a NIfTI-1 or NIfTI-2 file`), error.message);
       return true;
     });
   });

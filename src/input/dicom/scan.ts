@@ -201,7 +201,9 @@ async function readFileHeaders(file: string, displayPath: string): Promise<FileR
   try {
     parsed = parsePart10(bytes);
   } catch (error) {
-    return skip('unreadable', `truncated or corrupt DICOM file (${error instanceof Error ? error.message : String(error)})`);
+    // The parser's message goes last, after the advice, because only a bug report needs it.
+    const detail = error instanceof Error ? error.message : String(error);
+    return skip('unreadable', `truncated or corrupt DICOM file (${bytes.length} bytes): its data set ends early or is damaged; copy or export it again (parser: ${detail})`);
   }
   return framesFromDataset(parsed.meta, parsed.dataset, file, displayPath, skip);
 }
