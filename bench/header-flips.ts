@@ -1,88 +1,156 @@
 /**
  * Measures level naming when a volume's header has its patient axes flipped, front to back, head
- * to feet or both, while the voxels stay as stored. Each volume is segmented and named as `analyze`
- * does, once with its own header and once per flip, and each disc named under a flip is matched by
- * voxel position to a disc named with the own header. The figure that matters is the number of names
- * that differ from the own header's at confidence 0.5 or more, because names under 0.5 are marked
- * as possibly wrong.
- * Usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B]
+ * to feet or both, while the voxels stay as stored, on the whole volume and on copies cut at the top
+ * or the bottom. Each copy is segmented and named as `analyze` does, with its own header and with
+ * each flip. Every disc named is matched by voxel position to a disc named on the whole volume with
+ * its own header. Two figures matter:
+ * - names that differ from the whole volume's at confidence 0.5 or more (names under 0.5 are marked
+ *   as possibly wrong);
+ * - ORIENTATION_SUSPECTED on a copy with its own header, which is a false alarm.
+ * Usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70]
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makeVolume, patientToIndex, spacing, type Volume } from '../src/geometry/volume.js';
+import { arrayTypes, indexToPatient, makeVolume, patientToIndex, spacing, type DataType, type Volume, type VoxelArray } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { findStudyLevels } from '../src/levels/study-levels.js';
-import { defaultSegmentationModelPath, loadSegmentationModel, type SegmentationModel } from '../src/segmentation/model.js';
+import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { segmentSagittalVolume } from '../src/segmentation/segment.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string' }, cases: { type: 'string' } } });
+const usage = 'usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70]\n';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string' }, cases: { type: 'string' }, cuts: { type: 'string' } } });
 const volumesDir = positionals[0];
 if (volumesDir === undefined) {
-  process.stderr.write('usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B]\n');
+  process.stderr.write(usage);
   process.exit(2);
 }
+/** A cut names the end that is cut away and the percentage of the head-to-feet extent that is kept. */
+const cuts = ['whole', ...(values.cuts ?? 'top70,top55,bottom70').split(',')].map((cut) => {
+  const match = /^(top|bottom)(\d+)$/.exec(cut);
+  if (cut !== 'whole' && (match === null || Number(match[2]) < 10 || Number(match[2]) > 99)) {
+    process.stderr.write(`--cuts ${cut}: expected top or bottom followed by the percentage kept (10 to 99), e.g. top70\n${usage}`);
+    process.exit(2);
+  }
+  return { name: cut, cutAway: match?.[1] as 'top' | 'bottom' | undefined, keptFraction: match === null ? 1 : Number(match[2]) / 100 };
+});
 const model = await loadSegmentationModel(values.model ?? defaultSegmentationModelPath);
 const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filter((name) => existsSync(join(volumesDir, name, 'labels.nii.gz')));
 
 /** Patient axes (1: y, front to back; 2: z, head to feet) whose rows of the affine each flip negates. */
-const flips = { 'front-back': [1], 'head-feet': [2], both: [1, 2] } as const;
+const flips = { none: [], 'front-back': [1], 'head-feet': [2], both: [1, 2] } as const;
 
-/** Largest distance in mm between a disc named under a flip and its match named with the own header. */
+/** Largest distance in mm between a disc and its match named on the whole volume with its own header. */
 const matchToleranceMm = 12;
 
 interface NamedDisc {
   readonly name: string;
   readonly confidence: number;
-  /** Position in voxel indices, which a header flip does not change. */
-  readonly index: [number, number, number];
+  /** Position in voxel indices of the whole volume, which neither a flip nor a cut changes. */
+  readonly index: readonly number[];
 }
 
-async function nameDiscs(image: Volume, model: SegmentationModel): Promise<{ discs: NamedDisc[]; warnings: string[] }> {
+/** Index of the voxel axis closest to the patient's head-to-feet (z) direction. */
+function craniocaudalAxis(volume: Volume): 0 | 1 | 2 {
+  const parts = [0, 1, 2].map((axis) => Math.abs(volume.affine[8 + axis]!));
+  return parts.indexOf(Math.max(...parts)) as 0 | 1 | 2;
+}
+
+/** Returns the planes `from` to `to` (exclusive) along `axis`, with the affine moved to match. */
+function keepPlanes(volume: Volume, axis: 0 | 1 | 2, from: number, to: number): Volume {
+  const size = volume.size;
+  const kept = [...size] as [number, number, number];
+  kept[axis] = to - from;
+  const Type = arrayTypes[dataTypeOf(volume.data)];
+  const data = new Type(kept[0] * kept[1] * kept[2]) as VoxelArray;
+  for (let k = 0; k < kept[2]; k++) {
+    for (let j = 0; j < kept[1]; j++) {
+      for (let i = 0; i < kept[0]; i++) {
+        const source = [i, j, k];
+        source[axis] += from;
+        data[i + kept[0] * (j + kept[1] * k)] = volume.data[source[0]! + size[0] * (source[1]! + size[1] * source[2]!)]!;
+      }
+    }
+  }
+  const origin: [number, number, number] = [0, 0, 0];
+  origin[axis] = from;
+  const [x, y, z] = indexToPatient(volume, origin);
+  const affine = [...volume.affine];
+  affine[3] = x;
+  affine[7] = y;
+  affine[11] = z;
+  return makeVolume(kept, affine, data);
+}
+
+function dataTypeOf(data: VoxelArray): DataType {
+  const entry = Object.entries(arrayTypes).find(([, Type]) => data instanceof Type);
+  if (entry === undefined) throw new Error('unknown voxel array type');
+  return entry[0] as DataType;
+}
+
+async function nameDiscs(image: Volume, offset: readonly number[]): Promise<{ discs: NamedDisc[]; warnings: string[] }> {
   const segmentation = await segmentSagittalVolume(image, model);
   const { levels } = findStudyLevels(segmentation, image, 'bench', model.bodyIntensity);
   return {
-    discs: levels.allDiscs.map((d) => ({ name: d.name, confidence: d.confidence, index: patientToIndex(image, d.center) })),
+    discs: levels.allDiscs.map((d) => ({ name: d.name, confidence: d.confidence, index: patientToIndex(image, d.center).map((value, axis) => value + offset[axis]!) })),
     warnings: [...new Set(levels.warnings.map((w) => w.code))],
   };
 }
 
-const totals = { runs: 0, failed: 0, names: 0, differ: 0, differConfident: 0, warned: 0 };
-console.log(`${'case'.padEnd(10)} ${'flip'.padEnd(11)} ${'names'.padStart(5)} ${'differ'.padStart(6)} ${'differ, >=0.5'.padStart(13)}  warnings`);
+const totals = { runs: 0, failed: 0, flippedRuns: 0, names: 0, differ: 0, differConfident: 0, flippedWarned: 0, falseAlarms: 0 };
+console.log(`${'case'.padEnd(10)} ${'cut'.padEnd(9)} ${'flip'.padEnd(11)} ${'names'.padStart(5)} ${'differ'.padStart(6)} ${'differ, >=0.5'.padStart(13)}  warnings`);
 for (const name of cases) {
-  const image = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
-  const voxelMm = spacing(image);
-  const own = await nameDiscs(image, model);
-  console.log(`${name.padEnd(10)} ${'none'.padEnd(11)} ${String(own.discs.length).padStart(5)} ${'-'.padStart(6)} ${'-'.padStart(13)}  ${own.warnings.join(', ')}`);
-  for (const [flip, axes] of Object.entries(flips)) {
-    const affine = [...image.affine];
-    for (const axis of axes) for (let column = 0; column < 4; column++) affine[axis * 4 + column] = -affine[axis * 4 + column]!;
-    totals.runs++;
-    let flipped: Awaited<ReturnType<typeof nameDiscs>>;
-    try {
-      flipped = await nameDiscs(makeVolume(image.size, affine, image.data), model);
-    } catch (error) {
-      totals.failed++;
-      console.log(`${name.padEnd(10)} ${flip.padEnd(11)} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
-      continue;
+  const whole = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
+  const voxelMm = spacing(whole);
+  const reference = await nameDiscs(whole, [0, 0, 0]);
+  const axis = craniocaudalAxis(whole);
+  const planes = whole.size[axis];
+  // Voxel index grows towards the head when the axis points up in patient z.
+  const indexGrowsUp = whole.affine[8 + axis]! > 0;
+  for (const cut of cuts) {
+    const keep = Math.round(planes * cut.keptFraction);
+    const keepLowIndices = cut.cutAway === undefined || (cut.cutAway === 'top') === indexGrowsUp;
+    const from = keepLowIndices ? 0 : planes - keep;
+    const image = cut.cutAway === undefined ? whole : keepPlanes(whole, axis, from, from + keep);
+    const offset = [0, 0, 0];
+    offset[axis] = from;
+    for (const [flip, axes] of Object.entries(flips)) {
+      const affine = [...image.affine];
+      for (const patientAxis of axes) for (let column = 0; column < 4; column++) affine[patientAxis * 4 + column] = -affine[patientAxis * 4 + column]!;
+      totals.runs++;
+      const label = `${name.padEnd(10)} ${cut.name.padEnd(9)} ${flip.padEnd(11)}`;
+      let named: Awaited<ReturnType<typeof nameDiscs>>;
+      try {
+        named = await nameDiscs(makeVolume(image.size, affine, image.data), offset);
+      } catch (error) {
+        totals.failed++;
+        console.log(`${label} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
+        continue;
+      }
+      let differ = 0;
+      let differConfident = 0;
+      for (const disc of named.discs) {
+        const distances = reference.discs.map((other) => Math.hypot(...other.index.map((value, i) => (value - disc.index[i]!) * voxelMm[i]!)));
+        const nearest = distances.indexOf(Math.min(...distances));
+        if (nearest < 0 || distances[nearest]! > matchToleranceMm || reference.discs[nearest]!.name === disc.name) continue;
+        differ++;
+        if (disc.confidence >= 0.5) differConfident++;
+      }
+      const warned = named.warnings.includes('ORIENTATION_SUSPECTED');
+      totals.names += named.discs.length;
+      totals.differ += differ;
+      totals.differConfident += differConfident;
+      if (flip === 'none' && warned) totals.falseAlarms++;
+      if (flip !== 'none') {
+        totals.flippedRuns++;
+        if (warned) totals.flippedWarned++;
+      }
+      console.log(`${label} ${String(named.discs.length).padStart(5)} ${String(differ).padStart(6)} ${String(differConfident).padStart(13)}  ${named.warnings.join(', ')}`);
     }
-    let differ = 0;
-    let differConfident = 0;
-    for (const disc of flipped.discs) {
-      const distances = own.discs.map((other) => Math.hypot(...other.index.map((value, axis) => (value - disc.index[axis]!) * voxelMm[axis]!)));
-      const nearest = distances.indexOf(Math.min(...distances));
-      if (nearest < 0 || distances[nearest]! > matchToleranceMm || own.discs[nearest]!.name === disc.name) continue;
-      differ++;
-      if (disc.confidence >= 0.5) differConfident++;
-    }
-    totals.names += flipped.discs.length;
-    totals.differ += differ;
-    totals.differConfident += differConfident;
-    if (flipped.warnings.includes('ORIENTATION_SUSPECTED')) totals.warned++;
-    console.log(`${name.padEnd(10)} ${flip.padEnd(11)} ${String(flipped.discs.length).padStart(5)} ${String(differ).padStart(6)} ${String(differConfident).padStart(13)}  ${flipped.warnings.join(', ')}`);
   }
 }
 console.log(
-  `total: ${totals.runs} flipped volumes (${totals.failed} without levels), ${totals.names} names, ${totals.differ} differ from the own header's, ` +
-    `${totals.differConfident} of them at confidence 0.5 or more; ORIENTATION_SUSPECTED on ${totals.warned}`,
+  `total: ${totals.runs} runs (${totals.failed} without levels), ${totals.names} names, ${totals.differ} differ from the whole volume's with its own header, ` +
+    `${totals.differConfident} of them at confidence 0.5 or more; ORIENTATION_SUSPECTED on ${totals.flippedWarned} of ${totals.flippedRuns} flipped runs ` +
+    `that named levels and on ${totals.falseAlarms} ${totals.falseAlarms === 1 ? 'run' : 'runs'} with the own header`,
 );

@@ -3,26 +3,29 @@ import type { Structure } from './structures.js';
 
 /**
  * Discs of the chain, with a segmented volume, needed before the chain's shape is read for its
- * orientation. Fewer discs give too few pairs for the size trend to mean much.
+ * orientation; fewer cannot show a bend.
  */
-export const minOrientationDiscs = 4;
+export const minOrientationDiscs = 3;
 
 /**
- * Lumbar discs get larger towards the sacrum, and thoracic ones above them are smaller still. Of
- * the pairs of discs in the chain, the fraction whose lower disc is the larger was 0.61 to 0.87 on
- * the 17 labelled volumes, the 3 DICOM studies and the demo phantom. With the header flipped head
- * to feet it was 0.07 to 0.40, and every name ran the wrong way. Below this fraction the chain is
- * taken to be upside down.
- * NOTE: a limit set between those two groups. Severely narrowed lower discs in an elderly spine
- * lower the fraction, and were not in that data.
+ * The lordosis bends most at its lower end: the lumbosacral disc meets L4-L5 at a wider angle than
+ * any two neighbouring discs above, and neighbouring thoracic discs are nearly parallel. The angle
+ * between the two highest segmented discs minus that between the two lowest was -8 to -26 degrees
+ * on the 17 labelled volumes (-3.4 on a view without the sacrum), and +8 to +25 with the header
+ * flipped head to feet. Above this many degrees the chain is taken to be upside down. Angles
+ * between discs do not change when the whole image is rotated.
+ * NOTE: a limit set between those groups. Disc sizes were tried first and dropped, because the
+ * segmented L4-L5 and L5-S1 discs are often smaller than the discs above them, so a view that
+ * starts at L1 looked upside down by size. On vb2-04 cut above its sacrum, the check raised the
+ * warning with a correct header.
  */
-export const minCaudalGrowthFraction = 0.5;
+export const maxTopWedgeExcessDegrees = 5;
 
 /**
  * In a lumbar lordosis the disc planes turn to face forwards going down: the cranial normal of
  * the lowest disc points farther to the front (towards -y, LPS) than that of the highest. The
- * y component of the lowest disc's normal minus that of the highest was -0.35 to -0.93 on the
- * same data (-0.07 on a short view without the sacrum), and +0.33 to +0.60 with the header flipped
+ * y component of the lowest disc's normal minus that of the highest was -0.49 to -0.93 on the
+ * same volumes (-0.07 on a view without the sacrum), and +0.33 to +0.60 with the header flipped
  * front to back, where names were shifted by up to two levels at 0.8 to 0.9. Above this value the
  * curve is taken to bend the wrong way.
  */
@@ -32,8 +35,8 @@ export const maxLordosisTurn = 0.15;
 export const orientationAnchorConfidence = 0.2;
 
 export interface OrientationCheck {
-  /** Fraction of disc pairs whose lower disc has the larger volume; null when not measured. */
-  readonly caudalGrowthFraction: number | null;
+  /** Angle in degrees between the two highest segmented discs minus that between the two lowest; null when not measured. */
+  readonly topWedgeExcessDegrees: number | null;
   /** Normal y of the lowest disc minus that of the highest (cranial normals, LPS); null when not measured. */
   readonly lordosisTurn: number | null;
   readonly warnings: Warning[];
@@ -43,26 +46,21 @@ export interface OrientationCheck {
  * Reads the orientation of the spine from the chain of discs, ordered cranial to caudal in the
  * header's patient coordinates. A header that swaps head and feet or front and back gives the
  * network an upside-down or mirrored image, and level naming then counts from the wrong end or
- * from discs in the wrong place. Two facts of the anatomy show it: discs grow towards the sacrum,
- * and the lordosis bends forwards. Discs without a volume of their own (added faint discs) are
+ * from discs in the wrong place. Two facts of the anatomy show it: the lordosis bends forwards, and
+ * most at its lower end. Discs without a volume of their own (added faint discs) are
  * left out.
  */
 export function checkOrientation(chain: readonly Structure[]): OrientationCheck {
   const discs = chain.filter((disc) => disc.volumeMm3 > 0);
-  if (discs.length < minOrientationDiscs) return { caudalGrowthFraction: null, lordosisTurn: null, warnings: [] };
+  if (discs.length < minOrientationDiscs) return { topWedgeExcessDegrees: null, lordosisTurn: null, warnings: [] };
   const reasons: string[] = [];
 
-  let growing = 0;
-  let shrinking = 0;
-  for (let upper = 0; upper < discs.length; upper++) {
-    for (let lower = upper + 1; lower < discs.length; lower++) {
-      if (discs[lower]!.volumeMm3 > discs[upper]!.volumeMm3) growing++;
-      else if (discs[lower]!.volumeMm3 < discs[upper]!.volumeMm3) shrinking++;
-    }
-  }
-  const caudalGrowthFraction = growing + shrinking === 0 ? null : growing / (growing + shrinking);
-  if (caudalGrowthFraction !== null && caudalGrowthFraction < minCaudalGrowthFraction) {
-    reasons.push(`the lower disc is the larger in only ${(caudalGrowthFraction * 100).toFixed(0)} % of the disc pairs, while lumbar discs grow towards the sacrum (head and feet swapped?)`);
+  const n = discs.length;
+  const topWedgeExcessDegrees = angleDegrees(discs[0]!, discs[1]!) - angleDegrees(discs[n - 2]!, discs[n - 1]!);
+  if (topWedgeExcessDegrees > maxTopWedgeExcessDegrees) {
+    reasons.push(
+      `the two highest discs meet at ${topWedgeExcessDegrees.toFixed(0)} degrees more than the two lowest, while a lordosis bends most at the lumbosacral disc (head and feet swapped?)`,
+    );
   }
 
   const lordosisTurn = cranialNormalY(discs[discs.length - 1]!) - cranialNormalY(discs[0]!);
@@ -71,7 +69,13 @@ export function checkOrientation(chain: readonly Structure[]): OrientationCheck 
   }
   const warnings: Warning[] =
     reasons.length === 0 ? [] : [{ code: 'ORIENTATION_SUSPECTED', message: `${reasons.join('; ')}; the header's orientation may be wrong, so the names may be wrong too` }];
-  return { caudalGrowthFraction, lordosisTurn, warnings };
+  return { topWedgeExcessDegrees, lordosisTurn, warnings };
+}
+
+/** Angle in degrees between the planes of two discs. */
+function angleDegrees(a: Structure, b: Structure): number {
+  const cosine = Math.abs(a.thinAxis[0] * b.thinAxis[0] + a.thinAxis[1] * b.thinAxis[1] + a.thinAxis[2] * b.thinAxis[2]);
+  return (Math.acos(Math.min(1, cosine)) * 180) / Math.PI;
 }
 
 /** Front-to-back component (y, LPS) of a disc's plane normal, taken to point cranially. */

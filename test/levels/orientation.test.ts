@@ -6,76 +6,83 @@ import { checkOrientation } from '../../src/levels/orientation.js';
 import type { Structure } from '../../src/levels/structures.js';
 
 /** A disc at height z (LPS mm) whose plane normal, pointing cranially, has front-to-back component `normalY`. */
-function disc(z: number, volumeMm3: number, normalY = 0): Structure {
+function disc(z: number, normalY: number, volumeMm3 = 9000): Structure {
   const thinAxis: Vec3 = [0, normalY, Math.sqrt(1 - normalY * normalY)];
   const posteriorAxis: Vec3 = [0, thinAxis[2], -normalY];
   return { kind: 'disc', center: [0, 0, z], volumeMm3, thinAxis, posteriorAxis, thickness: 10, depth: 35, meanProbability: 1 };
 }
 
 const heights = [175, 140, 105, 70, 35, 0];
-/** Volumes of T12-L1 to L5-S1 growing towards the sacrum, with a smaller L5-S1, as is common. */
-const growing = [6000, 7000, 8000, 9000, 10000, 9500];
-/** Normals turning forwards going down, the lowest disc tilted 30 degrees. */
+/** Normals of T12-L1 to L5-S1 turning forwards going down, most at the bottom: L5-S1 is tilted 30 degrees. */
 const lordotic = [0.1, 0.05, 0, -0.1, -0.25, -0.5];
+const degrees = (sine: number): number => (Math.asin(sine) * 180) / Math.PI;
+/** Angle between the two highest discs (2.9 degrees) minus that between the two lowest (15.5). */
+const uprightExcess = degrees(0.1) - degrees(0.05) - (degrees(0.5) - degrees(0.25));
+
+/** The chain as a header with head and feet swapped shows it: order reversed, normals mirrored. */
+const upsideDown = (normals: number[]): number[] => [...normals].reverse().map((y) => -y);
+const chain = (normals: number[]): Structure[] => heights.map((z, index) => disc(z, normals[index]!));
 const wideView = { distanceToEdge: () => 100 };
 
 describe('checkOrientation', () => {
   it('accepts a lumbar chain', () => {
-    const check = checkOrientation(heights.map((z, index) => disc(z, growing[index]!, lordotic[index])));
+    const check = checkOrientation(chain(lordotic));
     assert.deepEqual(check.warnings, []);
-    assert.ok(Math.abs(check.caudalGrowthFraction! - 14 / 15) < 1e-9);
+    assert.ok(Math.abs(check.topWedgeExcessDegrees! - uprightExcess) < 1e-9, `${check.topWedgeExcessDegrees}`);
     assert.ok(Math.abs(check.lordosisTurn! - -0.6) < 1e-9);
   });
 
-  it('warns when the discs shrink towards the feet', () => {
-    // The same chain upside down: sizes reversed, as a head-to-feet flipped header gives.
-    const check = checkOrientation(heights.map((z, index) => disc(z, growing[5 - index]!, lordotic[index])));
+  it('warns when the chain bends most at the top', () => {
+    const check = checkOrientation(chain(upsideDown(lordotic)));
+    assert.ok(Math.abs(check.topWedgeExcessDegrees! + uprightExcess) < 1e-9);
+    // Mirroring head to feet leaves the turn of the lordosis as it was.
+    assert.ok(Math.abs(check.lordosisTurn! - -0.6) < 1e-9);
     assert.deepEqual(check.warnings.map((w) => w.code), ['ORIENTATION_SUSPECTED']);
-    assert.match(check.warnings[0]!.message, /the lower disc is the larger in only 7 % of the disc pairs/);
-    assert.match(check.warnings[0]!.message, /head and feet swapped/);
+    assert.match(check.warnings[0]!.message, /^the two highest discs meet at 13 degrees more than the two lowest/);
+    assert.match(check.warnings[0]!.message, /head and feet swapped\?\); the header's orientation may be wrong/);
   });
 
   it('warns when the curve bends backwards', () => {
-    const check = checkOrientation(heights.map((z, index) => disc(z, growing[index]!, -lordotic[index]!)));
+    const check = checkOrientation(chain(lordotic.map((y) => -y)));
     assert.deepEqual(check.warnings.map((w) => w.code), ['ORIENTATION_SUSPECTED']);
-    assert.match(check.warnings[0]!.message, /turn to face backwards going down \(0\.60\)/);
+    assert.match(check.warnings[0]!.message, /^the disc planes turn to face backwards going down \(0\.60\)/);
   });
 
   it('gives both reasons in one warning', () => {
-    const check = checkOrientation(heights.map((z, index) => disc(z, growing[5 - index]!, -lordotic[index]!)));
+    const check = checkOrientation(chain(upsideDown(lordotic).map((y) => -y)));
     assert.equal(check.warnings.length, 1);
     assert.match(check.warnings[0]!.message, /head and feet swapped\?\); the disc planes turn/);
   });
 
-  it('reads the normals as pointing cranially whichever way they were fitted', () => {
-    const chain = heights.map((z, index) => {
-      const d = disc(z, growing[index]!, lordotic[index]);
-      return { ...d, thinAxis: [-d.thinAxis[0], -d.thinAxis[1], -d.thinAxis[2]] as Vec3 };
-    });
-    assert.deepEqual(checkOrientation(chain).warnings, []);
+  it('compares angles between discs, which a rotated image keeps', () => {
+    // The whole spine leaning 20 degrees forwards changes every tilt but not the angles between discs.
+    const lean = Math.sin((20 * Math.PI) / 180);
+    const leaning = lordotic.map((y) => Math.sin(Math.asin(y) - Math.asin(lean)));
+    const check = checkOrientation(chain(leaning));
+    assert.ok(Math.abs(check.topWedgeExcessDegrees! - uprightExcess) < 1e-9);
+    assert.deepEqual(check.warnings, []);
   });
 
-  it('does not judge a short chain, equal sizes or added discs', () => {
-    const short = checkOrientation(heights.slice(0, 3).map((z, index) => disc(z, growing[5 - index]!)));
-    assert.deepEqual(short, { caudalGrowthFraction: null, lordosisTurn: null, warnings: [] });
-    const equal = checkOrientation(heights.map((z) => disc(z, 9000)));
-    assert.equal(equal.caudalGrowthFraction, null);
-    assert.deepEqual(equal.warnings, []);
-    // A faint disc added under the chain has no volume, and is left out of both measures.
-    const added = checkOrientation([...heights.map((z, index) => disc(z, growing[index]!, lordotic[index])), disc(-35, 0, 0.9)]);
-    assert.deepEqual(added.warnings, []);
-    assert.ok(Math.abs(added.lordosisTurn! - -0.6) < 1e-9);
+  it('reads the normals as pointing cranially whichever way they were fitted', () => {
+    const flippedNormals = chain(lordotic).map((d) => ({ ...d, thinAxis: [-d.thinAxis[0], -d.thinAxis[1], -d.thinAxis[2]] as Vec3 }));
+    assert.deepEqual(checkOrientation(flippedNormals), checkOrientation(chain(lordotic)));
+  });
+
+  it('leaves out added discs and does not judge two discs', () => {
+    const short = checkOrientation([disc(35, 0.5), disc(0, -0.5)]);
+    assert.deepEqual(short, { topWedgeExcessDegrees: null, lordosisTurn: null, warnings: [] });
+    // A faint disc added under the chain has no volume of its own, and copies the tilt of the disc above.
+    const added = checkOrientation([...chain(lordotic), disc(-35, -0.5, 0)]);
+    assert.deepEqual(added, checkOrientation(chain(lordotic)));
   });
 });
 
 describe('nameLevels with a chain upside down', () => {
   it('brings every name under 0.5', () => {
-    const chain = heights.map((z, index) => disc(z, growing[5 - index]!, lordotic[index]));
-    const naming = nameLevels(chain, [], wideView);
+    const naming = nameLevels(chain(upsideDown(lordotic)), [], wideView);
     assert.ok(naming.warnings.some((w) => w.code === 'ORIENTATION_SUSPECTED'));
     assert.equal(naming.anchorConfidence, 0.2);
     for (const named of naming.discs) assert.ok(named.confidence < 0.5, `${named.name} ${named.confidence}`);
-    const upright = nameLevels(heights.map((z, index) => disc(z, growing[index]!, lordotic[index])), [], wideView);
-    assert.equal(upright.anchorConfidence, 0.95);
+    assert.equal(nameLevels(chain(lordotic), [], wideView).anchorConfidence, 0.95);
   });
 });
