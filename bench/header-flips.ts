@@ -25,7 +25,7 @@ if (volumesDir === undefined) {
   process.stderr.write(usage);
   process.exit(2);
 }
-/** A cut names the end that is cut away and the percentage of the head-to-feet extent that is kept. */
+/** Cuts to run, each naming the end cut away and the percentage of the head-to-feet extent kept. */
 const cuts = ['whole', ...(values.cuts ?? 'top70,top55,bottom70').split(',')].map((cut) => {
   const match = /^(top|bottom)(\d+)$/.exec(cut);
   if (cut !== 'whole' && (match === null || Number(match[2]) < 10 || Number(match[2]) > 99)) {

@@ -5,7 +5,7 @@ import { nameLevels } from '../../src/levels/naming.js';
 import { checkOrientation } from '../../src/levels/orientation.js';
 import type { Structure } from '../../src/levels/structures.js';
 
-/** A disc at height z (LPS mm) whose plane normal, pointing cranially, has front-to-back component `normalY`. */
+/** Builds a disc at height z (LPS mm) whose plane normal, pointing cranially, has front-to-back component `normalY`. */
 function disc(z: number, normalY: number, volumeMm3 = 9000): Structure {
   const thinAxis: Vec3 = [0, normalY, Math.sqrt(1 - normalY * normalY)];
   const posteriorAxis: Vec3 = [0, thinAxis[2], -normalY];

@@ -8,14 +8,14 @@ import { loadSegmentationModel, type SegmentationModel } from '../../src/segment
 import { segmentSagittalVolume } from '../../src/segmentation/segment.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 
-/** The volume with its header's patient axis `axis` (1 front to back, 2 head to feet) reversed; the voxels stay. */
+/** Returns the volume with its header's patient axis `axis` (1 front to back, 2 head to feet) reversed and its voxels as they were. */
 function flipHeader(volume: Volume, axis: 1 | 2): Volume {
   const affine = [...volume.affine];
   for (let column = 0; column < 4; column++) affine[axis * 4 + column] = -affine[axis * 4 + column]!;
   return makeVolume(volume.size, affine as Mat4, volume.data);
 }
 
-/** The lower `fraction` of a volume along its head-to-feet voxel axis, with the affine kept right. */
+/** Returns the lower `fraction` of a volume along its head-to-feet voxel axis, with the affine moved to match. */
 function keepBottom(volume: Volume, fraction: number): Volume {
   const axis = [0, 1, 2].reduce((best, a) => (Math.abs(volume.affine[8 + a]!) > Math.abs(volume.affine[8 + best]!) ? a : best), 0);
   const size = [...volume.size] as [number, number, number];
@@ -48,7 +48,7 @@ async function levelsOf(image: Volume, model: SegmentationModel) {
   return findStudyLevels(segmentation, image, 'flipped', model.bodyIntensity).levels;
 }
 
-// With a wrong header the network sees the spine mirrored or upside down. Before the orientation
+// With a wrong header the network is shown the spine mirrored or upside down. Before the orientation
 // check, both flips of vb1-08 gave names one or two levels off at 0.80 to 0.91, with no warning.
 describe('level naming with a flipped header', { skip: skipWithoutSharedData('volumes', 'vb1-08') }, () => {
   let model: SegmentationModel;
