@@ -1,13 +1,14 @@
 /**
  * Measures level naming when a volume's header has its patient axes flipped, front to back, head
- * to feet or both, while the voxels stay as stored, on the whole volume and on copies cut at the top
- * or the bottom. Each copy is segmented and named as `analyze` does, with its own header and with
+ * to feet or both, or rotated about the left-right axis, while the voxels stay as stored, on the
+ * whole volume and on copies cut at the top or the bottom. Each copy is segmented and named as `analyze` does, with its own header and with
  * each flip. Every disc named is matched by voxel position to a disc named on the whole volume with
  * its own header. Two figures matter:
  * - names that differ from the whole volume's at confidence 0.5 or more (names under 0.5 are marked
  *   as possibly wrong);
  * - ORIENTATION_SUSPECTED on a copy with its own header, which is a false alarm.
  * Usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70]
+ *        [--rotations DEGREES,DEGREES]   (--cuts '' runs the whole volumes only)
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,15 +19,18 @@ import { findStudyLevels } from '../src/levels/study-levels.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { segmentSagittalVolume } from '../src/segmentation/segment.js';
 
-const usage = 'usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70]\n';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { model: { type: 'string' }, cases: { type: 'string' }, cuts: { type: 'string' } } });
+const usage = 'usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70] [--rotations DEGREES,...]\n';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { model: { type: 'string' }, cases: { type: 'string' }, cuts: { type: 'string' }, rotations: { type: 'string' } },
+});
 const volumesDir = positionals[0];
 if (volumesDir === undefined) {
   process.stderr.write(usage);
   process.exit(2);
 }
 /** Cuts to run, each naming the end cut away and the percentage of the head-to-feet extent kept. */
-const cuts = ['whole', ...(values.cuts ?? 'top70,top55,bottom70').split(',')].map((cut) => {
+const cuts = ['whole', ...(values.cuts ?? 'top70,top55,bottom70').split(',').filter((cut) => cut !== '')].map((cut) => {
   const match = /^(top|bottom)(\d+)$/.exec(cut);
   if (cut !== 'whole' && (match === null || Number(match[2]) < 10 || Number(match[2]) > 99)) {
     process.stderr.write(`--cuts ${cut}: expected top or bottom followed by the percentage kept (10 to 99), e.g. top70\n${usage}`);
@@ -39,6 +43,28 @@ const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filte
 
 /** Patient axes (1: y, front to back; 2: z, head to feet) whose rows of the affine each flip negates. */
 const flips = { none: [], 'front-back': [1], 'head-feet': [2], both: [1, 2] } as const;
+/** Rotations of the header about the patient's left-right axis, in degrees, run with no flip. */
+const rotations = (values.rotations ?? '').split(',').filter((text) => text !== '').map((text) => {
+  const degrees = Number(text);
+  if (!Number.isFinite(degrees) || Math.abs(degrees) > 180) {
+    process.stderr.write(`--rotations ${text}: expected degrees between -180 and 180\n${usage}`);
+    process.exit(2);
+  }
+  return degrees;
+});
+
+/** Returns the affine with its patient y and z rows turned by `degrees` about the x axis. */
+function rotateHeader(affine: readonly number[], degrees: number): number[] {
+  const angle = (degrees * Math.PI) / 180;
+  const rotated = [...affine];
+  for (let column = 0; column < 4; column++) {
+    const y = affine[4 + column]!;
+    const z = affine[8 + column]!;
+    rotated[4 + column] = Math.cos(angle) * y - Math.sin(angle) * z;
+    rotated[8 + column] = Math.sin(angle) * y + Math.cos(angle) * z;
+  }
+  return rotated;
+}
 
 /** Largest distance in mm between a disc and its match named on the whole volume with its own header. */
 const matchToleranceMm = 12;
@@ -114,9 +140,15 @@ for (const name of cases) {
     const image = cut.cutAway === undefined ? whole : keepPlanes(whole, axis, from, from + keep);
     const offset = [0, 0, 0];
     offset[axis] = from;
-    for (const [flip, axes] of Object.entries(flips)) {
-      const affine = [...image.affine];
-      for (const patientAxis of axes) for (let column = 0; column < 4; column++) affine[patientAxis * 4 + column] = -affine[patientAxis * 4 + column]!;
+    const variants = [
+      ...Object.entries(flips).map(([flip, axes]) => {
+        const affine = [...image.affine];
+        for (const patientAxis of axes) for (let column = 0; column < 4; column++) affine[patientAxis * 4 + column] = -affine[patientAxis * 4 + column]!;
+        return { flip, affine };
+      }),
+      ...rotations.map((degrees) => ({ flip: `rotate${degrees > 0 ? '+' : ''}${degrees}`, affine: rotateHeader(image.affine, degrees) })),
+    ];
+    for (const { flip, affine } of variants) {
       totals.runs++;
       const label = `${name.padEnd(10)} ${cut.name.padEnd(9)} ${flip.padEnd(11)}`;
       let named: Awaited<ReturnType<typeof nameDiscs>>;
@@ -151,6 +183,6 @@ for (const name of cases) {
 }
 console.log(
   `total: ${totals.runs} runs (${totals.failed} without levels), ${totals.names} names, ${totals.differ} differ from the whole volume's with its own header, ` +
-    `${totals.differConfident} of them at confidence 0.5 or more; ORIENTATION_SUSPECTED on ${totals.flippedWarned} of ${totals.flippedRuns} flipped runs ` +
+    `${totals.differConfident} of them at confidence 0.5 or more; ORIENTATION_SUSPECTED on ${totals.flippedWarned} of ${totals.flippedRuns} runs with a flipped or rotated header ` +
     `that named levels and on ${totals.falseAlarms} ${totals.falseAlarms === 1 ? 'run' : 'runs'} with the own header`,
 );

@@ -63,6 +63,18 @@ describe('checkOrientation', () => {
     assert.deepEqual(check.warnings, []);
   });
 
+  it('warns when the spine runs far from the head-to-feet axis', () => {
+    // Disc centres moved forwards with height, so that the spine leans by `degrees` in the sagittal plane.
+    const leaning = (degrees: number): Structure[] =>
+      chain(lordotic).map((d) => ({ ...d, center: [0, -d.center[2] * Math.tan((degrees * Math.PI) / 180), d.center[2]] as Vec3 }));
+    const slight = checkOrientation(leaning(20));
+    assert.ok(Math.abs(slight.spineTiltDegrees! - 20) < 1e-9);
+    assert.deepEqual(slight.warnings, []);
+    const steep = checkOrientation(leaning(40));
+    assert.deepEqual(steep.warnings.map((w) => w.code), ['ORIENTATION_SUSPECTED']);
+    assert.match(steep.warnings[0]!.message, /^the spine runs 40 degrees from the head-to-feet axis, more than a supine spine does \(header rotated\?\)/);
+  });
+
   it('reads the normals as pointing cranially whichever way they were fitted', () => {
     const flippedNormals = chain(lordotic).map((d) => ({ ...d, thinAxis: [-d.thinAxis[0], -d.thinAxis[1], -d.thinAxis[2]] as Vec3 }));
     assert.deepEqual(checkOrientation(flippedNormals), checkOrientation(chain(lordotic)));
@@ -70,7 +82,7 @@ describe('checkOrientation', () => {
 
   it('leaves out added discs and does not judge two discs', () => {
     const short = checkOrientation([disc(35, 0.5), disc(0, -0.5)]);
-    assert.deepEqual(short, { topWedgeExcessDegrees: null, lordosisTurn: null, warnings: [] });
+    assert.deepEqual(short, { topWedgeExcessDegrees: null, lordosisTurn: null, spineTiltDegrees: null, warnings: [] });
     // A faint disc added under the chain has no volume of its own, and copies the tilt of the disc above.
     const added = checkOrientation([...chain(lordotic), disc(-35, -0.5, 0)]);
     assert.deepEqual(added, checkOrientation(chain(lordotic)));

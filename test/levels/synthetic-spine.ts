@@ -12,7 +12,7 @@ export interface SyntheticSpineOptions {
   marginBelow?: number;
   /** Indices of discs to leave out of the label map (simulating a missed disc). */
   omit?: number[];
-  /** Tilt of the whole spine about the left-right axis, degrees; a lumbosacral disc is tilted about 20-40. */
+  /** Tilt of the whole spine about the left-right axis, degrees (default 20): a lumbosacral disc is tilted about 20-40, and a spine that leans more than 25 reads as a rotated header. */
   tiltDegrees?: number;
   /** Indices of discs left out of the label map but kept in the disc probability at 0.5, as a faint band. */
   faint?: number[];
@@ -43,7 +43,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   const ny = Math.ceil(spineLength);
   const nz = options.lateralSlices ?? 30;
   // Affine: i -> +y (posterior), j -> -z (inferior), k -> +x (left), then rotated about x by the tilt.
-  const angle = ((options.tiltDegrees ?? 25) * Math.PI) / 180;
+  const angle = ((options.tiltDegrees ?? 20) * Math.PI) / 180;
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
   const affine = [0, 0, 1, -15, cos, sin, 0, -50, sin, -cos, 0, 0, 0, 0, 0, 1];
