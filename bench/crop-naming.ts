@@ -10,7 +10,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { norm, subtract } from '../src/geometry/affine.js';
-import { arrayTypes, indexToPatient, makeVolume, type DataType, type Volume, type VoxelArray } from '../src/geometry/volume.js';
+import { headToFeetAxis, keepPlanes } from '../src/geometry/crop.js';
+import { indexToPatient, type Volume } from '../src/geometry/volume.js';
 import { truthStructures, type TruthStructure } from '../src/evaluation/truth.js';
 import { matchToleranceMm } from '../src/evaluation/evaluate.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
@@ -32,49 +33,14 @@ const cuts = (values.cuts ?? '5,15,25,35,50,70').split(',').map(Number);
 const model = await loadSegmentationModel(values.model ?? defaultSegmentationModelPath);
 const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filter((name) => existsSync(join(volumesDir, name, 'instances.nii.gz')));
 
-/** Index of the voxel axis closest to the patient's cranio-caudal (z) direction. */
-function craniocaudalAxis(volume: Volume): 0 | 1 | 2 {
-  const zParts = [0, 1, 2].map((axis) => Math.abs(volume.affine[8 + axis]!) / norm([volume.affine[axis]!, volume.affine[4 + axis]!, volume.affine[8 + axis]!]));
-  return zParts.indexOf(Math.max(...zParts)) as 0 | 1 | 2;
-}
-
 /** Returns the part of `volume` whose planes along `axis` lie at z of at least `minZ` (LPS mm). */
 function cropBelow(volume: Volume, axis: 0 | 1 | 2, minZ: number): Volume {
-  const size = [...volume.size] as [number, number, number];
-  const keep = Array.from({ length: size[axis] }, (_, index) => {
+  const keep = Array.from({ length: volume.size[axis] }, (_, index) => {
     const point: [number, number, number] = [0, 0, 0];
     point[axis] = index;
     return indexToPatient(volume, point)[2] >= minZ;
   });
-  const start = keep.indexOf(true);
-  const end = keep.lastIndexOf(true) + 1;
-  const cropped = [...size] as [number, number, number];
-  cropped[axis] = end - start;
-  const Type = arrayTypes[dataTypeOf(volume.data)];
-  const data = new Type(cropped[0] * cropped[1] * cropped[2]) as VoxelArray;
-  for (let k = 0; k < cropped[2]; k++) {
-    for (let j = 0; j < cropped[1]; j++) {
-      for (let i = 0; i < cropped[0]; i++) {
-        const source = [i, j, k];
-        source[axis] += start;
-        data[i + cropped[0] * (j + cropped[1] * k)] = volume.data[source[0]! + size[0] * (source[1]! + size[1] * source[2]!)]!;
-      }
-    }
-  }
-  const origin: [number, number, number] = [0, 0, 0];
-  origin[axis] = start;
-  const [x, y, z] = indexToPatient(volume, origin);
-  const affine = [...volume.affine];
-  affine[3] = x;
-  affine[7] = y;
-  affine[11] = z;
-  return makeVolume(cropped, affine, data);
-}
-
-function dataTypeOf(data: VoxelArray): DataType {
-  const entry = Object.entries(arrayTypes).find(([, Type]) => data instanceof Type);
-  if (entry === undefined) throw new Error('unknown voxel array type');
-  return entry[0] as DataType;
+  return keepPlanes(volume, axis, keep.indexOf(true), keep.lastIndexOf(true) + 1);
 }
 
 interface CutOutcome {
@@ -86,7 +52,7 @@ interface CutOutcome {
 }
 
 async function nameCut(image: Volume, truth: readonly TruthStructure[], minZ: number | null): Promise<CutOutcome> {
-  const volume = minZ === null ? image : cropBelow(image, craniocaudalAxis(image), minZ);
+  const volume = minZ === null ? image : cropBelow(image, headToFeetAxis(image), minZ);
   const segmentation = await segmentSagittalVolume(volume, model);
   let levels;
   try {

@@ -1,9 +1,9 @@
 /**
- * Measures level naming when a volume's header has its patient axes flipped, front to back, head
- * to feet or both, or rotated about the left-right axis, while the voxels stay as stored, on the
- * whole volume and on copies cut at the top or the bottom. Each copy is segmented and named as `analyze` does, with its own header and with
- * each flip. Every disc named is matched by voxel position to a disc named on the whole volume with
- * its own header. Two figures matter:
+ * Measures level naming on headers with wrong patient axes while the voxels stay as stored. The
+ * header is flipped front to back, head to feet or both, or rotated about the left-right axis. Each
+ * volume runs whole and cut at the top or the bottom, and each copy is segmented and named as
+ * `analyze` does. Every disc named is matched by voxel position to a disc named on the whole volume
+ * with its own header. Two figures matter:
  * - names that differ from the whole volume's at confidence 0.5 or more (names under 0.5 are marked
  *   as possibly wrong);
  * - ORIENTATION_SUSPECTED on a copy with its own header, which is a false alarm.
@@ -13,7 +13,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { arrayTypes, indexToPatient, makeVolume, patientToIndex, spacing, type DataType, type Volume, type VoxelArray } from '../src/geometry/volume.js';
+import { headToFeetAxis, keepPlanes } from '../src/geometry/crop.js';
+import { makeVolume, patientToIndex, spacing, type Volume } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { findStudyLevels } from '../src/levels/study-levels.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
@@ -76,44 +77,6 @@ interface NamedDisc {
   readonly index: readonly number[];
 }
 
-/** Index of the voxel axis closest to the patient's head-to-feet (z) direction. */
-function craniocaudalAxis(volume: Volume): 0 | 1 | 2 {
-  const parts = [0, 1, 2].map((axis) => Math.abs(volume.affine[8 + axis]!));
-  return parts.indexOf(Math.max(...parts)) as 0 | 1 | 2;
-}
-
-/** Returns the planes `from` to `to` (exclusive) along `axis`, with the affine moved to match. */
-function keepPlanes(volume: Volume, axis: 0 | 1 | 2, from: number, to: number): Volume {
-  const size = volume.size;
-  const kept = [...size] as [number, number, number];
-  kept[axis] = to - from;
-  const Type = arrayTypes[dataTypeOf(volume.data)];
-  const data = new Type(kept[0] * kept[1] * kept[2]) as VoxelArray;
-  for (let k = 0; k < kept[2]; k++) {
-    for (let j = 0; j < kept[1]; j++) {
-      for (let i = 0; i < kept[0]; i++) {
-        const source = [i, j, k];
-        source[axis] += from;
-        data[i + kept[0] * (j + kept[1] * k)] = volume.data[source[0]! + size[0] * (source[1]! + size[1] * source[2]!)]!;
-      }
-    }
-  }
-  const origin: [number, number, number] = [0, 0, 0];
-  origin[axis] = from;
-  const [x, y, z] = indexToPatient(volume, origin);
-  const affine = [...volume.affine];
-  affine[3] = x;
-  affine[7] = y;
-  affine[11] = z;
-  return makeVolume(kept, affine, data);
-}
-
-function dataTypeOf(data: VoxelArray): DataType {
-  const entry = Object.entries(arrayTypes).find(([, Type]) => data instanceof Type);
-  if (entry === undefined) throw new Error('unknown voxel array type');
-  return entry[0] as DataType;
-}
-
 async function nameDiscs(image: Volume, offset: readonly number[]): Promise<{ discs: NamedDisc[]; warnings: string[] }> {
   const segmentation = await segmentSagittalVolume(image, model);
   const { levels } = findStudyLevels(segmentation, image, 'bench', model.bodyIntensity);
@@ -129,7 +92,7 @@ for (const name of cases) {
   const whole = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
   const voxelMm = spacing(whole);
   const reference = await nameDiscs(whole, [0, 0, 0]);
-  const axis = craniocaudalAxis(whole);
+  const axis = headToFeetAxis(whole);
   const planes = whole.size[axis];
   // Voxel index grows towards the head when the axis points up in patient z.
   const indexGrowsUp = whole.affine[8 + axis]! > 0;
