@@ -60,8 +60,8 @@ export interface NamingContext {
 /**
  * Orders the discs cranial to caudal along the spine and names them by counting up from the
  * lowest disc, taken to be L5-S1. The names are only as good as that anchor. Every name's
- * confidence falls, with a warning, when the sacrum is out of view, when the chain looks upside
- * down or back to front (a wrong header), when a disc seems to be missing from the chain, or when
+ * confidence falls, with a warning, in four cases: the sacrum is out of view, the chain looks
+ * upside down, mirrored or leaning (a wrong header), a disc seems to be missing from the chain, or
  * the lowest disc looks rudimentary (transitional anatomy).
  */
 export function nameLevels(discs: Structure[], vertebrae: Structure[], context: NamingContext): Naming {

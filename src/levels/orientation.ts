@@ -5,40 +5,34 @@ import type { Structure } from './structures.js';
 export const minOrientationDiscs = 3;
 
 /**
- * The lordosis bends most at its lower end: the lumbosacral disc meets L4-L5 at a wider angle than
- * any two neighbouring discs above, and neighbouring thoracic discs are nearly parallel. The angle
- * between the two highest segmented discs minus that between the two lowest was -8 to -26 degrees
- * on the 17 labelled volumes (-3.4 on a view without the sacrum), and +8 to +25 with the header
- * flipped head to feet. Above this many degrees the chain is taken to be upside down. Angles
- * between discs do not change when the whole image is rotated.
- * NOTE: a limit set between those groups. Disc sizes were tried first and dropped, because the
- * segmented L4-L5 and L5-S1 discs are often smaller than the discs above them, so a view that
- * starts at L1 looked upside down by size. On vb2-04 cut above its sacrum, the check raised the
- * warning with a correct header.
+ * Limit on the angle between the two highest segmented discs minus that between the two lowest.
+ * The lordosis bends most at the lumbosacral disc, and neighbouring thoracic discs are nearly
+ * parallel. On the 17 labelled volumes this difference was -8 to -26 degrees (-3.4 on a view
+ * without the sacrum). With the header flipped head to feet it was +8 to +25. Angles between discs
+ * do not change when the whole image is rotated.
+ * NOTE: set between those groups. On vb2-04 cut above its sacrum, whose two highest discs meet at
+ * 11 degrees, it raised the warning with a correct header.
  */
 export const maxTopWedgeExcessDegrees = 5;
 
 /**
- * In a lumbar lordosis the disc planes turn to face forwards going down: the cranial normal of
- * the lowest disc points farther to the front (towards -y, LPS) than that of the highest. The
- * y component of the lowest disc's normal minus that of the highest was -0.49 to -0.93 on the
- * same volumes (-0.07 on a view without the sacrum), and +0.33 to +0.60 with the header flipped
- * front to back, where names were shifted by up to two levels at 0.8 to 0.9. Above this value the
- * curve is taken to bend the wrong way.
+ * Limit on the y component (LPS) of the lowest disc's cranial normal minus that of the highest.
+ * In a lordosis the disc planes turn to face forwards going down, so the difference is negative:
+ * -0.49 to -0.93 on the same volumes, -0.07 on a view without the sacrum. With the header flipped
+ * front to back it was +0.33 to +0.60, and names were up to two levels off at 0.8 to 0.9.
  */
 export const maxLordosisTurn = 0.15;
 
 /**
- * A supine spine runs close to the head-to-feet axis: the line from the highest to the lowest
- * segmented disc lay 1 to 11 degrees from it on the 17 labelled volumes, sct-t2-lumbar, the DICOM
- * studies and the demo, and up to 18 degrees on cuts of them. The network was trained with
- * rotations of up to 15 degrees. With the header rotated by 25 or 40 degrees about the left-right
- * axis, the line lay 14 to 51 degrees from the axis, and at 40 degrees three volumes were named one
- * level off at about 0.6. Above this many degrees the header is taken to be rotated.
+ * Limit on the angle between the head-to-feet axis and the line from the highest to the lowest
+ * segmented disc. A supine spine runs close to that axis: 1 to 11 degrees on the labelled volumes,
+ * the DICOM studies and the demo, and up to 18 degrees on cuts of them. The network was trained
+ * with rotations of up to 15 degrees. With the header rotated by 40 degrees the line lay 29 to 51
+ * degrees off, and three volumes were named one level off at about 0.6.
  */
 export const maxSpineTiltDegrees = 25;
 
-/** Anchor confidence when the chain looks upside down or back to front in patient coordinates. */
+/** Anchor confidence when the chain looks upside down, mirrored or rotated in patient coordinates. */
 export const orientationAnchorConfidence = 0.2;
 
 export interface OrientationCheck {
@@ -52,12 +46,11 @@ export interface OrientationCheck {
 }
 
 /**
- * Reads the orientation of the spine from the chain of discs, ordered cranial to caudal in the
- * header's patient coordinates. A header that swaps head and feet or front and back gives the
- * network an upside-down or mirrored image, and level naming then counts from the wrong end or
- * from discs in the wrong place. Three facts of the anatomy show it: the lordosis bends forwards,
- * and most at its lower end, and a supine spine runs close to the head-to-feet axis. Discs without
- * a volume of their own (added faint discs) are left out.
+ * Checks the orientation of the spine from the chain of discs, ordered cranial to caudal in the
+ * header's patient coordinates. A header that swaps or rotates the patient axes shows the network
+ * the spine upside down, mirrored or leaning, and level naming can then count from the wrong end.
+ * Three facts show it: the lordosis bends forwards, most at its lower end, and a supine spine runs
+ * close to the head-to-feet axis. Added faint discs, which have no volume of their own, are left out.
  */
 export function checkOrientation(chain: readonly Structure[]): OrientationCheck {
   const discs = chain.filter((disc) => disc.volumeMm3 > 0);

@@ -19,7 +19,7 @@ const degrees = (sine: number): number => (Math.asin(sine) * 180) / Math.PI;
 /** Angle between the two highest discs (2.9 degrees) minus that between the two lowest (15.5). */
 const uprightExcess = degrees(0.1) - degrees(0.05) - (degrees(0.5) - degrees(0.25));
 
-/** The chain as a header with head and feet swapped shows it: order reversed, normals mirrored. */
+/** Returns the normals as a header with head and feet swapped shows them: order reversed, signs mirrored. */
 const upsideDown = (normals: number[]): number[] => [...normals].reverse().map((y) => -y);
 const chain = (normals: number[]): Structure[] => heights.map((z, index) => disc(z, normals[index]!));
 const wideView = { distanceToEdge: () => 100 };
@@ -32,7 +32,7 @@ describe('checkOrientation', () => {
     assert.ok(Math.abs(check.lordosisTurn! - -0.6) < 1e-9);
   });
 
-  it('warns when the chain bends most at the top', () => {
+  it('warns on a bend at the top', () => {
     const check = checkOrientation(chain(upsideDown(lordotic)));
     assert.ok(Math.abs(check.topWedgeExcessDegrees! + uprightExcess) < 1e-9);
     // Mirroring head to feet leaves the turn of the lordosis as it was.
@@ -42,28 +42,28 @@ describe('checkOrientation', () => {
     assert.match(check.warnings[0]!.message, /head and feet swapped\?\); the header's orientation may be wrong/);
   });
 
-  it('warns when the curve bends backwards', () => {
+  it('warns on a backward curve', () => {
     const check = checkOrientation(chain(lordotic.map((y) => -y)));
     assert.deepEqual(check.warnings.map((w) => w.code), ['ORIENTATION_SUSPECTED']);
     assert.match(check.warnings[0]!.message, /^the disc planes turn to face backwards going down \(0\.60\)/);
   });
 
-  it('gives both reasons in one warning', () => {
+  it('joins both reasons in one warning', () => {
     const check = checkOrientation(chain(upsideDown(lordotic).map((y) => -y)));
     assert.equal(check.warnings.length, 1);
     assert.match(check.warnings[0]!.message, /head and feet swapped\?\); the disc planes turn/);
   });
 
-  it('compares angles between discs, which a rotated image keeps', () => {
+  it('keeps disc angles under a lean', () => {
     // The whole spine leaning 20 degrees forwards changes every tilt but not the angles between discs.
-    const lean = Math.sin((20 * Math.PI) / 180);
-    const leaning = lordotic.map((y) => Math.sin(Math.asin(y) - Math.asin(lean)));
+    const lean = (20 * Math.PI) / 180;
+    const leaning = lordotic.map((y) => Math.sin(Math.asin(y) - lean));
     const check = checkOrientation(chain(leaning));
     assert.ok(Math.abs(check.topWedgeExcessDegrees! - uprightExcess) < 1e-9);
     assert.deepEqual(check.warnings, []);
   });
 
-  it('warns when the spine runs far from the head-to-feet axis', () => {
+  it('warns on a steep lean', () => {
     // Disc centres moved forwards with height, so that the spine leans by `degrees` in the sagittal plane.
     const leaning = (degrees: number): Structure[] =>
       chain(lordotic).map((d) => ({ ...d, center: [0, -d.center[2] * Math.tan((degrees * Math.PI) / 180), d.center[2]] as Vec3 }));
@@ -75,21 +75,24 @@ describe('checkOrientation', () => {
     assert.match(steep.warnings[0]!.message, /^the spine runs 40 degrees from the head-to-feet axis, more than a supine spine does \(header rotated\?\)/);
   });
 
-  it('reads the normals as pointing cranially whichever way they were fitted', () => {
+  it('accepts normals of either sign', () => {
     const flippedNormals = chain(lordotic).map((d) => ({ ...d, thinAxis: [-d.thinAxis[0], -d.thinAxis[1], -d.thinAxis[2]] as Vec3 }));
     assert.deepEqual(checkOrientation(flippedNormals), checkOrientation(chain(lordotic)));
   });
 
-  it('leaves out added discs and does not judge two discs', () => {
+  it('skips a chain of two discs', () => {
     const short = checkOrientation([disc(35, 0.5), disc(0, -0.5)]);
     assert.deepEqual(short, { topWedgeExcessDegrees: null, lordosisTurn: null, spineTiltDegrees: null, warnings: [] });
+  });
+
+  it('leaves out added discs', () => {
     // A faint disc added under the chain has no volume of its own, and copies the tilt of the disc above.
     const added = checkOrientation([...chain(lordotic), disc(-35, -0.5, 0)]);
     assert.deepEqual(added, checkOrientation(chain(lordotic)));
   });
 });
 
-describe('nameLevels with a chain upside down', () => {
+describe('nameLevels upside down', () => {
   it('brings every name under 0.5', () => {
     const naming = nameLevels(chain(upsideDown(lordotic)), [], wideView);
     assert.ok(naming.warnings.some((w) => w.code === 'ORIENTATION_SUSPECTED'));
