@@ -1,4 +1,4 @@
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -105,12 +105,21 @@ const summaryFileName = /^batch-summary(-shard-\d+-of-\d+)?\.json$/i;
 export function batchOutputDirs(out: string, studies: readonly string[]): string[] {
   const usedNames = new Set<string>();
   const isUsed = (name: string): boolean => usedNames.has(name.toLowerCase()) || summaryFileName.test(name);
+  // Volume files laid out as CASE/image.nii.gz share one name, so the name of their folder goes before it.
+  const fileNameCounts = new Map<string, number>();
+  for (const study of studies) {
+    if (!volumeExtension.test(study)) continue;
+    const key = studyFolderName(study).toLowerCase();
+    fileNameCounts.set(key, (fileNameCounts.get(key) ?? 0) + 1);
+  }
   return studies.map((study) => {
-    const base = studyFolderName(study);
-    let name = base;
-    for (let suffix = 2; isUsed(name); suffix++) name = `${base}-${suffix}`;
-    usedNames.add(name.toLowerCase());
-    return join(out, name);
+    const name = studyFolderName(study);
+    const shared = volumeExtension.test(study) && fileNameCounts.get(name.toLowerCase())! > 1;
+    const base = shared ? `${studyFolderName(dirname(resolve(study)))}-${name}` : name;
+    let folder = base;
+    for (let suffix = 2; isUsed(folder); suffix++) folder = `${base}-${suffix}`;
+    usedNames.add(folder.toLowerCase());
+    return join(out, folder);
   });
 }
 

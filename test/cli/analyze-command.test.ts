@@ -23,7 +23,7 @@ describe('batchOutputDirs', () => {
 
   it('suffix skips a taken name', () => {
     // Suffixing the third study by its position would give x-3, which the first study has.
-    const dirs = batchOutputDirs(out, ['/col/a/x-3.nii.gz', '/col/b/x.nii.gz', '/col/c/x.nii.gz']);
+    const dirs = batchOutputDirs(out, ['/col/a/x-3', '/col/b/x', '/col/c/x']);
     assert.deepEqual(assertUniqueChildren(dirs), ['x-3', 'x', 'x-2']);
   });
 
@@ -32,8 +32,17 @@ describe('batchOutputDirs', () => {
     assert.deepEqual(assertUniqueChildren(dirs), ['x-2', 'x-3', 'x', 'x-4', 'x-5']);
   });
 
+  it('names volume files of one name after their folders', () => {
+    // The layout of the labelled volumes: CASE/image.nii.gz. A file whose name no other has keeps it.
+    const dirs = batchOutputDirs(out, ['/v/vb1-02/image.nii.gz', '/v/vb1-03/Image.nii', '/v/ivd-11/image.mha', '/w/ivd-11/image.nii.gz', '/w/scan.nii.gz']);
+    assert.deepEqual(assertUniqueChildren(dirs), ['vb1-02-image', 'vb1-03-Image', 'ivd-11-image', 'ivd-11-image-2', 'scan']);
+    // A folder study of that name does not count: only files are renamed.
+    assert.deepEqual(assertUniqueChildren(batchOutputDirs(out, ['/s/image', '/v/a/image.nii.gz'])), ['image', 'image-2']);
+    assert.deepEqual(assertUniqueChildren(batchOutputDirs(out, ['/image.nii.gz', '/x/image.nii.gz'])), ['study-image', 'x-image']);
+  });
+
   it('compares names ignoring case', () => {
-    const dirs = batchOutputDirs(out, ['/a/Study.nii', '/b/study.nii']);
+    const dirs = batchOutputDirs(out, ['/a/Study', '/b/study']);
     assert.deepEqual(assertUniqueChildren(dirs), ['Study', 'study-2']);
   });
 
@@ -46,7 +55,8 @@ describe('batchOutputDirs', () => {
   it('replaces empty and dot names', () => {
     // `/` has no name, and `..nii.gz` and `...nii.gz` would leave `.` and `..` after the extension.
     const dirs = batchOutputDirs(out, ['/', '/v/..nii.gz', '/v/...nii.gz', '/v/.nii.gz']);
-    assert.deepEqual(assertUniqueChildren(dirs), ['study', 'study-2', 'study-3', 'study-4']);
+    // The three files share the name `study`, so their folder name goes before it.
+    assert.deepEqual(assertUniqueChildren(dirs), ['study', 'v-study', 'v-study-2', 'v-study-3']);
   });
 
   it('keeps summary file names free', () => {
