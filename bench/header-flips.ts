@@ -14,11 +14,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { headToFeetAxis, keepPlanes } from '../src/geometry/crop.js';
-import { makeVolume, patientToIndex, spacing, type Volume } from '../src/geometry/volume.js';
+import { makeVolume, spacing } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
-import { findStudyLevels } from '../src/levels/study-levels.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
-import { segmentSagittalVolume } from '../src/segmentation/segment.js';
+import { countDiffering, nameDiscs } from './naming-match.js';
 
 const usage = 'usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70] [--rotations DEGREES,...]\n';
 const { values, positionals } = parseArgs({
@@ -67,31 +66,12 @@ function rotateHeader(affine: readonly number[], degrees: number): number[] {
   return rotated;
 }
 
-/** Largest distance in mm between a disc and its match named on the whole volume with its own header. */
-const matchToleranceMm = 12;
-
-interface NamedDisc {
-  readonly name: string;
-  readonly confidence: number;
-  /** Position in voxel indices of the whole volume, which neither a flip nor a cut changes. */
-  readonly index: readonly number[];
-}
-
-async function nameDiscs(image: Volume, offset: readonly number[]): Promise<{ discs: NamedDisc[]; warnings: string[] }> {
-  const segmentation = await segmentSagittalVolume(image, model);
-  const { levels } = findStudyLevels(segmentation, image, 'bench', model.bodyIntensity);
-  return {
-    discs: levels.allDiscs.map((d) => ({ name: d.name, confidence: d.confidence, index: patientToIndex(image, d.center).map((value, axis) => value + offset[axis]!) })),
-    warnings: [...new Set(levels.warnings.map((w) => w.code))],
-  };
-}
-
 const totals = { runs: 0, failed: 0, flippedRuns: 0, names: 0, differ: 0, differConfident: 0, flippedWarned: 0, falseAlarms: 0 };
 console.log(`${'case'.padEnd(10)} ${'cut'.padEnd(9)} ${'flip'.padEnd(11)} ${'names'.padStart(5)} ${'differ'.padStart(6)} ${'differ, >=0.5'.padStart(13)}  warnings`);
 for (const name of cases) {
   const whole = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
   const voxelMm = spacing(whole);
-  const reference = await nameDiscs(whole, [0, 0, 0]);
+  const reference = await nameDiscs(model, whole, (index) => index);
   const axis = headToFeetAxis(whole);
   const planes = whole.size[axis];
   // Voxel index grows towards the head when the axis points up in patient z.
@@ -116,21 +96,13 @@ for (const name of cases) {
       const label = `${name.padEnd(10)} ${cut.name.padEnd(9)} ${flip.padEnd(11)}`;
       let named: Awaited<ReturnType<typeof nameDiscs>>;
       try {
-        named = await nameDiscs(makeVolume(image.size, affine, image.data), offset);
+        named = await nameDiscs(model, makeVolume(image.size, affine, image.data), (index) => index.map((value, i) => value + offset[i]!));
       } catch (error) {
         totals.failed++;
         console.log(`${label} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
         continue;
       }
-      let differ = 0;
-      let differConfident = 0;
-      for (const disc of named.discs) {
-        const distances = reference.discs.map((other) => Math.hypot(...other.index.map((value, i) => (value - disc.index[i]!) * voxelMm[i]!)));
-        const nearest = distances.indexOf(Math.min(...distances));
-        if (nearest < 0 || distances[nearest]! > matchToleranceMm || reference.discs[nearest]!.name === disc.name) continue;
-        differ++;
-        if (disc.confidence >= 0.5) differConfident++;
-      }
+      const { differ, differConfident } = countDiffering(reference.discs, named.discs, voxelMm);
       const warned = named.warnings.includes('ORIENTATION_SUSPECTED');
       totals.names += named.discs.length;
       totals.differ += differ;

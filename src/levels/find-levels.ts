@@ -4,7 +4,7 @@ import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.j
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
-import { bodyFollowsAddedDisc, findDiscBetweenBodiesBelow, findFaintDiscBelow } from './faint-disc.js';
+import { bodyFollowsAddedDisc, bodyReachBelow, findDiscBetweenBodiesBelow, findFaintDiscBelow, maxBodyReachBelowLowestDisc } from './faint-disc.js';
 import { measureDisc } from './measure.js';
 import { nameLevels, type NamedVertebra, type NamingContext } from './naming.js';
 import { findStructures, splitBodiesAtDiscs, type Structure } from './structures.js';
@@ -39,6 +39,14 @@ export const faintDiscConfidenceFactor = 0.5;
  * would give a shifted name above 0.5 here.
  */
 export const faintDiscWithBodyBelowConfidenceFactor = 0.7;
+
+/**
+ * Factor on every confidence when the vertebral body under the lowest disc is too long to be the
+ * top of the sacrum (`maxBodyReachBelowLowestDisc`), so that it may be L5 and S1 with the L5-S1 disc
+ * missed. It brings every name under 0.5. Without it, a gamma-brightened copy of vb1-15 was named
+ * one level off at 0.87.
+ */
+export const longBodyBelowConfidenceFactor = 0.5;
 
 /** Maximum distance in mm of a structure from the smooth spine curve before it is discarded as a false detection. */
 const maxCurveResidualMm = 20;
@@ -109,6 +117,15 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
     // The bodies were split at the segmented discs only. The two bodies around the added disc (L5
     // and S1 when it is L5-S1) are still one segment, so they are split at the added disc too.
     vertebrae = splitBodiesAtDiscs(segmentation.labels, vertebrae, discs, segmentation.vertebraProbability);
+  } else {
+    const reach = bodyReachBelow(discs, segmentation.vertebraProbability);
+    if (reach !== null && reach.spacings >= maxBodyReachBelowLowestDisc) {
+      confidenceFactor = longBodyBelowConfidenceFactor;
+      extraWarnings.push({
+        code: 'LONG_BODY_BELOW_LOWEST_DISC',
+        message: `the vertebral body under the lowest segmented disc goes on for ${reach.mm.toFixed(0)} mm (${reach.spacings.toFixed(1)} disc spacings) below it, longer than the top of the sacrum. It may be L5 and S1 with a missed L5-S1 disc between them, so every name may be shifted by one level. Check the lowest disc on the overlay`,
+      });
+    }
   }
   const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image));
   const lumbar = new Set<string>(discLevelNames);

@@ -160,6 +160,28 @@ describe('findLevels', () => {
     for (const vertebra of result.vertebrae) assert.ok(vertebra.confidence < 0.5, `${vertebra.name} confidence ${vertebra.confidence}`);
   });
 
+  it('doubts names over merged L5 and S1', () => {
+    // L5-S1 is drawn as bone, so L5 and S1 make one body and L4-L5 is the lowest disc.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, fused: [5] });
+    const result = findLevels(segmentation, 'synthetic');
+    assert.equal(result.levels.at(-1)!.level, 'L5-S1');
+    assert.equal(result.levels.length, 5);
+    const warning = result.warnings.find((w) => w.code === 'LONG_BODY_BELOW_LOWEST_DISC');
+    assert.ok(warning, JSON.stringify(result.warnings));
+    assert.match(warning.message, /goes on for (6\d) mm \(1\.[78] disc spacings\)/);
+    assert.ok(!result.warnings.some((w) => w.code === 'FAINT_DISC_ADDED'));
+    for (const level of result.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+    for (const vertebra of result.vertebrae) assert.ok(vertebra.confidence < 0.5, `${vertebra.name} confidence ${vertebra.confidence}`);
+  });
+
+  it('judges sacrum height by the limit', () => {
+    // L5-S1 lies 36 mm under L4-L5. With half of it, a sacral body 30 mm high ends 0.97 spacings
+    // under its centre, and one 45 mm high 1.39 spacings, which is read as L5 and S1.
+    const codes = (sacrumHeight: number) => findLevels(syntheticSpine({ discHeights: lumbar, sacrumHeight }).segmentation, 'synthetic').warnings.map((w) => w.code);
+    assert.deepEqual(codes(30), []);
+    assert.deepEqual(codes(45), ['LONG_BODY_BELOW_LOWEST_DISC']);
+  });
+
   it('adds no disc with nothing below the sacrum', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar.slice(0, 5) });
     const result = findLevels(segmentation, 'synthetic');

@@ -41,3 +41,35 @@ describe('nameLevels', () => {
     assert.equal(nameLevels(discs, bodies, wideView).vertebrae[0]!.structure.center[2], 157);
   });
 });
+
+describe('nameLevels with a thoracic disc missed', () => {
+  // L5-S1 at z 0 up to T12-L1 at 184 (32 mm above L1-L2), then T10-T11 60 mm higher: T11-T12 is
+  // missing. 60 mm is under 1.6 times the median spacing of 38.5, but not under 1.6 times 32.
+  const discs = [244, 184, 152, 117, 78, 38].map((z) => structure('disc', z, 9000));
+  discs.push(structure('disc', 0, 9000, true));
+
+  it('finds the gap from the spacing next to it', () => {
+    const naming = nameLevels(discs, [], wideView);
+    assert.deepEqual(naming.warnings.map((w) => w.code), ['DISC_CHAIN_GAP']);
+    assert.match(naming.warnings[0]!.message, /more than 1\.6 times the typical 39 mm or the spacing of the discs next to them/);
+  });
+
+  it('halves only the name above the gap', () => {
+    const confidence = nameLevels(discs, [], wideView).discs.map((d) => [d.name, d.confidence]);
+    assert.deepEqual(confidence, [
+      ['T11-T12', 0.475],
+      ['T12-L1', 0.95],
+      ['L1-L2', 0.95],
+      ['L2-L3', 0.95],
+      ['L3-L4', 0.95],
+      ['L4-L5', 0.95],
+      ['L5-S1', 0.95],
+    ]);
+  });
+
+  it('finds no gap where the spacing grows smoothly', () => {
+    const smooth = [214, 184, 152, 117, 78, 38].map((z) => structure('disc', z, 9000));
+    smooth.push(structure('disc', 0, 9000, true));
+    assert.deepEqual(nameLevels(smooth, [], wideView).warnings, []);
+  });
+});

@@ -8,12 +8,16 @@ export interface SyntheticSpineOptions {
   depth?: number;
   /** Height in mm of each vertebral body. */
   bodyHeight?: number;
+  /** Height in mm of the sacral body under the lowest disc (default bodyHeight). */
+  sacrumHeight?: number;
   /** Field of view in mm below the sacrum's top row; the grid adds 10 mm more. */
   marginBelow?: number;
   /** Indices of discs to leave out of the label map (simulating a missed disc). */
   omit?: number[];
   /** Tilt of the whole spine about the left-right axis, degrees (default 20): a lumbosacral disc is tilted about 20-40, and a spine that leans more than 25 reads as a rotated header. */
   tiltDegrees?: number;
+  /** Indices of discs drawn as vertebral body, as when the network misses a disc and merges the bodies around it. */
+  fused?: number[];
   /** Indices of discs left out of the label map but kept in the disc probability at 0.5, as a faint band. */
   faint?: number[];
   /**
@@ -68,6 +72,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
     row += bodyHeight;
     const height = options.discHeights[d]!;
     if ((options.faint ?? []).includes(d)) fill(row, row + height, 2, 0.5);
+    else if ((options.fused ?? []).includes(d)) fill(row, row + height, 1);
     else if ((options.splitDisc ?? []).includes(d)) {
       fill(row, row + height, 2, 1, [5, 12]);
       fill(row, row + height, 2, 1, [nz - 12, nz - 5]);
@@ -77,7 +82,7 @@ export function syntheticSpine(options: SyntheticSpineOptions): { segmentation: 
   }
   // The sacrum: one more body below the lowest disc, inside the margin.
   if (options.sacralDisc === undefined) {
-    fill(row, Math.min(row + bodyHeight, ny - 1), 1);
+    fill(row, Math.min(row + (options.sacrumHeight ?? bodyHeight), ny - 1), 1);
   } else {
     fill(row, row + 20, 1);
     fill(row + 20, row + 24, 2, 0.5);

@@ -1,0 +1,127 @@
+/**
+ * Measures level naming on copies of each labelled volume whose voxels were changed while the
+ * anatomy stayed. One copy per gamma curve on the intensities (max * (v / max) ^ gamma), which
+ * brightens dark tissue below 1 and darkens it above. One copy on an in-plane grid twice as coarse
+ * (2 x 2 voxel means), as from a scanner with larger pixels. Each copy is segmented and named as
+ * `analyze` does, and its discs are matched by voxel position to those named on the volume as
+ * stored. The figure that matters is the number of names that differ at confidence 0.5 or more,
+ * because names under 0.5 are marked as possibly shifted.
+ * Usage: node dist/bench/image-changes.js VOLUMES_DIR [--model PATH] [--cases A,B] [--gammas 0.5,0.7,1.5,2]
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Mat4 } from '../src/geometry/affine.js';
+import { makeVolume, spacing, type Volume } from '../src/geometry/volume.js';
+import { readVolumeFile } from '../src/input/volume-file.js';
+import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
+import { countDiffering, nameDiscs } from './naming-match.js';
+
+const usage = 'usage: node dist/bench/image-changes.js VOLUMES_DIR [--model PATH] [--cases A,B] [--gammas 0.5,0.7,1.5,2]\n';
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { model: { type: 'string' }, cases: { type: 'string' }, gammas: { type: 'string' } },
+});
+const volumesDir = positionals[0];
+if (volumesDir === undefined) {
+  process.stderr.write(usage);
+  process.exit(2);
+}
+const gammas = (values.gammas ?? '0.5,0.7,1.5,2').split(',').filter((text) => text !== '').map((text) => {
+  const gamma = Number(text);
+  if (!(gamma > 0 && gamma <= 10)) {
+    process.stderr.write(`--gammas ${text}: expected a number above 0 and at most 10\n${usage}`);
+    process.exit(2);
+  }
+  return gamma;
+});
+const model = await loadSegmentationModel(values.model ?? defaultSegmentationModelPath);
+const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filter((name) => existsSync(join(volumesDir, name, 'labels.nii.gz')));
+
+function withGamma(volume: Volume, gamma: number): Volume {
+  let max = 0;
+  for (const value of volume.data) max = Math.max(max, value);
+  return makeVolume(volume.size, volume.affine, Float32Array.from(volume.data, (value) => max * Math.pow(value / max, gamma)));
+}
+
+/** Returns the voxel axis that runs most nearly left to right (the normal of sagittal planes). */
+function leftRightAxis(volume: Volume): 0 | 1 | 2 {
+  const x = [0, 1, 2].map((axis) => Math.abs(volume.affine[axis]!) / spacing(volume)[axis]!);
+  return x.indexOf(Math.max(...x)) as 0 | 1 | 2;
+}
+
+/** Returns the volume on a grid twice as coarse along the two in-plane axes, each voxel the mean of the 2 x 2 it covers. */
+function coarserInPlane(volume: Volume): { image: Volume; factors: number[] } {
+  const normal = leftRightAxis(volume);
+  const factors = [0, 1, 2].map((axis) => (axis === normal ? 1 : 2));
+  const size = volume.size.map((n, axis) => Math.floor(n / factors[axis]!)) as [number, number, number];
+  const [nx, ny] = volume.size;
+  const data = new Float32Array(size[0] * size[1] * size[2]);
+  for (let k = 0; k < size[2]; k++) {
+    for (let j = 0; j < size[1]; j++) {
+      for (let i = 0; i < size[0]; i++) {
+        let sum = 0;
+        let count = 0;
+        for (let dk = 0; dk < factors[2]!; dk++) {
+          for (let dj = 0; dj < factors[1]!; dj++) {
+            for (let di = 0; di < factors[0]!; di++) {
+              sum += volume.data[i * factors[0]! + di + nx * (j * factors[1]! + dj + ny * (k * factors[2]! + dk))]!;
+              count++;
+            }
+          }
+        }
+        data[i + size[0] * (j + size[1] * k)] = sum / count;
+      }
+    }
+  }
+  // A coarse voxel's centre lies half a fine voxel past the centre of its first fine voxel.
+  const affine = [...volume.affine];
+  for (let row = 0; row < 3; row++) {
+    for (let axis = 0; axis < 3; axis++) {
+      affine[row * 4 + 3] = affine[row * 4 + 3]! + ((factors[axis]! - 1) / 2) * volume.affine[row * 4 + axis]!;
+    }
+    for (let axis = 0; axis < 3; axis++) affine[row * 4 + axis] = volume.affine[row * 4 + axis]! * factors[axis]!;
+  }
+  return { image: makeVolume(size, affine as Mat4, data), factors };
+}
+
+const totals = { runs: 0, failed: 0, names: 0, differ: 0, differConfident: 0 };
+console.log(`${'case'.padEnd(10)} ${'change'.padEnd(10)} ${'names'.padStart(5)} ${'differ'.padStart(6)} ${'differ, >=0.5'.padStart(13)}  warnings`);
+for (const name of cases) {
+  const stored = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
+  const voxelMm = spacing(stored);
+  let reference: Awaited<ReturnType<typeof nameDiscs>>;
+  try {
+    reference = await nameDiscs(model, stored, (index) => index);
+  } catch (error) {
+    console.log(`${name.padEnd(10)} stored     no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
+    continue;
+  }
+  const coarse = coarserInPlane(stored);
+  const changes = [
+    ...gammas.map((gamma) => ({ change: `gamma${gamma}`, image: withGamma(stored, gamma), factors: [1, 1, 1] })),
+    { change: 'coarse2', ...coarse },
+  ];
+  for (const { change, image, factors } of changes) {
+    totals.runs++;
+    const label = `${name.padEnd(10)} ${change.padEnd(10)}`;
+    let named: Awaited<ReturnType<typeof nameDiscs>>;
+    try {
+      // A coarse voxel index i covers the stored indices factor * i to factor * i + factor - 1.
+      named = await nameDiscs(model, image, (index) => index.map((value, axis) => value * factors[axis]! + (factors[axis]! - 1) / 2));
+    } catch (error) {
+      totals.failed++;
+      console.log(`${label} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
+      continue;
+    }
+    const { differ, differConfident } = countDiffering(reference.discs, named.discs, voxelMm);
+    totals.names += named.discs.length;
+    totals.differ += differ;
+    totals.differConfident += differConfident;
+    console.log(`${label} ${String(named.discs.length).padStart(5)} ${String(differ).padStart(6)} ${String(differConfident).padStart(13)}  ${named.warnings.join(', ')}`);
+  }
+}
+console.log(
+  `total: ${totals.runs} runs (${totals.failed} without levels), ${totals.names} names, ${totals.differ} differ from the names of the volume as stored, ` +
+    `${totals.differConfident} of them at confidence 0.5 or more`,
+);
