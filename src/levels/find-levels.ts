@@ -1,8 +1,10 @@
 import { add, cross, dot, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
+import { headToFeetAxis } from '../geometry/crop.js';
 import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
+import type { IntensityWindow } from '../segmentation/preprocess.js';
 import type { Segmentation } from '../segmentation/segment.js';
 import { bodyFollowsAddedDisc, bodyReachBelow, findDiscBetweenBodiesBelow, findFaintDiscBelow, maxBodyReachBelowLowestDisc } from './faint-disc.js';
 import { measureDisc } from './measure.js';
@@ -127,7 +129,7 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
       });
     }
   }
-  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image));
+  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image, segmentation.window));
   const lumbar = new Set<string>(discLevelNames);
   // An added disc is not measured. On the demo phantom, whose L5-S1 heights are 12.6, 11.1 and
   // 7.8 mm, heights from its faint disc probability came out near 5 mm. The gap between the body
@@ -273,19 +275,53 @@ function fitQuadratic(points: [number, number][]): (x: number) => number {
 const paddingRunMm = 3;
 
 /**
+ * Share of the window, above its low end, that a voxel must exceed to count as anatomy in
+ * emptyPlanes. An estimate: padding with noise of 0.5 and 2 % of the image maximum stayed under it.
+ */
+const anatomyIntensity = 0.1;
+
+/**
+ * Largest fraction of a plane's voxels above anatomyIntensity for the plane to count as empty.
+ * Planes across the head-to-feet axis of the labelled volumes held at least 0.04, except at the
+ * upper edge (zeros, and the dark top 35 mm of one volume). Noise padding stayed under 0.002.
+ */
+const maxAnatomyFraction = 0.01;
+
+/**
+ * Marks the planes across the image's head-to-feet axis that show no anatomy: nearly every voxel
+ * under anatomyIntensity of the window. Such planes are padding, even when filled with noise.
+ */
+function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2; empty: boolean[] } {
+  const axis = headToFeetAxis(image);
+  const threshold = window.low + anatomyIntensity * (window.high - window.low);
+  const above = new Array<number>(image.size[axis]).fill(0);
+  const [nx, ny] = image.size;
+  for (let index = 0; index < image.data.length; index++) {
+    if (image.data[index]! <= threshold) continue;
+    const voxel = [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))];
+    above[voxel[axis]!]!++;
+  }
+  const planeSize = image.data.length / image.size[axis];
+  return { axis, empty: above.map((count) => count <= maxAnatomyFraction * planeSize) };
+}
+
+/**
  * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
  * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
  * With `image`, the walk also stops where paddingRunMm steps in a row contain exactly the image's
- * lowest value: the fill of a rotated or padded image, which shows no anatomy. Without that, a
- * rotation's black corners would pass for a field of view that goes on below the lowest disc.
+ * lowest value, or lie in planes that show no anatomy (emptyPlanes): the fill of a rotated or
+ * padded image. Without that, a rotation's black corners or rows of noise would pass for a field of
+ * view that goes on below the lowest disc.
  */
-function edgeContext(volume: Volume, image?: Volume): NamingContext {
+function edgeContext(volume: Volume, image?: Volume, window?: IntensityWindow): NamingContext {
   const lateralAxis = [0, 1, 2].reduce((best, axis) => (Math.abs(axisDirection(volume, axis as 0 | 1 | 2)[0]) > Math.abs(axisDirection(volume, best as 0 | 1 | 2)[0]) ? axis : best), 0);
   let fill = Infinity;
   if (image !== undefined) for (let index = 0; index < image.data.length; index++) fill = Math.min(fill, image.data[index]!);
+  const planes = image !== undefined && window !== undefined ? emptyPlanes(image, window) : null;
   const isFill = (index: [number, number, number]): boolean => {
     if (image === undefined) return false;
     const [i, j, k] = index.map((value, axis) => Math.min(Math.max(Math.round(value), 0), image.size[axis]! - 1)) as [number, number, number];
+    if (planes !== null && planes.empty[[i, j, k][planes.axis]!]) return true;
     return image.data[i + image.size[0] * (j + image.size[1] * k)] === fill;
   };
   return {

@@ -69,6 +69,25 @@ describe('findLevels', () => {
     assert.deepEqual(findLevels(segmentation, 'synthetic', full).warnings, []);
   });
 
+  it('ends the view at noise padding', () => {
+    const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
+    const { labels } = segmentation;
+    const [nx, ny] = labels.size;
+    // From 10 mm under L5-S1 down, the image contains noise of 0 to 4 against anatomy of 100 to 106.
+    const data = new Float32Array(labels.data.length).map((_, index) => {
+      const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
+      return z < discZ.at(-1)! - 10 ? (index * 7919) % 5 : 100 + (index % 7);
+    });
+    const image = makeVolume(labels.size, labels.affine, data);
+    const windowed = { ...segmentation, window: { low: 0, high: 106 } };
+    const padded = findLevels(windowed, 'synthetic', image);
+    assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
+    for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+    // Noise as bright as a tenth of the window counts as anatomy.
+    const brightNoise = makeVolume(labels.size, labels.affine, data.map((value) => (value < 100 ? value + 20 : value)));
+    assert.deepEqual(findLevels(windowed, 'synthetic', brightNoise).warnings, []);
+  });
+
   it('warns and lowers confidence without the sacrum', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 2 });
     const result = findLevels(segmentation, 'synthetic');
