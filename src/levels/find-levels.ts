@@ -275,34 +275,48 @@ function fitQuadratic(points: [number, number][]): (x: number) => number {
 const paddingRunMm = 3;
 
 /**
- * Share of the window, above its low end, that a voxel must exceed to count as anatomy in
- * emptyPlanes. An estimate: padding with noise of 0.5 and 2 % of the image maximum stayed under it.
+ * Share of the typical plane's bright level under which a plane across the head-to-feet axis counts
+ * as dark (emptyPlanes). A plane's bright level is its 95th percentile above the series' 1st
+ * percentile, and the typical one is the median over planes. On the labelled volumes, and on copies
+ * with a gamma of 0.5 to 2, planes under it occurred only in the top 20 mm. Padding with noise of
+ * 0.5 % and 2 % of the maximum lay at 0.03 to 0.12, and noise as strong as the image's own
+ * background at 0.18 to 0.24, which this does not catch.
  */
-const anatomyIntensity = 0.1;
+const darkPlaneShare = 0.15;
+
+/** Voxels sampled per plane, at most, for its 95th percentile. */
+const samplesPerPlane = 4096;
 
 /**
- * Largest fraction of a plane's voxels above anatomyIntensity for the plane to count as empty.
- * Planes across the head-to-feet axis of the labelled volumes held at least 0.04, except at the
- * upper edge (zeros, and the dark top 35 mm of one volume). Noise padding stayed under 0.002.
- */
-const maxAnatomyFraction = 0.01;
-
-/**
- * Marks the planes across the image's head-to-feet axis that show no anatomy: nearly every voxel
- * under anatomyIntensity of the window. Such planes are padding, even when filled with noise.
+ * Marks the planes across the image's head-to-feet axis that are padding: dark planes
+ * (darkPlaneShare) in a run that reaches the first or the last plane. Padding filled with noise is
+ * found that way, while a dark band inside the image is not taken for its end.
  */
 function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2; empty: boolean[] } {
   const axis = headToFeetAxis(image);
-  const threshold = window.low + anatomyIntensity * (window.high - window.low);
-  const above = new Array<number>(image.size[axis]).fill(0);
-  const [nx, ny] = image.size;
-  for (let index = 0; index < image.data.length; index++) {
-    if (image.data[index]! <= threshold) continue;
-    const voxel = [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))];
-    above[voxel[axis]!]!++;
+  const [first, second] = ([0, 1, 2] as const).filter((other) => other !== axis) as [0 | 1 | 2, 0 | 1 | 2];
+  const stride = Math.max(1, Math.ceil(Math.sqrt((image.size[first] * image.size[second]) / samplesPerPlane)));
+  const bright = new Array<number>(image.size[axis]);
+  for (let plane = 0; plane < image.size[axis]; plane++) {
+    const values: number[] = [];
+    const voxel = [0, 0, 0];
+    voxel[axis] = plane;
+    for (let a = 0; a < image.size[first]; a += stride) {
+      for (let b = 0; b < image.size[second]; b += stride) {
+        voxel[first] = a;
+        voxel[second] = b;
+        values.push(image.data[voxel[0]! + image.size[0] * (voxel[1]! + image.size[1] * voxel[2]!)]!);
+      }
+    }
+    values.sort((x, y) => x - y);
+    bright[plane] = values[Math.floor(0.95 * (values.length - 1))]! - window.low;
   }
-  const planeSize = image.data.length / image.size[axis];
-  return { axis, empty: above.map((count) => count <= maxAnatomyFraction * planeSize) };
+  const typical = median(bright);
+  const dark = bright.map((value) => value < darkPlaneShare * typical);
+  const empty = new Array<boolean>(dark.length).fill(false);
+  for (let index = 0; index < dark.length && dark[index]; index++) empty[index] = true;
+  for (let index = dark.length - 1; index >= 0 && dark[index]; index--) empty[index] = true;
+  return { axis, empty };
 }
 
 /**

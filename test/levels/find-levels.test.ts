@@ -83,7 +83,7 @@ describe('findLevels', () => {
     const padded = findLevels(windowed, 'synthetic', image);
     assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
     for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
-    // Noise as bright as a tenth of the window counts as anatomy.
+    // Noise that reaches a fifth of the anatomy's brightness is not taken for padding.
     const brightNoise = makeVolume(labels.size, labels.affine, data.map((value) => (value < 100 ? value + 20 : value)));
     assert.deepEqual(findLevels(windowed, 'synthetic', brightNoise).warnings, []);
   });
