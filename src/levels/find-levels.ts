@@ -297,19 +297,18 @@ function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2;
   const [first, second] = ([0, 1, 2] as const).filter((other) => other !== axis) as [0 | 1 | 2, 0 | 1 | 2];
   const stride = Math.max(1, Math.ceil(Math.sqrt((image.size[first] * image.size[second]) / samplesPerPlane)));
   const bright = new Array<number>(image.size[axis]);
+  const values = new Float64Array(Math.ceil(image.size[first] / stride) * Math.ceil(image.size[second] / stride));
+  const steps = [1, image.size[0], image.size[0] * image.size[1]];
   for (let plane = 0; plane < image.size[axis]; plane++) {
-    const values: number[] = [];
-    const voxel = [0, 0, 0];
-    voxel[axis] = plane;
+    let count = 0;
     for (let a = 0; a < image.size[first]; a += stride) {
       for (let b = 0; b < image.size[second]; b += stride) {
-        voxel[first] = a;
-        voxel[second] = b;
-        values.push(image.data[voxel[0]! + image.size[0] * (voxel[1]! + image.size[1] * voxel[2]!)]!);
+        values[count++] = image.data[plane * steps[axis]! + a * steps[first]! + b * steps[second]!]!;
       }
     }
-    values.sort((x, y) => x - y);
-    bright[plane] = values[Math.floor(0.95 * (values.length - 1))]! - window.low;
+    // A typed array sorts numerically.
+    const sorted = values.subarray(0, count).sort();
+    bright[plane] = sorted[Math.floor(0.95 * (count - 1))]! - window.low;
   }
   const typical = median(bright);
   const dark = bright.map((value) => value < darkPlaneShare * typical);
