@@ -32,7 +32,7 @@ describe('batchOutputDirs', () => {
     assert.deepEqual(assertUniqueChildren(dirs), ['x-2', 'x-3', 'x', 'x-4', 'x-5']);
   });
 
-  it('names volume files of one name after their folders', () => {
+  it('prefixes shared file names with folders', () => {
     // The layout of the labelled volumes: CASE/image.nii.gz. A file whose name no other has keeps it.
     const dirs = batchOutputDirs(out, ['/v/vb1-02/image.nii.gz', '/v/vb1-03/Image.nii', '/v/ivd-11/image.mha', '/w/ivd-11/image.nii.gz', '/w/scan.nii.gz']);
     assert.deepEqual(assertUniqueChildren(dirs), ['vb1-02-image', 'vb1-03-Image', 'ivd-11-image', 'ivd-11-image-2', 'scan']);

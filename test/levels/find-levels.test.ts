@@ -2,11 +2,24 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DeepspineError } from '../../src/errors.js';
 import { applyAffine } from '../../src/geometry/affine.js';
-import { makeVolume } from '../../src/geometry/volume.js';
+import { makeVolume, type Volume } from '../../src/geometry/volume.js';
 import { findLevels } from '../../src/levels/find-levels.js';
 import { syntheticSpine } from './synthetic-spine.js';
 
 const lumbar = [8, 9, 10, 11, 12, 10];
+
+/**
+ * Builds an image on the grid of `labels` that shows anatomy (values 100 to 106) down to 10 mm
+ * under the lowest disc and `below(index)` under that.
+ */
+function imageEndingUnder(labels: Volume, lowestDiscZ: number, below: (index: number) => number): Volume {
+  const [nx, ny] = labels.size;
+  const data = new Float32Array(labels.data.length).map((_, index) => {
+    const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
+    return z < lowestDiscZ - 10 ? below(index) : 100 + (index % 7);
+  });
+  return makeVolume(labels.size, labels.affine, data);
+}
 
 describe('findLevels', () => {
   it('names six discs T12-L1 to L5-S1', () => {
@@ -52,13 +65,8 @@ describe('findLevels', () => {
   it('ends the view at padding', () => {
     const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
     const { labels } = segmentation;
-    const [nx, ny] = labels.size;
-    // The image shows anatomy down to 10 mm under L5-S1 and contains its lowest value, 0, below that.
-    const data = new Float32Array(labels.data.length).map((_, index) => {
-      const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
-      return z < discZ.at(-1)! - 10 ? 0 : 100 + (index % 7);
-    });
-    const image = makeVolume(labels.size, labels.affine, data);
+    // Below the anatomy the image contains its lowest value, 0.
+    const image = imageEndingUnder(labels, discZ.at(-1)!, () => 0);
     const padded = findLevels(segmentation, 'synthetic', image);
     assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
     for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
@@ -71,21 +79,14 @@ describe('findLevels', () => {
 
   it('ends the view at noise padding', () => {
     const { segmentation, discZ } = syntheticSpine({ discHeights: lumbar });
-    const { labels } = segmentation;
-    const [nx, ny] = labels.size;
-    // From 10 mm under L5-S1 down, the image contains noise of 0 to 4 against anatomy of 100 to 106.
-    const data = new Float32Array(labels.data.length).map((_, index) => {
-      const z = applyAffine(labels.affine, [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))])[2];
-      return z < discZ.at(-1)! - 10 ? (index * 7919) % 5 : 100 + (index % 7);
-    });
-    const image = makeVolume(labels.size, labels.affine, data);
-    const windowed = { ...segmentation, window: { low: 0, high: 106 } };
-    const padded = findLevels(windowed, 'synthetic', image);
+    // Below the anatomy the image contains noise of 0 to 4.
+    const image = imageEndingUnder(segmentation.labels, discZ.at(-1)!, (index) => (index * 7919) % 5);
+    const padded = findLevels(segmentation, 'synthetic', image);
     assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
     for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
-    // Noise that reaches a fifth of the anatomy's brightness is not taken for padding.
-    const brightNoise = makeVolume(labels.size, labels.affine, data.map((value) => (value < 100 ? value + 20 : value)));
-    assert.deepEqual(findLevels(windowed, 'synthetic', brightNoise).warnings, []);
+    // Noise of 20 to 24, a fifth of the anatomy's brightness, is not taken for padding.
+    const brightNoise = imageEndingUnder(segmentation.labels, discZ.at(-1)!, (index) => 20 + ((index * 7919) % 5));
+    assert.deepEqual(findLevels(segmentation, 'synthetic', brightNoise).warnings, []);
   });
 
   it('warns and lowers confidence without the sacrum', () => {

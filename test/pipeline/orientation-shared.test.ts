@@ -4,10 +4,9 @@ import type { Mat4 } from '../../src/geometry/affine.js';
 import { headToFeetAxis, keepPlanes } from '../../src/geometry/crop.js';
 import { makeVolume, type Volume } from '../../src/geometry/volume.js';
 import { readVolumeFile } from '../../src/input/volume-file.js';
-import { findStudyLevels } from '../../src/levels/study-levels.js';
 import { loadSegmentationModel, type SegmentationModel } from '../../src/segmentation/model.js';
-import { segmentSagittalVolume } from '../../src/segmentation/segment.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
+import { volumeLevels } from './volume-levels.js';
 
 /** Returns the volume with its header's patient axis `axis` (1 front to back, 2 head to feet) reversed and its voxels as they were. */
 function flipHeader(volume: Volume, axis: 1 | 2): Volume {
@@ -26,10 +25,7 @@ function keepBottom(volume: Volume, fraction: number): Volume {
   return keepPlanes(volume, axis, from, from + keptPlanes);
 }
 
-async function levelsOf(image: Volume, model: SegmentationModel) {
-  const segmentation = await segmentSagittalVolume(image, model);
-  return findStudyLevels(segmentation, image, 'flipped', model.bodyIntensity).levels;
-}
+const levelsOf = (image: Volume, model: SegmentationModel) => volumeLevels(image, model, 'flipped');
 
 // With a wrong header the network is shown the spine mirrored or upside down. Without the
 // orientation check, both flips of vb1-08 give names one or two levels off at 0.80 to 0.91.
