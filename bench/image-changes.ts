@@ -12,6 +12,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mat4 } from '../src/geometry/affine.js';
+import { nearestVoxelAxis } from '../src/geometry/crop.js';
 import { makeVolume, spacing, type Volume } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
@@ -44,15 +45,10 @@ function withGamma(volume: Volume, gamma: number): Volume {
   return makeVolume(volume.size, volume.affine, Float32Array.from(volume.data, (value) => max * Math.pow(value / max, gamma)));
 }
 
-/** Returns the voxel axis that runs most nearly left to right (the normal of sagittal planes). */
-function leftRightAxis(volume: Volume): 0 | 1 | 2 {
-  const x = [0, 1, 2].map((axis) => Math.abs(volume.affine[axis]!) / spacing(volume)[axis]!);
-  return x.indexOf(Math.max(...x)) as 0 | 1 | 2;
-}
-
 /** Returns the volume on a grid twice as coarse along the two in-plane axes, each voxel the mean of the 2 x 2 it covers. */
 function coarserInPlane(volume: Volume): { image: Volume; factors: number[] } {
-  const normal = leftRightAxis(volume);
+  // The voxel axis that runs most nearly left to right is the normal of the sagittal planes.
+  const normal = nearestVoxelAxis(volume, 0);
   const factors = [0, 1, 2].map((axis) => (axis === normal ? 1 : 2));
   const size = volume.size.map((n, axis) => Math.floor(n / factors[axis]!)) as [number, number, number];
   const [nx, ny] = volume.size;

@@ -1,10 +1,15 @@
 import { norm } from './affine.js';
 import { arrayTypes, indexToPatient, makeVolume, type DataType, type Volume, type VoxelArray } from './volume.js';
 
+/** Returns the index of the voxel axis closest to patient axis `patientAxis` (0 x, 1 y, 2 z). */
+export function nearestVoxelAxis(volume: Pick<Volume, 'affine'>, patientAxis: 0 | 1 | 2): 0 | 1 | 2 {
+  const parts = [0, 1, 2].map((axis) => Math.abs(volume.affine[4 * patientAxis + axis]!) / norm([volume.affine[axis]!, volume.affine[4 + axis]!, volume.affine[8 + axis]!]));
+  return parts.indexOf(Math.max(...parts)) as 0 | 1 | 2;
+}
+
 /** Returns the index of the voxel axis closest to the patient's head-to-feet (z) direction. */
 export function headToFeetAxis(volume: Pick<Volume, 'affine'>): 0 | 1 | 2 {
-  const zParts = [0, 1, 2].map((axis) => Math.abs(volume.affine[8 + axis]!) / norm([volume.affine[axis]!, volume.affine[4 + axis]!, volume.affine[8 + axis]!]));
-  return zParts.indexOf(Math.max(...zParts)) as 0 | 1 | 2;
+  return nearestVoxelAxis(volume, 2);
 }
 
 /**

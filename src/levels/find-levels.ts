@@ -1,10 +1,9 @@
 import { add, cross, dot, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
-import { headToFeetAxis } from '../geometry/crop.js';
-import { axisDirection, patientToIndex, type Volume } from '../geometry/volume.js';
+import { headToFeetAxis, nearestVoxelAxis } from '../geometry/crop.js';
+import { patientToIndex, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
-import type { IntensityWindow } from '../segmentation/preprocess.js';
 import type { Segmentation } from '../segmentation/segment.js';
 import { bodyFollowsAddedDisc, bodyReachBelow, findDiscBetweenBodiesBelow, findFaintDiscBelow, maxBodyReachBelowLowestDisc } from './faint-disc.js';
 import { measureDisc } from './measure.js';
@@ -129,7 +128,7 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
       });
     }
   }
-  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image, segmentation.window));
+  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image, segmentation.window.low));
   const lumbar = new Set<string>(discLevelNames);
   // An added disc is not measured. On the demo phantom, whose L5-S1 heights are 12.6, 11.1 and
   // 7.8 mm, heights from its faint disc probability came out near 5 mm. The gap between the body
@@ -289,10 +288,11 @@ const samplesPerPlane = 4096;
 
 /**
  * Marks the planes across the image's head-to-feet axis that are padding: dark planes
- * (darkPlaneShare) in a run that reaches the first or the last plane. Padding filled with noise is
- * found that way, while a dark band inside the image is not taken for its end.
+ * (darkPlaneShare, above `low`, the series' 1st percentile) in a run that reaches the first or the
+ * last plane. Padding filled with noise is found that way, while a dark band inside the image is
+ * not taken for its end.
  */
-function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2; empty: boolean[] } {
+function emptyPlanes(image: Volume, low: number): { axis: 0 | 1 | 2; empty: boolean[] } {
   const axis = headToFeetAxis(image);
   const [first, second] = ([0, 1, 2] as const).filter((other) => other !== axis) as [0 | 1 | 2, 0 | 1 | 2];
   const stride = Math.max(1, Math.ceil(Math.sqrt((image.size[first] * image.size[second]) / samplesPerPlane)));
@@ -308,7 +308,7 @@ function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2;
     }
     // A typed array sorts numerically.
     const sorted = values.subarray(0, count).sort();
-    bright[plane] = sorted[Math.floor(0.95 * (count - 1))]! - window.low;
+    bright[plane] = sorted[Math.floor(0.95 * (count - 1))]! - low;
   }
   const typical = median(bright);
   const dark = bright.map((value) => value < darkPlaneShare * typical);
@@ -322,15 +322,15 @@ function emptyPlanes(image: Volume, window: IntensityWindow): { axis: 0 | 1 | 2;
  * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
  * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
  * With `image`, the walk also stops where paddingRunMm steps in a row contain exactly the image's
- * lowest value, or lie in planes that show no anatomy (emptyPlanes): the fill of a rotated or
- * padded image. Without that, a rotation's black corners or rows of noise would pass for a field of
- * view that goes on below the lowest disc.
+ * lowest value, or lie in padding planes (emptyPlanes, with `low` the series' 1st percentile): the
+ * fill of a rotated or padded image. Without that, a rotation's black corners or rows of noise
+ * would pass for a field of view that goes on below the lowest disc.
  */
-function edgeContext(volume: Volume, image?: Volume, window?: IntensityWindow): NamingContext {
-  const lateralAxis = [0, 1, 2].reduce((best, axis) => (Math.abs(axisDirection(volume, axis as 0 | 1 | 2)[0]) > Math.abs(axisDirection(volume, best as 0 | 1 | 2)[0]) ? axis : best), 0);
+function edgeContext(volume: Volume, image?: Volume, low?: number): NamingContext {
+  const lateralAxis = nearestVoxelAxis(volume, 0);
   let fill = Infinity;
   if (image !== undefined) for (let index = 0; index < image.data.length; index++) fill = Math.min(fill, image.data[index]!);
-  const planes = image !== undefined && window !== undefined ? emptyPlanes(image, window) : null;
+  const planes = image !== undefined && low !== undefined ? emptyPlanes(image, low) : null;
   const isFill = (index: [number, number, number]): boolean => {
     if (image === undefined) return false;
     const [i, j, k] = index.map((value, axis) => Math.min(Math.max(Math.round(value), 0), image.size[axis]! - 1)) as [number, number, number];

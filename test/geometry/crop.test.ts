@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { headToFeetAxis, keepPlanes } from '../../src/geometry/crop.js';
+import { headToFeetAxis, keepPlanes, nearestVoxelAxis } from '../../src/geometry/crop.js';
 import { indexToPatient, makeVolume } from '../../src/geometry/volume.js';
 
 // Axis 0 runs posterior, axis 1 inferior (head to feet, 2 mm), axis 2 left.
@@ -10,6 +10,12 @@ const volume = makeVolume([2, 5, 3], affine, Int16Array.from({ length: 30 }, (_,
 describe('keepPlanes', () => {
   it('finds the head-to-feet axis', () => {
     assert.equal(headToFeetAxis(volume), 1);
+  });
+
+  it('finds the voxel axis of each patient axis', () => {
+    assert.equal(nearestVoxelAxis(volume, 0), 2);
+    assert.equal(nearestVoxelAxis(volume, 1), 0);
+    assert.equal(nearestVoxelAxis(volume, 2), 1);
   });
 
   it('keeps voxel values and positions', () => {
