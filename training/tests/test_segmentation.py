@@ -314,6 +314,27 @@ def test_cross_validation_trains_each_seed(tmp_path):
     assert "seed" not in summary["config"]
 
 
+def test_cross_validation_takes_recipe_from_config(tmp_path):
+    from deepspine_training.segmentation import cross_validate
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)}, size=32)
+    fake_cli = tmp_path / "fake_cli.py"
+    fake_cli.write_text("import json, sys\nargs = sys.argv\nopen(args[args.index('--json') + 1], 'w').write(json.dumps({'cases': []}))\n")
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"steps": 3, "batch_size": 2, "crop": 32, "channels": [4, 8, 8, 8, 8], "residual_units": 2}))
+    cross_validate.main([
+        "--data", str(tmp_path / "data"), "--volumes", str(tmp_path), "--out", str(tmp_path / "cv"),
+        "--folds", "2", "--only-folds", "1", "--threads", "1", "--seeds", "11", "--config", str(recipe),
+        "--cli", f"{sys.executable} {fake_cli}",
+    ])
+    checkpoint = torch.load(tmp_path / "cv" / "fold-1" / "seed-11" / "last.pt", weights_only=False)
+    assert checkpoint["step"] == 3
+    assert checkpoint["network"] == {"channels": (4, 8, 8, 8, 8), "residual_units": 2}
+    summary = json.loads((tmp_path / "cv" / "summary-folds-1.json").read_text())
+    assert summary["config"]["channels"] == [4, 8, 8, 8, 8]
+    assert summary["config"]["batch_size"] == 2
+
+
 def test_training_runs_under_torchrun(tmp_path):
     write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
     command = [

@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--volumes", type=Path, required=True, help="the labelled volumes the planes came from, for evaluation")
     parser.add_argument("--out", type=Path, default=Path("work/cv"))
     parser.add_argument("--folds", type=int, default=4)
-    parser.add_argument("--steps", type=int, default=SegmentationConfig.steps)
+    parser.add_argument("--config", type=Path, help="JSON file with SegmentationConfig fields: the recipe to cross-validate (default: the built-in one)")
+    parser.add_argument("--steps", type=int, help="training steps per network (default: the recipe's)")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--seeds", type=int, nargs="+", default=list(ENSEMBLE_SEEDS), help="train one network per seed and average them (default: the shipped ensemble's seeds; give one seed to measure a single network)")
     parser.add_argument("--only-folds", type=int, nargs="+", help="run only these fold indices (0-based), e.g. to spread folds over processes; the summary then goes to summary-folds-I-J.json")
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
+    recipe_config = SegmentationConfig(**json.loads(args.config.read_text())) if args.config else SegmentationConfig()
+    if args.steps is not None:
+        recipe_config = dataclasses.replace(recipe_config, steps=args.steps)
     folds = make_folds(args.data, args.folds)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "folds.json").write_text(json.dumps(folds, indent=2))
@@ -76,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
         logger.info("fold %d: held out %s", index, ", ".join(held_out))
         checkpoints = []
         for seed in args.seeds:
-            config = SegmentationConfig(data=str(args.data), out=str(fold_dir / f"seed-{seed}"), cases=training_cases, steps=args.steps, threads=args.threads, seed=seed)
+            config = dataclasses.replace(recipe_config, data=str(args.data), out=str(fold_dir / f"seed-{seed}"), cases=training_cases, threads=args.threads, seed=seed)
             checkpoints.append(train(config, context))
         model_path = fold_dir / "segmentation.onnx"
         body_intensity = checkpoint_body_intensity(checkpoints, args.data)
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     summary = summarize(results)
     summary_name = "summary.json" if args.only_folds is None else "summary-folds-" + "-".join(str(i) for i in sorted(args.only_folds)) + ".json"
     # The recipe as trained: one network per seed, so the config's single seed is left out.
-    recipe = {key: value for key, value in dataclasses.asdict(SegmentationConfig(steps=args.steps)).items() if key not in ("seed", "cases", "out")}
+    recipe = {key: value for key, value in dataclasses.asdict(recipe_config).items() if key not in ("seed", "cases", "out", "data", "threads")}
     (args.out / summary_name).write_text(json.dumps({"folds": folds, "config": recipe, "seeds": args.seeds, **summary}, indent=2))
     print(format_summary(results, summary))
 
