@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Mat4 } from '../../src/geometry/affine.js';
+import { applyLinear, multiply4, type Mat4 } from '../../src/geometry/affine.js';
 import { headToFeetAxis, keepPlanes } from '../../src/geometry/crop.js';
 import { makeVolume, type Volume } from '../../src/geometry/volume.js';
 import { readVolumeFile } from '../../src/input/volume-file.js';
@@ -64,5 +64,32 @@ describe('naming a view from L2 down', { skip: skipWithoutSharedData('volumes', 
     assert.ok(levels.levels.some((level) => level.level === 'L5-S1' && level.confidence >= 0.5), JSON.stringify(levels.levels.map((l) => [l.level, l.confidence])));
     // The view starts at L2: no thoracic disc is left to name.
     assert.ok(!levels.allDiscs.some((disc) => disc.name.startsWith('T')), levels.allDiscs.map((d) => d.name).join(', '));
+  });
+});
+
+// A sagittal series prescribed along the spine of a patient who lies tilted is oblique, and its
+// pixels show the spine as a straight series would. Found in patient axes, vb2-02 tilted 20
+// degrees about front-to-back lost its L5 and S1 bodies and took a faint disc 17 mm to the side
+// for L5-S1.
+describe('naming an oblique series', { skip: skipWithoutSharedData('volumes', 'vb2-02') }, () => {
+  it('names vb2-02 tilted as it is stored', async () => {
+    const model = await loadSegmentationModel(undefined, 1);
+    const image = await readVolumeFile(sharedPath('volumes', 'vb2-02', 'image.nii.gz'));
+    const stored = await volumeLevels(image, model, 'stored');
+    // 20 degrees about front-to-back, then -15 about head-to-feet.
+    const [c1, s1, c2, s2] = [Math.cos(Math.PI / 9), Math.sin(Math.PI / 9), Math.cos(-Math.PI / 12), Math.sin(-Math.PI / 12)];
+    const aboutY = [c1, 0, s1, 0, 0, 1, 0, 0, -s1, 0, c1, 0, 0, 0, 0, 1];
+    const aboutZ = [c2, -s2, 0, 0, s2, c2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+    const rotation = multiply4(aboutZ, aboutY);
+    const oblique = await volumeLevels(makeVolume(image.size, multiply4(rotation, image.affine), image.data), model, 'oblique');
+
+    assert.deepEqual(oblique.levels.map((l) => l.level), stored.levels.map((l) => l.level));
+    assert.deepEqual(oblique.levels.map((l) => l.confidence), stored.levels.map((l) => l.confidence));
+    assert.deepEqual(oblique.warnings.map((w) => w.code), stored.warnings.map((w) => w.code));
+    oblique.levels.forEach((level, index) => {
+      const expected = applyLinear(rotation, stored.levels[index]!.center);
+      const distance = Math.hypot(...level.center.map((value, axis) => value - expected[axis]!));
+      assert.ok(distance < 0.01, `${level.level} is ${distance.toFixed(3)} mm from the stored centre turned`);
+    });
   });
 });

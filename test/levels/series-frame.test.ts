@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyLinear, type Mat4 } from '../../src/geometry/affine.js';
+import { makeVolume } from '../../src/geometry/volume.js';
+import { findLevels } from '../../src/levels/find-levels.js';
+import { inverseRotation, rotatedVolume, sagittalSeriesFrame } from '../../src/levels/series-frame.js';
+import { findStudyLevels } from '../../src/levels/study-levels.js';
+import type { Segmentation } from '../../src/segmentation/segment.js';
+import { syntheticSpine } from './synthetic-spine.js';
+
+const lumbar = [8, 9, 10, 11, 12, 10];
+
+/** Rotation of patient coordinates by `degrees` about patient axis `axis` (0 x, 1 y, 2 z). */
+function rotationAbout(axis: 0 | 1 | 2, degrees: number): Mat4 {
+  const c = Math.cos((degrees * Math.PI) / 180);
+  const s = Math.sin((degrees * Math.PI) / 180);
+  const [a, b] = [0, 1, 2].filter((other) => other !== axis) as [number, number];
+  const out = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
+  out[a * 4 + a] = c;
+  out[a * 4 + b] = -s;
+  out[b * 4 + a] = s;
+  out[b * 4 + b] = c;
+  return out;
+}
+
+function tilted(segmentation: Segmentation, rotation: Mat4): Segmentation {
+  return {
+    ...segmentation,
+    labels: rotatedVolume(segmentation.labels, rotation),
+    vertebraProbability: rotatedVolume(segmentation.vertebraProbability, rotation),
+    discProbability: rotatedVolume(segmentation.discProbability, rotation),
+  };
+}
+
+function assertClose(actual: readonly number[], expected: readonly number[], tolerance: number, label: string): void {
+  actual.forEach((value, index) => assert.ok(Math.abs(value - expected[index]!) <= tolerance, `${label}: ${actual.join(', ')} against ${expected.join(', ')}`));
+}
+
+describe('sagittalSeriesFrame', () => {
+  it('is null for planes normal to left-right', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    assert.equal(sagittalSeriesFrame(segmentation.labels), null);
+    // A series whose slices run from left to right instead of right to left needs no turn either.
+    const mirrored = [...segmentation.labels.affine];
+    for (const row of [0, 1, 2]) mirrored[row * 4 + 2] = -mirrored[row * 4 + 2]!;
+    assert.equal(sagittalSeriesFrame(makeVolume(segmentation.labels.size, mirrored, segmentation.labels.data)), null);
+  });
+
+  for (const [axis, degrees] of [[1, 25], [1, -30], [2, 20], [2, -15]] as const) {
+    it(`turns a plane normal tilted ${degrees} degrees about axis ${axis} onto left-right`, () => {
+      const { segmentation } = syntheticSpine({ discHeights: lumbar });
+      const frame = sagittalSeriesFrame(rotatedVolume(segmentation.labels, rotationAbout(axis, degrees)));
+      assert.ok(frame !== null);
+      // The straight grid's slice axis is +x, so the frame undoes the tilt exactly.
+      assertClose(frame, rotationAbout(axis, -degrees), 1e-9, 'frame');
+      assertClose(inverseRotation(frame), rotationAbout(axis, degrees), 1e-9, 'inverse');
+    });
+  }
+
+  it('keeps a tilt within the sagittal plane', () => {
+    // A turn about left-right leaves the slice normal on left-right, so nothing is undone.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    assert.equal(sagittalSeriesFrame(rotatedVolume(segmentation.labels, rotationAbout(0, 15))), null);
+  });
+});
+
+describe('findStudyLevels on an oblique series', () => {
+  for (const [axis, degrees] of [[1, 25], [1, -25], [2, 25]] as const) {
+    it(`names a series tilted ${degrees} degrees about axis ${axis} as the straight one`, () => {
+      const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
+      const straight = findStudyLevels(segmentation, segmentation.vertebraProbability, 'straight', null).levels;
+      const rotation = rotationAbout(axis, degrees);
+      const oblique = tilted(segmentation, rotation);
+      const result = findStudyLevels(oblique, oblique.vertebraProbability, 'oblique', null);
+
+      assert.deepEqual(result.levels.levels.map((l) => l.level), straight.levels.map((l) => l.level));
+      assert.deepEqual(result.levels.levels.map((l) => l.confidence), straight.levels.map((l) => l.confidence));
+      assert.deepEqual(result.levels.warnings.map((w) => w.code), straight.warnings.map((w) => w.code));
+      result.levels.levels.forEach((level, index) => {
+        const expected = straight.levels[index]!;
+        assertClose(level.center, applyLinear(rotation, expected.center), 1e-6, `${level.level} centre`);
+        assertClose(level.normal, applyLinear(rotation, expected.normal), 1e-9, `${level.level} normal`);
+        assertClose(level.posterior, applyLinear(rotation, expected.posterior), 1e-9, `${level.level} posterior`);
+        assert.ok(level.measurements !== null && expected.measurements !== null);
+        assertClose(Object.values(level.measurements), Object.values(expected.measurements), 1e-6, `${level.level} measurements`);
+      });
+      result.levels.vertebrae.forEach((vertebra, index) => assertClose(vertebra.center, applyLinear(rotation, straight.vertebrae[index]!.center), 1e-6, vertebra.name));
+      // The written label map stays on the series' own grid.
+      assert.deepEqual(result.labels.affine, oblique.labels.affine);
+    });
+  }
+
+  it('measures a tilted series wrongly without the frame', () => {
+    // Found in patient axes, the discs of a spine tilted 25 degrees about front-to-back get normals
+    // in the patient's sagittal plane, so their heights come out too large and the chain's lean
+    // reads as a wrong header: the reason for the frame.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
+    const oblique = tilted(segmentation, rotationAbout(1, 25));
+    const result = findLevels(oblique, 'oblique', oblique.vertebraProbability);
+    assert.ok(result.warnings.some((w) => w.code === 'ORIENTATION_SUSPECTED'));
+    const height = result.levels[0]!.measurements?.middleHeightMm ?? 0;
+    assert.ok(height > 8.5, `T12-L1 middle height ${height}, drawn 8 mm`);
+  });
+
+  it('keeps every disc of a series tilted 35 degrees', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
+    const oblique = tilted(segmentation, rotationAbout(1, 35));
+    assert.equal(findLevels(oblique, 'oblique', oblique.vertebraProbability).levels.length, 4);
+    const result = findStudyLevels(oblique, oblique.vertebraProbability, 'oblique', null);
+    assert.deepEqual(result.levels.levels.map((l) => l.level), ['T12-L1', 'L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1']);
+  });
+});
