@@ -126,7 +126,8 @@ function gradesFor(grades: LevelGrades[], level: string): Record<string, unknown
   return { usedAxial: found.usedAxial, axialMissingReason: found.axialMissingReason, ...found.heads };
 }
 
-function seriesReport(series: SeriesSummary): SeriesReport {
+/** Returns the part of a series summary that results.json reports. */
+export function seriesReport(series: SeriesSummary): SeriesReport {
   return {
     id: series.id,
     seriesInstanceUid: series.seriesInstanceUid,
@@ -135,7 +136,9 @@ function seriesReport(series: SeriesSummary): SeriesReport {
     classification: series.classification,
     slices: series.sliceCount,
     pixelSpacingMm: series.pixelSpacing,
-    sliceSpacingMm: series.sliceSpacing,
+    // The spacing is measured between slice positions, so it carries rounding (3.99999999999707);
+    // a micrometre is far below any slice spacing.
+    sliceSpacingMm: series.sliceSpacing === null ? null : Math.round(series.sliceSpacing * 1000) / 1000,
   };
 }
 
