@@ -21,7 +21,7 @@ import { nearestVoxelAxis } from '../src/geometry/crop.js';
 import { makeVolume, sampleLinear, spacing, type Volume } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
-import { countDiffering, nameDiscs } from './naming-match.js';
+import { countDiffering, failureReason, nameDiscs, nameReference } from './naming-match.js';
 
 const usage = 'usage: node dist/bench/image-changes.js VOLUMES_DIR [--model PATH] [--cases A,B] [--gammas 0.5,0.7,1.5,2] [--ramps 3] [--rotations 12,-12]\n';
 const { values, positionals } = parseArgs({
@@ -147,13 +147,8 @@ console.log(`${'case'.padEnd(10)} ${'change'.padEnd(10)} ${'names'.padStart(5)} 
 for (const name of cases) {
   const stored = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
   const voxelMm = spacing(stored);
-  let reference: Awaited<ReturnType<typeof nameDiscs>>;
-  try {
-    reference = await nameDiscs(model, stored, (index) => index);
-  } catch (error) {
-    console.log(`${name.padEnd(10)} stored     no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
-    continue;
-  }
+  const reference = await nameReference(model, stored, `${name.padEnd(10)} stored    `);
+  if (reference === null) continue;
   const coarse = coarserInPlane(stored);
   const unchanged = (index: readonly number[]): readonly number[] => index;
   // A coarse voxel index i covers the stored indices factor * i to factor * i + factor - 1.
@@ -172,7 +167,7 @@ for (const name of cases) {
       named = await nameDiscs(model, image, toStored);
     } catch (error) {
       totals.failed++;
-      console.log(`${label} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
+      console.log(`${label} no levels: ${failureReason(error)}`);
       continue;
     }
     const { differ, differConfident } = countDiffering(reference.discs, named.discs, voxelMm);

@@ -30,6 +30,24 @@ export async function nameDiscs(model: SegmentationModel, image: Volume, toStore
   };
 }
 
+/** Returns the message of an error without the source path that DeepspineError messages start with. */
+export function failureReason(error: unknown): string {
+  return error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error);
+}
+
+/**
+ * Segments and names a volume as stored, the reference of a bench's copies. When it has no levels,
+ * prints one line that starts with `label` and says why, and returns null.
+ */
+export async function nameReference(model: SegmentationModel, stored: Volume, label: string): Promise<{ discs: IndexedDisc[]; warnings: string[] } | null> {
+  try {
+    return await nameDiscs(model, stored, (index) => index);
+  } catch (error) {
+    console.log(`${label} no levels: ${failureReason(error)}`);
+    return null;
+  }
+}
+
 /** Counts the discs whose name differs from that of the nearest reference disc within the tolerance, and those of them at confidence 0.5 or more. */
 export function countDiffering(reference: readonly IndexedDisc[], discs: readonly IndexedDisc[], voxelMm: readonly number[]): { differ: number; differConfident: number } {
   let differ = 0;

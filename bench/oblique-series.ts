@@ -14,7 +14,7 @@ import { applyAffine, applyLinear, multiply4, type Mat4 } from '../src/geometry/
 import { makeVolume, spacing, type Volume } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
-import { countDiffering, nameDiscs } from './naming-match.js';
+import { countDiffering, failureReason, nameDiscs, nameReference } from './naming-match.js';
 
 const usage = 'usage: node dist/bench/oblique-series.js VOLUMES_DIR [--model PATH] [--cases A,B] [--tilts 20,-20] [--turns 20,-20]\n';
 const { values, positionals } = parseArgs({
@@ -58,13 +58,8 @@ console.log(`${'case'.padEnd(10)} ${'change'.padEnd(8)} ${'names'.padStart(5)} $
 for (const name of cases) {
   const stored = await readVolumeFile(join(volumesDir, name, 'image.nii.gz'));
   const voxelMm = spacing(stored);
-  let reference: Awaited<ReturnType<typeof nameDiscs>>;
-  try {
-    reference = await nameDiscs(model, stored, (index) => index);
-  } catch (error) {
-    console.log(`${name.padEnd(10)} stored   no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
-    continue;
-  }
+  const reference = await nameReference(model, stored, `${name.padEnd(10)} stored  `);
+  if (reference === null) continue;
   for (const { change, rotation } of changes) {
     totals.runs++;
     const label = `${name.padEnd(10)} ${change.padEnd(8)}`;
@@ -74,7 +69,7 @@ for (const name of cases) {
       named = await nameDiscs(model, image, (index) => index);
     } catch (error) {
       totals.failed++;
-      console.log(`${label} no levels: ${error instanceof Error ? error.message.split(': ').slice(1).join(': ') : String(error)}`);
+      console.log(`${label} no levels: ${failureReason(error)}`);
       continue;
     }
     const { differ, differConfident } = countDiffering(reference.discs, named.discs, voxelMm);
