@@ -37,7 +37,7 @@ export function failureReason(error: unknown): string {
 
 /**
  * Segments and names a volume as stored, the reference of a bench's copies. When it has no levels,
- * prints one line that starts with `label` and says why, and returns null.
+ * prints one line that starts with `label` and gives the reason, and returns null.
  */
 export async function nameReference(model: SegmentationModel, stored: Volume, label: string): Promise<{ discs: IndexedDisc[]; warnings: string[] } | null> {
   try {
