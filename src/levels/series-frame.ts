@@ -1,5 +1,5 @@
 import { cross, dot, multiply4, norm, type Mat4, type Vec3 } from '../geometry/affine.js';
-import { nearestVoxelAxis } from '../geometry/crop.js';
+import { findAxisMapping } from '../geometry/reorient.js';
 import { axisDirection, makeVolume, type Volume, type VoxelArray } from '../geometry/volume.js';
 
 /**
@@ -21,7 +21,8 @@ const maxObliqueDegreesKept = 1e-6;
  * The rotation is about the origin, with no translation; tilts within the sagittal plane are kept.
  */
 export function sagittalSeriesFrame(image: Pick<Volume, 'affine'>): Mat4 | null {
-  const normal = axisDirection(image, nearestVoxelAxis(image, 0));
+  // The voxel axis that segmentation took for the one across the sagittal planes.
+  const normal = axisDirection(image, findAxisMapping(image.affine).sourceAxis[2] as 0 | 1 | 2);
   const target: Vec3 = [Math.sign(normal[0]) || 1, 0, 0];
   const cosine = Math.min(1, dot(normal, target));
   if ((Math.acos(cosine) * 180) / Math.PI <= maxObliqueDegreesKept) return null;

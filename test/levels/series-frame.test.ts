@@ -57,6 +57,14 @@ describe('sagittalSeriesFrame', () => {
     });
   }
 
+  it('finds the plane normal on any voxel axis', () => {
+    // Voxel axis 0 runs left, 1 posterior and 2 inferior, as in volumes stored plane by plane from the side.
+    const grid = makeVolume([4, 5, 6], [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1], new Uint8Array(120));
+    const frame = sagittalSeriesFrame(rotatedVolume(grid, rotationAbout(1, 25)));
+    assert.ok(frame !== null);
+    assertClose(frame, rotationAbout(1, -25), 1e-9, 'frame');
+  });
+
   it('keeps a tilt within the sagittal plane', () => {
     // A turn about left-right leaves the slice normal on left-right, so nothing is undone.
     const { segmentation } = syntheticSpine({ discHeights: lumbar });
