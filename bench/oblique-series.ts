@@ -27,12 +27,12 @@ if (volumesDir === undefined) {
   process.exit(2);
 }
 
-/** Parses a comma-separated list of degrees, exiting with status 2 on a value outside -60 to 60. */
+/** Parses a comma-separated list of degrees, exiting with status 2 on a value outside -45 to 45. */
 function degreesList(option: string, text: string): number[] {
   return text.split(',').filter((item) => item !== '').map((item) => {
     const degrees = Number(item);
-    if (!(Math.abs(degrees) <= 60)) {
-      process.stderr.write(`--${option} ${item}: expected degrees from -60 to 60\n${usage}`);
+    if (!(Math.abs(degrees) <= 45)) {
+      process.stderr.write(`--${option} ${item}: expected degrees from -45 to 45 (a series more oblique is not sagittal)\n${usage}`);
       process.exit(2);
     }
     return degrees;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyLinear, type Mat4 } from '../../src/geometry/affine.js';
+import { applyLinear, multiply4, normalize, type Mat4 } from '../../src/geometry/affine.js';
 import { makeVolume } from '../../src/geometry/volume.js';
 import { findLevels } from '../../src/levels/find-levels.js';
 import { inverseRotation, rotatedVolume, sagittalSeriesFrame } from '../../src/levels/series-frame.js';
@@ -56,6 +56,19 @@ describe('sagittalSeriesFrame', () => {
       assertClose(inverseRotation(frame), rotationAbout(axis, degrees), 1e-9, 'inverse');
     });
   }
+
+  it('keeps the head-to-feet axis up under a tilt and a turn together', () => {
+    // The smallest turn onto left-right would also turn the planes about left-right, by 8 degrees
+    // here, and the lean of the spine from head-to-feet would change by that much.
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    const rotation = multiply4(rotationAbout(2, 30), rotationAbout(1, 30));
+    const frame = sagittalSeriesFrame(rotatedVolume(segmentation.labels, rotation));
+    assert.ok(frame !== null);
+    const normal = applyLinear(rotation, [1, 0, 0]);
+    assertClose(applyLinear(frame, normal), [1, 0, 0], 1e-9, 'plane normal');
+    const head = normalize([-normal[2] * normal[0], -normal[2] * normal[1], 1 - normal[2] * normal[2]]);
+    assertClose(applyLinear(frame, head), [0, 0, 1], 1e-9, 'head-to-feet in the planes');
+  });
 
   it('finds the plane normal on any voxel axis', () => {
     // Voxel axis 0 runs left, 1 posterior and 2 inferior, as in volumes stored plane by plane from the side.
