@@ -113,8 +113,8 @@ describe('findStudyLevels on an oblique series', () => {
 
   it('measures a tilted series wrongly without the frame', () => {
     // Found in patient axes, the discs of a spine tilted 25 degrees about front-to-back get normals
-    // in the patient's sagittal plane, so their heights come out too large and the chain's lean
-    // reads as a wrong header: the reason for the frame.
+    // in the patient's sagittal plane. Their heights come out too large, and the chain's lean reads
+    // as a wrong header. This is why levels are found in the series' frame.
     const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
     const oblique = tilted(segmentation, rotationAbout(1, 25));
     const result = findLevels(oblique, 'oblique', oblique.vertebraProbability);
