@@ -13,11 +13,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { multiply4, rotationAbout } from '../src/geometry/affine.js';
 import { headToFeetAxis, keepPlanes } from '../src/geometry/crop.js';
 import { makeVolume, spacing } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { countDiffering, nameDiscs } from './naming-match.js';
+import { numberList } from './options.js';
 
 const usage = 'usage: node dist/bench/header-flips.js VOLUMES_DIR [--model PATH] [--cases A,B] [--cuts top70,top55,bottom70] [--rotations DEGREES,...]\n';
 const { values, positionals } = parseArgs({
@@ -44,27 +46,7 @@ const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filte
 /** Patient axes (1: y, front to back; 2: z, head to feet) whose rows of the affine each flip negates. */
 const flips = { none: [], 'front-back': [1], 'head-feet': [2], both: [1, 2] } as const;
 /** Rotations of the header about the patient's left-right axis, in degrees, run with no flip. */
-const rotations = (values.rotations ?? '').split(',').filter((text) => text !== '').map((text) => {
-  const degrees = Number(text);
-  if (!Number.isFinite(degrees) || Math.abs(degrees) > 180) {
-    process.stderr.write(`--rotations ${text}: expected degrees between -180 and 180\n${usage}`);
-    process.exit(2);
-  }
-  return degrees;
-});
-
-/** Returns the affine with its patient y and z rows turned by `degrees` about the x axis. */
-function rotateHeader(affine: readonly number[], degrees: number): number[] {
-  const angle = (degrees * Math.PI) / 180;
-  const rotated = [...affine];
-  for (let column = 0; column < 4; column++) {
-    const y = affine[4 + column]!;
-    const z = affine[8 + column]!;
-    rotated[4 + column] = Math.cos(angle) * y - Math.sin(angle) * z;
-    rotated[8 + column] = Math.sin(angle) * y + Math.cos(angle) * z;
-  }
-  return rotated;
-}
+const rotations = numberList('rotations', values.rotations ?? '', -180, 180, usage);
 
 const totals = { runs: 0, failed: 0, flippedRuns: 0, names: 0, differ: 0, differConfident: 0, flippedWarned: 0, falseAlarms: 0 };
 console.log(`${'case'.padEnd(10)} ${'cut'.padEnd(9)} ${'flip'.padEnd(11)} ${'names'.padStart(5)} ${'differ'.padStart(6)} ${'differ, >=0.5'.padStart(13)}  warnings`);
@@ -89,7 +71,7 @@ for (const name of cases) {
         for (const patientAxis of axes) for (let column = 0; column < 4; column++) affine[patientAxis * 4 + column] = -affine[patientAxis * 4 + column]!;
         return { flip, affine };
       }),
-      ...rotations.map((degrees) => ({ flip: `rotate${degrees > 0 ? '+' : ''}${degrees}`, affine: rotateHeader(image.affine, degrees) })),
+      ...rotations.map((degrees) => ({ flip: `rotate${degrees > 0 ? '+' : ''}${degrees}`, affine: multiply4(rotationAbout(0, degrees), image.affine) })),
     ];
     for (const { flip, affine } of variants) {
       totals.runs++;

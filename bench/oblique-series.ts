@@ -10,11 +10,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyAffine, applyLinear, multiply4, type Mat4 } from '../src/geometry/affine.js';
+import { applyAffine, applyLinear, multiply4, rotationAbout } from '../src/geometry/affine.js';
 import { makeVolume, spacing, type Volume } from '../src/geometry/volume.js';
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { countDiffering, failureReason, nameDiscs, nameReference } from './naming-match.js';
+import { numberList } from './options.js';
 
 const usage = 'usage: node dist/bench/oblique-series.js VOLUMES_DIR [--model PATH] [--cases A,B] [--tilts 20,-20] [--turns 20,-20]\n';
 const { values, positionals } = parseArgs({
@@ -27,28 +28,10 @@ if (volumesDir === undefined) {
   process.exit(2);
 }
 
-/** Parses a comma-separated list of degrees, exiting with status 2 on a value outside -45 to 45. */
-function degreesList(option: string, text: string): number[] {
-  return text.split(',').filter((item) => item !== '').map((item) => {
-    const degrees = Number(item);
-    if (!(Math.abs(degrees) <= 45)) {
-      process.stderr.write(`--${option} ${item}: expected degrees from -45 to 45 (a series more oblique is not sagittal)\n${usage}`);
-      process.exit(2);
-    }
-    return degrees;
-  });
-}
-
-/** Returns the rotation by `degrees` about patient axis 1 (front to back) or 2 (head to feet). */
-function rotationAbout(axis: 1 | 2, degrees: number): Mat4 {
-  const cos = Math.cos((degrees * Math.PI) / 180);
-  const sin = Math.sin((degrees * Math.PI) / 180);
-  return axis === 1 ? [cos, 0, sin, 0, 0, 1, 0, 0, -sin, 0, cos, 0, 0, 0, 0, 1] : [cos, -sin, 0, 0, sin, cos, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-}
-
+// A series more than 45 degrees oblique is not sagittal.
 const changes = [
-  ...degreesList('tilts', values.tilts ?? '20,-20').map((degrees) => ({ change: `tilt${degrees}`, rotation: rotationAbout(1, degrees) })),
-  ...degreesList('turns', values.turns ?? '20,-20').map((degrees) => ({ change: `turn${degrees}`, rotation: rotationAbout(2, degrees) })),
+  ...numberList('tilts', values.tilts ?? '20,-20', -45, 45, usage).map((degrees) => ({ change: `tilt${degrees}`, rotation: rotationAbout(1, degrees) })),
+  ...numberList('turns', values.turns ?? '20,-20', -45, 45, usage).map((degrees) => ({ change: `turn${degrees}`, rotation: rotationAbout(2, degrees) })),
 ];
 const model = await loadSegmentationModel(values.model ?? defaultSegmentationModelPath);
 const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filter((name) => existsSync(join(volumesDir, name, 'labels.nii.gz')));
@@ -73,7 +56,8 @@ for (const name of cases) {
       continue;
     }
     const { differ, differConfident } = countDiffering(reference.discs, named.discs, voxelMm);
-    // Matched by the voxel index, a disc's centre in the copy is the stored centre turned.
+    // The copy's voxels are the stored ones, so a disc should lie where the stored disc of the same
+    // name lies, turned by the rotation.
     let offsetMm = 0;
     for (const disc of named.discs) {
       const match = reference.discs.find((other) => other.name === disc.name);

@@ -21,6 +21,19 @@ export function multiply4(a: Mat4, b: Mat4): number[] {
   return out;
 }
 
+/** Returns the right-handed rotation by `degrees` about patient axis `axis` (0 x, 1 y, 2 z), with no translation. */
+export function rotationAbout(axis: 0 | 1 | 2, degrees: number): number[] {
+  const cos = Math.cos((degrees * Math.PI) / 180);
+  const sin = Math.sin((degrees * Math.PI) / 180);
+  const [first, second] = [(axis + 1) % 3, (axis + 2) % 3];
+  const out = identity4();
+  out[first * 4 + first] = cos;
+  out[first * 4 + second] = -sin;
+  out[second * 4 + first] = sin;
+  out[second * 4 + second] = cos;
+  return out;
+}
+
 /** Applies the affine to a point (translation included). */
 export function applyAffine(m: Mat4, p: Vec3): [number, number, number] {
   return [

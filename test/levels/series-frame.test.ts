@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyLinear, multiply4, normalize, type Mat4 } from '../../src/geometry/affine.js';
+import { applyLinear, multiply4, normalize, rotationAbout, type Mat4 } from '../../src/geometry/affine.js';
 import { makeVolume } from '../../src/geometry/volume.js';
 import { findLevels } from '../../src/levels/find-levels.js';
 import { inverseRotation, rotatedVolume, sagittalSeriesFrame } from '../../src/levels/series-frame.js';
@@ -9,19 +9,6 @@ import type { Segmentation } from '../../src/segmentation/segment.js';
 import { syntheticSpine } from './synthetic-spine.js';
 
 const lumbar = [8, 9, 10, 11, 12, 10];
-
-/** Rotation of patient coordinates by `degrees` about patient axis `axis` (0 x, 1 y, 2 z). */
-function rotationAbout(axis: 0 | 1 | 2, degrees: number): Mat4 {
-  const c = Math.cos((degrees * Math.PI) / 180);
-  const s = Math.sin((degrees * Math.PI) / 180);
-  const [a, b] = [0, 1, 2].filter((other) => other !== axis) as [number, number];
-  const out = [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-  out[a * 4 + a] = c;
-  out[a * 4 + b] = -s;
-  out[b * 4 + a] = s;
-  out[b * 4 + b] = c;
-  return out;
-}
 
 function tilted(segmentation: Segmentation, rotation: Mat4): Segmentation {
   return {
@@ -37,7 +24,7 @@ function assertClose(actual: readonly number[], expected: readonly number[], tol
 }
 
 describe('sagittalSeriesFrame', () => {
-  it('is null for planes normal to left-right', () => {
+  it('is null for sagittal planes', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar });
     assert.equal(sagittalSeriesFrame(segmentation.labels), null);
     // A series whose slices run from left to right instead of right to left needs no turn either.
@@ -47,7 +34,7 @@ describe('sagittalSeriesFrame', () => {
   });
 
   for (const [axis, degrees] of [[1, 25], [1, -30], [2, 20], [2, -15]] as const) {
-    it(`turns a plane normal tilted ${degrees} degrees about axis ${axis} onto left-right`, () => {
+    it(`undoes a ${degrees} degree turn about axis ${axis}`, () => {
       const { segmentation } = syntheticSpine({ discHeights: lumbar });
       const frame = sagittalSeriesFrame(rotatedVolume(segmentation.labels, rotationAbout(axis, degrees)));
       assert.ok(frame !== null);
@@ -57,7 +44,7 @@ describe('sagittalSeriesFrame', () => {
     });
   }
 
-  it('keeps the head-to-feet axis up under a tilt and a turn together', () => {
+  it('keeps head-to-feet up when tilted and turned', () => {
     // The smallest turn onto left-right would also turn the planes about left-right, by 8 degrees
     // here, and the lean of the spine from head-to-feet would change by that much.
     const { segmentation } = syntheticSpine({ discHeights: lumbar });
@@ -70,7 +57,7 @@ describe('sagittalSeriesFrame', () => {
     assertClose(applyLinear(frame, head), [0, 0, 1], 1e-9, 'head-to-feet in the planes');
   });
 
-  it('finds the plane normal on any voxel axis', () => {
+  it('finds planes on any voxel axis', () => {
     // Voxel axis 0 runs left, 1 posterior and 2 inferior, as in volumes stored plane by plane from the side.
     const grid = makeVolume([4, 5, 6], [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, -1, 0, 0, 0, 0, 1], new Uint8Array(120));
     const frame = sagittalSeriesFrame(rotatedVolume(grid, rotationAbout(1, 25)));
@@ -78,7 +65,7 @@ describe('sagittalSeriesFrame', () => {
     assertClose(frame, rotationAbout(1, -25), 1e-9, 'frame');
   });
 
-  it('keeps a tilt within the sagittal plane', () => {
+  it('keeps a tilt within the planes', () => {
     // A turn about left-right leaves the slice normal on left-right, so nothing is undone.
     const { segmentation } = syntheticSpine({ discHeights: lumbar });
     assert.equal(sagittalSeriesFrame(rotatedVolume(segmentation.labels, rotationAbout(0, 15))), null);
@@ -87,7 +74,7 @@ describe('sagittalSeriesFrame', () => {
 
 describe('findStudyLevels on an oblique series', () => {
   for (const [axis, degrees] of [[1, 25], [1, -25], [2, 25]] as const) {
-    it(`names a series tilted ${degrees} degrees about axis ${axis} as the straight one`, () => {
+    it(`names a ${degrees} degree turn about axis ${axis} as straight`, () => {
       const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
       const straight = findStudyLevels(segmentation, segmentation.vertebraProbability, 'straight', null).levels;
       const rotation = rotationAbout(axis, degrees);
@@ -102,7 +89,8 @@ describe('findStudyLevels on an oblique series', () => {
         assertClose(level.center, applyLinear(rotation, expected.center), 1e-6, `${level.level} centre`);
         assertClose(level.normal, applyLinear(rotation, expected.normal), 1e-9, `${level.level} normal`);
         assertClose(level.posterior, applyLinear(rotation, expected.posterior), 1e-9, `${level.level} posterior`);
-        assert.ok(level.measurements !== null && expected.measurements !== null);
+        assert.ok(level.measurements !== null);
+        assert.ok(expected.measurements !== null);
         assertClose(Object.values(level.measurements), Object.values(expected.measurements), 1e-6, `${level.level} measurements`);
       });
       result.levels.vertebrae.forEach((vertebra, index) => assertClose(vertebra.center, applyLinear(rotation, straight.vertebrae[index]!.center), 1e-6, vertebra.name));
@@ -111,7 +99,7 @@ describe('findStudyLevels on an oblique series', () => {
     });
   }
 
-  it('measures a tilted series wrongly without the frame', () => {
+  it('mismeasures a tilt without the frame', () => {
     // Found in patient axes, the discs of a spine tilted 25 degrees about front-to-back get normals
     // in the patient's sagittal plane. Their heights come out too large, and the chain's lean reads
     // as a wrong header. This is why levels are found in the series' frame.
@@ -123,7 +111,7 @@ describe('findStudyLevels on an oblique series', () => {
     assert.ok(height > 8.5, `T12-L1 middle height ${height}, drawn 8 mm`);
   });
 
-  it('keeps every disc of a series tilted 35 degrees', () => {
+  it('keeps every disc at 35 degrees', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar, lateralSlices: 40 });
     const oblique = tilted(segmentation, rotationAbout(1, 35));
     assert.equal(findLevels(oblique, 'oblique', oblique.vertebraProbability).levels.length, 4);

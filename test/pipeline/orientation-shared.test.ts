@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { applyLinear, multiply4, type Mat4 } from '../../src/geometry/affine.js';
+import { applyLinear, multiply4, rotationAbout, type Mat4 } from '../../src/geometry/affine.js';
 import { headToFeetAxis, keepPlanes } from '../../src/geometry/crop.js';
 import { makeVolume, type Volume } from '../../src/geometry/volume.js';
 import { readVolumeFile } from '../../src/input/volume-file.js';
@@ -77,10 +77,7 @@ describe('naming an oblique series', { skip: skipWithoutSharedData('volumes', 'v
     const image = await readVolumeFile(sharedPath('volumes', 'vb2-02', 'image.nii.gz'));
     const stored = await volumeLevels(image, model, 'stored');
     // 20 degrees about front-to-back, then -15 about head-to-feet.
-    const [c1, s1, c2, s2] = [Math.cos(Math.PI / 9), Math.sin(Math.PI / 9), Math.cos(-Math.PI / 12), Math.sin(-Math.PI / 12)];
-    const aboutY = [c1, 0, s1, 0, 0, 1, 0, 0, -s1, 0, c1, 0, 0, 0, 0, 1];
-    const aboutZ = [c2, -s2, 0, 0, s2, c2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1];
-    const rotation = multiply4(aboutZ, aboutY);
+    const rotation = multiply4(rotationAbout(2, -15), rotationAbout(1, 20));
     const oblique = await volumeLevels(makeVolume(image.size, multiply4(rotation, image.affine), image.data), model, 'oblique');
 
     assert.deepEqual(oblique.levels.map((l) => l.level), stored.levels.map((l) => l.level));
