@@ -22,6 +22,7 @@ import { makeVolume, sampleLinear, spacing, type Volume } from '../src/geometry/
 import { readVolumeFile } from '../src/input/volume-file.js';
 import { defaultSegmentationModelPath, loadSegmentationModel } from '../src/segmentation/model.js';
 import { countDiffering, failureReason, nameDiscs, nameReference } from './naming-match.js';
+import { numberList } from './options.js';
 
 const usage = 'usage: node dist/bench/image-changes.js VOLUMES_DIR [--model PATH] [--cases A,B] [--gammas 0.5,0.7,1.5,2] [--ramps 3] [--rotations 12,-12]\n';
 const { values, positionals } = parseArgs({
@@ -33,20 +34,9 @@ if (volumesDir === undefined) {
   process.stderr.write(usage);
   process.exit(2);
 }
-/** Parses a comma-separated list of numbers, exiting with status 2 on a value outside [low, high]. */
-function numberList(option: string, text: string, low: number, high: number): number[] {
-  return text.split(',').filter((item) => item !== '').map((item) => {
-    const value = Number(item);
-    if (!(value >= low && value <= high)) {
-      process.stderr.write(`--${option} ${item}: expected a number from ${low} to ${high}\n${usage}`);
-      process.exit(2);
-    }
-    return value;
-  });
-}
-const gammas = numberList('gammas', values.gammas ?? '0.5,0.7,1.5,2', 0.01, 10);
-const ramps = numberList('ramps', values.ramps ?? '3', 0.1, 10);
-const rotations = numberList('rotations', values.rotations ?? '12,-12', -90, 90);
+const gammas = numberList('gammas', values.gammas ?? '0.5,0.7,1.5,2', 0.01, 10, usage);
+const ramps = numberList('ramps', values.ramps ?? '3', 0.1, 10, usage);
+const rotations = numberList('rotations', values.rotations ?? '12,-12', -90, 90, usage);
 const model = await loadSegmentationModel(values.model ?? defaultSegmentationModelPath);
 const cases = (values.cases?.split(',') ?? readdirSync(volumesDir).sort()).filter((name) => existsSync(join(volumesDir, name, 'labels.nii.gz')));
 
