@@ -317,6 +317,10 @@ class ClauseSharing {
       const targetItem = this.items[this.previousShareable]!;
       item.borrowed = targetItem;
       item.effectiveSeverity ??= targetItem.effectiveSeverity;
+      // "Severe stenosis of the right lateral recess and foramen": the side carries along the list too.
+      if (item.effectiveSides === 0 && hasSidedFinding(targetItem) && item.structures.some((unit) => isSided(structureKind(unit)))) {
+        item.effectiveSides = targetItem.effectiveSides;
+      }
     }
   }
 

@@ -208,9 +208,16 @@ function classify(item: Item): ItemType {
 /**
  * Returns whether the level notation at `index` sits inside the noun phrase of `item`, as in
  * "severe left L5-S1 foraminal stenosis": the item holds only a severity or side so far, and a
- * structure or condition word follows the level notations directly.
+ * structure or condition word follows the level notations directly. So does a level between a
+ * finding word and the structure it describes, as in "narrowing of the left L4-5 neural foramen".
  */
 function levelInsidePhrase(units: readonly Unit[], item: Item, index: number, to: number): boolean {
+  if (item.findingWord !== null && item.structures.length === 0 && item.standalone === null && item.content === 0 && item.measures.length === 0) {
+    let next = index + 1;
+    while (next < to && units[next]!.kind === UnitKind.Level) next++;
+    const unit = units[next];
+    return unit !== undefined && next < to && unit.kind === UnitKind.Structure && combines(unit.lexeme!.structure!, item.findingWord.lexeme!.findingWord!);
+  }
   if (item.severity === null && item.sides === 0) return false;
   if (item.hasAnchor() || item.structures.length > 0 || item.content > 0 || item.measures.length > 0 || item.triggers.length > 0) return false;
   if (item.patent !== null || item.normal !== null) return false;

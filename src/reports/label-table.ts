@@ -35,16 +35,19 @@ export function isLabeledSection(section: Section): section is LabeledSection {
 }
 
 /**
- * Orders the values of one condition within a section. A graded value compares by grade, then a
- * certain statement over a hedged one, then a stated grade over the default one. A presence
- * compares present over uncertain over absent.
+ * Orders the values of one condition within a section. A certain grade above none comes before a
+ * hedged grade, so "mild canal stenosis, cannot exclude moderate" keeps 1. Otherwise a graded
+ * value compares by grade, then a certain statement over a hedged one, then a stated grade over
+ * the default one. A presence compares present over uncertain over absent.
  */
 function valueRank(value: ConditionValue, graded: boolean, evidence: Evidence): number {
   if (!graded) {
     if (value === 1) return 2;
     return value === 'uncertain' ? 1 : 0;
   }
-  return (value as number) * 4 + (evidence.uncertain ? 0 : 2) + (evidence.unspecifiedGrade ? 0 : 1);
+  const grade = value as number;
+  const certainFinding = grade > 0 && evidence.uncertain !== true ? 16 : 0;
+  return certainFinding + grade * 4 + (evidence.uncertain ? 0 : 2) + (evidence.unspecifiedGrade ? 0 : 1);
 }
 
 export class LabelTable {

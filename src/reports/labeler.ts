@@ -122,6 +122,9 @@ class ReportReader {
   private current: LevelGroup | null = null;
   /** `current` was named mid-sentence rather than as a heading, so a blank line also ends it. */
   private currentCarried = false;
+  /** A numbered list item is open, and `current` was named inside it, so the next item ends it. */
+  private inListItem = false;
+  private currentFromItem = false;
   /** The finding heading in force ("Canal stenosis:"), until a statement states a finding of its own. */
   private readonly heading = new FindingHeading();
   /** The last finding with its own structures, which a lone side in a later sentence may refer to. */
@@ -140,6 +143,8 @@ class ReportReader {
   startSection(): void {
     this.current = null;
     this.currentCarried = false;
+    this.inListItem = false;
+    this.currentFromItem = false;
     this.heading.clear();
     this.sideSource.item = null;
     this.previous.item = null;
@@ -154,6 +159,18 @@ class ReportReader {
     this.heading.clear();
     this.sideSource.item = null;
     this.previous.item = null;
+  }
+
+  /**
+   * Starts a numbered list item ("2. Mild foraminal narrowing at multiple levels."), which ends
+   * what a blank line ends and also a level heading named inside the item before it. A heading
+   * above the list ("L4-5:" over numbered lines) stays in force.
+   */
+  listItem(): void {
+    if (this.currentFromItem) this.current = null;
+    this.blankLine();
+    this.inListItem = true;
+    this.currentFromItem = false;
   }
 
   /**
@@ -198,14 +215,32 @@ class ReportReader {
    * Updates the current level after a statement that names levels. Its last group stays current
    * when it is a heading. A statement that names exactly one level and states a finding makes that
    * level current, also when the level is named mid-sentence ("There is a disc bulge at L4-5. Mild
-   * canal stenosis."). Any other statement ends the current level.
+   * canal stenosis."). A statement that places no finding at the levels it names keeps a heading
+   * in force, its own or the one before, so "L4-5: Status post L4-5 laminectomy. Mild left
+   * foraminal narrowing." grades L4-L5.
+   * Any other statement ends the current level.
    */
   private updateCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
+    const before = this.current;
+    this.setCurrent(groups, placedAtGroup);
+    if (this.current !== before) this.currentFromItem = this.inListItem && this.current !== null;
+  }
+
+  private setCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
     const last = groups[groups.length - 1]!;
     if (last.headsText && !last.global) {
       this.current = last;
       this.currentCarried = false;
       return;
+    }
+    if (!placedAtGroup) {
+      const heading = groups.findLast((group) => group.headsText && !group.global);
+      if (heading !== undefined) {
+        this.current = heading;
+        this.currentCarried = false;
+        return;
+      }
+      if (this.current !== null && !this.currentCarried) return;
     }
     const single = placedAtGroup ? singleLevelGroup(groups) : null;
     this.current = single;
@@ -303,6 +338,8 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     if (sentence.section !== section) {
       section = sentence.section;
       reader.startSection();
+    } else if (sentence.startsListItem) {
+      reader.listItem();
     } else if (sentence.afterBlankLine) {
       reader.blankLine();
     }
@@ -316,6 +353,12 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     warnings.push({
       code: 'SIXTH_LUMBAR_VERTEBRA',
       message: 'The report numbers a sixth lumbar vertebra, so L5-L6 and L6-S1 are kept as written and the lumbosacral junction is L6-S1.',
+    });
+  }
+  if (scan.transitional) {
+    warnings.push({
+      code: 'TRANSITIONAL_ANATOMY',
+      message: 'The report describes transitional lumbosacral anatomy, so its level names may count the vertebrae otherwise than the image levels do.',
     });
   }
   const labels = reader.table.resolve(warnings);

@@ -185,6 +185,8 @@ export class StatementLevels {
    * that the finding may take. In order: a qualifying group later in the same list item ("moderate
    * stenosis at L4-5"), the nearest heading group before it ("At L4-5, ..."), the next qualifying
    * group ("mild bulge and moderate stenosis at L4-5"), then the nearest group before or after.
+   * Before the heading comes a qualifying group earlier in the same list item, as in "mild left
+   * L4-5 foraminal narrowing", where the level stands inside the finding's noun phrase.
    * A group after an exception word that follows the finding belongs to the exception, so in "No
    * significant stenosis, except mild canal stenosis at L4-5" the absence takes no level.
    */
@@ -201,7 +203,10 @@ export class StatementLevels {
     }
     const limit = this.exceptionAfter(position);
     const next = low < groups.length && groups[low]!.first < limit ? groups[low]! : null;
-    if (next !== null && !next.headsText && next.segment === this.segments[position - this.from]) return next;
+    const segment = this.segments[position - this.from];
+    if (next !== null && !next.headsText && next.segment === segment) return next;
+    // "Mild left L4-5 foraminal narrowing and moderate right L5-S1 ...": a level inside the finding's own noun phrase.
+    if (low > 0 && !groups[low - 1]!.headsText && groups[low - 1]!.segment === segment) return groups[low - 1]!;
     if (low > 0) {
       const heading = this.headingAtOrBefore[low - 1]!;
       if (heading >= 0) return groups[heading]!;

@@ -55,6 +55,8 @@ export const UnitKind = {
   Respectively: 23,
   /** An abbreviation with its periods ("mod."), in the abbreviation trie only; the scanner emits no unit for it. */
   Abbreviation: 24,
+  /** A phrase that describes transitional lumbosacral anatomy ("sacralized L5"); it names no finding. */
+  Transitional: 25,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -73,7 +75,7 @@ export interface Lexeme {
   readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | null;
   readonly region: 'lumbar' | 'nonLumbar' | null;
   readonly section: SectionName | null;
-  /** Separator: the word joins alternatives ("or"). */
+  /** Separator: the word joins alternatives ("or"). Uncertain: the word sets two findings against each other ("versus"). */
   readonly alternative: boolean;
   /** Break: the phrase starts an exception ("except"). */
   readonly exception: boolean;
@@ -106,6 +108,7 @@ export interface TokenIds {
   readonly exclamation: number;
   readonly question: number;
   readonly slash: number;
+  readonly closingParenthesis: number;
   readonly dash: number;
   readonly percent: number;
   readonly times: number;
@@ -263,6 +266,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.negation.after, lexeme(UnitKind.NegAfter, 'negation.after')]);
   lists.push([data.negation.otherwise, lexeme(UnitKind.NegBefore, 'negation.otherwise', { otherwise: true })]);
   lists.push([data.uncertainty.triggers, lexeme(UnitKind.Uncertain, 'uncertainty.triggers')]);
+  lists.push([data.uncertainty.alternatives, lexeme(UnitKind.Uncertain, 'uncertainty.alternatives', { alternative: true })]);
   lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
   lists.push([data.clauses.exceptions, lexeme(UnitKind.Break, 'clauses.exceptions', { exception: true })]);
   lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
@@ -280,6 +284,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
+  lists.push([data.levels.transitional, lexeme(UnitKind.Transitional, 'levels.transitional')]);
   // A phrase naming the region also names the study, as in "unremarkable lumbar spine".
   lists.push([data.levels.lumbarStudy, lexeme(UnitKind.Study, 'levels.lumbarStudy', { region: 'lumbar' })]);
   lists.push([data.levels.nonLumbarStudy, lexeme(UnitKind.Study, 'levels.nonLumbarStudy', { region: 'nonLumbar' })]);
@@ -350,6 +355,7 @@ export function compileLexicon(data: RulesData): Lexicon {
       exclamation: id('!'),
       question: id('?'),
       slash: id('/'),
+      closingParenthesis: id(')'),
       dash: id('-'),
       percent: id('%'),
       times: id('\u00d7'),

@@ -43,6 +43,8 @@ export interface RulesData {
     lumbarStudy: string[];
     /** Phrases that mark a cervical or thoracic study. */
     nonLumbarStudy: string[];
+    /** Phrases that describe transitional lumbosacral anatomy, for the TRANSITIONAL_ANATOMY warning. */
+    transitional: string[];
   };
   sections: Record<SectionName, string[]>;
   conditions: {
@@ -78,7 +80,11 @@ export interface RulesData {
     /** Triggers like `before` that also mean "otherwise" ("no other"), so the absence covers what the report has not described. */
     otherwise: string[];
   };
-  uncertainty: { triggers: string[] };
+  uncertainty: {
+    triggers: string[];
+    /** Words that set two findings against each other ("versus"), which hedge the findings on both sides. */
+    alternatives: string[];
+  };
   clauses: {
     /** Words that end a clause, and with it the scope of a negation or hedge. */
     breaks: string[];
@@ -150,6 +156,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         respectively: phrases,
         lumbarStudy: phrases,
         nonLumbarStudy: phrases,
+        transitional: phrases,
       },
     },
     sections: phraseLists(SECTION_NAMES),
@@ -176,7 +183,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
     },
     laterality: phraseLists(SIDE_KINDS),
     negation: phraseLists(['before', 'after', 'otherwise']),
-    uncertainty: phraseLists(['triggers']),
+    uncertainty: phraseLists(['triggers', 'alternatives']),
     clauses: {
       kind: 'object',
       fields: {

@@ -60,6 +60,8 @@ export interface Sentence {
   readonly informative: boolean;
   /** A blank line separates this sentence from the one before it. */
   readonly afterBlankLine: boolean;
+  /** The sentence opens a numbered list item ("2. Mild foraminal narrowing ..."). */
+  readonly startsListItem: boolean;
   /**
    * The index of the unit before which the sentence contains "respectively", or -1. The word itself
    * gets no unit. The index equals `to` when the word ends the sentence.
@@ -75,6 +77,8 @@ export interface ScanResult {
   /** The report names a cervical or thoracic level or calls itself a cervical or thoracic study. */
   nonLumbar: boolean;
   sixthLumbar: boolean;
+  /** The report describes transitional lumbosacral anatomy in a statement that does not negate it. */
+  transitional: boolean;
 }
 
 /**
@@ -126,10 +130,14 @@ class Scanner {
   lumbar = false;
   nonLumbar = false;
   sixthLumbar = false;
+  transitional = false;
   private section: SectionName = 'findings';
+  /** Unit indices of the transitional-anatomy phrases of the current sentence. */
+  private transitionalUnits: number[] = [];
   private sentenceStart = 0;
   private informative = false;
   private blankLine = false;
+  private listItem = false;
   /**
    * The token index after the last upper-bound phrase ("no more than"), where a severity gets the
    * lower grade 0, and the offset where the phrase starts, which the severity's evidence includes.
@@ -171,6 +179,13 @@ class Scanner {
           continue;
         }
       }
+      if (kind === TokenKind.Number && this.isItemNumber(index, lineStart)) {
+        this.endSentence();
+        this.listItem = true;
+        lineStart = false;
+        index += 2;
+        continue;
+      }
       lineStart = false;
       if (kind === TokenKind.Punct) index = this.readPunctuation(index);
       else if (kind === TokenKind.Number) index = this.readNumber(index);
@@ -180,6 +195,8 @@ class Scanner {
   }
 
   private endSentence(): void {
+    for (const index of this.transitionalUnits) if (!this.negatedInClause(index)) this.transitional = true;
+    this.transitionalUnits.length = 0;
     if (this.units.length > this.sentenceStart) {
       this.sentences.push({
         from: this.sentenceStart,
@@ -187,13 +204,42 @@ class Scanner {
         section: this.section,
         informative: this.informative,
         afterBlankLine: this.blankLine,
+        startsListItem: this.listItem,
         respectivelyAt: this.respectivelyAt,
       });
       this.blankLine = false;
+      this.listItem = false;
     }
     this.sentenceStart = this.units.length;
     this.informative = false;
     this.respectivelyAt = -1;
+  }
+
+  /**
+   * Returns whether unit `index` of the current sentence stands in a clause with a negation before
+   * it ("no transitional vertebra") or after it ("a transitional vertebra is not seen").
+   */
+  private negatedInClause(index: number): boolean {
+    for (let before = index - 1; before >= this.sentenceStart && this.units[before]!.kind !== UnitKind.Break; before--) {
+      if (this.units[before]!.kind === UnitKind.NegBefore) return true;
+    }
+    for (let after = index + 1; after < this.units.length && this.units[after]!.kind !== UnitKind.Break; after++) {
+      if (this.units[after]!.kind === UnitKind.NegAfter) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Returns whether the number at token `index` numbers a list item ("1." or "2)" before a word) at
+   * the start of a line or, in text whose line breaks were flattened, after a sentence end.
+   */
+  private isItemNumber(index: number, lineStart: boolean): boolean {
+    const tokens = this.tokens;
+    if (!lineStart && !(index > 0 && this.isSentenceEnd(tokens.id[index - 1]!))) return false;
+    if (index + 2 >= tokens.count || tokens.kind[index + 2] !== TokenKind.Word) return false;
+    const mark = tokens.id[index + 1];
+    if (mark !== this.lexicon.ids.period && mark !== this.lexicon.ids.closingParenthesis) return false;
+    return /^\d{1,2}$/.test(this.text.slice(tokens.start[index]!, tokens.end[index]!));
   }
 
   /**
@@ -508,6 +554,7 @@ class Scanner {
     }
     if (lexeme.region === 'lumbar') this.lumbar = true;
     else if (lexeme.region === 'nonLumbar') this.nonLumbar = true;
+    if (lexeme.kind === UnitKind.Transitional) this.transitionalUnits.push(this.units.length);
     if (lexeme.kind === UnitKind.Severity && !lexeme.lesser) return this.readSeverity(index, end, lexeme);
     const unit = new Unit(lexeme.kind, tokens.start[index]!, tokens.end[end - 1]!, lexeme);
     unit.lesser = lexeme.lesser;
@@ -590,5 +637,12 @@ class Scanner {
 export function scanReport(text: string, tokens: TokenStream, lexicon: Lexicon): ScanResult {
   const scanner = new Scanner(text, tokens, lexicon);
   scanner.run();
-  return { units: scanner.units, sentences: scanner.sentences, lumbar: scanner.lumbar, nonLumbar: scanner.nonLumbar, sixthLumbar: scanner.sixthLumbar };
+  return {
+    units: scanner.units,
+    sentences: scanner.sentences,
+    lumbar: scanner.lumbar,
+    nonLumbar: scanner.nonLumbar,
+    sixthLumbar: scanner.sixthLumbar,
+    transitional: scanner.transitional,
+  };
 }

@@ -8,7 +8,8 @@
  * item that opens with a severity, unless "or" joins that item to the next one. An uncertainty
  * trigger with no condition after it in the clause also acts backwards. The exception is a hedge
  * that opens a list item after a comma or list word and is followed by unknown words ("protrusion,
- * possible annular fissure"), which hedges only those words and so gives no value.
+ * possible annular fissure"), which hedges only those words and so gives no value. A word that
+ * sets two findings against each other ("versus") hedges the findings on both sides.
  */
 import { type Item } from './items.js';
 import { UnitKind } from './lexicon.js';
@@ -142,6 +143,11 @@ export function applyScopes(units: readonly Unit[], items: readonly Item[], from
         if (valueAfter) {
           item.hedged = true;
           hedgeUsed = true;
+        }
+        // "Disc bulge versus small protrusion" hedges the finding before the word as well.
+        if (trigger.lexeme?.alternative === true) {
+          if (item.firstValue >= 0 && item.firstValue < triggerIndex) item.hedged = true;
+          else hedgeBackwards(items, joins, from, to, index - 1, true);
         }
       }
     }

@@ -141,6 +141,11 @@ const cases: LabelCase[] = [
     text: 'L3-4: Moderate left foraminal stenosis.\n\nSevere right.',
     levels: { 'L3-L4': { left_foraminal_stenosis: 2 } },
   },
+  {
+    name: 'side carries to second structure',
+    text: 'L4-5: Severe stenosis of the right lateral recess and foramen.',
+    levels: { 'L4-L5': { right_subarticular_stenosis: 3, right_foraminal_stenosis: 3 } },
+  },
 ];
 
 testCases(cases);

@@ -1,4 +1,4 @@
-import { allConditions, atLevels, bothFacets, bothForamina, testCases, type LabelCase } from './expect.js';
+import { allConditions, allStenosis, atLevels, bothFacets, bothForamina, testCases, type LabelCase } from './expect.js';
 
 // Level notations, spans of levels, the sixth lumbar vertebra and which level a statement belongs to.
 const cases: LabelCase[] = [
@@ -244,6 +244,73 @@ const cases: LabelCase[] = [
     name: 'absence except at a level',
     text: 'No disc herniation except at L4-5.',
     levels: atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L5-S1'], { disc_herniation: 0 }),
+  },
+  {
+    name: 'surgery note keeps heading',
+    text: 'L4-5: Status post L4-5 laminectomy. Mild left foraminal narrowing.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'surgery note in heading sentence',
+    text: 'L4-5: Prior L4-5 laminectomy. No residual canal stenosis. Moderate left foraminal narrowing persists.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0, left_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'finding-less level still ends carried level',
+    text: 'There is a disc bulge at L4-5. The conus ends at the L1-2 level. Mild facet arthropathy.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'numbered item ends carried level',
+    text: 'IMPRESSION:\n1. Severe canal stenosis at L4-5.\n2. Multilevel facet arthropathy.\n3. No disc herniation.',
+    levels: { ...atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], { disc_herniation: 0 }), 'L4-L5': { spinal_canal_stenosis: 3, disc_herniation: 0 } },
+    evidence: { 'L4-L5': { disc_herniation: { global: true } } },
+  },
+  {
+    name: 'numbered items flattened on one line',
+    text: 'IMPRESSION: 1. Moderate canal stenosis at L4-5. 2. Facet arthropathy at multiple levels.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+  {
+    name: 'numbered item ends its own heading',
+    text: 'IMPRESSION:\n1. L4-5 moderate canal stenosis.\n2. L5-S1 severe right foraminal stenosis.\n3. Otherwise no significant stenosis.',
+    levels: {
+      ...atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allStenosis(0)),
+      'L4-L5': { ...allStenosis(0), spinal_canal_stenosis: 2 },
+      'L5-S1': { ...allStenosis(0), right_foraminal_stenosis: 3 },
+    },
+  },
+  {
+    name: 'numbered lines under a heading',
+    text: 'L4-5:\n1. Disc bulge.\n2. Mild canal stenosis.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
+  },
+  {
+    name: 'level inside two noun phrases',
+    text: 'Mild left L4-5 foraminal narrowing and moderate right L5-S1 foraminal narrowing.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 1 }, 'L5-S1': { right_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'level between side and foramen',
+    text: 'There is mild narrowing of the left L4-5 neural foramen and moderate narrowing of the right L5-S1 neural foramen.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 1 }, 'L5-S1': { right_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'transitional anatomy is flagged',
+    text: 'Partial sacralization of L5. L4-5: Moderate canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    warnings: ['TRANSITIONAL_ANATOMY'],
+  },
+  {
+    name: 'lumbarized S1 is flagged',
+    text: 'Lumbarized S1. L5-S1: Mild disc bulge.',
+    levels: { 'L5-S1': { disc_bulge: 1 } },
+    warnings: ['TRANSITIONAL_ANATOMY'],
+  },
+  {
+    name: 'negated transitional vertebra',
+    text: 'No transitional vertebra. A lumbosacral transitional vertebra is not seen. L4-5: Disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
   },
 ];
 

@@ -156,6 +156,16 @@ const cases: LabelCase[] = [
     text: 'L5-S1: The disc extrusion was resected. Mild residual left foraminal narrowing.',
     levels: { 'L5-S1': { disc_herniation: 0, left_foraminal_stenosis: 1 } },
   },
+  {
+    name: 'interval resolution of extrusion',
+    text: 'L4-5: There has been interval resolution of the previously seen disc extrusion.',
+    levels: { 'L4-L5': { disc_herniation: 0 } },
+  },
+  {
+    name: 'resolution of one foramen',
+    text: 'L4-5: Interval resolution of the left foraminal stenosis. Persistent moderate right foraminal stenosis.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 0, right_foraminal_stenosis: 2 } },
+  },
 ];
 
 /** L4-L5 left foramen comes from its own statement; the other levels keep the whole-study value. */

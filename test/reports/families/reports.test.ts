@@ -128,7 +128,7 @@ const cases: LabelCase[] = [
       'L5-L6': { disc_bulge: 1, ligamentum_flavum_thickening: 1, spinal_canal_stenosis: 2, ...bothForamina(1) },
       'L6-S1': { disc_herniation: 'uncertain', ...bothForamina(0) },
     },
-    warnings: ['SIXTH_LUMBAR_VERTEBRA'],
+    warnings: ['SIXTH_LUMBAR_VERTEBRA', 'TRANSITIONAL_ANATOMY'],
   },
   {
     name: 'normal report',

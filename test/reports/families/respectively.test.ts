@@ -230,6 +230,16 @@ const cases: LabelCase[] = [
     text: 'Mild and moderate canal stenosis at L4-5 respectively.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
   },
+  {
+    name: 'levels open with demonstrate',
+    text: 'L3-4 and L4-5 demonstrate mild and moderate canal stenosis, respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
+  {
+    name: 'levels open with have',
+    text: 'L3-4 and L4-5 have mild and severe canal stenosis, respectively.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 3 } },
+  },
 ];
 
 testCases(cases);

@@ -84,6 +84,28 @@ const cases: LabelCase[] = [
     levels: { 'L4-L5': { disc_herniation: 'uncertain', spinal_canal_stenosis: 2 } },
     evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: false } } },
   },
+  {
+    name: 'versus hedges both findings',
+    text: 'L4-5: Disc bulge versus small protrusion.',
+    levels: { 'L4-L5': { disc_bulge: 'uncertain', disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'vs. hedges both findings',
+    text: 'L5-S1: Small protrusion vs. annular bulge.',
+    levels: { 'L5-S1': { disc_bulge: 'uncertain', disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'certain grade beats hedged higher',
+    text: 'L4-5: Mild canal stenosis, cannot exclude moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'mild', uncertain: false } } },
+  },
+  {
+    name: 'hedged higher grade alone stays',
+    text: 'L4-5: Possible moderate canal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: true } } },
+  },
 ];
 
 testCases(cases);
