@@ -7,7 +7,7 @@ import { classifySeries } from './classify.js';
 import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
 import { readSeriesVolume } from './dicom/series-volume.js';
-import { dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
+import { buildSeries, dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
 import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.js';
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
@@ -60,20 +60,24 @@ export async function loadStudy(path: string, options: LoadStudyOptions = {}, lo
     if (entry.summary.problems.length > 0) warnings.push(unusableSeriesWarning(entry, logger));
   }
 
-  const sagittal = await readChosen('sagittal', scan.series, options, logger, warnings).catch((error: unknown) => {
-    throw withSkippedFiles(error, scan.skippedFiles);
+  // Both lists grow when a file of the chosen series fails to decode and the series is read without it.
+  const series = [...scan.series];
+  const skippedFiles = [...scan.skippedFiles];
+  const found = { series, skippedFiles, warnings, undecodable: new Map<string, number>() };
+  const sagittal = await readChosen('sagittal', found, options, logger).catch((error: unknown) => {
+    throw withSkippedFiles(error, skippedFiles);
   });
   if (sagittal === null) throw new DeepspineError('INTERNAL', 'sagittal selection returned no series');
-  const axial = await readChosen('axial', scan.series, options, logger, warnings, sagittal.series);
+  const axial = await readChosen('axial', found, options, logger, sagittal.series);
   return {
     source: 'dicom',
-    series: scan.series.map((entry) => entry.summary),
+    series: series.map((entry) => entry.summary),
     sagittal: sagittal.volume,
     sagittalSeries: sagittal.series.summary,
     axial: axial?.volume ?? null,
     axialSeries: axial?.series.summary ?? null,
     warnings,
-    skippedFiles: scan.skippedFiles,
+    skippedFiles,
   };
 }
 
@@ -186,20 +190,34 @@ function unusableSeriesWarning(entry: DicomSelectable, logger: Logger): Warning 
   return { code: 'SERIES_UNUSABLE', message, ...(files.length === 1 ? { file: files[0]! } : {}) };
 }
 
+/** The series of a study, its skipped files and its warnings, which `readChosen` updates. */
+interface FoundSeries {
+  readonly series: DicomSelectable[];
+  readonly skippedFiles: SkippedFile[];
+  readonly warnings: Warning[];
+  /** Files skipped so far because they failed to decode, by series id. */
+  readonly undecodable: Map<string, number>;
+}
+
+/** The fraction of a series' slices that may be skipped for failing to decode before the series counts as unreadable. */
+const maxUndecodableFraction = 0.1;
+
 /**
- * Selects a series for `role` and decodes it. When decoding fails and the user did not name the
- * series, the failure becomes a warning and the next best series is tried. For the axial role,
+ * Selects a series for `role` and decodes it. When one file of it fails to decode, the file is
+ * skipped with a FILE_SKIPPED warning and the series is read without it, as a truncated file found
+ * by the header scan is. When the series cannot be read at all and the user did not name it, the
+ * failure becomes a warning and the next best series is tried. For the axial role,
  * `sagittal` is the chosen sagittal series: axial series of another study or frame of reference
  * are not used, and when that leaves none, an AXIAL_NOT_PAIRED warning is raised.
  */
 async function readChosen(
   role: 'sagittal' | 'axial',
-  series: readonly DicomSelectable[],
+  found: FoundSeries,
   options: LoadStudyOptions,
   logger: Logger,
-  warnings: Warning[],
   sagittal?: DicomSelectable,
 ): Promise<{ series: DicomSelectable; volume: Volume } | null> {
+  const { series, warnings } = found;
   const mismatches = new Map<string, string>();
   if (sagittal !== undefined) {
     for (const entry of series) {
@@ -226,7 +244,9 @@ async function readChosen(
     try {
       volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
     } catch (error) {
-      if (overridden || !(error instanceof DeepspineError)) throw error;
+      if (!(error instanceof DeepspineError)) throw error;
+      if (skipUndecodableFile(chosen, error, found, logger)) continue;
+      if (overridden) throw error;
       logger.warn(error.message);
       // Warnings name files relative to the input folder, like FILE_SKIPPED does, never by absolute path.
       const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath;
@@ -250,6 +270,30 @@ async function readChosen(
 }
 
 type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
+
+/**
+ * Replaces `chosen` in `found.series` by the same series without the file that `error` names, and
+ * records that file as skipped. Returns false, changing nothing, when the error names no file of
+ * the series, or when a tenth of the series' slices (at least one) has already been skipped.
+ */
+function skipUndecodableFile(chosen: DicomSelectable, error: DeepspineError, found: FoundSeries, logger: Logger): boolean {
+  const failed = chosen.dicom.frames.find((frame) => frame.file === error.file);
+  const frames = chosen.dicom.frames.filter((frame) => frame.file !== error.file);
+  const skipped = found.undecodable.get(chosen.dicom.id) ?? 0;
+  const allowed = Math.max(1, Math.floor((chosen.dicom.frames.length + skipped) * maxUndecodableFraction));
+  if (failed === undefined || frames.length < 2 || skipped >= allowed) return false;
+  const index = found.series.indexOf(chosen);
+  if (index < 0) return false;
+  found.undecodable.set(chosen.dicom.id, skipped + 1);
+  found.series[index] = toSelectable(buildSeries(chosen.dicom.id, frames));
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const reason = `its pixel data cannot be decoded (${cause}); the series is read without it`;
+  found.skippedFiles.push({ file: failed.displayPath, kind: 'unreadable', reason });
+  const message = `skipped ${failed.displayPath}: ${reason}`;
+  logger.warn(message);
+  found.warnings.push({ code: 'FILE_SKIPPED', message, file: failed.displayPath });
+  return true;
+}
 
 function toSelectable(dicom: DicomSeries): DicomSelectable {
   const first: DicomFrameHeader = dicom.frames[0]!;

@@ -368,23 +368,43 @@ describe('loadStudy damaged and foreign files', () => {
     assert.equal(study.warnings[0]?.code, 'FILE_SKIPPED');
   });
 
-  it('falls back when the chosen series fails to decode', async () => {
+  it('skips a slice that fails to decode', async () => {
     const folder = await makeTempDir('decode-failure');
-    const better = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
-    const paths = await writeSeries(join(folder, 'better'), better, { encode: (series, slice) => transcode(encodeSlice(series, slice), syntaxes.jpegLs) });
+    const series = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
+    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
     // Overwrite the middle of one compressed frame so that the JPEG-LS decoder rejects it.
     const bytes = await readFile(paths[5]!);
     bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
     await writeFile(paths[5]!, bytes);
-    await writeSeries(join(folder, 'plain'), sagittalT2());
 
     const study = await loadStudy(folder);
 
-    assert.equal(study.sagittalSeries.description, 'T2 TSE SAG');
-    const warning = study.warnings.find((entry) => entry.code === 'SERIES_UNREADABLE');
+    assert.equal(study.sagittalSeries.sliceCount, 11);
+    const warning = study.warnings.find((entry) => entry.code === 'FILE_SKIPPED');
     assert.ok(warning !== undefined);
-    assert.match(warning.message, /better\/IM0006: decoding JPEG-LS Lossless pixel data failed/);
-    assert.equal(warning.file, join('better', 'IM0006'));
+    assert.match(warning.message, /^skipped sag\/IM0006: its pixel data cannot be decoded \(.+\); the series is read without it$/);
+    assert.equal(warning.file, join('sag', 'IM0006'));
+    assert.ok(study.warnings.some((entry) => entry.code === 'NON_UNIFORM_SPACING'));
+    assert.equal(study.skippedFiles.find((entry) => entry.file === join('sag', 'IM0006'))?.kind, 'unreadable');
+  });
+
+  it('stops when slices keep failing to decode', async () => {
+    const folder = await makeTempDir('decode-fallback');
+    const better = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
+    const paths = await writeSeries(join(folder, 'better'), better, { encode: (series, slice) => transcode(encodeSlice(series, slice), syntaxes.jpegLs) });
+    // Two damaged frames of twelve: the first is skipped, the second makes the series unreadable.
+    for (const path of [paths[5]!, paths[7]!]) {
+      const bytes = await readFile(path);
+      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
+      await writeFile(path, bytes);
+    }
+    await writeSeries(join(folder, 'plain'), sagittalT2());
+
+    const study = await loadStudy(folder, { sagittalSeries: 'T2 TSE SAG 12' }).catch((error: unknown) => error);
+
+    assert.ok(study instanceof DeepspineError);
+    assert.equal(study.code, 'UNREADABLE_INPUT');
+    assert.match(study.message, /better\/IM0008: decoding JPEG-LS Lossless pixel data failed/);
   });
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
 import { voxelAt } from '../../src/geometry/volume.js';
 import { loadStudy } from '../../src/input/study.js';
@@ -80,4 +81,60 @@ describe('transfer syntaxes', () => {
       assert.equal(lossyWarnings.length, testCase.tolerance > 0 ? 1 : 0);
     });
   }
+});
+
+describe('truncated compressed files', () => {
+  for (const uid of [syntaxes.rle, syntaxes.jpegLs]) {
+    it(`skips a cut ${uid} slice`, async () => {
+      const folder = await makeTempDir('syntax-truncated');
+      const base = sagittalT2();
+      const series: FixtureSeries = {
+        ...base,
+        slices: stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 6, origin: [14, -30, 40], spacing: 4, array: 'uint16', value: patternValue }),
+      };
+      const paths = await writeSeries(join(folder, 'series'), series, { encode: viaTranscoder(uid) });
+      // Cut the last 40 bytes, which hold the end of the last compressed fragment and the delimiter.
+      const last = paths[paths.length - 1]!;
+      const bytes = await readFile(last);
+      await writeFile(last, bytes.subarray(0, bytes.length - 40));
+
+      const study = await loadStudy(folder);
+
+      assert.equal(study.sagittalSeries.sliceCount, 5);
+      const skipped = study.skippedFiles.find((entry) => entry.file === join('series', 'IM0006'));
+      assert.equal(skipped?.kind, 'unreadable');
+      assert.match(skipped?.reason ?? '', /ends before its sequence delimiter/);
+      assert.deepEqual(
+        study.warnings.map((warning) => warning.code),
+        ['FILE_SKIPPED'],
+      );
+      for (let k = 0; k < 5; k++) assert.equal(voxelAt(study.sagittal, 3, 4, k), patternValue(3, 4, k));
+    });
+  }
+
+  it('reads a series without an undecodable slice', async () => {
+    const folder = await makeTempDir('syntax-damaged');
+    const base = sagittalT2();
+    const series: FixtureSeries = {
+      ...base,
+      slices: stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 6, origin: [14, -30, 40], spacing: 4, array: 'uint16', value: patternValue }),
+    };
+    const paths = await writeSeries(join(folder, 'series'), series, { encode: viaTranscoder(syntaxes.jpegLs) });
+    // Overwrite the start of the JPEG-LS stream of the third slice, which keeps the file complete but undecodable.
+    const damaged = paths[2]!;
+    const bytes = new Uint8Array(await readFile(damaged));
+    const streamStart = Buffer.from(bytes).indexOf(Buffer.from([0xff, 0xd8]));
+    assert.ok(streamStart > 0);
+    bytes.fill(0x55, streamStart, streamStart + 64);
+    await writeFile(damaged, bytes);
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 5);
+    const skipped = study.skippedFiles.find((entry) => entry.file === join('series', 'IM0003'));
+    assert.equal(skipped?.kind, 'unreadable');
+    assert.match(skipped?.reason ?? '', /^its pixel data cannot be decoded \(.+\); the series is read without it$/);
+    assert.ok(study.warnings.some((warning) => warning.code === 'FILE_SKIPPED' && warning.file === join('series', 'IM0003')));
+    assert.equal(voxelAt(study.sagittal, 3, 4, 2), patternValue(3, 4, 3));
+  });
 });

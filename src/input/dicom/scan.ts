@@ -205,7 +205,24 @@ async function readFileHeaders(file: string, displayPath: string): Promise<FileR
     const detail = error instanceof Error ? error.message : String(error);
     return skip('unreadable', `truncated or corrupt DICOM file (${bytes.length} bytes): its data set ends early or is damaged; copy or export it again (parser: ${detail})`);
   }
-  return framesFromDataset(parsed.meta, parsed.dataset, file, displayPath, skip);
+  return framesFromDataset(parsed.meta, parsed.dataset, file, displayPath, skip, bytes);
+}
+
+/** The Sequence Delimitation Item (FFFE,E0DD) with length 0, as little-endian bytes: it closes encapsulated Pixel Data. */
+const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
+
+/**
+ * Returns whether `bytes` contain the Sequence Delimitation Item. dcmjs reads encapsulated Pixel
+ * Data cut short without an error, and a codec may then fill the missing part of the frame with
+ * zeros, so a file without the delimiter is taken as truncated.
+ */
+function hasSequenceDelimiter(bytes: Uint8Array): boolean {
+  for (let start = bytes.length - SEQUENCE_DELIMITER.length; start >= 0; start--) {
+    let index = 0;
+    while (index < SEQUENCE_DELIMITER.length && bytes[start + index] === SEQUENCE_DELIMITER[index]) index++;
+    if (index === SEQUENCE_DELIMITER.length) return true;
+  }
+  return false;
 }
 
 function framesFromDataset(
@@ -214,6 +231,7 @@ function framesFromDataset(
   file: string,
   displayPath: string,
   skip: (kind: SkipKind, reason: string) => FileResult,
+  bytes: Uint8Array,
 ): FileResult {
   const syntaxUid = attr.transferSyntaxUid(meta);
   if (syntaxUid === undefined) return skip('unreadable', 'the file meta information has no TransferSyntaxUID');
@@ -263,6 +281,7 @@ function framesFromDataset(
     const actual = pixelDataByteLength(pixelData);
     if (actual < expected) return skip('unreadable', `truncated DICOM file: Pixel Data has ${actual} of ${expected} bytes`);
   } else {
+    if (!hasSequenceDelimiter(bytes)) return skip('unreadable', 'truncated DICOM file: the compressed Pixel Data ends before its sequence delimiter');
     try {
       const encoded = encapsulatedFrames(pixelData, frameCount, syntax.encoding);
       const empty = encoded.findIndex((frame) => frame.byteLength === 0);

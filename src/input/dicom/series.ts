@@ -230,7 +230,7 @@ function splitByPositionRepeats(stacks: DicomFrameHeader[][]): DicomFrameHeader[
   return out;
 }
 
-function buildSeries(id: string, frames: readonly DicomFrameHeader[]): DicomSeries {
+export function buildSeries(id: string, frames: readonly DicomFrameHeader[]): DicomSeries {
   const first = frames[0]!;
   const base = {
     id,
