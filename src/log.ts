@@ -24,11 +24,22 @@ export interface LoggerOptions {
   timings?: Record<string, number>;
 }
 
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g;
+
+/**
+ * Returns `text` with control characters other than tab written as `\xHH`. Series descriptions and
+ * file names come from the input, and an escape sequence or line break in them must not move the
+ * terminal's cursor or forge a log line.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_CHARACTER, (character) => `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const emit = (at: LogLevel, message: string): void => {
-    if (rank[at] >= rank[level]) write(at === 'info' ? message : `${at}: ${message}`);
+    if (rank[at] >= rank[level]) write(at === 'info' ? printable(message) : `${at}: ${printable(message)}`);
   };
   return {
     level,

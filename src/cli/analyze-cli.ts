@@ -28,6 +28,7 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   // Checked before the demo and single-study paths too, so a wrong --jobs is never silently ignored.
   const requestedJobs = parsePositive(options.jobs, '--jobs');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
+  if (options.out.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--out is empty; pass an output folder, or leave --out out for deepspine-out');
   if (options.demo) {
     if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
     if (shard !== null) throw new DeepspineError('INVALID_ARGUMENT', '--shard splits a list of studies; it does not apply to --demo');

@@ -1,9 +1,9 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatLevelTable } from '../outputs/table.js';
-import { createOutputFolder, writeOverlayPng, writeResults } from '../outputs/write-results.js';
+import { createOutputFolder, writeOutput, writeOverlayPng, writeResults } from '../outputs/write-results.js';
 import { analyzeStudy, writeSegmentation, type AnalysisOutput } from '../pipeline/analyze.js';
 
 export interface AnalyzeCommandOptions {
@@ -80,10 +80,24 @@ export function batchSummaryFileName(shard: Shard | null): string {
   return shard === null ? 'batch-summary.json' : `batch-summary-shard-${shard.index}-of-${shard.count}.json`;
 }
 
+/**
+ * Creates the batch output folder and checks that the batch summary can take its name there, so that
+ * a folder in the way stops the batch before any study runs.
+ * @throws DeepspineError OUTPUT_FAILED naming the folder or the summary path.
+ */
+export async function prepareBatchOutput(outDir: string, shard: Shard | null): Promise<void> {
+  await createOutputFolder(outDir);
+  const path = join(outDir, batchSummaryFileName(shard));
+  const existing = await stat(path).catch(() => null);
+  if (existing?.isDirectory() === true) {
+    throw new DeepspineError('OUTPUT_FAILED', `${path}: cannot write the batch summary, a folder is in the way; remove it or pass another --out`, { file: path });
+  }
+}
+
 /** Writes the batch summary; used by the batch runner so a failed study never hides the others. */
 export async function writeBatchSummary(outDir: string, entries: BatchEntry[], shard: Shard | null = null): Promise<void> {
   await createOutputFolder(outDir);
-  await writeFile(join(outDir, batchSummaryFileName(shard)), JSON.stringify({ studies: entries }, null, 2) + '\n');
+  await writeOutput(join(outDir, batchSummaryFileName(shard)), JSON.stringify({ studies: entries }, null, 2) + '\n');
 }
 
 /** Volume file extensions that a study's output folder name leaves out. */

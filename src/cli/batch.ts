@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../log.js';
-import { batchOutputDirs, batchSummaryFileName, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
+import { printable, type Logger } from '../log.js';
+import { batchOutputDirs, batchSummaryFileName, prepareBatchOutput, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
 
 const mainScript = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -24,6 +24,7 @@ export interface BatchOptions {
  * exit code of the first failure.
  */
 export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
+  await prepareBatchOutput(options.out, options.shard);
   const sorted = [...studies].sort();
   // Folders are chosen over the whole list before sharding, so that they do not depend on the shard.
   const outDirs = batchOutputDirs(options.out, sorted);
@@ -60,7 +61,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
  */
 export function formatBatchTable(study: string, outDir: string, table: string): string {
   const body = table.endsWith('\n') ? table : `${table}\n`;
-  return `Study ${study}, results in ${outDir}:\n${body}\n`;
+  return `Study ${printable(study)}, results in ${printable(outDir)}:\n${body}\n`;
 }
 
 /** Runs one `deepspine` child process and returns its exit status, its whole stdout and the tail of its stderr. */

@@ -1,4 +1,5 @@
 import type { AnalysisResult, LevelReport, SeriesReport } from '../pipeline/result.js';
+import { printable } from '../log.js';
 
 export interface LevelTableOptions {
   /** Adds ANSI colour (bold headers, yellow for low confidence and warnings). Default: stdout is a TTY and NO_COLOR is unset. */
@@ -63,15 +64,15 @@ export function formatLevelTable(result: AnalysisResult, options: LevelTableOpti
     for (const warning of result.warnings) {
       const count = (countByCode.get(warning.code) ?? 0) + 1;
       countByCode.set(warning.code, count);
-      if (count <= maxWarningsPerCode) lines.push(`  ${style(warning.code, ansi.yellow)}: ${warning.message}`);
+      if (count <= maxWarningsPerCode) lines.push(`  ${style(warning.code, ansi.yellow)}: ${printable(warning.message)}`);
     }
     for (const [code, count] of countByCode) {
       if (count > maxWarningsPerCode) lines.push(`  ${style(code, ansi.yellow)}: ${count - maxWarningsPerCode} more warnings with this code are listed in results.json`);
     }
   }
 
-  lines.push('', `Sagittal series: ${describeSeries(result.series.sagittal)}`);
-  lines.push(`Axial series: ${result.series.axial === null ? 'none' : describeSeries(result.series.axial)}`);
+  lines.push('', `Sagittal series: ${printable(describeSeries(result.series.sagittal))}`);
+  lines.push(`Axial series: ${result.series.axial === null ? 'none' : printable(describeSeries(result.series.axial))}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -86,6 +86,23 @@ describe('deepspine CLI exit codes', () => {
     assert.match(result.stderr, /--shard splits a list of studies; it does not apply to --demo/);
   });
 
+  it('empty --out is exit 2', async () => {
+    const result = await runIn(scratch, 'analyze', join(scratch, 'absent-study'), '--out', '');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--out is empty/);
+    assert.ok(!existsSync(join(scratch, 'results.json')));
+  });
+
+  it('folder named like the batch summary is exit 9', async () => {
+    const out = join(scratch, 'batch-blocked');
+    mkdirSync(join(out, 'batch-summary.json'), { recursive: true });
+    // Neither study exists. The summary path is checked before any study runs, so this is exit 9, not 3.
+    const result = await run('analyze', join(scratch, 'absent-a'), join(scratch, 'absent-b'), '--out', out);
+    assert.equal(result.code, 9);
+    assert.match(result.stderr, /batch-summary\.json: cannot write the batch summary, a folder is in the way/);
+    assert.deepEqual(readdirSync(out), ['batch-summary.json']);
+  });
+
   it('blocked output folder is exit 9', async () => {
     const blocker = join(scratch, 'a-file');
     writeFileSync(blocker, 'in the way');

@@ -112,3 +112,19 @@ test('formatGrade shapes', () => {
   assert.equal(formatGrade({ grade: 3 }), '3');
   assert.equal(formatGrade({ probabilities: [0.1, 0.2, 0.3, 0.4] }), '{"probabilities":[0.1,0~');
 });
+
+test('level table escapes control characters', () => {
+  const base = sampleResult();
+  const description = 'T2 \u001b[2J\u001b[31mSAG\nerror: FAKE LINE\r\u0007';
+  const result = sampleResult({
+    series: { ...base.series, sagittal: { ...base.series.sagittal, description } },
+    warnings: [{ code: 'FILE_SKIPPED', message: 'skipped x\n\u001b[2Jerror: fake.dcm: truncated' }],
+  });
+
+  const text = formatLevelTable(result, plain);
+
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text), 'no control character but the line break');
+  assert.ok(text.includes('T2 \\x1b[2J\\x1b[31mSAG\\x0aerror: FAKE LINE\\x0d\\x07'));
+  assert.ok(text.includes('  FILE_SKIPPED: skipped x\\x0a\\x1b[2Jerror: fake.dcm: truncated'));
+  assert.ok(!text.split('\n').some((line) => line.startsWith('error:')));
+});
