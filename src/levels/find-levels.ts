@@ -1,7 +1,7 @@
 import { add, cross, dot, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
 import { headToFeetAxis, nearestVoxelAxis } from '../geometry/crop.js';
-import { patientToIndex, type Volume } from '../geometry/volume.js';
+import { patientToIndex, spacing, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
 import { segmentationClasses } from '../segmentation/classes.js';
 import type { Segmentation } from '../segmentation/segment.js';
@@ -287,6 +287,39 @@ const darkPlaneShare = 0.15;
 const samplesPerPlane = 4096;
 
 /**
+ * Copied planes (copiedEdgePlanes): a plane is compared with the last plane of the grid as block
+ * means over squares of this side, which average out noise added to a copied plane.
+ */
+const copyBlockMm = 4;
+
+/**
+ * Mean absolute difference of block means, as a share of the typical plane's spread, under which a
+ * plane counts as a copy of the edge plane. On the 19 volumes of `../shared/data/volumes` the plane
+ * next to the last one differed by 0.05 to 1.1, and the difference grows with the distance. Edge
+ * padding differs by 0, and with Gaussian noise of 5 added (on a 0 to 255 image) by 0.07.
+ */
+const copiedPlaneShare = 0.1;
+
+/**
+ * A run of copied planes counts as padding from this length. On the labelled volumes the longest run
+ * at the feet end was 1 plane, and at the head end of vb1-12, where the image shows little, 12 mm.
+ */
+const minCopiedRunMm = 10;
+
+/**
+ * The edge plane must show this share of the typical plane's spread to count as copied, so that an
+ * edge with little structure (the head end of vb1-12, 0.20) is not taken for padding.
+ */
+const minCopiedPlaneSpread = 0.3;
+
+/**
+ * The typical plane's spread, as a share of its bright level (darkPlaneShare), under which the
+ * image shows too little structure for the copy test, as a synthetic image of flat values does.
+ * On the 19 volumes of `../shared/data/volumes` it is 0.20 to 0.31.
+ */
+const minStructureShare = 0.02;
+
+/**
  * Marks the planes across the image's head-to-feet axis that are padding: dark planes
  * (darkPlaneShare, above `low`, the series' 1st percentile) in a run that reaches the first or the
  * last plane. Padding filled with noise is found that way, while a dark band inside the image is
@@ -315,7 +348,94 @@ function emptyPlanes(image: Volume, low: number): { axis: 0 | 1 | 2; empty: bool
   const empty = new Array<boolean>(dark.length).fill(false);
   for (let index = 0; index < dark.length && dark[index]; index++) empty[index] = true;
   for (let index = dark.length - 1; index >= 0 && dark[index]; index--) empty[index] = true;
+  const copies = new CopiedPlanes(image, axis, first, second, typical);
+  for (const edge of [0, dark.length - 1]) {
+    // Dark planes are padding already; a copied run starts at the first plane that is not dark.
+    let start = edge;
+    const inward = edge === 0 ? 1 : -1;
+    while (start >= 0 && start < dark.length && empty[start]) start += inward;
+    if (start < 0 || start >= dark.length) continue;
+    const run = copies.runFrom(start, inward);
+    if (run * spacing(image)[axis] >= minCopiedRunMm) for (let step = 0; step <= run; step++) empty[start + step * inward] = true;
+  }
   return { axis, empty };
+}
+
+/**
+ * Finds planes across the head-to-feet axis that repeat the plane at an edge of the grid, as a
+ * resampler's edge padding does ("nearest" extrapolation, with or without noise added). Such planes
+ * show the anatomy of one row stretched into streaks, which the network does not mark, so below a
+ * cut through L5 they would pass for the sacrum's field of view.
+ */
+class CopiedPlanes {
+  private readonly block: [number, number];
+  private readonly typicalSpread: number;
+
+  constructor(
+    private readonly image: Volume,
+    private readonly axis: 0 | 1 | 2,
+    private readonly first: 0 | 1 | 2,
+    private readonly second: 0 | 1 | 2,
+    /** The typical plane's bright level above the series' 1st percentile. */
+    private readonly typicalBright: number,
+  ) {
+    const voxel = spacing(image);
+    this.block = [Math.max(1, Math.round(copyBlockMm / voxel[first])), Math.max(1, Math.round(copyBlockMm / voxel[second]))];
+    const spreads: number[] = [];
+    const step = Math.max(1, Math.floor(image.size[axis] / 32));
+    for (let plane = 0; plane < image.size[axis]; plane += step) spreads.push(meanAbsoluteDeviation(this.blockMeans(plane)));
+    this.typicalSpread = median(spreads);
+  }
+
+  /**
+   * Returns how many planes after `edge`, going in direction `inward`, copy it: each differs from it
+   * by less than copiedPlaneShare of the typical spread. Returns 0 when the edge plane shows too
+   * little structure to tell a copy from the next plane of a plain image.
+   */
+  runFrom(edge: number, inward: 1 | -1): number {
+    if (!(this.typicalSpread > minStructureShare * this.typicalBright)) return 0;
+    const reference = this.blockMeans(edge);
+    if (meanAbsoluteDeviation(reference) < minCopiedPlaneSpread * this.typicalSpread) return 0;
+    let run = 0;
+    for (let plane = edge + inward; plane >= 0 && plane < this.image.size[this.axis]; plane += inward) {
+      const means = this.blockMeans(plane);
+      let difference = 0;
+      for (let index = 0; index < means.length; index++) difference += Math.abs(means[index]! - reference[index]!);
+      if (difference / means.length >= copiedPlaneShare * this.typicalSpread) break;
+      run++;
+    }
+    return run;
+  }
+
+  /** Returns the means of the plane's voxels over blocks of about copyBlockMm square. */
+  private blockMeans(plane: number): Float64Array {
+    const { image, axis, first, second } = this;
+    const [blockA, blockB] = this.block;
+    const countA = Math.floor(image.size[first] / blockA);
+    const countB = Math.floor(image.size[second] / blockB);
+    const means = new Float64Array(countA * countB);
+    const steps = [1, image.size[0], image.size[0] * image.size[1]];
+    for (let a = 0; a < countA * blockA; a++) {
+      for (let b = 0; b < countB * blockB; b++) {
+        const value = image.data[plane * steps[axis]! + a * steps[first]! + b * steps[second]!]!;
+        means[Math.floor(a / blockA) * countB + Math.floor(b / blockB)]! += value;
+      }
+    }
+    const size = blockA * blockB;
+    for (let index = 0; index < means.length; index++) means[index]! /= size;
+    return means;
+  }
+}
+
+/** Returns the mean absolute deviation of `values` from their mean. */
+function meanAbsoluteDeviation(values: Float64Array): number {
+  if (values.length === 0) return 0;
+  let sum = 0;
+  for (const value of values) sum += value;
+  const mean = sum / values.length;
+  let deviation = 0;
+  for (const value of values) deviation += Math.abs(value - mean);
+  return deviation / values.length;
 }
 
 /**

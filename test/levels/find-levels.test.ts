@@ -89,6 +89,35 @@ describe('findLevels', () => {
     assert.deepEqual(findLevels(segmentation, 'synthetic', brightNoise).warnings, []);
   });
 
+  it('ends the view at copied planes', () => {
+    const { segmentation } = syntheticSpine({ discHeights: lumbar });
+    const { labels } = segmentation;
+    const [nx, ny] = labels.size;
+    // Rows run to the feet. The cut lies 10 rows under the lowest disc voxel.
+    let lowestDiscRow = 0;
+    labels.data.forEach((label, index) => {
+      if (label === 2) lowestDiscRow = Math.max(lowestDiscRow, Math.floor(index / nx) % ny);
+    });
+    const cutRow = lowestDiscRow + 10;
+    // Anatomy with structure in every direction; under the cut every row repeats the last one
+    // with noise of 0 to 4 added, as a resampler's edge padding does.
+    const imageWith = (cut: boolean): Volume => {
+      const data = new Float32Array(labels.data.length).map((_, index) => {
+        const [i, j, k] = [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))];
+        const row = cut ? Math.min(j, cutRow) : j;
+        return 100 + 30 * Math.sin(i / 3) + 30 * Math.cos(k / 4) + 20 * Math.sin(row / 5) + ((index * 7919) % 5);
+      });
+      return makeVolume(labels.size, labels.affine, data);
+    };
+
+    const padded = findLevels(segmentation, 'synthetic', imageWith(true));
+
+    assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
+    for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+    // The same anatomy without the cut goes on below, so nothing is taken for padding.
+    assert.deepEqual(findLevels(segmentation, 'synthetic', imageWith(false)).warnings, []);
+  });
+
   it('warns and lowers confidence without the sacrum', () => {
     const { segmentation } = syntheticSpine({ discHeights: lumbar, marginBelow: 2 });
     const result = findLevels(segmentation, 'synthetic');
