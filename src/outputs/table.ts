@@ -51,6 +51,8 @@ export function formatLevelTable(result: AnalysisResult, options: LevelTableOpti
       for (const chunk of splitToWidth(grades, main[0]!, width)) lines.push('', ...renderTable([main[0]!, ...chunk], lowRows, style));
     }
     if (lowRows.some(Boolean)) lines.push(`? confidence below ${lowConfidence.toFixed(2)}: the name may be shifted by a level`);
+    const ungraded = levels.filter((level) => Object.values(level.grades ?? {}).some(isNotGraded)).map((level) => level.level);
+    if (ungraded.length > 0) lines.push(`Not graded, because the crop lies partly outside the image: ${ungraded.join(', ')}`);
     const untrained = untrainedConditions(levels);
     if (untrained.length > 0) lines.push(`Not trained on real data, so not reported as findings: ${untrained.map((c) => c.replace(/_/g, ' ')).join(', ')}`);
   }
@@ -102,10 +104,14 @@ function formatCenters(levels: readonly LevelReport[]): string[] {
 }
 
 /** Keys of a level's `grades` that describe the inputs rather than a condition. */
-const gradeInputKeys = new Set(['usedAxial', 'axialMissingReason']);
+const gradeInputKeys = new Set(['usedAxial', 'axialMissingReason', 'sagittalCoverage']);
 
 function isUntrained(value: unknown): boolean {
   return typeof value === 'object' && value !== null && 'status' in value && value.status === 'not trained';
+}
+
+function isNotGraded(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'status' in value && value.status === 'not graded';
 }
 
 /** Lists the graded conditions whose head had no real training data. */
@@ -137,7 +143,7 @@ function gradeColumns(levels: readonly LevelReport[]): Column[] {
  * `grade` field as that grade followed by its `probability` when present.
  */
 export function formatGrade(value: unknown): string {
-  if (value === undefined || value === null) return '-';
+  if (value === undefined || value === null || isNotGraded(value)) return '-';
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';

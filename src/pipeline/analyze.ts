@@ -123,7 +123,7 @@ export async function writeSegmentation(outDir: string, output: AnalysisOutput):
 function gradesFor(grades: LevelGrades[], level: string): Record<string, unknown> {
   const found = grades.find((g) => g.level === level);
   if (found === undefined) return {};
-  return { usedAxial: found.usedAxial, axialMissingReason: found.axialMissingReason, ...found.heads };
+  return { usedAxial: found.usedAxial, axialMissingReason: found.axialMissingReason, sagittalCoverage: found.sagittalCoverage, ...found.heads };
 }
 
 /** Returns the part of a series summary that results.json reports. */

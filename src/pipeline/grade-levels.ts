@@ -7,6 +7,18 @@ import type { DiscLevel } from '../levels/types.js';
 /** Status written for a head that had no real labels to learn from. */
 export const notTrainedStatus = 'not trained';
 
+/** Status written for a trained head at a level whose sagittal crop lies partly outside the image. */
+export const notGradedStatus = 'not graded';
+
+/**
+ * Fraction of the sagittal crop's voxels that must lie inside the sagittal series for a level to be
+ * graded. The crop reaches 24 mm above and below the disc, so a disc 12 mm above the image's lower
+ * edge has a coverage of about 0.75. A tester saw the grades of such a disc change from a bulge
+ * probability of 0.19 (whole image) to 0.46, and a disc 4 mm above the edge got a bulge of 0.86 and
+ * Pfirrmann 5 where every other disc was near 0.
+ */
+export const minSagittalCoverage = 0.9;
+
 /** One head's result for one level, as written under `grades` in results.json. */
 export type HeadGrade =
   | { readonly status: 'trained'; readonly kind: 'binary'; readonly probability: number }
@@ -18,7 +30,8 @@ export type HeadGrade =
       /** Class with the highest probability. */
       readonly grade: string;
     }
-  | { readonly status: typeof notTrainedStatus; readonly note: string };
+  | { readonly status: typeof notTrainedStatus; readonly note: string }
+  | { readonly status: typeof notGradedStatus; readonly note: string };
 
 export interface LevelGrades {
   readonly level: string;
@@ -26,12 +39,16 @@ export interface LevelGrades {
   readonly usedAxial: boolean;
   /** Reason that no axial crop was fed to the model, or null exactly when `usedAxial` is true. */
   readonly axialMissingReason: string | null;
+  /** Fraction of the sagittal crop's voxels inside the sagittal series, rounded to 3 decimals. */
+  readonly sagittalCoverage: number;
   readonly heads: Record<string, HeadGrade>;
 }
 
 /**
  * Crops every named disc and grades it with the multi-task model. Heads without real training
  * data carry only their status: their outputs are never reported as findings.
+ * Nor are the outputs of a level whose sagittal crop has less than minSagittalCoverage inside
+ * the image.
  */
 export async function gradeLevels(
   sagittal: Volume,
@@ -41,18 +58,27 @@ export async function gradeLevels(
 ): Promise<LevelGrades[]> {
   const crops = extractDiscCrops({ studyId: 'study', sagittal, axial }, levels, model.info.cropSpec);
   const grades = await model.grade(crops);
-  return grades.map((grade) => ({
-    level: grade.level,
-    usedAxial: grade.usedAxial,
-    axialMissingReason: grade.axialMissingReason,
-    heads: Object.fromEntries(model.info.heads.map((head) => [head.name, headGrade(head, grade.probabilities[head.name] ?? [])])),
-  }));
+  return grades.map((grade, index) => {
+    const coverage = crops[index]!.sagittal.coverage;
+    const outside =
+      coverage < minSagittalCoverage
+        ? `${Math.round((1 - coverage) * 100)} % of the sagittal crop at ${grade.level} lies outside the image, so its grades would describe the image border; not reported`
+        : null;
+    return {
+      level: grade.level,
+      usedAxial: grade.usedAxial,
+      axialMissingReason: grade.axialMissingReason,
+      sagittalCoverage: round(coverage),
+      heads: Object.fromEntries(model.info.heads.map((head) => [head.name, headGrade(head, grade.probabilities[head.name] ?? [], outside)])),
+    };
+  });
 }
 
-function headGrade(head: GradingHead, probabilities: readonly number[]): HeadGrade {
+function headGrade(head: GradingHead, probabilities: readonly number[], outside: string | null): HeadGrade {
   if (!head.trained) {
     return { status: notTrainedStatus, note: 'no real training labels for this head; its output is not a finding and is not reported' };
   }
+  if (outside !== null) return { status: notGradedStatus, note: outside };
   if (head.kind === 'binary') return { status: 'trained', kind: 'binary', probability: round(probabilities[0] ?? NaN) };
   let best = 0;
   probabilities.forEach((p, index) => {

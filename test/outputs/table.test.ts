@@ -128,3 +128,22 @@ test('level table escapes control characters', () => {
   assert.ok(text.includes('  FILE_SKIPPED: skipped x\\x0a\\x1b[2Jerror: fake.dcm: truncated'));
   assert.ok(!text.split('\n').some((line) => line.startsWith('error:')));
 });
+
+test('level table marks levels not graded', () => {
+  const base = sampleResult();
+  const levels = base.levels.map((level, n) => ({
+    ...level,
+    grades: {
+      sagittalCoverage: n === 0 ? 1 : 0.56,
+      disc_bulge: n === 0 ? { status: 'trained', kind: 'binary', probability: 0.31 } : { status: 'not graded', note: '44 % of the sagittal crop lies outside the image' },
+    },
+  }));
+
+  const lines = formatLevelTable(sampleResult({ levels }), plain).split('\n');
+
+  const rows = lines.filter((line) => /^L[45]-/.test(line));
+  assert.ok(rows[0]!.endsWith('0.25  0.31'), rows[0]);
+  assert.ok(rows[1]!.endsWith('     -  -'), rows[1]);
+  assert.ok(lines.includes('Not graded, because the crop lies partly outside the image: L5-S1'));
+  assert.ok(!lines.some((line) => line.includes('sagittal coverage')));
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { makeVolume } from '../../src/geometry/volume.js';
+import type { GradingModel } from '../../src/grading/model.js';
+import type { DiscLevel } from '../../src/levels/types.js';
+import { gradeLevels, loadGradingModel, minSagittalCoverage, notGradedStatus } from '../../src/pipeline/grade-levels.js';
+
+/** A level at `center` with the disc plane axial and the canal behind it (LPS: +y is posterior). */
+function level(name: DiscLevel['level'], center: [number, number, number]): DiscLevel {
+  return { level: name, center, normal: [0, 0, 1], posterior: [0, 1, 0], confidence: 0.9, measurements: null };
+}
+
+describe('gradeLevels near the image edge', () => {
+  let model: GradingModel;
+  before(async () => {
+    model = await loadGradingModel();
+  });
+
+  it('does not grade a disc near the lower edge', async () => {
+    // A sagittal grid of 1 mm voxels: i posterior (+y), j inferior (-z), k left (+x); z runs from 0 down to -199.
+    const size = [120, 200, 30] as const;
+    const affine = [0, 0, 1, -15, 1, 0, 0, -60, 0, -1, 0, 0, 0, 0, 0, 1];
+    const data = new Float32Array(size[0] * size[1] * size[2]).map((_, index) => 100 + 50 * Math.sin(index / 17) + (index % 13));
+    const sagittal = makeVolume(size, affine, data);
+    // The crop reaches 24 mm above and below the disc: the upper disc lies inside, the lower one 4 mm above the edge.
+    const levels = [level('L4-L5', [0, 0, -100]), level('L5-S1', [0, 0, -195])];
+
+    const grades = await gradeLevels(sagittal, null, levels, model);
+
+    assert.equal(grades[0]!.sagittalCoverage, 1);
+    assert.ok(grades[1]!.sagittalCoverage < minSagittalCoverage, `coverage ${grades[1]!.sagittalCoverage}`);
+    const trainedHeads = model.info.heads.filter((head) => head.trained);
+    assert.ok(trainedHeads.length > 0);
+    for (const head of trainedHeads) {
+      assert.equal(grades[0]!.heads[head.name]!.status, 'trained', head.name);
+      const lower = grades[1]!.heads[head.name]!;
+      assert.equal(lower.status, notGradedStatus, head.name);
+      assert.ok('note' in lower && /of the sagittal crop at L5-S1 lies outside the image/.test(lower.note), head.name);
+    }
+    for (const head of model.info.heads.filter((entry) => !entry.trained)) assert.equal(grades[1]!.heads[head.name]!.status, 'not trained', head.name);
+  });
+});
