@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFile, writeFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -221,6 +222,33 @@ describe('loadStudy series grouping', () => {
 });
 
 describe('loadStudy damaged and foreign files', () => {
+  it('lists files it cannot open', async (t) => {
+    const folder = await makeTempDir('odd-names');
+    const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
+    // A copy of a slice under a Latin-1 name, as old CD exports write them.
+    const latin1Name = Buffer.concat([Buffer.from(join(folder, 'sag', 'sl')), Buffer.from([0xe9]), Buffer.from('ce.dcm')]);
+    await writeFile(latin1Name, await readFile(paths[0]!));
+    await symlink(join(folder, 'absent.dcm'), join(folder, 'dangling.dcm'));
+    let fifo = false;
+    try {
+      execFileSync('mkfifo', [join(folder, 'pipe')]);
+      fifo = true;
+    } catch {
+      t.diagnostic('mkfifo is not available; the FIFO case is not checked');
+    }
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    const byFile = new Map(study.skippedFiles.map((entry) => [entry.file, entry]));
+    const latin1 = study.skippedFiles.find((entry) => entry.file.startsWith(join('sag', 'sl')));
+    assert.equal(latin1?.kind, 'unreadable');
+    assert.match(latin1?.reason ?? '', /the file name is not valid UTF-8, so it cannot be opened; rename it/);
+    assert.equal(byFile.get('dangling.dcm')?.kind, 'unreadable');
+    assert.match(byFile.get('dangling.dcm')?.reason ?? '', /symbolic link whose target cannot be read/);
+    if (fifo) assert.equal(byFile.get('pipe')?.reason, 'not a regular file (a FIFO, socket or device)');
+  });
+
   it('says what to do with a file cut inside its data set', async () => {
     const folder = await makeTempDir('cut-early');
     const paths = await writeSeries(join(folder, 'sag'), sagittalT2());

@@ -104,16 +104,20 @@ export async function listFiles(root: string): Promise<{ files: string[]; skippe
       const real = await realpath(folder);
       if (seenFolders.has(real)) return;
       seenFolders.add(real);
-      entries = await readdir(folder, { withFileTypes: true });
+      // Names are read as bytes, because a name that is not valid UTF-8 would come back altered and could not be opened.
+      entries = await readdir(folder, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
       if (folder === root) throw error;
       skipped.push({ file: relative(root, folder), kind: 'unreadable', reason: `cannot read the folder (${(error as NodeJS.ErrnoException).code ?? String(error)})` });
       return;
     }
-    entries.sort((a, b) => compareNames(a.name, b.name));
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
+    const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
+    named.sort((a, b) => compareNames(a.name, b.name));
+    for (const { entry, name } of named) {
+      const path = join(folder, name);
+      if (!Buffer.from(name, 'utf8').equals(entry.name)) {
+        skipped.push({ file: relative(root, path), kind: 'unreadable', reason: 'the file name is not valid UTF-8, so it cannot be opened; rename it and run again' });
+      } else if (entry.isDirectory()) {
         await visit(path);
       } else if (entry.isFile()) {
         files.push(path);
@@ -121,6 +125,10 @@ export async function listFiles(root: string): Promise<{ files: string[]; skippe
         const target = await stat(path).catch(() => undefined);
         if (target?.isDirectory()) await visit(path);
         else if (target?.isFile()) files.push(path);
+        else if (target === undefined) skipped.push({ file: relative(root, path), kind: 'unreadable', reason: 'a symbolic link whose target cannot be read' });
+        else skipped.push({ file: relative(root, path), kind: 'not-dicom', reason: 'a symbolic link to something that is not a file or folder' });
+      } else {
+        skipped.push({ file: relative(root, path), kind: 'not-dicom', reason: 'not a regular file (a FIFO, socket or device)' });
       }
     }
   };
