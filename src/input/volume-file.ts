@@ -224,7 +224,9 @@ export async function writeVolumeFile(path: string, volume: Volume, logger?: Log
     await withConsoleCaptured(libraryOutput, () => writeImageNode(image, path, { useCompression: true }));
   } catch (error) {
     logLibraryOutput(logger, `to write ${path}`, error, libraryOutput);
-    throw new DeepspineError('OUTPUT_FAILED', `${path}: writing the volume failed (${String(error)})`, { file: path, cause: error });
+    // ITK-Wasm throws a bare number (a WebAssembly exception pointer) that means nothing to a user.
+    const detail = typeof error === 'number' ? 'the image library failed; check that the folder is writable and the disk has space' : String(error);
+    throw new DeepspineError('OUTPUT_FAILED', `${path}: writing the volume failed (${detail})`, { file: path, cause: error });
   } finally {
     process.exitCode = exitCode;
   }

@@ -72,8 +72,8 @@ function orderedKeys(value: object): string[] {
 }
 
 /**
- * Creates an output folder and its parents.
- * @throws DeepspineError OUTPUT_FAILED naming the folder when it cannot be created (a file in the way, no permission).
+ * Creates an output folder and its parents, and checks that it is writable.
+ * @throws DeepspineError OUTPUT_FAILED naming the folder when it cannot be created (a file in the way, no permission) or written.
  */
 export async function createOutputFolder(dir: string): Promise<void> {
   try {
@@ -85,6 +85,10 @@ export async function createOutputFolder(dir: string): Promise<void> {
     const reason = fileInTheWay ? `a file is in the way, ${code}` : (code ?? String(error));
     throw new DeepspineError('OUTPUT_FAILED', `${dir}: cannot create the output folder (${reason}); pass another --out`, { file: dir, cause: error });
   }
+  // An existing folder may be read-only, which would otherwise show only when the first file is written, after the analysis.
+  await access(dir, constants.W_OK).catch((error: NodeJS.ErrnoException) => {
+    throw new DeepspineError('OUTPUT_FAILED', `${dir}: the output folder is not writable (${error.code ?? String(error)}); pass another --out`, { file: dir, cause: error });
+  });
 }
 
 /**

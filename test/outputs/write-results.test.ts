@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { DeepspineError } from '../../src/errors.js';
 import { makeVolume } from '../../src/geometry/volume.js';
-import { checkOutputFile, formatResultsJson, outputFileNames, writeOverlayPng, writeResults } from '../../src/outputs/write-results.js';
+import { checkOutputFile, createOutputFolder, formatResultsJson, outputFileNames, writeOverlayPng, writeResults } from '../../src/outputs/write-results.js';
 import type { AnalysisResult } from '../../src/pipeline/result.js';
 import { sampleResult } from './fixtures.js';
 
@@ -128,4 +128,22 @@ test('checkOutputFile accepts new and existing files', async () => {
     assert.deepEqual(await readdir(dir), ['old.json']);
     assert.equal(await readFile(existing, 'utf8'), '{}');
   });
+});
+
+test('read-only output folder fails at once', { skip: process.getuid?.() === 0 ? 'root may write into any folder' : false }, async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'deepspine-readonly-'));
+  const folder = join(parent, 'out');
+  await mkdir(folder);
+  await chmod(folder, 0o555);
+  try {
+    await assert.rejects(createOutputFolder(folder), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'OUTPUT_FAILED');
+      assert.match(error.message, /out: the output folder is not writable \(EACCES\); pass another --out$/);
+      return true;
+    });
+  } finally {
+    await chmod(folder, 0o755);
+    await rm(parent, { recursive: true, force: true });
+  }
 });
