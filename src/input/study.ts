@@ -7,7 +7,7 @@ import { classifySeries } from './classify.js';
 import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
 import { readSeriesVolume } from './dicom/series-volume.js';
-import { buildSeries, dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, type DicomSeries } from './dicom/series.js';
+import { buildSeries, dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, removeRepeatedImages, type DicomSeries } from './dicom/series.js';
 import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.js';
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
@@ -163,7 +163,11 @@ async function scanDicomStudy(root: string, logger: Logger): Promise<DicomStudyS
   for (const frame of duplicates) {
     if (frame.frameIndex === 0) skippedFiles.push({ file: frame.displayPath, kind: 'duplicate', reason: 'another copy of an image already read (same SOPInstanceUID)' });
   }
-  const { kept, dropped } = dropFramesWithoutGeometry(unique);
+  const { unique: distinct, repeats } = removeRepeatedImages(unique);
+  for (const { frame, original } of repeats) {
+    skippedFiles.push({ file: frame.displayPath, kind: 'duplicate', reason: `the same image as ${original.displayPath} (same position and pixel data) under another SOPInstanceUID` });
+  }
+  const { kept, dropped } = dropFramesWithoutGeometry(distinct);
   for (const { frame, reason } of dropped) skippedFiles.push({ file: frame.displayPath, kind: 'unreadable', reason });
   const warnings = warnSkippedFiles(skippedFiles, logger);
 

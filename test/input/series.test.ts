@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Vec3 } from '../../src/geometry/affine.js';
 import type { DicomFrameHeader } from '../../src/input/dicom/scan.js';
-import { dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances } from '../../src/input/dicom/series.js';
+import { dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, removeRepeatedImages } from '../../src/input/dicom/series.js';
 
 const sagittalOrientation = { row: [0, 1, 0] as Vec3, column: [0, 0, -1] as Vec3 };
 
@@ -39,6 +39,7 @@ function frame(index: number, overrides: Partial<DicomFrameHeader> = {}): DicomF
     format: { rows: 20, columns: 30, bitsAllocated: 16, bitsStored: 12, pixelRepresentation: 0, samplesPerPixel: 1, photometricInterpretation: 'MONOCHROME2', planarConfiguration: 0 },
     rescaleSlope: 1,
     rescaleIntercept: 0,
+    pixelDigest: `digest-${index}`,
     ...overrides,
   };
 }
@@ -188,5 +189,30 @@ describe('dropFramesWithoutGeometry', () => {
 
     assert.equal(dropped.length, 1);
     assert.match(dropped[0]!.reason, /^frame 2 of 4: ImagePositionPatient is missing/);
+  });
+});
+
+describe('removeRepeatedImages', () => {
+  it('drops an image sent twice', () => {
+    const list = frames(4);
+    // The third slice sent again under a new SOPInstanceUID, and a different image at the same position.
+    const resent = frame(2, { file: '/study/IM2-again', displayPath: 'IM2-again', sopInstanceUid: '2.25.99' });
+    const other = frame(3, { file: '/study/IM3-echo2', displayPath: 'IM3-echo2', sopInstanceUid: '2.25.98', pixelDigest: 'digest-other' });
+
+    const { unique, repeats } = removeRepeatedImages([...list, resent, other]);
+
+    assert.deepEqual(
+      unique.map((entry) => entry.displayPath),
+      ['IM0', 'IM1', 'IM2', 'IM3', 'IM3-echo2'],
+    );
+    assert.deepEqual(
+      repeats.map(({ frame: entry, original }) => [entry.displayPath, original.displayPath]),
+      [['IM2-again', 'IM2']],
+    );
+  });
+
+  it('keeps frames without a digest', () => {
+    const list = frames(2, () => ({ pixelDigest: undefined, position: [10, -50, 60] }));
+    assert.equal(removeRepeatedImages(list).unique.length, 2);
   });
 });

@@ -25,6 +25,7 @@ import {
   transcode,
   syntaxes,
   writeSeries,
+  type FixtureSeries,
 } from './dicom-fixtures.js';
 
 /** Asserts that `promise` rejects with a DeepspineError of `code` whose message matches `pattern`. */
@@ -39,6 +40,11 @@ async function assertRejectsWith(promise: Promise<unknown>, code: ErrorCode, pat
 
 after(removeTempDirs);
 
+
+/** Returns `series` with every pixel value raised by `delta`, so that its images differ from the original's. */
+function shifted(series: FixtureSeries, delta: number): FixtureSeries {
+  return { ...series, slices: series.slices.map((slice) => ({ ...slice, pixels: slice.pixels.map((value) => value + delta) })) };
+}
 describe('loadStudy geometry', () => {
   it('builds the affine from IOP, PixelSpacing and IPP', async () => {
     const folder = await makeTempDir('geometry');
@@ -189,7 +195,7 @@ describe('loadStudy series grouping', () => {
     const folder = await makeTempDir('echoes');
     const base = sagittalT2();
     await writeSeries(join(folder, 'e1'), { ...base, slices: base.slices.map((slice) => ({ ...slice, echoNumber: 1, echoTime: 20 })) });
-    await writeSeries(join(folder, 'e2'), { ...base, slices: base.slices.map((slice) => ({ ...slice, echoNumber: 2, echoTime: 100 })) });
+    await writeSeries(join(folder, 'e2'), { ...shifted(base, 1), slices: shifted(base, 1).slices.map((slice) => ({ ...slice, echoNumber: 2, echoTime: 100 })) });
 
     const study = await loadStudy(folder);
 
@@ -203,9 +209,25 @@ describe('loadStudy series grouping', () => {
     const folder = await makeTempDir('repeats');
     const base = sagittalT2();
     await writeSeries(join(folder, 'a'), base);
-    await writeSeries(join(folder, 'b'), base, { name: (index) => `copy${index}` });
+    await writeSeries(join(folder, 'b'), shifted(base, 1), { name: (index) => `copy${index}` });
 
     await assertRejectsWith(loadStudy(folder), 'NO_SAGITTAL_SERIES', /have the same slice position/);
+  });
+
+  it('skips an image sent again under a new SOPInstanceUID', async () => {
+    const folder = await makeTempDir('resent');
+    const base = sagittalT2();
+    await writeSeries(join(folder, 'a'), base);
+    // The fourth slice sent again: same series, position and pixels, a new SOPInstanceUID.
+    await writeSeries(join(folder, 'b'), { ...base, slices: [base.slices[3]!] }, { name: () => 'resent' });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    const entry = study.skippedFiles.find((skipped) => skipped.file === join('b', 'resent'));
+    assert.equal(entry?.kind, 'duplicate');
+    assert.equal(entry?.reason, `the same image as ${join('a', 'IM0004')} (same position and pixel data) under another SOPInstanceUID`);
+    assert.deepEqual(study.warnings, []);
   });
 
   it('skips second copies of the same image quietly', async () => {
@@ -545,7 +567,7 @@ describe('loadStudy series choice', () => {
     const folder = await makeTempDir('override-unusable');
     const base = sagittalT2({ seriesNumber: 8, description: 'T2 REPEATS' });
     await writeSeries(join(folder, 'a'), base);
-    await writeSeries(join(folder, 'b'), base, { name: (index) => `copy${index}` });
+    await writeSeries(join(folder, 'b'), shifted(base, 1), { name: (index) => `copy${index}` });
     await writeSeries(join(folder, 'good'), sagittalT2());
 
     await assertRejectsWith(loadStudy(folder, { sagittalSeries: '8' }), 'INVALID_ARGUMENT', /"8" cannot be read as a volume.*same slice position/);
@@ -664,7 +686,7 @@ describe('loadStudy slices without geometry', () => {
     await writeSeries(join(folder, 'sag'), sagittalT2({ seriesInstanceUid: uid }));
     // Two slices of another size at one position form a second stack that cannot be ordered.
     const small = stackSlices({ orientation: orientations.sagittal, rows: 5, columns: 5, count: 1, origin: [0, -30, 40], spacing: 4 });
-    await writeSeries(join(folder, 'x'), sagittalT2({ seriesInstanceUid: uid, rows: 5, columns: 5, slices: [small[0]!, { ...small[0]!, instanceNumber: 2 }] }));
+    await writeSeries(join(folder, 'x'), sagittalT2({ seriesInstanceUid: uid, rows: 5, columns: 5, slices: [small[0]!, { ...small[0]!, instanceNumber: 2, pixels: small[0]!.pixels.map((value) => value + 1) }] }));
 
     const study = await loadStudy(folder);
 

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Vec3 } from '../../geometry/affine.js';
 import type { Logger } from '../../log.js';
 import * as attr from './attributes.js';
-import { hasPart10Prefix, parsePart10, part10PrefixOffset, type DicomDataset } from './dcmjs.js';
+import { hasPart10Prefix, parsePart10, part10PrefixOffset, type DicomDataset, type DicomElement } from './dcmjs.js';
 import { encapsulatedFrames, nativeFrameBytes, pixelDataByteLength, type PixelFormat } from './pixels.js';
 import { imageStorageSopClassName } from './sop-classes.js';
 import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
@@ -73,6 +74,11 @@ export interface DicomFrameHeader {
   readonly rescaleSlope: number;
   /** RescaleIntercept, 0 when absent. */
   readonly rescaleIntercept: number;
+  /**
+   * SHA-1 of the Pixel Data of a single-frame file, which tells an image sent twice under two
+   * SOPInstanceUIDs from two images at one position; undefined for a multi-frame file.
+   */
+  readonly pixelDigest: string | undefined;
 }
 
 export interface ScanResult {
@@ -321,6 +327,7 @@ function framesFromDataset(
     scanningSequence: attr.scanningSequence(dataset),
     sequenceName: attr.sequenceName(dataset),
     format,
+    pixelDigest: frameCount === 1 ? pixelDataDigest(pixelData) : undefined,
   };
   const frames: DicomFrameHeader[] = [];
   const functionalGroups = attr.hasFunctionalGroups(dataset);
@@ -328,6 +335,16 @@ function framesFromDataset(
     frames.push(functionalGroups ? enhancedFrame(dataset, frameIndex, common) : classicFrame(dataset, frameIndex, common));
   }
   return { frames };
+}
+
+/** Returns the SHA-1 of the bytes of a Pixel Data element, as 40 hex digits. */
+function pixelDataDigest(element: DicomElement): string {
+  const hash = createHash('sha1');
+  for (const value of element.Value ?? []) {
+    if (value instanceof ArrayBuffer) hash.update(new Uint8Array(value));
+    else if (ArrayBuffer.isView(value)) hash.update(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  }
+  return hash.digest('hex');
 }
 
 /**

@@ -108,6 +108,37 @@ export function removeDuplicateInstances(frames: readonly DicomFrameHeader[]): {
   return { unique, duplicates };
 }
 
+/**
+ * Drops an image sent twice under two SOPInstanceUIDs: a single-frame image of the same series, at
+ * the same position and orientation, with the same pixel data as one read before. Without this the
+ * two would share a position and make the series unusable. Returns the first of each and the
+ * repeats, each with the image it repeats.
+ */
+export function removeRepeatedImages(frames: readonly DicomFrameHeader[]): {
+  unique: DicomFrameHeader[];
+  repeats: { frame: DicomFrameHeader; original: DicomFrameHeader }[];
+} {
+  const seen = new Map<string, DicomFrameHeader>();
+  const unique: DicomFrameHeader[] = [];
+  const repeats: { frame: DicomFrameHeader; original: DicomFrameHeader }[] = [];
+  for (const frame of frames) {
+    if (frame.pixelDigest === undefined || frame.position === undefined || frame.orientation === undefined) {
+      unique.push(frame);
+      continue;
+    }
+    const { row, column } = frame.orientation;
+    const key = [frame.seriesInstanceUid, ...frame.position, ...row, ...column].map((value) => (typeof value === 'number' ? value.toFixed(3) : value)).join('/') + `/${frame.pixelDigest}`;
+    const original = seen.get(key);
+    if (original === undefined) {
+      seen.set(key, frame);
+      unique.push(frame);
+    } else {
+      repeats.push({ frame, original });
+    }
+  }
+  return { unique, repeats };
+}
+
 /** A frame left out of its series because it lacks geometry that the other frames of the series have. */
 export interface DroppedFrame {
   readonly frame: DicomFrameHeader;
