@@ -81,11 +81,14 @@ function runChild(args: string[]): Promise<{ exitCode: number; stdout: string; s
 }
 
 /**
- * Returns the last three lines of a child's stderr joined by " | ", with the "error: " prefix of
- * each line removed. The batch log line and batch-summary.json already report the failure, so the
- * prefix would only repeat it.
+ * Returns the error lines of a child's stderr, or its last three lines when it has none, joined by
+ * " | " with the "error: " prefix of each line removed. The batch log line and batch-summary.json
+ * already report the failure, so the prefix would only repeat it, and a warning logged before the
+ * error would hide which line is the error.
  */
 export function stderrTail(stderr: string): string {
-  const lines = stderr.trim().split('\n').slice(-3);
+  const all = stderr.trim().split('\n');
+  const errors = all.filter((line) => line.startsWith('error: ')).slice(-3);
+  const lines = errors.length > 0 ? errors : all.slice(-3);
   return lines.map((line) => line.replace(/^error: /, '')).join(' | ');
 }

@@ -75,13 +75,17 @@ describe('batchSummaryFileName', () => {
 });
 
 describe('stderrTail', () => {
-  it('drops the error prefix', () => {
+  it('keeps only the error lines', () => {
     const stderr = 'sagittal series: "t2"\nwarn: no axial series\nerror: input not found: a\n';
-    assert.equal(stderrTail(stderr), 'sagittal series: "t2" | warn: no axial series | input not found: a');
+    assert.equal(stderrTail(stderr), 'input not found: a');
   });
 
-  it('keeps the last three lines', () => {
-    assert.equal(stderrTail('one\ntwo\nthree\nerror: four'), 'two | three | four');
+  it('keeps the last three error lines', () => {
+    assert.equal(stderrTail('error: one\nwarn: x\nerror: two\nerror: three\nerror: four'), 'two | three | four');
+  });
+
+  it('keeps the last three lines without an error line', () => {
+    assert.equal(stderrTail('one\ntwo\nthree\nfour'), 'two | three | four');
   });
 
   it('keeps an inner error prefix', () => {
