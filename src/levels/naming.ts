@@ -125,9 +125,11 @@ export function nameLevels(discs: Structure[], vertebrae: Structure[], context: 
     });
   }
   if (gapAfter.size > 0) {
+    // Each gap with the spacing it was compared with: the typical one, or a smaller one of the discs next to it.
+    const gaps = [...gapAfter].map((index) => `${spacings[index]!.toFixed(0)} mm against ${localSpacing(spacings, index, typical).toFixed(0)} mm`);
     warnings.push({
       code: 'DISC_CHAIN_GAP',
-      message: `the distance between ${gapAfter.size} pair(s) of neighbouring discs is more than ${maxSpacingRatio} times the typical ${typical.toFixed(0)} mm or the spacing of the discs next to them, so a disc may be missed; names above the gap are less certain`,
+      message: `the distance between ${gapAfter.size} pair(s) of neighbouring discs is more than ${maxSpacingRatio} times the typical ${typical.toFixed(0)} mm or the spacing of the discs next to them (${gaps.join(', ')}), so a disc may be missed; names above the gap are less certain`,
     });
   }
 

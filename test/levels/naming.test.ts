@@ -51,7 +51,7 @@ describe('nameLevels with a thoracic disc missed', () => {
   it('finds the gap from the spacing next to it', () => {
     const naming = nameLevels(discs, [], wideView);
     assert.deepEqual(naming.warnings.map((w) => w.code), ['DISC_CHAIN_GAP']);
-    assert.match(naming.warnings[0]!.message, /more than 1\.6 times the typical 39 mm or the spacing of the discs next to them/);
+    assert.match(naming.warnings[0]!.message, /more than 1\.6 times the typical 39 mm or the spacing of the discs next to them \(60 mm against 32 mm\)/);
   });
 
   it('halves only the name above the gap', () => {
