@@ -216,3 +216,15 @@ describe('removeRepeatedImages', () => {
     assert.equal(removeRepeatedImages(list).unique.length, 2);
   });
 });
+
+describe('groupSeries with a degenerate orientation', () => {
+  it('keeps the slices in one unusable series', () => {
+    const zero = { row: [0, 0, 0] as Vec3, column: [0, 0, 0] as Vec3 };
+
+    const series = groupSeries(frames(5, () => ({ orientation: zero })));
+
+    assert.equal(series.length, 1);
+    assert.equal(series[0]!.frames.length, 5);
+    assert.ok(series[0]!.problems.some((problem) => /ImageOrientationPatient/.test(problem)), series[0]!.problems.join('; '));
+  });
+});

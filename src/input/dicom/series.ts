@@ -189,8 +189,10 @@ export function dropFramesWithoutGeometry(frames: readonly DicomFrameHeader[]): 
 
 function samePlaneKind(a: DicomFrameHeader, b: DicomFrameHeader): boolean {
   if (a.format.rows !== b.format.rows || a.format.columns !== b.format.columns) return false;
-  if ((a.orientation === undefined) !== (b.orientation === undefined)) return false;
-  if (a.orientation !== undefined && b.orientation !== undefined) {
+  // Frames whose orientation is missing or degenerate (zero cosines) form one stack, which is then unusable as a whole.
+  const aValid = sliceNormalOf(a) !== undefined;
+  if (aValid !== (sliceNormalOf(b) !== undefined)) return false;
+  if (aValid && a.orientation !== undefined && b.orientation !== undefined) {
     if (dot(unit(a.orientation.row), unit(b.orientation.row)) < sameOrientationCosine) return false;
     if (dot(unit(a.orientation.column), unit(b.orientation.column)) < sameOrientationCosine) return false;
   }
