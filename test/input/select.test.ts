@@ -120,7 +120,7 @@ describe('NO_SAGITTAL_SERIES hint', () => {
 
     const message = await rejectionMessage(loadStudy(folder), 'NO_SAGITTAL_SERIES');
 
-    assert.match(message, /ImagePositionPatient is missing in all 8 slices/);
+    assert.match(message, /ImagePositionPatient is missing or invalid in all 8 slices/);
     assert.doesNotMatch(message, /--sagittal-series/);
   });
 });

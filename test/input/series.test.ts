@@ -109,7 +109,7 @@ describe('groupSeries', () => {
     { name: 'missing orientation', overrides: { orientation: undefined }, pattern: /ImageOrientationPatient is missing/ },
     { name: 'skewed cosines', overrides: { orientation: { row: [0, 1, 0], column: [0, 0.5, -1] } }, pattern: /not perpendicular/ },
     { name: 'missing pixel spacing', overrides: { pixelSpacing: undefined }, pattern: /PixelSpacing is missing/ },
-    { name: 'missing position', overrides: { position: undefined }, pattern: /ImagePositionPatient is missing in all 3 slices/ },
+    { name: 'missing position', overrides: { position: undefined }, pattern: /ImagePositionPatient is missing or invalid in all 3 slices/ },
   ];
   for (const problemCase of problemCases) {
     it(`reports ${problemCase.name}`, () => {
@@ -179,7 +179,7 @@ describe('dropFramesWithoutGeometry', () => {
     assert.equal(kept.length, 5);
     assert.deepEqual(dropped, []);
     const series = groupSeries(kept);
-    assert.deepEqual(series.map((entry) => entry.problems), [['ImagePositionPatient is missing in all 3 slices, so the slice order is unknown'], []]);
+    assert.deepEqual(series.map((entry) => entry.problems), [['ImagePositionPatient is missing or invalid in all 3 slices, so the slice order is unknown'], []]);
   });
 
   it('names the frame of a multi-frame file', () => {

@@ -151,11 +151,11 @@ export interface DroppedFrame {
  */
 function geometryDefect(frame: DicomFrameHeader): string | undefined {
   const orientation = frame.orientation;
-  if (orientation === undefined) return 'ImageOrientationPatient is missing';
+  if (orientation === undefined) return 'ImageOrientationPatient is missing or invalid';
   if (norm(orientation.row) < 1e-6 || norm(orientation.column) < 1e-6) return 'ImageOrientationPatient has a zero direction cosine vector';
   if (Math.abs(dot(normalize(orientation.row), normalize(orientation.column))) > 1e-3) return 'ImageOrientationPatient row and column cosines are not perpendicular';
   if (frame.pixelSpacing === undefined || frame.pixelSpacing[0] <= 0 || frame.pixelSpacing[1] <= 0) return 'PixelSpacing is missing or not positive';
-  if (frame.position === undefined) return 'ImagePositionPatient is missing';
+  if (frame.position === undefined) return 'ImagePositionPatient is missing or invalid';
   return undefined;
 }
 
@@ -285,7 +285,7 @@ type Measured = { problem: string } | { sorted: DicomFrameHeader[]; geometry: Se
 function measureGeometry(frames: readonly DicomFrameHeader[]): Measured {
   const first = frames[0]!;
   const orientation = first.orientation;
-  if (orientation === undefined) return { problem: 'ImageOrientationPatient is missing, so the slice orientation is unknown' };
+  if (orientation === undefined) return { problem: 'ImageOrientationPatient is missing or invalid, so the slice orientation is unknown' };
   if (norm(orientation.row) < 1e-6 || norm(orientation.column) < 1e-6) {
     return { problem: 'ImageOrientationPatient has a zero direction cosine vector' };
   }
@@ -300,10 +300,10 @@ function measureGeometry(frames: readonly DicomFrameHeader[]): Measured {
   }
   const missingPosition = frames.filter((frame) => frame.position === undefined);
   if (missingPosition.length === frames.length && frames.length > 1) {
-    return { problem: `ImagePositionPatient is missing in all ${frames.length} slices, so the slice order is unknown` };
+    return { problem: `ImagePositionPatient is missing or invalid in all ${frames.length} slices, so the slice order is unknown` };
   }
   if (missingPosition.length > 0) {
-    return { problem: `ImagePositionPatient is missing in ${missingPosition[0]!.displayPath}, so the slice order is unknown` };
+    return { problem: `ImagePositionPatient is missing or invalid in ${missingPosition[0]!.displayPath}, so the slice order is unknown` };
   }
   const normal = normalize(cross(rowDirection, columnDirection));
 
