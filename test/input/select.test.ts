@@ -94,6 +94,21 @@ describe('selection warnings in the log', () => {
   });
 });
 
+describe('override with few slices', () => {
+  it('warns when the named sagittal series has three slices', async () => {
+    const folder = await makeTempDir('override-few');
+    await writeSeries(join(folder, 'sag'), sagittalT2());
+    const base = sagittalT2({ description: 'T2 SAG SHORT' });
+    await writeSeries(join(folder, 'short'), { ...base, slices: base.slices.slice(0, 3) });
+
+    const study = await loadStudy(folder, { sagittalSeries: 'T2 SAG SHORT' });
+
+    assert.equal(study.sagittalSeries.sliceCount, 3);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['SERIES_OVERRIDE_FEW_SLICES']);
+    assert.match(study.warnings[0]!.message, /chosen by option has 3 of the 4 slices that the automatic choice asks for/);
+  });
+});
+
 describe('NO_SAGITTAL_SERIES hint', () => {
   it('does not suggest an override for axial series', async () => {
     const folder = await makeTempDir('hint-axial');

@@ -680,6 +680,22 @@ describe('loadStudy slices without geometry', () => {
     });
   }
 
+  it('names a slice set apart by its size', async () => {
+    const folder = await makeTempDir('set-apart');
+    const uid = newUid();
+    await writeSeries(join(folder, 'sag'), sagittalT2({ seriesInstanceUid: uid }));
+    const small = stackSlices({ orientation: orientations.sagittal, rows: 5, columns: 5, count: 1, origin: [0, -30, 40], spacing: 4 });
+    await writeSeries(join(folder, 'x'), sagittalT2({ seriesInstanceUid: uid, rows: 5, columns: 5, slices: small }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    const warning = study.warnings.find((entry) => entry.code === 'SLICES_SET_APART');
+    assert.ok(warning !== undefined, study.warnings.map((entry) => entry.code).join(', '));
+    assert.equal(warning.file, join('x', 'IM0001'));
+    assert.match(warning.message, /^1 slice\(s\) of series 2 "T2 TSE SAG" differ from the rest in size, orientation or pixel spacing and are left out of it: x\/IM0001$/);
+  });
+
   it('names the stack and files of an unusable split stack', async () => {
     const folder = await makeTempDir('unusable-stack');
     const uid = newUid();

@@ -76,12 +76,34 @@ export function groupSeries(frames: readonly DicomFrameHeader[]): DicomSeries[] 
   }
   const series: DicomSeries[] = [];
   for (const [uid, uidFrames] of byUid) {
-    const stacks = splitByPositionRepeats(splitByPlane(uidFrames));
-    stacks.forEach((stack, index) => {
-      series.push(buildSeries(stacks.length === 1 ? uid : `${uid}#${index + 1}`, stack));
-    });
+    const byPlane = splitByPlane(uidFrames);
+    const stacks = splitByPositionRepeats(byPlane);
+    const built = stacks.map((stack, index) => buildSeries(stacks.length === 1 ? uid : `${uid}#${index + 1}`, stack));
+    series.push(...withSetApartWarning(built, byPlane));
   }
   return series;
+}
+
+/** Stacks of at most this many slices, split off a series by size, orientation or pixel spacing, are named in a warning on the series. */
+const maxSetApartSlices = 2;
+
+/**
+ * Adds a SLICES_SET_APART warning to the largest stack of a series when a few of its slices differ
+ * in size, orientation or pixel spacing and were put in a stack of their own (`byPlane`), so that
+ * the gap they leave is not known only from a NON_UNIFORM_SPACING warning.
+ */
+function withSetApartWarning(built: DicomSeries[], byPlane: readonly DicomFrameHeader[][]): DicomSeries[] {
+  if (byPlane.length < 2) return built;
+  const largest = built.reduce((best, entry) => (entry.frames.length > best.frames.length ? entry : best));
+  const setApart = byPlane.filter((stack) => stack.length <= maxSetApartSlices && !stack.some((frame) => largest.frames.includes(frame)));
+  if (setApart.length === 0) return built;
+  const files = setApart.flat().map((frame) => frame.displayPath);
+  const warning: Warning = {
+    code: 'SLICES_SET_APART',
+    message: `${files.length} slice(s) of series${largest.seriesNumber === undefined ? '' : ` ${largest.seriesNumber}`} "${largest.description}" differ from the rest in size, orientation or pixel spacing and are left out of it: ${files.slice(0, 3).join(', ')}${files.length > 3 ? ' and more' : ''}`,
+    ...(files.length === 1 ? { file: files[0]! } : {}),
+  };
+  return built.map((entry) => (entry === largest ? { ...entry, warnings: [...entry.warnings, warning] } : entry));
 }
 
 /**
