@@ -109,7 +109,13 @@ async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput
         cause: error,
       });
     }
+    if (code === 'ELOOP') {
+      throw new DeepspineError('UNREADABLE_INPUT', `${path}: the path is a loop of symbolic links (ELOOP); give the study folder or volume file itself`, { file: path, cause: error });
+    }
     throw new DeepspineError('UNREADABLE_INPUT', `${path}: cannot read the input (${code ?? String(error)}); check its permissions`, { file: path, cause: error });
+  }
+  if (!info.isFile() && !info.isDirectory()) {
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: not a file or folder (a FIFO, socket or device); give a study folder or a volume file`, { file: path });
   }
   if (info.isFile() && isVolumeFile(path)) return { kind: 'volume-file', path };
   if (info.isFile()) {

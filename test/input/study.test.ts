@@ -244,6 +244,20 @@ describe('loadStudy series grouping', () => {
 });
 
 describe('loadStudy damaged and foreign files', () => {
+  it('names a symbolic link loop and a FIFO given as the study', async (t) => {
+    const folder = await makeTempDir('odd-inputs');
+    const loop = join(folder, 'loop');
+    await symlink(loop, loop);
+    await assertRejectsWith(loadStudy(loop), 'UNREADABLE_INPUT', /loop: the path is a loop of symbolic links \(ELOOP\)/);
+    try {
+      execFileSync('mkfifo', [join(folder, 'pipe')]);
+    } catch {
+      t.diagnostic('mkfifo is not available; the FIFO case is not checked');
+      return;
+    }
+    await assertRejectsWith(loadStudy(join(folder, 'pipe')), 'UNREADABLE_INPUT', /pipe: not a file or folder \(a FIFO, socket or device\)/);
+  });
+
   it('lists files it cannot open', async (t) => {
     const folder = await makeTempDir('odd-names');
     const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
