@@ -287,14 +287,14 @@ const darkPlaneShare = 0.15;
 const samplesPerPlane = 4096;
 
 /**
- * Copied planes (copiedEdgePlanes): a plane is compared with the last plane of the grid as block
+ * Copied planes (CopiedPlanes): a plane is compared with the last plane of the grid as block
  * means over squares of this side, which average out noise added to a copied plane.
  */
 const copyBlockMm = 4;
 
 /**
  * Mean absolute difference of block means, as a share of the typical plane's spread, under which a
- * plane counts as a copy of the edge plane. On the 19 volumes of `../shared/data/volumes` the plane
+ * plane counts as a copy of the edge plane. On the 19 development volumes the plane
  * next to the last one differed by 0.05 to 1.1, and the difference grows with the distance. Edge
  * padding differs by 0, and with Gaussian noise of 5 added (on a 0 to 255 image) by 0.07.
  */
@@ -315,7 +315,7 @@ const minCopiedPlaneSpread = 0.3;
 /**
  * The typical plane's spread, as a share of its bright level (darkPlaneShare), under which the
  * image shows too little structure for the copy test, as a synthetic image of flat values does.
- * On the 19 volumes of `../shared/data/volumes` it is 0.20 to 0.31.
+ * On the 19 development volumes it is 0.20 to 0.31.
  */
 const minStructureShare = 0.02;
 

@@ -186,7 +186,7 @@ export class StatementLevels {
    * stenosis at L4-5"), the nearest heading group before it ("At L4-5, ..."), the next qualifying
    * group ("mild bulge and moderate stenosis at L4-5"), then the nearest group before or after.
    * Before the heading comes a qualifying group earlier in the same list item, as in "mild left
-   * L4-5 foraminal narrowing", where the level stands inside the finding's noun phrase.
+   * L4-5 foraminal narrowing", where the level is inside the finding's noun phrase.
    * A group after an exception word that follows the finding belongs to the exception, so in "No
    * significant stenosis, except mild canal stenosis at L4-5" the absence takes no level.
    */

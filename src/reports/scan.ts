@@ -216,7 +216,7 @@ class Scanner {
   }
 
   /**
-   * Returns whether unit `index` of the current sentence stands in a clause with a negation before
+   * Returns whether unit `index` of the current sentence is in a clause with a negation before
    * it ("no transitional vertebra") or after it ("a transitional vertebra is not seen").
    */
   private negatedInClause(index: number): boolean {

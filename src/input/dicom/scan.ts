@@ -75,8 +75,8 @@ export interface DicomFrameHeader {
   /** RescaleIntercept, 0 when absent. */
   readonly rescaleIntercept: number;
   /**
-   * SHA-1 of the Pixel Data of a single-frame file, which tells an image sent twice under two
-   * SOPInstanceUIDs from two images at one position; undefined for a multi-frame file.
+   * SHA-1 of the Pixel Data of a single-frame file, which distinguishes an image sent twice under
+   * two SOPInstanceUIDs from two images at one position. Undefined for a multi-frame file.
    */
   readonly pixelDigest: string | undefined;
 }

@@ -89,8 +89,8 @@ const maxSetApartSlices = 2;
 
 /**
  * Adds a SLICES_SET_APART warning to the largest stack of a series when a few of its slices differ
- * in size, orientation or pixel spacing and were put in a stack of their own (`byPlane`), so that
- * the gap they leave is not known only from a NON_UNIFORM_SPACING warning.
+ * in size, orientation or pixel spacing and were put in a stack of their own (`byPlane`). Without
+ * it, the gap they leave shows only as a NON_UNIFORM_SPACING warning that names no file.
  */
 function withSetApartWarning(built: DicomSeries[], byPlane: readonly DicomFrameHeader[][]): DicomSeries[] {
   if (byPlane.length < 2) return built;
