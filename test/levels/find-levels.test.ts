@@ -99,23 +99,27 @@ describe('findLevels', () => {
       if (label === 2) lowestDiscRow = Math.max(lowestDiscRow, Math.floor(index / nx) % ny);
     });
     const cutRow = lowestDiscRow + 10;
-    // Anatomy with structure in every direction; under the cut every row repeats the last one
+    // Anatomy whose pattern changes from row to row; under the cut every row repeats the last one
     // with noise of 0 to 4 added, as a resampler's edge padding does.
-    const imageWith = (cut: boolean): Volume => {
+    const imageWith = (fill: 'none' | 'copy' | 'fade'): Volume => {
       const data = new Float32Array(labels.data.length).map((_, index) => {
         const [i, j, k] = [index % nx, Math.floor(index / nx) % ny, Math.floor(index / (nx * ny))];
-        const row = cut ? Math.min(j, cutRow) : j;
-        return 100 + 30 * Math.sin(i / 3) + 30 * Math.cos(k / 4) + 20 * Math.sin(row / 5) + ((index * 7919) % 5);
+        const row = fill === 'none' ? j : Math.min(j, cutRow);
+        // A fading copy loses 0.6 % of its brightness a row, so it never stays close to the edge row.
+        const fade = fill === 'fade' ? 1 - 0.006 * Math.max(0, j - cutRow) : 1;
+        return fade * (100 + 30 * Math.sin(i / 3 + row / 4) + 30 * Math.cos(k / 4 - row / 6)) + ((index * 7919) % 5);
       });
       return makeVolume(labels.size, labels.affine, data);
     };
 
-    const padded = findLevels(segmentation, 'synthetic', imageWith(true));
+    for (const fill of ['copy', 'fade'] as const) {
+      const padded = findLevels(segmentation, 'synthetic', imageWith(fill));
 
-    assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), padded.warnings.map((w) => w.code).join(', '));
-    for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${level.level} confidence ${level.confidence}`);
+      assert.ok(padded.warnings.some((w) => w.code === 'SACRUM_NOT_IN_VIEW'), `${fill}: ${padded.warnings.map((w) => w.code).join(', ')}`);
+      for (const level of padded.levels) assert.ok(level.confidence < 0.5, `${fill}: ${level.level} confidence ${level.confidence}`);
+    }
     // The same anatomy without the cut goes on below, so nothing is taken for padding.
-    assert.deepEqual(findLevels(segmentation, 'synthetic', imageWith(false)).warnings, []);
+    assert.deepEqual(findLevels(segmentation, 'synthetic', imageWith('none')).warnings, []);
   });
 
   it('warns and lowers confidence without the sacrum', () => {
