@@ -211,6 +211,18 @@ describe('removeRepeatedImages', () => {
     );
   });
 
+  it('matches a cosine of -0.00001 with 0', () => {
+    const list = frames(2);
+    const resent = frame(1, { file: '/study/IM1-again', displayPath: 'IM1-again', sopInstanceUid: '2.25.99', orientation: { row: [-0.00001, 1, 0], column: [0, 0, -1] } });
+
+    const { repeats } = removeRepeatedImages([...list, resent]);
+
+    assert.deepEqual(
+      repeats.map(({ frame: entry }) => entry.displayPath),
+      ['IM1-again'],
+    );
+  });
+
   it('keeps frames without a digest', () => {
     const list = frames(2, () => ({ pixelDigest: undefined, position: [10, -50, 60] }));
     assert.equal(removeRepeatedImages(list).unique.length, 2);

@@ -112,6 +112,30 @@ describe('truncated compressed files', () => {
     });
   }
 
+  it('skips a cut slice whose header holds a sequence', async () => {
+    const folder = await makeTempDir('syntax-truncated-sequence');
+    const base = sagittalT2();
+    const series: FixtureSeries = {
+      ...base,
+      slices: stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 6, origin: [14, -30, 40], spacing: 4, array: 'uint16', value: patternValue }),
+    };
+    const paths = await writeSeries(join(folder, 'series'), series, { encode: viaTranscoder(syntaxes.rle) });
+    // An empty sequence of undefined length (0008,1140) before SeriesInstanceUID ends with the same
+    // bytes as the delimiter of the pixel data, which the cut then removes.
+    const last = paths[paths.length - 1]!;
+    const bytes = Buffer.from(await readFile(last));
+    const seriesUid = bytes.indexOf(Buffer.from([0x20, 0x00, 0x0e, 0x00, 0x55, 0x49]));
+    assert.ok(seriesUid > 132);
+    const sequence = Buffer.from([0x08, 0x00, 0x40, 0x11, 0x53, 0x51, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
+    const withSequence = Buffer.concat([bytes.subarray(0, seriesUid), sequence, bytes.subarray(seriesUid)]);
+    await writeFile(last, withSequence.subarray(0, withSequence.length - 40));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 5);
+    assert.match(study.skippedFiles.find((entry) => entry.file === join('series', 'IM0006'))?.reason ?? '', /ends before its sequence delimiter/);
+  });
+
   it('reads a series without an undecodable slice', async () => {
     const folder = await makeTempDir('syntax-damaged');
     const base = sagittalT2();

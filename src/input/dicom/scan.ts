@@ -225,18 +225,29 @@ async function readFileHeaders(file: string, displayPath: string): Promise<FileR
 /** The Sequence Delimitation Item (FFFE,E0DD) with length 0, as little-endian bytes: it closes encapsulated Pixel Data. */
 const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
 
+/** The tag of Pixel Data (7FE0,0010) as little-endian bytes, followed in encapsulated data by a VR and an undefined length. */
+const PIXEL_DATA_TAG = Uint8Array.of(0xe0, 0x7f, 0x10, 0x00);
+
+/** Returns the start of the last occurrence of `pattern` in `bytes` at or after `from`, or -1. */
+function lastIndexOf(bytes: Uint8Array, pattern: Uint8Array, from = 0): number {
+  for (let start = bytes.length - pattern.length; start >= from; start--) {
+    let index = 0;
+    while (index < pattern.length && bytes[start + index] === pattern[index]) index++;
+    if (index === pattern.length) return start;
+  }
+  return -1;
+}
+
 /**
- * Returns whether `bytes` contain the Sequence Delimitation Item. dcmjs reads encapsulated Pixel
- * Data cut short without an error, and a codec may then fill the missing part of the frame with
- * zeros, so a file without the delimiter is taken as truncated.
+ * Returns whether the Sequence Delimitation Item follows the Pixel Data element in `bytes`. dcmjs
+ * reads encapsulated Pixel Data cut short without an error, and a codec may then fill the missing
+ * part of the frame with zeros, so a file without the delimiter after its pixels is taken as
+ * truncated. A sequence of undefined length in the header ends with the same bytes, which is why
+ * the search starts at the Pixel Data tag.
  */
 function hasSequenceDelimiter(bytes: Uint8Array): boolean {
-  for (let start = bytes.length - SEQUENCE_DELIMITER.length; start >= 0; start--) {
-    let index = 0;
-    while (index < SEQUENCE_DELIMITER.length && bytes[start + index] === SEQUENCE_DELIMITER[index]) index++;
-    if (index === SEQUENCE_DELIMITER.length) return true;
-  }
-  return false;
+  const pixelData = lastIndexOf(bytes, PIXEL_DATA_TAG);
+  return lastIndexOf(bytes, SEQUENCE_DELIMITER, Math.max(0, pixelData)) >= 0;
 }
 
 function framesFromDataset(

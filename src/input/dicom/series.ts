@@ -149,7 +149,9 @@ export function removeRepeatedImages(frames: readonly DicomFrameHeader[]): {
       continue;
     }
     const { row, column } = frame.orientation;
-    const key = [frame.seriesInstanceUid, ...frame.position, ...row, ...column].map((value) => (typeof value === 'number' ? value.toFixed(3) : value)).join('/') + `/${frame.pixelDigest}`;
+    // Rounded to 0.001 with -0 written as 0, so that a cosine of -0.00001 matches one of 0.
+    const rounded = (value: number): string => (Math.round(value * 1000) / 1000 || 0).toFixed(3);
+    const key = [frame.seriesInstanceUid, ...[...frame.position, ...row, ...column].map(rounded), frame.pixelDigest].join('/');
     const original = seen.get(key);
     if (original === undefined) {
       seen.set(key, frame);
