@@ -1,7 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { evaluateFolder, formatDice } from '../evaluation/evaluate.js';
 import { DeepspineError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { printable, type Logger } from '../log.js';
 import { formatConfidence } from '../outputs/table.js';
 import { checkOutputFile, writeOutput } from '../outputs/write-results.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
@@ -41,7 +41,7 @@ export async function runEvaluate(dir: string, options: { model?: string; cases?
     if (summary.namingTotal > 0) lines.push(`wrong names at confidence 0.5 or more: ${summary.namingWrongConfident} of ${summary.namingTotal}`);
     const note = shipped ? trainingCasesNote(summary.cases.map((c) => c.case)) : null;
     if (note !== null) lines.push(note);
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(lines.map(printable).join('\n') + '\n');
     if (options.json !== undefined) await writeOutput(options.json, JSON.stringify(summary, null, 2));
   } finally {
     await model.release();

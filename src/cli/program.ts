@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DeepspineError, exitCodeOf } from '../errors.js';
-import { createLogger, type Logger, type LogLevel } from '../log.js';
+import { createLogger, printable, type Logger, type LogLevel } from '../log.js';
 import { exportSegmentationDataset } from '../segmentation/dataset.js';
 import { checkSpacingMm, defaultSegmentationModelPath, readSegmentationModelInfo } from '../segmentation/model.js';
 import { runEvaluate } from './evaluate-command.js';
@@ -173,9 +173,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    let message = `error: ${String(error)}`;
-    if (error instanceof DeepspineError) message = `error: ${error.message}`;
-    else if (error instanceof Error) message = `error: ${error.stack ?? error.message}`;
+    // A message may quote a path or a series description, so it is written as one printable line.
+    // Only the stack trace of a bug keeps its line breaks.
+    let message = `error: ${printable(String(error))}`;
+    if (error instanceof DeepspineError) message = `error: ${printable(error.message)}`;
+    else if (error instanceof Error) message = `error: ${(error.stack ?? error.message).split('\n').map(printable).join('\n')}`;
     process.stderr.write(message + '\n');
     return exitCodeOf(error);
   }

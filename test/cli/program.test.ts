@@ -86,6 +86,17 @@ describe('deepspine CLI exit codes', () => {
     assert.match(result.stderr, /--shard splits a list of studies; it does not apply to --demo/);
   });
 
+  it('escapes control characters in errors', async () => {
+    const result = await run('analyze', join(scratch, 'no\u001b[31mRED\nerror: forged line'), '--out', join(scratch, 'o-escape'));
+    assert.equal(result.code, 3);
+    assert.ok(!result.stderr.includes('\u001b'), result.stderr);
+    assert.deepEqual(
+      result.stderr.split('\n').filter((line) => line.startsWith('error:')).length,
+      1,
+    );
+    assert.match(result.stderr, /no\\x1b\[31mRED\\x0aerror: forged line/);
+  });
+
   it('empty --out is exit 2', async () => {
     const result = await runIn(scratch, 'analyze', join(scratch, 'absent-study'), '--out', '');
     assert.equal(result.code, 2);
