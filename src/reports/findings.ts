@@ -184,6 +184,15 @@ function placeOf(item: Item): number {
   return item.findingWordIndex >= 0 ? item.findingWordIndex : item.first;
 }
 
+/**
+ * Returns whether the severity of `item` follows its first structure, as in "the foramina are
+ * moderately narrowed", rather than standing before it ("severe foraminal stenosis").
+ */
+function predicateSeverity(item: Item): boolean {
+  const first = item.structures[0];
+  return item.severity !== null && first !== undefined && item.severity.start > first.start;
+}
+
 /** Links items of one clause (`from` to `to`) that lack a finding word to the item they share it with. */
 class ClauseSharing {
   private previousHead = -1;
@@ -299,6 +308,8 @@ class ClauseSharing {
       item.borrowed = targetItem;
       if (target === index + 1 && this.onlyLevelsBetween(item, targetItem)) this.takePredicate(item, targetItem);
       if (targetItem.type === ItemType.Head) {
+        // "The canal and foramina are moderately narrowed": a grade after the head's structure is a predicate of the whole list.
+        if (predicateSeverity(targetItem)) item.effectiveSeverity ??= targetItem.severity;
         if (this.chainTarget === target) {
           item.effectiveSeverity ??= this.chainSeverity;
           if (item.effectiveSides === 0 && item.structures.some((unit) => isSided(structureKind(unit)))) item.effectiveSides = this.chainSides;

@@ -215,8 +215,8 @@ class ReportReader {
    * Updates the current level after a statement that names levels. Its last group stays current
    * when it is a heading. A statement that names exactly one level and states a finding makes that
    * level current, also when the level is named mid-sentence ("There is a disc bulge at L4-5. Mild
-   * canal stenosis."). A statement that places no finding at the levels it names keeps a heading
-   * in force, its own or the one before, so "L4-5: Status post L4-5 laminectomy. Mild left
+   * canal stenosis."). A statement that places no finding at the levels it names keeps the heading
+   * that opens it, or else the heading in force, so "L4-5: Status post L4-5 laminectomy. Mild left
    * foraminal narrowing." grades L4-L5.
    * Any other statement ends the current level.
    */
@@ -227,20 +227,21 @@ class ReportReader {
   }
 
   private setCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
+    if (!placedAtGroup) {
+      // "L5-S1: Comparison with the L4-5 level shows ...": the heading that opens the statement, not a level after "with".
+      const opening = groups[0]!;
+      if (opening.headsText && !opening.global && opening.segment === 0) {
+        this.current = opening;
+        this.currentCarried = false;
+        return;
+      }
+      if (this.current !== null && !this.currentCarried) return;
+    }
     const last = groups[groups.length - 1]!;
     if (last.headsText && !last.global) {
       this.current = last;
       this.currentCarried = false;
       return;
-    }
-    if (!placedAtGroup) {
-      const heading = groups.findLast((group) => group.headsText && !group.global);
-      if (heading !== undefined) {
-        this.current = heading;
-        this.currentCarried = false;
-        return;
-      }
-      if (this.current !== null && !this.currentCarried) return;
     }
     const single = placedAtGroup ? singleLevelGroup(groups) : null;
     this.current = single;
@@ -338,11 +339,11 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     if (sentence.section !== section) {
       section = sentence.section;
       reader.startSection();
-    } else if (sentence.startsListItem) {
-      reader.listItem();
-    } else if (sentence.afterBlankLine) {
+    } else if (sentence.afterBlankLine && !sentence.startsListItem) {
       reader.blankLine();
     }
+    // The first item of a list that opens a section starts an item too, so a level it names ends at the next item.
+    if (sentence.startsListItem) reader.listItem();
     const labeled = sentence.section;
     if (!isLabeledSection(labeled) || !sentence.informative) continue;
     forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));

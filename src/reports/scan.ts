@@ -117,6 +117,13 @@ function isUpperCase(text: string, start: number, end: number): boolean {
 }
 
 const ABBREVIATION = /^[A-Z]{2,5}$/;
+
+/** A list item number: one or two digits. */
+const ITEM_NUMBER = /^\d{1,2}$/;
+/** List item letters: capitals other than the vertebra letters C, L, S and T and the side letter R. */
+const ITEM_LETTER = /^[A-HJKMNPQ]$/;
+/** Bullets that open a list item at the start of a line. */
+const BULLETS: ReadonlySet<string> = new Set(['-', '*', '\u2022']);
 const LOWERCASE_LETTER = /[a-z]/;
 
 /** Returns whether the original text from `start` to `end` is one word of two to five capital letters, such as "NF". */
@@ -179,11 +186,12 @@ class Scanner {
           continue;
         }
       }
-      if (kind === TokenKind.Number && this.isItemNumber(index, lineStart)) {
+      const marker = this.itemMarkerLength(index, lineStart);
+      if (marker > 0) {
         this.endSentence();
         this.listItem = true;
         lineStart = false;
-        index += 2;
+        index += marker;
         continue;
       }
       lineStart = false;
@@ -230,16 +238,29 @@ class Scanner {
   }
 
   /**
-   * Returns whether the number at token `index` numbers a list item ("1." or "2)" before a word) at
-   * the start of a line or, in text whose line breaks were flattened, after a sentence end.
+   * Returns the number of tokens of the list item marker at token `index`, or 0 when none starts
+   * there. A number with a period or a closing parenthesis ("1.", "2)") counts at the start of a
+   * line or, in text whose line breaks were flattened, after a sentence end. "(3)", a bullet ("-",
+   * "*", "•") and a capital letter other than a vertebra letter ("A.", "B)") count at the start of
+   * a line only. A word must follow the marker.
    */
-  private isItemNumber(index: number, lineStart: boolean): boolean {
+  private itemMarkerLength(index: number, lineStart: boolean): number {
     const tokens = this.tokens;
-    if (!lineStart && !(index > 0 && this.isSentenceEnd(tokens.id[index - 1]!))) return false;
-    if (index + 2 >= tokens.count || tokens.kind[index + 2] !== TokenKind.Word) return false;
-    const mark = tokens.id[index + 1];
-    if (mark !== this.lexicon.ids.period && mark !== this.lexicon.ids.closingParenthesis) return false;
-    return /^\d{1,2}$/.test(this.text.slice(tokens.start[index]!, tokens.end[index]!));
+    const text = (at: number): string => (at < tokens.count ? this.text.slice(tokens.start[at]!, tokens.end[at]!) : '');
+    const wordAt = (at: number): boolean => at < tokens.count && tokens.kind[at] === TokenKind.Word;
+    const closes = (at: number): boolean => at < tokens.count && (tokens.id[at] === this.lexicon.ids.period || tokens.id[at] === this.lexicon.ids.closingParenthesis);
+    const kind = tokens.kind[index];
+    const afterSentenceEnd = index > 0 && this.isSentenceEnd(tokens.id[index - 1]!);
+    if (kind === TokenKind.Number && (lineStart || afterSentenceEnd)) {
+      return ITEM_NUMBER.test(text(index)) && closes(index + 1) && wordAt(index + 2) ? 2 : 0;
+    }
+    if (!lineStart) return 0;
+    if (kind === TokenKind.Punct && text(index) === '(') {
+      return tokens.kind[index + 1] === TokenKind.Number && ITEM_NUMBER.test(text(index + 1)) && text(index + 2) === ')' && wordAt(index + 3) ? 3 : 0;
+    }
+    if (kind === TokenKind.Punct && BULLETS.has(text(index))) return wordAt(index + 1) ? 1 : 0;
+    if (kind === TokenKind.Word && ITEM_LETTER.test(text(index))) return closes(index + 1) && wordAt(index + 2) ? 2 : 0;
+    return 0;
   }
 
   /**

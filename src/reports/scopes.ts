@@ -87,6 +87,18 @@ function hedgeBackwards(items: readonly Item[], joins: Int32Array, from: number,
   }
 }
 
+/**
+ * Returns whether the words on both sides of the alternative word at unit `triggerIndex`, in item
+ * `index`, name the same condition on their own ("protrusion versus extrusion").
+ */
+function sameConditionAround(items: readonly Item[], index: number, triggerIndex: number): boolean {
+  const item = items[index]!;
+  const before = item.firstValue >= 0 && item.firstValue < triggerIndex ? item : items[index - 1];
+  if (before === undefined || before === item) return false;
+  const condition = item.standalone?.lexeme?.condition;
+  return condition !== undefined && condition !== null && before.standalone?.lexeme?.condition === condition;
+}
+
 /** Sets `negatedBy` and `hedged` on items `from` to `to` (exclusive), which form one clause. */
 export function applyScopes(units: readonly Unit[], items: readonly Item[], from: number, to: number): void {
   const joins = computeJoins(units, items, from, to);
@@ -138,6 +150,8 @@ export function applyScopes(units: readonly Unit[], items: readonly Item[], from
         if (!valueBefore && joinOf(index) === Join.None) negateBackwards(items, joins, from, to, index - 1, trigger, true);
         else if (!item.leadsWithSeverity || joinOf(index) === Join.Or) negateBackwards(items, joins, from, to, index - 1, trigger, false);
       } else {
+        // "Protrusion versus extrusion" names a herniation either way, so it hedges nothing.
+        if (trigger.lexeme?.alternative === true && sameConditionAround(items, index, triggerIndex)) continue;
         endHedge();
         hedgeItem = index;
         if (valueAfter) {

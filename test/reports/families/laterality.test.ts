@@ -146,6 +146,16 @@ const cases: LabelCase[] = [
     text: 'L4-5: Severe stenosis of the right lateral recess and foramen.',
     levels: { 'L4-L5': { right_subarticular_stenosis: 3, right_foraminal_stenosis: 3 } },
   },
+  {
+    name: 'predicate grade for both structures',
+    text: 'L4-5: The left lateral recess and foramen are moderately narrowed.',
+    levels: { 'L4-L5': { left_subarticular_stenosis: 2, left_foraminal_stenosis: 2 } },
+  },
+  {
+    name: 'predicate grade for canal and foramina',
+    text: 'L4-5: The canal and foramina are moderately narrowed.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2, ...bothForamina(2) } },
+  },
 ];
 
 testCases(cases);

@@ -127,7 +127,7 @@ const cases: LabelCase[] = [
     name: 'sixth lumbar vertebra levels',
     text: 'There are six lumbar-type vertebral bodies.\nL5-L6: Mild disc bulge.\nL6-S1: Moderate right foraminal stenosis.',
     levels: { 'L5-L6': { disc_bulge: 1 }, 'L6-S1': { right_foraminal_stenosis: 2 } },
-    warnings: ['SIXTH_LUMBAR_VERTEBRA'],
+    warnings: ['SIXTH_LUMBAR_VERTEBRA', 'TRANSITIONAL_ANATOMY'],
   },
   {
     name: 'lumbosacral junction means L5-S1',
@@ -311,6 +311,41 @@ const cases: LabelCase[] = [
     name: 'negated transitional vertebra',
     text: 'No transitional vertebra. A lumbosacral transitional vertebra is not seen. L4-5: Disc bulge.',
     levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'numbered item opening with level',
+    text: 'IMPRESSION:\n1. L4-5: Severe canal stenosis.\n2. Multilevel facet arthropathy.\n3. No disc herniation.',
+    levels: { ...atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], { disc_herniation: 0 }), 'L4-L5': { spinal_canal_stenosis: 3, disc_herniation: 0 } },
+  },
+  {
+    name: 'parenthesised numbers and bullets',
+    text: 'IMPRESSION:\n(1) L4-5: Severe canal stenosis.\n(2) Multilevel facet arthropathy.\nFINDINGS:\n- Moderate canal stenosis at L3-4.\n- Multilevel facet arthropathy.\nCOMMENT:\nA. Mild canal stenosis at L2-3.\nB. Multilevel facet arthropathy.',
+    levels: { 'L2-L3': { spinal_canal_stenosis: 1 }, 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 3 } },
+  },
+  {
+    name: 'heading kept over later level',
+    text: 'L5-S1: Comparison with the L4-5 level demonstrates less disc height loss. Mild bilateral foraminal narrowing.',
+    levels: { 'L5-S1': { left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'remaining discs are normal',
+    text: 'L4/5 and L5/S1: Minor disc bulges. The remaining discs are normal.',
+    levels: {
+      ...atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allConditions(0)),
+      'L4-L5': { disc_bulge: 1 },
+      'L5-S1': { disc_bulge: 1 },
+    },
+  },
+  {
+    name: 'transitional cell carcinoma is not anatomy',
+    text: 'HISTORY: Transitional cell carcinoma of the bladder.\nFINDINGS:\nL4-5: Mild disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'hemisacralization is flagged',
+    text: 'Hemisacralization of L5. L4-5: Mild disc bulge.',
+    levels: { 'L4-L5': { disc_bulge: 1 } },
+    warnings: ['TRANSITIONAL_ANATOMY'],
   },
 ];
 

@@ -166,6 +166,36 @@ const cases: LabelCase[] = [
     text: 'L4-5: Interval resolution of the left foraminal stenosis. Persistent moderate right foraminal stenosis.',
     levels: { 'L4-L5': { left_foraminal_stenosis: 0, right_foraminal_stenosis: 2 } },
   },
+  {
+    name: 'not causing stenosis',
+    text: 'L4-5: Mild disc bulge, not causing significant canal stenosis.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 0 } },
+  },
+  {
+    name: 'without causing stenosis',
+    text: 'L4-5: Disc bulge without causing canal or foraminal stenosis.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 0, ...bothForamina(0) } },
+  },
+  {
+    name: 'which is not causing narrowing',
+    text: 'L4-5: Small protrusion, which is not causing any neural foraminal narrowing.',
+    levels: { 'L4-L5': { disc_herniation: 1, ...bothForamina(0) } },
+  },
+  {
+    name: 'incomplete resolution keeps finding',
+    text: 'L4-5: Incomplete resolution of the right paracentral disc extrusion.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+  },
+  {
+    name: 'no resolution keeps finding',
+    text: 'L4-5: There has been no resolution of the large central disc extrusion.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+  },
+  {
+    name: 'decompression for stenosis',
+    text: 'Interval L4-5 decompression for stenosis.',
+    levels: {},
+  },
 ];
 
 /** L4-L5 left foramen comes from its own statement; the other levels keep the whole-study value. */

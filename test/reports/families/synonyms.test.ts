@@ -193,6 +193,11 @@ const cases: LabelCase[] = [
       'L3-L4': { disc_bulge: 1, ...bothFacets(1), left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 },
     },
   },
+  {
+    name: 'disc prolapse is herniation',
+    text: 'L4/5: Left paracentral disc prolapse. L5/S1: Prolapsed disc.',
+    levels: { 'L4-L5': { disc_herniation: 1 }, 'L5-S1': { disc_herniation: 1 } },
+  },
 ];
 
 testCases(cases);

@@ -106,6 +106,11 @@ const cases: LabelCase[] = [
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
     evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: true } } },
   },
+  {
+    name: 'versus between two herniations',
+    text: 'L4-5: Protrusion versus extrusion.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+  },
 ];
 
 testCases(cases);
