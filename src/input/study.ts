@@ -236,9 +236,11 @@ async function readChosen(
     }
   }
   const excluded = new Set<string>(mismatches.keys());
+  // Series of this role that failed to decode, which explain a selection that then finds none.
+  const undecodable: DeepspineError[] = [];
   const overridden = (role === 'sagittal' ? options.sagittalSeries : options.axialSeries) !== undefined;
   for (;;) {
-    const selection = role === 'sagittal' ? selectSagittal(series, options, logger, excluded) : selectAxial(series, options, logger, excluded);
+    const selection = selectOrExplain(role, found, options, logger, excluded, undecodable);
     const chosen = selection.series;
     if (chosen === null) {
       if (sagittal !== undefined) warnings.push(...unpairedAxialWarnings(series, mismatches, sagittal, logger));
@@ -262,6 +264,7 @@ async function readChosen(
       const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath;
       warnings.push({ code: 'SERIES_UNREADABLE', message: error.message, ...(file === undefined ? {} : { file }) });
       excluded.add(chosen.summary.id);
+      undecodable.push(error);
       continue;
     }
     // Selection warnings are kept only for the series that is used, not for one that failed to decode.
@@ -282,6 +285,28 @@ async function readChosen(
 type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
 
 /**
+ * Selects the series of `role`. When no sagittal series is left because the sagittal series failed
+ * to decode (`undecodable`), raises UNREADABLE_INPUT with those failures instead of the
+ * NO_SAGITTAL_SERIES of the selection, whose advice to add a sagittal series would be wrong.
+ */
+function selectOrExplain(
+  role: 'sagittal' | 'axial',
+  found: FoundSeries,
+  options: LoadStudyOptions,
+  logger: Logger,
+  excluded: ReadonlySet<string>,
+  undecodable: readonly DeepspineError[],
+): { series: DicomSelectable | null; warnings: Warning[] } {
+  try {
+    return role === 'sagittal' ? selectSagittal(found.series, options, logger, excluded) : selectAxial(found.series, options, logger, excluded);
+  } catch (error) {
+    if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES' || undecodable.length === 0) throw error;
+    const failures = undecodable.map((failure) => failure.message).join('; ');
+    throw new DeepspineError('UNREADABLE_INPUT', `the sagittal series cannot be decoded: ${failures}`, { file: undecodable[0]!.file, cause: error });
+  }
+}
+
+/**
  * Replaces `chosen` in `found.series` by the same series without the file that `error` names, and
  * records that file as skipped. Returns false, changing nothing, when the error names no file of
  * the series, or when a tenth of the series' slices (at least one) has already been skipped.
@@ -297,7 +322,7 @@ function skipUndecodableFile(chosen: DicomSelectable, error: DeepspineError, fou
   found.undecodable.set(chosen.dicom.id, skipped + 1);
   found.series[index] = toSelectable(buildSeries(chosen.dicom.id, frames));
   const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-  const reason = `its pixel data cannot be decoded (${cause}); the series is read without it`;
+  const reason = `its pixel data cannot be decoded (${cause}); the rest of the series is tried without it`;
   found.skippedFiles.push({ file: failed.displayPath, kind: 'unreadable', reason });
   const message = `skipped ${failed.displayPath}: ${reason}`;
   logger.warn(message);

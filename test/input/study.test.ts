@@ -446,10 +446,23 @@ describe('loadStudy damaged and foreign files', () => {
     assert.equal(study.sagittalSeries.sliceCount, 11);
     const warning = study.warnings.find((entry) => entry.code === 'FILE_SKIPPED');
     assert.ok(warning !== undefined);
-    assert.match(warning.message, /^skipped sag\/IM0006: its pixel data cannot be decoded \(.+\); the series is read without it$/);
+    assert.match(warning.message, /^skipped sag\/IM0006: its pixel data cannot be decoded \(.+\); the rest of the series is tried without it$/);
     assert.equal(warning.file, join('sag', 'IM0006'));
     assert.ok(study.warnings.some((entry) => entry.code === 'NON_UNIFORM_SPACING'));
     assert.equal(study.skippedFiles.find((entry) => entry.file === join('sag', 'IM0006'))?.kind, 'unreadable');
+  });
+
+  it('names the decode failures when no sagittal series is left', async () => {
+    const folder = await makeTempDir('decode-none-left');
+    const series = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
+    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
+    for (const path of [paths[5]!, paths[7]!]) {
+      const bytes = await readFile(path);
+      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
+      await writeFile(path, bytes);
+    }
+
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /^the sagittal series cannot be decoded: sag\/IM0008: decoding JPEG-LS Lossless pixel data failed/);
   });
 
   it('stops when slices keep failing to decode', async () => {

@@ -72,13 +72,22 @@ function allocateVolumeData(frames: readonly DicomFrameHeader[], length: number)
   return signed ? new Int32Array(length) : new Uint32Array(length);
 }
 
+/**
+ * Returns the message of a decoding error. A WebAssembly codec that traps on damaged data says only
+ * "unreachable", which is given a meaning.
+ */
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message === 'unreachable' ? 'the codec stopped on damaged data: unreachable' : message;
+}
+
 /** Reads one file and returns the stored values of the requested frames, in the order given. */
 async function decodeFileFrames(file: string, frames: readonly DicomFrameHeader[]): Promise<FramePixels[]> {
   const first = frames[0]!;
   const fail = (failure: string, error: unknown): DeepspineError =>
     new DeepspineError(
       'UNREADABLE_INPUT',
-      `${first.displayPath}: ${failure} (${error instanceof Error ? error.message : String(error)}); ` +
+      `${first.displayPath}: ${failure} (${describeFailure(error)}); ` +
         're-export the series, or choose another series with --sagittal-series or --axial-series',
       { file: first.file, cause: error },
     );
