@@ -43,7 +43,13 @@ type ResolvedInput = { readonly kind: 'volume-file'; readonly path: string } | {
  */
 export async function loadStudy(path: string, options: LoadStudyOptions = {}, logger: Logger = silentLogger): Promise<Study> {
   const input = await resolveInput(path, logger);
-  if (input.kind === 'volume-file') return loadVolumeFileStudy(input.path, logger);
+  if (input.kind === 'volume-file') {
+    // A volume file holds one series, so a series option has nothing to choose from.
+    for (const [option, value] of [['--sagittal-series', options.sagittalSeries], ['--axial-series', options.axialSeries]] as const) {
+      if (value !== undefined) logger.warn(`${option} is ignored: ${basename(input.path)} is a volume file, which holds a single series`);
+    }
+    return loadVolumeFileStudy(input.path, logger);
+  }
   const scan = await scanDicomStudy(input.root, logger);
   if (scan.series.length === 0) throw noImagesError(input.root, scan.fileCount, scan.skippedFiles);
   const mrSeries = scan.series.filter((entry) => entry.summary.modality === 'MR');

@@ -181,3 +181,18 @@ describe('volumeSliceAxis', () => {
     });
   }
 });
+
+describe('loadStudy series options on a volume file', () => {
+  it('warns that they are ignored', async () => {
+    const folder = await makeTempDir('volume-options');
+    const path = join(folder, 'image.nii.gz');
+    await writeVolumeFile(path, thickSliceVolume('x'));
+    const lines: string[] = [];
+
+    const study = await loadStudy(path, { sagittalSeries: '3', axialSeries: 'AX' }, createLogger({ level: 'warn', write: (line) => lines.push(line) }));
+
+    assert.equal(study.source, 'volume-file');
+    assert.ok(lines.includes('warn: --sagittal-series is ignored: image.nii.gz is a volume file, which holds a single series'), lines.join('\n'));
+    assert.ok(lines.includes('warn: --axial-series is ignored: image.nii.gz is a volume file, which holds a single series'), lines.join('\n'));
+  });
+});
