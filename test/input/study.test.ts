@@ -258,6 +258,18 @@ describe('loadStudy damaged and foreign files', () => {
     await assertRejectsWith(loadStudy(join(folder, 'pipe')), 'UNREADABLE_INPUT', /pipe: not a file or folder \(a FIFO, socket or device\)/);
   });
 
+  it('reads files padded with zero bytes', async () => {
+    const folder = await makeTempDir('zero-padded');
+    const paths = await writeSeries(join(folder, 'sag'), sagittalT2());
+    for (const path of [paths[0]!, paths[3]!]) await writeFile(path, Buffer.concat([await readFile(path), Buffer.alloc(512)]));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 8);
+    assert.deepEqual(study.skippedFiles, []);
+    assert.deepEqual(study.warnings, []);
+  });
+
   it('lists files it cannot open', async (t) => {
     const folder = await makeTempDir('odd-names');
     const paths = await writeSeries(join(folder, 'sag'), sagittalT2());

@@ -136,6 +136,23 @@ describe('truncated compressed files', () => {
     assert.match(study.skippedFiles.find((entry) => entry.file === join('series', 'IM0006'))?.reason ?? '', /ends before its sequence delimiter/);
   });
 
+  it('reads a compressed file padded with zero bytes', async () => {
+    const folder = await makeTempDir('syntax-zero-padded');
+    const base = sagittalT2();
+    const series: FixtureSeries = {
+      ...base,
+      slices: stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 5, origin: [14, -30, 40], spacing: 4, array: 'uint16', value: patternValue }),
+    };
+    const paths = await writeSeries(join(folder, 'series'), series, { encode: viaTranscoder(syntaxes.rle) });
+    await writeFile(paths[2]!, Buffer.concat([await readFile(paths[2]!), Buffer.alloc(512)]));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 5);
+    assert.deepEqual(study.skippedFiles, []);
+    assert.equal(voxelAt(study.sagittal, 3, 4, 2), patternValue(3, 4, 2));
+  });
+
   it('reads a series without an undecodable slice', async () => {
     const folder = await makeTempDir('syntax-damaged');
     const base = sagittalT2();

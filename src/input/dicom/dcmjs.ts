@@ -69,6 +69,44 @@ export function hasPart10Prefix(bytes: Uint8Array): boolean {
  * @throws Error from dcmjs when the file is not Part 10 or ends inside an element header or item.
  */
 export function parsePart10(bytes: Uint8Array): DicomPart10 {
+  try {
+    return readPart10(bytes);
+  } catch (error) {
+    // Some media pad files with zero bytes after the data set, which dcmjs reads as a broken element.
+    const end = endWithoutZeroPadding(bytes);
+    if (end === bytes.length) throw error;
+    return readPart10(bytes.subarray(0, end));
+  }
+}
+
+/**
+ * Returns where the Pixel Data element ends when only zero bytes follow it, or the length of
+ * `bytes` otherwise. The element is found from its tag (7FE0,0010) with an explicit VR of OB or OW
+ * or an implicit VR, and encapsulated data ends after its sequence delimiter.
+ */
+function endWithoutZeroPadding(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let tag = -1;
+  for (let start = bytes.length - 4; start >= 0 && tag < 0; start--) {
+    if (bytes[start] === 0xe0 && bytes[start + 1] === 0x7f && bytes[start + 2] === 0x10 && bytes[start + 3] === 0x00) tag = start;
+  }
+  if (tag < 0 || tag + 12 > bytes.length) return bytes.length;
+  const vr = String.fromCharCode(bytes[tag + 4]!, bytes[tag + 5]!);
+  const explicit = vr === 'OB' || vr === 'OW';
+  const length = explicit ? view.getUint32(tag + 8, true) : view.getUint32(tag + 4, true);
+  let end = tag + (explicit ? 12 : 8) + length;
+  if (length === 0xffffffff) {
+    end = -1;
+    for (let start = tag + 8; start + 8 <= bytes.length; start++) {
+      if (bytes[start] === 0xfe && bytes[start + 1] === 0xff && bytes[start + 2] === 0xdd && bytes[start + 3] === 0xe0) end = start + 8;
+    }
+  }
+  if (end < 0 || end >= bytes.length) return bytes.length;
+  for (let index = end; index < bytes.length; index++) if (bytes[index] !== 0) return bytes.length;
+  return end;
+}
+
+function readPart10(bytes: Uint8Array): DicomPart10 {
   // dcmjs reads from an ArrayBuffer, so a Buffer that is a view into a larger pool is copied out.
   const buffer =
     bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
