@@ -6,7 +6,7 @@ import { listFirst, silentLogger, type Logger } from '../log.js';
 import { classifySeries } from './classify.js';
 import { hasPart10Prefix, part10PrefixOffset } from './dicom/dcmjs.js';
 import { listFiles, scanDicomFiles, type DicomFrameHeader, type SkippedFile } from './dicom/scan.js';
-import { readSeriesVolume } from './dicom/series-volume.js';
+import { SeriesDecodeError, describeFailure, readSeriesVolume } from './dicom/series-volume.js';
 import { buildSeries, dropFramesWithoutGeometry, groupSeries, removeDuplicateInstances, removeRepeatedImages, type DicomSeries } from './dicom/series.js';
 import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.js';
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
@@ -263,7 +263,7 @@ async function readChosen(
       volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
     } catch (error) {
       if (!(error instanceof DeepspineError)) throw error;
-      if (skipUndecodableFile(chosen, error, found, logger)) continue;
+      if (skipUndecodableFiles(chosen, error, found, logger)) continue;
       if (overridden) throw error;
       logger.warn(error.message);
       // Warnings name files relative to the input folder, like FILE_SKIPPED does, never by absolute path.
@@ -313,26 +313,32 @@ function selectOrExplain(
 }
 
 /**
- * Replaces `chosen` in `found.series` by the same series without the file that `error` names, and
- * records that file as skipped. Returns false, changing nothing, when the error names no file of
- * the series, or when a tenth of the series' slices (at least one) has already been skipped.
+ * Replaces `chosen` in `found.series` by the same series without the files that failed to decode
+ * (`error`), and records them as skipped. Returns false, changing nothing, when the error names no
+ * file of the series, or when the series would lose more than a tenth of its slices (at least one
+ * may go) or keep fewer than two.
  */
-function skipUndecodableFile(chosen: DicomSelectable, error: DeepspineError, found: FoundSeries, logger: Logger): boolean {
-  const failed = chosen.dicom.frames.find((frame) => frame.file === error.file);
-  const frames = chosen.dicom.frames.filter((frame) => frame.file !== error.file);
+function skipUndecodableFiles(chosen: DicomSelectable, error: DeepspineError, found: FoundSeries, logger: Logger): boolean {
+  const failures = error instanceof SeriesDecodeError ? error.failures : [error];
+  const failedFiles = new Set(failures.map((failure) => failure.file));
+  if (!chosen.dicom.frames.some((frame) => failedFiles.has(frame.file))) return false;
+  const frames = chosen.dicom.frames.filter((frame) => !failedFiles.has(frame.file));
   const skipped = found.undecodable.get(chosen.dicom.id) ?? 0;
-  const allowed = Math.max(1, Math.floor((chosen.dicom.frames.length + skipped) * maxUndecodableFraction));
-  if (failed === undefined || frames.length < 2 || skipped >= allowed) return false;
+  const total = chosen.dicom.frames.length + skipped;
+  const allowed = Math.max(1, Math.floor(total * maxUndecodableFraction));
+  if (frames.length < 2 || skipped + failures.length > allowed) return false;
   const index = found.series.indexOf(chosen);
   if (index < 0) return false;
-  found.undecodable.set(chosen.dicom.id, skipped + 1);
+  found.undecodable.set(chosen.dicom.id, skipped + failures.length);
   found.series[index] = toSelectable(buildSeries(chosen.dicom.id, frames));
-  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-  const reason = `its pixel data cannot be decoded (${cause}); the rest of the series is tried without it`;
-  found.skippedFiles.push({ file: failed.displayPath, kind: 'unreadable', reason });
-  const message = `skipped ${failed.displayPath}: ${reason}`;
-  logger.warn(message);
-  found.warnings.push({ code: 'FILE_SKIPPED', message, file: failed.displayPath });
+  for (const failure of failures) {
+    const file = chosen.dicom.frames.find((frame) => frame.file === failure.file)?.displayPath ?? String(failure.file);
+    const reason = `its pixel data cannot be decoded (${describeFailure(failure.cause)}); the rest of the series is tried without it`;
+    found.skippedFiles.push({ file, kind: 'unreadable', reason });
+    const message = `skipped ${file}: ${reason}`;
+    logger.warn(message);
+    found.warnings.push({ code: 'FILE_SKIPPED', message, file });
+  }
   return true;
 }
 

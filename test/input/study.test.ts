@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile, mkdir, rm, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { DeepspineError, type ErrorCode } from '../../src/errors.js';
 import { indexToPatient, voxelAt } from '../../src/geometry/volume.js';
@@ -474,14 +474,37 @@ describe('loadStudy damaged and foreign files', () => {
       await writeFile(path, bytes);
     }
 
-    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /^the sagittal series cannot be decoded: sag\/IM0008: decoding JPEG-LS Lossless pixel data failed/);
+    await assertRejectsWith(
+      loadStudy(folder),
+      'UNREADABLE_INPUT',
+      /^the sagittal series cannot be decoded: sag\/IM0006: decoding JPEG-LS Lossless pixel data failed .* \(1 more file failed to decode: sag\/IM0008\)$/,
+    );
+  });
+
+  it('skips a tenth of a long series that fails to decode', async () => {
+    const folder = await makeTempDir('decode-many');
+    const series = sagittalT2({ description: 'T2 TSE SAG 120', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 120, origin: [20, -30, 40], spacing: 0.5 }) });
+    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
+    // Twelve damaged frames make the codec trap twelve times; the healthy files must still decode.
+    const damaged = paths.slice(100, 112);
+    for (const path of damaged) {
+      const bytes = await readFile(path);
+      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
+      await writeFile(path, bytes);
+    }
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.sliceCount, 108);
+    const skipped = study.skippedFiles.filter((entry) => entry.kind === 'unreadable').map((entry) => entry.file);
+    assert.deepEqual(skipped, damaged.map((path) => join('sag', basename(path))));
   });
 
   it('stops when slices keep failing to decode', async () => {
     const folder = await makeTempDir('decode-fallback');
     const better = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
     const paths = await writeSeries(join(folder, 'better'), better, { encode: (series, slice) => transcode(encodeSlice(series, slice), syntaxes.jpegLs) });
-    // Two damaged frames of twelve: the first is skipped, the second makes the series unreadable.
+    // Two damaged frames of twelve are more than the tenth that may be skipped.
     for (const path of [paths[5]!, paths[7]!]) {
       const bytes = await readFile(path);
       bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
@@ -493,7 +516,7 @@ describe('loadStudy damaged and foreign files', () => {
 
     assert.ok(study instanceof DeepspineError);
     assert.equal(study.code, 'UNREADABLE_INPUT');
-    assert.match(study.message, /better\/IM0008: decoding JPEG-LS Lossless pixel data failed/);
+    assert.match(study.message, /^better\/IM0006: decoding JPEG-LS Lossless pixel data failed .* \(1 more file failed to decode: better\/IM0008\)$/);
   });
 });
 

@@ -214,7 +214,15 @@ export async function decodeFrame(encoding: Exclude<PixelEncoding, 'native'>, en
     'jpeg-2000': () => codecs.NativeCodecs.decodeJpeg2000(context),
     'ht-jpeg-2000': () => codecs.NativeCodecs.decodeHtJpeg2000(context),
   };
-  const decoded = decoders[encoding]().getDecodedBuffer();
+  let decoded: Uint8Array | undefined;
+  try {
+    decoded = decoders[encoding]().getDecodedBuffer();
+  } catch (error) {
+    // A codec that traps on damaged data can leave its WebAssembly instance broken, so that later
+    // frames fail too; the next frame gets a fresh instance.
+    codecsPromise = undefined;
+    throw error;
+  }
   if (decoded === undefined || decoded.byteLength === 0) throw new Error(`${encoding} decoder returned no pixels`);
   const expected = nativeFrameBytes(format);
   if (decoded.byteLength !== expected) {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DeepspineError } from '../../errors.js';
+import { listFirst } from '../../log.js';
 import { makeVolume, type Volume, type VoxelArray } from '../../geometry/volume.js';
 import * as attr from './attributes.js';
 import { parsePart10 } from './dcmjs.js';
@@ -11,13 +12,25 @@ import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
 /** Files decoded at the same time. */
 const decodeConcurrency = 4;
 
+/** A series whose files failed to decode: `failures` holds one error per file, in file order. */
+export class SeriesDecodeError extends DeepspineError {
+  constructor(readonly failures: readonly DeepspineError[]) {
+    const first = failures[0]!;
+    // Each message starts with the file's path relative to the study, then a colon.
+    const others = failures.slice(1).map((failure) => failure.message.slice(0, failure.message.indexOf(': ')));
+    const more = others.length === 0 ? '' : ` (${others.length} more ${others.length === 1 ? 'file' : 'files'} failed to decode: ${listFirst(others, 5, ', ')})`;
+    super('UNREADABLE_INPUT', `${first.message}${more}`, { file: first.file, cause: first });
+  }
+}
+
 /**
  * Decodes the pixels of a series into a volume with the series' affine (see SeriesGeometry). Voxel
  * (i, j, k) is column i, row j of slice k. Stored values become modality values
  * (value * RescaleSlope + RescaleIntercept). When every slice has slope 1, intercept 0 and the same
  * pixel format, the volume keeps the stored integer type (Uint16Array for unsigned 16-bit), and
  * otherwise it is Float32Array.
- * @throws DeepspineError UNREADABLE_INPUT naming the file when a file cannot be read or decoded.
+ * @throws DeepspineError UNREADABLE_INPUT when the series has no geometry, and SeriesDecodeError
+ * naming every file that cannot be read or decoded, after all files were tried.
  */
 export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
   const geometry = series.geometry;
@@ -36,11 +49,20 @@ export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
     else list.push({ frame, k });
   });
   const files = [...byFile.entries()];
+  const failures: (DeepspineError | undefined)[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
-      const [file, entries] = files[next++]!;
-      const decoded = await decodeFileFrames(file, entries.map((entry) => entry.frame));
+      const position = next++;
+      const [file, entries] = files[position]!;
+      let decoded: FramePixels[];
+      try {
+        decoded = await decodeFileFrames(file, entries.map((entry) => entry.frame));
+      } catch (error) {
+        if (!(error instanceof DeepspineError)) throw error;
+        failures[position] = error;
+        continue;
+      }
       entries.forEach(({ frame, k }, index) => {
         const pixels = decoded[index]!;
         const offset = k * frameSize;
@@ -55,6 +77,8 @@ export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(decodeConcurrency, files.length) }, worker));
+  const failed = failures.filter((failure): failure is DeepspineError => failure !== undefined);
+  if (failed.length > 0) throw new SeriesDecodeError(failed);
   return makeVolume([geometry.columns, geometry.rows, series.frames.length], geometry.affine, data);
 }
 
@@ -76,7 +100,7 @@ function allocateVolumeData(frames: readonly DicomFrameHeader[], length: number)
  * Returns the message of a decoding error. A WebAssembly codec that traps on damaged data says only
  * "unreachable", which is given a meaning.
  */
-function describeFailure(error: unknown): string {
+export function describeFailure(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message === 'unreachable' ? 'the codec stopped on damaged data: unreachable' : message;
 }
