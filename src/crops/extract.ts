@@ -37,6 +37,8 @@ export interface Crop {
   readonly window: IntensityWindow | null;
   /** Fraction of crop voxels inside the source volume. */
   readonly coverage: number;
+  /** The same fraction over the middle slice of the crop only, which runs through the disc centre. */
+  readonly middleSliceCoverage: number;
   /**
    * Number of distinct source planes the slices read: 1 for a 2-D source image, whose single plane
    * is repeated in every slice, else the number of slices.
@@ -68,6 +70,10 @@ export function extractCrop(source: Volume, affine: number[], grid: CropGridSpec
   const resampled = resampleGrid(source, affine, size);
   let insideCount = 0;
   for (const flag of resampled.inside) insideCount += flag;
+  const sliceSize = grid.width * grid.height;
+  const middle = Math.floor(grid.slices / 2) * sliceSize;
+  let middleInside = 0;
+  for (let index = middle; index < middle + sliceSize; index++) middleInside += resampled.inside[index]!;
   const window = normalizeIntensity(resampled, intensity);
   const singlePlane = source.size.some((n) => n === 1);
   return {
@@ -76,6 +82,7 @@ export function extractCrop(source: Volume, affine: number[], grid: CropGridSpec
     data: resampled.data,
     window,
     coverage: insideCount / resampled.inside.length,
+    middleSliceCoverage: middleInside / sliceSize,
     sourcePlanes: singlePlane ? 1 : grid.slices,
   };
 }

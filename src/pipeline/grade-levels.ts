@@ -11,8 +11,9 @@ export const notTrainedStatus = 'not trained';
 export const notGradedStatus = 'not graded';
 
 /**
- * Fraction of the sagittal crop's voxels that must lie inside the sagittal series for a level to be
- * graded. The crop reaches 24 mm above and below the disc, so a disc 12 mm above the image's lower
+ * Fraction of the middle slice of the sagittal crop, the one through the disc centre, that must lie
+ * inside the sagittal series for a level to be graded. The slices beside it are left out, so that a
+ * thin slab of sagittal planes does not count as an image edge. The crop reaches 24 mm above and below the disc, so a disc 12 mm above the image's lower
  * edge has a coverage of about 0.75. On ivd-11 cut that way the L5-S1 bulge probability rose from
  * 0.19 (whole image) to 0.46. The lowest disc of sct-t2-lumbar, 4 mm above the edge, got a bulge of
  * 0.86 and Pfirrmann 5, where every other disc was near 0.
@@ -39,7 +40,7 @@ export interface LevelGrades {
   readonly usedAxial: boolean;
   /** Reason that no axial crop was fed to the model, or null exactly when `usedAxial` is true. */
   readonly axialMissingReason: string | null;
-  /** Fraction of the sagittal crop's voxels inside the sagittal series, rounded to 3 decimals. */
+  /** Fraction of the middle slice of the sagittal crop inside the sagittal series, rounded to 3 decimals. */
   readonly sagittalCoverage: number;
   readonly heads: Record<string, HeadGrade>;
 }
@@ -59,7 +60,7 @@ export async function gradeLevels(
   const crops = extractDiscCrops({ studyId: 'study', sagittal, axial }, levels, model.info.cropSpec);
   const grades = await model.grade(crops);
   return grades.map((grade, index) => {
-    const coverage = crops[index]!.sagittal.coverage;
+    const coverage = crops[index]!.sagittal.middleSliceCoverage;
     const outside =
       coverage < minSagittalCoverage
         ? `${Math.round((1 - coverage) * 100)} % of the sagittal crop at ${grade.level} lies outside the image, so its grades would describe the image border; not reported`

@@ -18,6 +18,7 @@ function uniformCrop(size: [number, number, number], fill: number): Crop {
     data: new Float32Array(size[0] * size[1] * size[2]).fill(fill),
     window: { low: 0, high: 1 },
     coverage: 1,
+    middleSliceCoverage: 1,
     sourcePlanes: size[2],
   };
 }

@@ -39,4 +39,16 @@ describe('gradeLevels near the image edge', () => {
     }
     for (const head of model.info.heads.filter((entry) => !entry.trained)) assert.equal(grades[1]!.heads[head.name]!.status, 'not trained', head.name);
   });
+
+  it('grades a disc on a thin slab', async () => {
+    // Three sagittal planes 1 mm apart: the crop's outer slices, 3.5 and 7 mm to the sides, lie outside.
+    const size = [120, 200, 3] as const;
+    const affine = [0, 0, 1, -1, 1, 0, 0, -60, 0, -1, 0, 0, 0, 0, 0, 1];
+    const data = new Float32Array(size[0] * size[1] * size[2]).map((_, index) => 100 + 50 * Math.sin(index / 17) + (index % 13));
+
+    const grades = await gradeLevels(makeVolume(size, affine, data), null, [level('L4-L5', [0, 0, -100])], model);
+
+    assert.equal(grades[0]!.sagittalCoverage, 1);
+    for (const head of model.info.heads.filter((entry) => entry.trained)) assert.equal(grades[0]!.heads[head.name]!.status, 'trained', head.name);
+  });
 });
