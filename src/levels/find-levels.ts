@@ -287,8 +287,9 @@ const darkPlaneShare = 0.15;
 const samplesPerPlane = 4096;
 
 /**
- * Copied planes (CopiedPlanes): a plane is compared with the last plane of the grid as block
- * means over squares of this side, which average out noise added to a copied plane.
+ * Copied planes (CopiedPlanes): a plane is compared with the edge plane (the first plane of the
+ * grid that is not dark) as block means over squares of this side, which average out noise added
+ * to a copied plane.
  */
 const copyBlockMm = 4;
 
@@ -339,8 +340,8 @@ const minStructureShare = 0.02;
 /**
  * Marks the planes across the image's head-to-feet axis that are padding: dark planes
  * (darkPlaneShare, above `low`, the series' 1st percentile) in a run that reaches the first or the
- * last plane. Padding filled with noise is found that way, while a dark band inside the image is
- * not taken for its end.
+ * last plane, and after them planes that copy the edge plane (CopiedPlanes). Padding filled with
+ * noise is found that way, while a dark band inside the image is not taken for its end.
  */
 function emptyPlanes(image: Volume, low: number): { axis: 0 | 1 | 2; empty: boolean[] } {
   const axis = headToFeetAxis(image);
@@ -373,7 +374,10 @@ function emptyPlanes(image: Volume, low: number): { axis: 0 | 1 | 2; empty: bool
     while (start >= 0 && start < dark.length && empty[start]) start += inward;
     if (start < 0 || start >= dark.length) continue;
     const run = copies.runFrom(start, inward);
-    if (run * spacing(image)[axis] >= minCopiedRunMm) for (let step = 0; step <= run; step++) empty[start + step * inward] = true;
+    // The innermost plane of a run is the last real one, which the others copy. A run over half the
+    // grid is a smooth image, not padding.
+    const isPadding = run * spacing(image)[axis] >= minCopiedRunMm && run < dark.length / 2;
+    if (isPadding) for (let step = 0; step < run; step++) empty[start + step * inward] = true;
   }
   return { axis, empty };
 }
