@@ -44,9 +44,9 @@ type ResolvedInput = { readonly kind: 'volume-file'; readonly path: string } | {
 export async function loadStudy(path: string, options: LoadStudyOptions = {}, logger: Logger = silentLogger): Promise<Study> {
   const input = await resolveInput(path, logger);
   if (input.kind === 'volume-file') {
-    // A volume file holds one series, so a series option has nothing to choose from.
+    // A volume file contains one series, so a series option has nothing to choose from.
     for (const [option, value] of [['--sagittal-series', options.sagittalSeries], ['--axial-series', options.axialSeries]] as const) {
-      if (value !== undefined) logger.warn(`${option} is ignored: ${basename(input.path)} is a volume file, which holds a single series`);
+      if (value !== undefined) logger.warn(`${option} is ignored: ${basename(input.path)} is a volume file, which contains a single series`);
     }
     return loadVolumeFileStudy(input.path, logger);
   }

@@ -192,7 +192,7 @@ describe('loadStudy series options on a volume file', () => {
     const study = await loadStudy(path, { sagittalSeries: '3', axialSeries: 'AX' }, createLogger({ level: 'warn', write: (line) => lines.push(line) }));
 
     assert.equal(study.source, 'volume-file');
-    assert.ok(lines.includes('warn: --sagittal-series is ignored: image.nii.gz is a volume file, which holds a single series'), lines.join('\n'));
-    assert.ok(lines.includes('warn: --axial-series is ignored: image.nii.gz is a volume file, which holds a single series'), lines.join('\n'));
+    assert.ok(lines.includes('warn: --sagittal-series is ignored: image.nii.gz is a volume file, which contains a single series'), lines.join('\n'));
+    assert.ok(lines.includes('warn: --axial-series is ignored: image.nii.gz is a volume file, which contains a single series'), lines.join('\n'));
   });
 });

@@ -219,7 +219,7 @@ export async function decodeFrame(encoding: Exclude<PixelEncoding, 'native'>, en
     decoded = decoders[encoding]().getDecodedBuffer();
   } catch (error) {
     // A codec that traps on damaged data can leave its WebAssembly instance broken, so that later
-    // frames fail too; the next frame gets a fresh instance.
+    // frames fail too. The next frame therefore gets a fresh instance.
     codecsPromise = undefined;
     throw error;
   }

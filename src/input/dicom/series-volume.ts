@@ -12,7 +12,7 @@ import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
 /** Files decoded at the same time. */
 const decodeConcurrency = 4;
 
-/** A series whose files failed to decode: `failures` holds one error per file, in file order. */
+/** A series whose files failed to decode: `failures` contains one error per file, in file order. */
 export class SeriesDecodeError extends DeepspineError {
   constructor(readonly failures: readonly DeepspineError[]) {
     const first = failures[0]!;
@@ -97,7 +97,7 @@ function allocateVolumeData(frames: readonly DicomFrameHeader[], length: number)
 }
 
 /**
- * Returns the message of a decoding error. A WebAssembly codec that traps on damaged data says only
+ * Returns the message of a decoding error. A WebAssembly codec that traps on damaged data reports only
  * "unreachable", which is given a meaning.
  */
 export function describeFailure(error: unknown): string {
