@@ -584,9 +584,13 @@ function isNegationOnly(item: Item): boolean {
   return item.negationTriggers === item.triggers.length;
 }
 
-/** Gives the value words of `item` to `target`, which now carries them in its evidence. */
+/**
+ * Gives the value words of `item` to `target`, which now carries them in its evidence. A hedge on
+ * them hedges the target when they give its only grade ("canal stenosis, possibly severe").
+ */
 function absorb(item: Item, target: Item): void {
   item.absorbed = true;
+  if (item.hedged && target.severity === null) target.hedged = true;
   if (item.valueStart < target.extraStart) target.extraStart = item.valueStart;
   if (item.valueEnd > target.extraEnd) target.extraEnd = item.valueEnd;
 }

@@ -111,6 +111,18 @@ const cases: LabelCase[] = [
     text: 'L4-5: Protrusion versus extrusion.',
     levels: { 'L4-L5': { disc_herniation: 1 } },
   },
+  {
+    name: 'hedged grade after comma',
+    text: 'L4-5: Central canal stenosis, possibly severe.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'certain grade keeps hedge out',
+    text: 'L4-5: Moderate central canal stenosis, possibly severe.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: false } } },
+  },
 ];
 
 testCases(cases);
