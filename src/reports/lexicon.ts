@@ -109,6 +109,8 @@ export interface TokenIds {
   readonly question: number;
   readonly slash: number;
   readonly closingParenthesis: number;
+  /** The vertical bar that separates the cells of a table row flattened into text. */
+  readonly pipe: number;
   readonly dash: number;
   readonly percent: number;
   readonly times: number;
@@ -295,7 +297,7 @@ function headerLists(data: RulesData): PhraseList[] {
   return SECTION_NAMES.map((section) => [data.sections[section], lexeme(UnitKind.Filler, `sections.${section}`, { section })]);
 }
 
-const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', 'x', 'by', 'c', 't', 'l', 's', 'r'];
+const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', ')', '|', 'x', 'by', 'c', 't', 'l', 's', 'r'];
 
 /** Builds the vocabulary of every word in the rules, with misspellings reading as their correction. */
 function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabulary {
@@ -356,6 +358,7 @@ export function compileLexicon(data: RulesData): Lexicon {
       question: id('?'),
       slash: id('/'),
       closingParenthesis: id(')'),
+      pipe: id('|'),
       dash: id('-'),
       percent: id('%'),
       times: id('\u00d7'),

@@ -409,7 +409,8 @@ class Scanner {
       this.units.push(unit);
       return index + 1;
     }
-    if (id === ids.semicolon) {
+    // A table cell ends like a clause: "L4-5 | canal stenosis: moderate | foraminal stenosis: mild".
+    if (id === ids.semicolon || id === ids.pipe) {
       this.units.push(new Unit(UnitKind.Break, start, end, null));
       return index + 1;
     }

@@ -347,6 +347,11 @@ const cases: LabelCase[] = [
     levels: { 'L4-L5': { disc_bulge: 1 } },
     warnings: ['TRANSITIONAL_ANATOMY'],
   },
+  {
+    name: 'table row cells',
+    text: 'L4-5 | canal stenosis: moderate | foraminal stenosis: mild',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2, left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
+  },
 ];
 
 testCases(cases);

@@ -196,6 +196,11 @@ const cases: LabelCase[] = [
     text: 'Interval L4-5 decompression for stenosis.',
     levels: {},
   },
+  {
+    name: 'nerve root compromise names no stenosis',
+    text: 'L4-5: Moderate canal stenosis. No compromise of the exiting nerve roots.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+  },
 ];
 
 /** L4-L5 left foramen comes from its own statement; the other levels keep the whole-study value. */

@@ -198,6 +198,16 @@ const cases: LabelCase[] = [
     text: 'L4/5: Left paracentral disc prolapse. L5/S1: Prolapsed disc.',
     levels: { 'L4-L5': { disc_herniation: 1 }, 'L5-S1': { disc_herniation: 1 } },
   },
+  {
+    name: 'facet joint OA',
+    text: 'L5/S1: Small disc bulge. Bilateral facet joint OA.',
+    levels: { 'L5-S1': { disc_bulge: 1, ...bothFacets(1) } },
+  },
+  {
+    name: 'canal of adequate calibre',
+    text: 'L3-4: The canal is of adequate calibre.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 0 } },
+  },
 ];
 
 testCases(cases);
