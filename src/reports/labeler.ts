@@ -208,7 +208,7 @@ class ReportReader {
       if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
       recordFinding(this.table, finding, placement, this.lexicon);
     }
-    if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup);
+    if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup, this.namesSurgery(from, to));
   }
 
   /**
@@ -220,13 +220,20 @@ class ReportReader {
    * foraminal narrowing." grades L4-L5.
    * Any other statement ends the current level.
    */
-  private updateCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
+  private updateCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean, surgery: boolean): void {
     const before = this.current;
-    this.setCurrent(groups, placedAtGroup);
+    this.setCurrent(groups, placedAtGroup, surgery);
     if (this.current !== before) this.currentFromItem = this.inListItem && this.current !== null;
   }
 
-  private setCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean): void {
+  private setCurrent(groups: readonly LevelGroup[], placedAtGroup: boolean, surgery: boolean): void {
+    // "Post-operative changes at L5-S1. No recurrent disc herniation.": surgery at one level makes it current.
+    const operated = surgery && !placedAtGroup ? singleLevelGroup(groups) : null;
+    if (operated !== null && (this.current === null || this.currentCarried)) {
+      this.current = operated;
+      this.currentCarried = !operated.headsText;
+      return;
+    }
     if (!placedAtGroup) {
       // "L5-S1: Comparison with the L4-5 level shows ...": the heading that opens the statement, not a level after "with".
       const opening = groups[0]!;
@@ -246,6 +253,12 @@ class ReportReader {
     const single = placedAtGroup ? singleLevelGroup(groups) : null;
     this.current = single;
     this.currentCarried = single !== null && !single.headsText;
+  }
+
+  /** Returns whether units `from` to `to` contain a phrase of surgery ("status post", "laminectomy"). */
+  private namesSurgery(from: number, to: number): boolean {
+    for (let index = from; index < to; index++) if (this.units[index]!.kind === UnitKind.Surgery) return true;
+    return false;
   }
 
   /**

@@ -57,6 +57,8 @@ export const UnitKind = {
   Abbreviation: 24,
   /** A phrase that describes transitional lumbosacral anatomy ("sacralized L5"); it names no finding. */
   Transitional: 25,
+  /** A phrase of surgery at a level ("status post", "laminectomy"); it names no finding. */
+  Surgery: 26,
 } as const;
 export type UnitKind = (typeof UnitKind)[keyof typeof UnitKind];
 
@@ -287,6 +289,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
   lists.push([data.levels.transitional, lexeme(UnitKind.Transitional, 'levels.transitional')]);
+  lists.push([data.levels.surgery, lexeme(UnitKind.Surgery, 'levels.surgery')]);
   // A phrase naming the region also names the study, as in "unremarkable lumbar spine".
   lists.push([data.levels.lumbarStudy, lexeme(UnitKind.Study, 'levels.lumbarStudy', { region: 'lumbar' })]);
   lists.push([data.levels.nonLumbarStudy, lexeme(UnitKind.Study, 'levels.nonLumbarStudy', { region: 'nonLumbar' })]);

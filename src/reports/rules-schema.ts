@@ -45,6 +45,8 @@ export interface RulesData {
     nonLumbarStudy: string[];
     /** Phrases that describe transitional lumbosacral anatomy, for the TRANSITIONAL_ANATOMY warning. */
     transitional: string[];
+    /** Phrases of surgery at a level ("status post", "laminectomy"), which make the one level their sentence names current. */
+    surgery: string[];
   };
   sections: Record<SectionName, string[]>;
   conditions: {
@@ -157,6 +159,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         lumbarStudy: phrases,
         nonLumbarStudy: phrases,
         transitional: phrases,
+        surgery: phrases,
       },
     },
     sections: phraseLists(SECTION_NAMES),

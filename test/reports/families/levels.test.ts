@@ -352,6 +352,16 @@ const cases: LabelCase[] = [
     text: 'L4-5 | canal stenosis: moderate | foraminal stenosis: mild',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2, left_foraminal_stenosis: 1, right_foraminal_stenosis: 1 } },
   },
+  {
+    name: 'surgery at a level makes it current',
+    text: 'Post-operative changes at L5/S1 on the left. No recurrent disc herniation. The left exit foramen is mildly narrowed.',
+    levels: { 'L5-S1': { disc_herniation: 0, left_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'surgery line before level headings',
+    text: 'FINDINGS:\nStatus post L4-5 fusion.\nL3-4: Mild disc bulge.\nL4-5: No canal stenosis.',
+    levels: { 'L3-L4': { disc_bulge: 1 }, 'L4-L5': { spinal_canal_stenosis: 0 } },
+  },
 ];
 
 testCases(cases);
