@@ -79,6 +79,22 @@ export function parsePart10(bytes: Uint8Array): DicomPart10 {
   }
 }
 
+/** The tag of Pixel Data (7FE0,0010) as little-endian bytes. */
+export const PIXEL_DATA_TAG = Uint8Array.of(0xe0, 0x7f, 0x10, 0x00);
+
+/** The Sequence Delimitation Item (FFFE,E0DD) with length 0, as little-endian bytes, which closes encapsulated Pixel Data. */
+export const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
+
+/** Returns the start of the last occurrence of `pattern` in `bytes` at or after `from`, or -1. */
+export function lastIndexOf(bytes: Uint8Array, pattern: Uint8Array, from = 0): number {
+  for (let start = bytes.length - pattern.length; start >= from; start--) {
+    let index = 0;
+    while (index < pattern.length && bytes[start + index] === pattern[index]) index++;
+    if (index === pattern.length) return start;
+  }
+  return -1;
+}
+
 /**
  * Returns where the Pixel Data element ends when only zero bytes follow it, or the length of
  * `bytes` otherwise. The element is found from its tag (7FE0,0010) with an explicit VR of OB or OW
@@ -86,20 +102,15 @@ export function parsePart10(bytes: Uint8Array): DicomPart10 {
  */
 function endWithoutZeroPadding(bytes: Uint8Array): number {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let tag = -1;
-  for (let start = bytes.length - 4; start >= 0 && tag < 0; start--) {
-    if (bytes[start] === 0xe0 && bytes[start + 1] === 0x7f && bytes[start + 2] === 0x10 && bytes[start + 3] === 0x00) tag = start;
-  }
+  const tag = lastIndexOf(bytes, PIXEL_DATA_TAG);
   if (tag < 0 || tag + 12 > bytes.length) return bytes.length;
   const vr = String.fromCharCode(bytes[tag + 4]!, bytes[tag + 5]!);
   const explicit = vr === 'OB' || vr === 'OW';
   const length = explicit ? view.getUint32(tag + 8, true) : view.getUint32(tag + 4, true);
   let end = tag + (explicit ? 12 : 8) + length;
   if (length === 0xffffffff) {
-    end = -1;
-    for (let start = tag + 8; start + 8 <= bytes.length; start++) {
-      if (bytes[start] === 0xfe && bytes[start + 1] === 0xff && bytes[start + 2] === 0xdd && bytes[start + 3] === 0xe0) end = start + 8;
-    }
+    const delimiter = lastIndexOf(bytes, SEQUENCE_DELIMITER, tag + 8);
+    end = delimiter < 0 ? -1 : delimiter + SEQUENCE_DELIMITER.length;
   }
   if (end < 0 || end >= bytes.length) return bytes.length;
   for (let index = end; index < bytes.length; index++) if (bytes[index] !== 0) return bytes.length;

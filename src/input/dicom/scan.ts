@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import type { Vec3 } from '../../geometry/affine.js';
 import type { Logger } from '../../log.js';
 import * as attr from './attributes.js';
-import { hasPart10Prefix, parsePart10, part10PrefixOffset, type DicomDataset, type DicomElement } from './dcmjs.js';
+import { PIXEL_DATA_TAG, SEQUENCE_DELIMITER, hasPart10Prefix, lastIndexOf, parsePart10, part10PrefixOffset, type DicomDataset, type DicomElement } from './dcmjs.js';
 import { encapsulatedFrames, nativeFrameBytes, pixelDataByteLength, type PixelFormat } from './pixels.js';
 import { imageStorageSopClassName } from './sop-classes.js';
 import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
@@ -220,22 +220,6 @@ async function readFileHeaders(file: string, displayPath: string): Promise<FileR
     return skip('unreadable', `truncated or corrupt DICOM file (${bytes.length} bytes): its data set ends early or is damaged; copy or export it again (parser: ${detail})`);
   }
   return framesFromDataset(parsed.meta, parsed.dataset, file, displayPath, skip, bytes);
-}
-
-/** The Sequence Delimitation Item (FFFE,E0DD) with length 0, as little-endian bytes: it closes encapsulated Pixel Data. */
-const SEQUENCE_DELIMITER = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
-
-/** The tag of Pixel Data (7FE0,0010) as little-endian bytes, followed in encapsulated data by a VR and an undefined length. */
-const PIXEL_DATA_TAG = Uint8Array.of(0xe0, 0x7f, 0x10, 0x00);
-
-/** Returns the start of the last occurrence of `pattern` in `bytes` at or after `from`, or -1. */
-function lastIndexOf(bytes: Uint8Array, pattern: Uint8Array, from = 0): number {
-  for (let start = bytes.length - pattern.length; start >= from; start--) {
-    let index = 0;
-    while (index < pattern.length && bytes[start + index] === pattern[index]) index++;
-    if (index === pattern.length) return start;
-  }
-  return -1;
 }
 
 /**
