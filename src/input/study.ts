@@ -243,10 +243,10 @@ async function readChosen(
   }
   const excluded = new Set<string>(mismatches.keys());
   // Series of this role that failed to decode, which explain a selection that then finds none.
-  const undecodable: DeepspineError[] = [];
+  const decodeFailures: DeepspineError[] = [];
   const overridden = (role === 'sagittal' ? options.sagittalSeries : options.axialSeries) !== undefined;
   for (;;) {
-    const selection = selectOrExplain(role, found, options, logger, excluded, undecodable);
+    const selection = selectOrExplain(role, found, options, logger, excluded, decodeFailures);
     const chosen = selection.series;
     if (chosen === null) {
       if (sagittal !== undefined) warnings.push(...unpairedAxialWarnings(series, mismatches, sagittal, logger));
@@ -270,7 +270,7 @@ async function readChosen(
       const file = chosen.dicom.frames.find((frame) => frame.file === error.file)?.displayPath;
       warnings.push({ code: 'SERIES_UNREADABLE', message: error.message, ...(file === undefined ? {} : { file }) });
       excluded.add(chosen.summary.id);
-      undecodable.push(error);
+      decodeFailures.push(error);
       continue;
     }
     // Selection warnings are kept only for the series that is used, not for one that failed to decode.
@@ -292,7 +292,7 @@ type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
 
 /**
  * Selects the series of `role`. When no sagittal series is left because the sagittal series failed
- * to decode (`undecodable`), raises UNREADABLE_INPUT with those failures instead of the
+ * to decode (`decodeFailures`), raises UNREADABLE_INPUT with those failures instead of the
  * NO_SAGITTAL_SERIES of the selection, whose advice to add a sagittal series would be wrong.
  */
 function selectOrExplain(
@@ -301,26 +301,27 @@ function selectOrExplain(
   options: LoadStudyOptions,
   logger: Logger,
   excluded: ReadonlySet<string>,
-  undecodable: readonly DeepspineError[],
+  decodeFailures: readonly DeepspineError[],
 ): { series: DicomSelectable | null; warnings: Warning[] } {
   try {
     return role === 'sagittal' ? selectSagittal(found.series, options, logger, excluded) : selectAxial(found.series, options, logger, excluded);
   } catch (error) {
-    if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES' || undecodable.length === 0) throw error;
-    const failures = undecodable.map((failure) => failure.message).join('; ');
-    throw new DeepspineError('UNREADABLE_INPUT', `the sagittal series cannot be decoded: ${failures}`, { file: undecodable[0]!.file, cause: error });
+    if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES' || decodeFailures.length === 0) throw error;
+    const failures = decodeFailures.map((failure) => failure.message).join('; ');
+    throw new DeepspineError('UNREADABLE_INPUT', `the sagittal series cannot be decoded: ${failures}`, { file: decodeFailures[0]!.file, cause: error });
   }
 }
 
 /**
  * Replaces `chosen` in `found.series` by the same series without the files that failed to decode
- * (`error`), and records them as skipped. Returns false, changing nothing, when the error names no
+ * (`error`), and records them as skipped. Returns false, changing nothing, when the error is not a SeriesDecodeError naming a
  * file of the series, or when the series would lose more than a tenth of its slices (at least one
  * may go) or keep fewer than two.
  */
 function skipUndecodableFiles(chosen: DicomSelectable, error: DeepspineError, found: FoundSeries, logger: Logger): boolean {
-  const failures = error instanceof SeriesDecodeError ? error.failures : [error];
-  const failedFiles = new Set(failures.map((failure) => failure.file));
+  if (!(error instanceof SeriesDecodeError)) return false;
+  const failures = error.failures;
+  const failedFiles = new Set(failures.map((failure) => failure.error.file));
   if (!chosen.dicom.frames.some((frame) => failedFiles.has(frame.file))) return false;
   const frames = chosen.dicom.frames.filter((frame) => !failedFiles.has(frame.file));
   const skipped = found.undecodable.get(chosen.dicom.id) ?? 0;
@@ -331,8 +332,7 @@ function skipUndecodableFiles(chosen: DicomSelectable, error: DeepspineError, fo
   if (index < 0) return false;
   found.undecodable.set(chosen.dicom.id, skipped + failures.length);
   found.series[index] = toSelectable(buildSeries(chosen.dicom.id, frames));
-  for (const failure of failures) {
-    const file = chosen.dicom.frames.find((frame) => frame.file === failure.file)?.displayPath ?? String(failure.file);
+  for (const { displayPath: file, error: failure } of failures) {
     const reason = `its pixel data cannot be decoded (${describeFailure(failure.cause)}); the rest of the series is tried without it`;
     found.skippedFiles.push({ file, kind: 'unreadable', reason });
     const message = `skipped ${file}: ${reason}`;

@@ -12,12 +12,17 @@ import { transferSyntaxInfo, transferSyntaxName } from './transfer-syntax.js';
 /** Files decoded at the same time. */
 const decodeConcurrency = 4;
 
-/** A series whose files failed to decode: `failures` contains one error per file, in file order. */
+/** One file of a series that failed to decode, with its path relative to the study folder. */
+export interface FileDecodeFailure {
+  readonly displayPath: string;
+  readonly error: DeepspineError;
+}
+
+/** A series whose files failed to decode: `failures` contains one entry per file, in file order. */
 export class SeriesDecodeError extends DeepspineError {
-  constructor(readonly failures: readonly DeepspineError[]) {
-    const first = failures[0]!;
-    // Each message starts with the file's path relative to the study, then a colon.
-    const others = failures.slice(1).map((failure) => failure.message.slice(0, failure.message.indexOf(': ')));
+  constructor(readonly failures: readonly FileDecodeFailure[]) {
+    const first = failures[0]!.error;
+    const others = failures.slice(1).map((failure) => failure.displayPath);
     const more = others.length === 0 ? '' : ` (${others.length} more ${others.length === 1 ? 'file' : 'files'} failed to decode: ${listFirst(others, 5, ', ')})`;
     super('UNREADABLE_INPUT', `${first.message}${more}`, { file: first.file, cause: first });
   }
@@ -49,7 +54,7 @@ export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
     else list.push({ frame, k });
   });
   const files = [...byFile.entries()];
-  const failures: (DeepspineError | undefined)[] = new Array(files.length);
+  const failures: (FileDecodeFailure | undefined)[] = new Array(files.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < files.length) {
@@ -60,7 +65,7 @@ export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
         decoded = await decodeFileFrames(file, entries.map((entry) => entry.frame));
       } catch (error) {
         if (!(error instanceof DeepspineError)) throw error;
-        failures[position] = error;
+        failures[position] = { displayPath: entries[0]!.frame.displayPath, error };
         continue;
       }
       entries.forEach(({ frame, k }, index) => {
@@ -77,7 +82,7 @@ export async function readSeriesVolume(series: DicomSeries): Promise<Volume> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(decodeConcurrency, files.length) }, worker));
-  const failed = failures.filter((failure): failure is DeepspineError => failure !== undefined);
+  const failed = failures.filter((failure): failure is FileDecodeFailure => failure !== undefined);
   if (failed.length > 0) throw new SeriesDecodeError(failed);
   return makeVolume([geometry.columns, geometry.rows, series.frames.length], geometry.affine, data);
 }
