@@ -314,9 +314,9 @@ function selectOrExplain(
 
 /**
  * Replaces `chosen` in `found.series` by the same series without the files that failed to decode
- * (`error`), and records them as skipped. Returns false, changing nothing, when the error is not a SeriesDecodeError naming a
- * file of the series, or when the series would lose more than a tenth of its slices (at least one
- * may go) or keep fewer than two.
+ * (`error`), and records them as skipped. Returns false, changing nothing, when the error is not a
+ * SeriesDecodeError naming a file of the series, or when the series would lose more than a tenth
+ * of its slices (at least one may go) or keep fewer than two.
  */
 function skipUndecodableFiles(chosen: DicomSelectable, error: DeepspineError, found: FoundSeries, logger: Logger): boolean {
   if (!(error instanceof SeriesDecodeError)) return false;

@@ -391,6 +391,8 @@ function emptyPlanes(image: Volume, low: number): { axis: 0 | 1 | 2; empty: bool
 class CopiedPlanes {
   private readonly block: [number, number];
   private readonly typicalSpread: number;
+  /** Block means of the planes read so far: a run compares each plane with the edge and with a plane further in. */
+  private readonly meansByPlane = new Map<number, Float64Array>();
 
   constructor(
     private readonly image: Volume,
@@ -434,8 +436,17 @@ class CopiedPlanes {
     return run;
   }
 
-  /** Returns the means of the plane's voxels over blocks of about copyBlockMm square. */
+  /** Returns the means of the plane's voxels over blocks of about copyBlockMm square, computing each plane once. */
   private blockMeans(plane: number): Float64Array {
+    let means = this.meansByPlane.get(plane);
+    if (means === undefined) {
+      means = this.computeBlockMeans(plane);
+      this.meansByPlane.set(plane, means);
+    }
+    return means;
+  }
+
+  private computeBlockMeans(plane: number): Float64Array {
     const { image, axis, first, second } = this;
     const [blockA, blockB] = this.block;
     const countA = Math.floor(image.size[first] / blockA);
