@@ -132,7 +132,7 @@ function overrideSeries<T extends SelectableSeries>(all: readonly T[], query: st
   if (role === 'sagittal' && chosen.summary.sliceCount < minimumPrimarySlices) {
     warnings.push({
       code: 'SERIES_OVERRIDE_FEW_SLICES',
-      message: `the sagittal series ${describeSeries(chosen.summary)} chosen by option has ${chosen.summary.sliceCount} of the ${minimumPrimarySlices} slices that the automatic choice asks for, so the levels found on it are less reliable than their confidence says`,
+      message: `the sagittal series ${describeSeries(chosen.summary)} chosen by option has ${chosen.summary.sliceCount} of the ${minimumPrimarySlices} slices that the automatic choice requires, so the levels found on it are less reliable than their confidence shows`,
     });
   }
   logger.info(`${role} series: ${describeSeries(chosen.summary)} (chosen by option; ${detailsOf(chosen)})`);

@@ -105,7 +105,7 @@ describe('override with few slices', () => {
 
     assert.equal(study.sagittalSeries.sliceCount, 3);
     assert.deepEqual(study.warnings.map((warning) => warning.code), ['SERIES_OVERRIDE_FEW_SLICES']);
-    assert.match(study.warnings[0]!.message, /chosen by option has 3 of the 4 slices that the automatic choice asks for/);
+    assert.match(study.warnings[0]!.message, /chosen by option has 3 of the 4 slices that the automatic choice requires/);
   });
 });
 

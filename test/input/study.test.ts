@@ -41,6 +41,23 @@ async function assertRejectsWith(promise: Promise<unknown>, code: ErrorCode, pat
 after(removeTempDirs);
 
 
+
+/**
+ * Writes a sagittal series "T2 TSE SAG DAMAGED" of `count` JPEG-LS slices `spacing` mm apart and
+ * overwrites the middle of the compressed frame of each slice in `damaged` (indices from 0), so
+ * that the decoder rejects it while the file stays complete. Returns the paths in slice order.
+ */
+async function writeDamagedJpegLsSeries(folder: string, count: number, spacing: number, damaged: readonly number[]): Promise<string[]> {
+  const slices = stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count, origin: [20, -30, 40], spacing });
+  const series = sagittalT2({ description: 'T2 TSE SAG DAMAGED', slices });
+  const paths = await writeSeries(folder, series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
+  for (const index of damaged) {
+    const bytes = await readFile(paths[index]!);
+    bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
+    await writeFile(paths[index]!, bytes);
+  }
+  return paths;
+}
 /** Returns `series` with every pixel value raised by `delta`, so that its images differ from the original's. */
 function shifted(series: FixtureSeries, delta: number): FixtureSeries {
   return { ...series, slices: series.slices.map((slice) => ({ ...slice, pixels: slice.pixels.map((value) => value + delta) })) };
@@ -446,12 +463,7 @@ describe('loadStudy damaged and foreign files', () => {
 
   it('skips a slice that fails to decode', async () => {
     const folder = await makeTempDir('decode-failure');
-    const series = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
-    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
-    // Overwrite the middle of one compressed frame so that the JPEG-LS decoder rejects it.
-    const bytes = await readFile(paths[5]!);
-    bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
-    await writeFile(paths[5]!, bytes);
+    await writeDamagedJpegLsSeries(join(folder, 'sag'), 12, 3, [5]);
 
     const study = await loadStudy(folder);
 
@@ -464,15 +476,9 @@ describe('loadStudy damaged and foreign files', () => {
     assert.equal(study.skippedFiles.find((entry) => entry.file === join('sag', 'IM0006'))?.kind, 'unreadable');
   });
 
-  it('names the decode failures when no sagittal series is left', async () => {
+  it('names decode failures without series left', async () => {
     const folder = await makeTempDir('decode-none-left');
-    const series = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
-    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
-    for (const path of [paths[5]!, paths[7]!]) {
-      const bytes = await readFile(path);
-      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
-      await writeFile(path, bytes);
-    }
+    await writeDamagedJpegLsSeries(join(folder, 'sag'), 12, 3, [5, 7]);
 
     await assertRejectsWith(
       loadStudy(folder),
@@ -481,38 +487,29 @@ describe('loadStudy damaged and foreign files', () => {
     );
   });
 
-  it('skips a tenth of a long series that fails to decode', async () => {
+  it('skips a tenth of a long series', async () => {
     const folder = await makeTempDir('decode-many');
-    const series = sagittalT2({ description: 'T2 TSE SAG 120', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 120, origin: [20, -30, 40], spacing: 0.5 }) });
-    const paths = await writeSeries(join(folder, 'sag'), series, { encode: (fixture, slice) => transcode(encodeSlice(fixture, slice), syntaxes.jpegLs) });
-    // Twelve damaged frames make the codec trap twelve times; the healthy files must still decode.
-    const damaged = paths.slice(100, 112);
-    for (const path of damaged) {
-      const bytes = await readFile(path);
-      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
-      await writeFile(path, bytes);
-    }
+    // Twelve damaged frames make the codec trap twelve times, and the healthy files must still decode.
+    const damaged = Array.from({ length: 12 }, (_, offset) => 100 + offset);
+    const paths = await writeDamagedJpegLsSeries(join(folder, 'sag'), 120, 0.5, damaged);
 
     const study = await loadStudy(folder);
 
     assert.equal(study.sagittalSeries.sliceCount, 108);
     const skipped = study.skippedFiles.filter((entry) => entry.kind === 'unreadable').map((entry) => entry.file);
-    assert.deepEqual(skipped, damaged.map((path) => join('sag', basename(path))));
+    assert.deepEqual(
+      skipped,
+      damaged.map((index) => join('sag', basename(paths[index]!))),
+    );
   });
 
   it('stops when slices keep failing to decode', async () => {
     const folder = await makeTempDir('decode-fallback');
-    const better = sagittalT2({ description: 'T2 TSE SAG 12', slices: stackSlices({ orientation: orientations.sagittal, rows: 10, columns: 12, count: 12, origin: [20, -30, 40], spacing: 3 }) });
-    const paths = await writeSeries(join(folder, 'better'), better, { encode: (series, slice) => transcode(encodeSlice(series, slice), syntaxes.jpegLs) });
     // Two damaged frames of twelve are more than the tenth that may be skipped.
-    for (const path of [paths[5]!, paths[7]!]) {
-      const bytes = await readFile(path);
-      bytes.fill(0xff, bytes.length - 120, bytes.length - 20);
-      await writeFile(path, bytes);
-    }
+    await writeDamagedJpegLsSeries(join(folder, 'better'), 12, 3, [5, 7]);
     await writeSeries(join(folder, 'plain'), sagittalT2());
 
-    const study = await loadStudy(folder, { sagittalSeries: 'T2 TSE SAG 12' }).catch((error: unknown) => error);
+    const study = await loadStudy(folder, { sagittalSeries: 'T2 TSE SAG DAMAGED' }).catch((error: unknown) => error);
 
     assert.ok(study instanceof DeepspineError);
     assert.equal(study.code, 'UNREADABLE_INPUT');

@@ -99,7 +99,7 @@ describe('findLevels', () => {
       if (label === 2) lowestDiscRow = Math.max(lowestDiscRow, Math.floor(index / nx) % ny);
     });
     const cutRow = lowestDiscRow + 10;
-    // Anatomy whose pattern changes from row to row; under the cut every row repeats the last one
+    // The anatomy's pattern changes from row to row. Under the cut every row repeats the last one
     // with noise of 0 to 4 added, as a resampler's edge padding does.
     const imageWith = (fill: 'none' | 'copy' | 'fade'): Volume => {
       const data = new Float32Array(labels.data.length).map((_, index) => {

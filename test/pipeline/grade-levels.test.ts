@@ -5,7 +5,7 @@ import type { GradingModel } from '../../src/grading/model.js';
 import type { DiscLevel } from '../../src/levels/types.js';
 import { gradeLevels, loadGradingModel, minSagittalCoverage, notGradedStatus } from '../../src/pipeline/grade-levels.js';
 
-/** A level at `center` with the disc plane axial and the canal behind it (LPS: +y is posterior). */
+/** Returns a level at `center` with an axial disc plane and the canal behind it (LPS: +y is posterior). */
 function level(name: DiscLevel['level'], center: [number, number, number]): DiscLevel {
   return { level: name, center, normal: [0, 0, 1], posterior: [0, 1, 0], confidence: 0.9, measurements: null };
 }
@@ -35,7 +35,8 @@ describe('gradeLevels near the image edge', () => {
       assert.equal(grades[0]!.heads[head.name]!.status, 'trained', head.name);
       const lower = grades[1]!.heads[head.name]!;
       assert.equal(lower.status, notGradedStatus, head.name);
-      assert.ok('note' in lower && /of the sagittal crop at L5-S1 lies outside the image/.test(lower.note), head.name);
+      assert.ok('note' in lower, head.name);
+      assert.match(lower.note, /of the sagittal crop at L5-S1 lies outside the image/, head.name);
     }
     for (const head of model.info.heads.filter((entry) => !entry.trained)) assert.equal(grades[1]!.heads[head.name]!.status, 'not trained', head.name);
   });
