@@ -1,7 +1,7 @@
 import type { Volume } from '../geometry/volume.js';
 import type { DiscLevel } from '../levels/types.js';
 import { axialCropAffine, discFrame, sagittalCropAffine, type CropGridSpec } from './frame.js';
-import { normalizeIntensity, resampleGrid, type IntensityWindow, type IntensityWindowSpec } from './resample.js';
+import { normalizeIntensity, resampleGrid, type ImagedPlanes, type IntensityWindow, type IntensityWindowSpec } from './resample.js';
 
 /** Geometry and intensity settings of the per-disc crops. The grading model records the settings it was trained on. */
 export interface CropSpec {
@@ -62,12 +62,17 @@ export interface StudyImages {
   readonly studyId: string;
   readonly sagittal: Volume;
   readonly axial: Volume | null;
+  /**
+   * The planes of the sagittal series that hold image, when padding was found at its head or feet
+   * end (`imagedPlanes` of the level search). Crops count the padding as outside the image.
+   */
+  readonly sagittalImaged?: ImagedPlanes | null;
 }
 
-/** Resamples and normalises one crop from `source`. */
-export function extractCrop(source: Volume, affine: number[], grid: CropGridSpec, intensity: IntensityWindowSpec): Crop {
+/** Resamples and normalises one crop from `source`, counting planes outside `imaged` as outside it. */
+export function extractCrop(source: Volume, affine: number[], grid: CropGridSpec, intensity: IntensityWindowSpec, imaged?: ImagedPlanes | null): Crop {
   const size = [grid.width, grid.height, grid.slices] as const;
-  const resampled = resampleGrid(source, affine, size);
+  const resampled = resampleGrid(source, affine, size, imaged ?? undefined);
   let insideCount = 0;
   for (const flag of resampled.inside) insideCount += flag;
   const sliceSize = grid.width * grid.height;
@@ -95,7 +100,7 @@ export function extractCrop(source: Volume, affine: number[], grid: CropGridSpec
 export function extractDiscCrops(study: StudyImages, levels: readonly DiscLevel[], spec: CropSpec = defaultCropSpec): DiscCrops[] {
   return levels.map((level) => {
     const frame = discFrame(level);
-    const sagittal = extractCrop(study.sagittal, sagittalCropAffine(frame, spec.sagittal), spec.sagittal, spec.intensity);
+    const sagittal = extractCrop(study.sagittal, sagittalCropAffine(frame, spec.sagittal), spec.sagittal, spec.intensity, study.sagittalImaged);
     if (study.axial === null) {
       return { level, sagittal, axial: null, axialMissingReason: 'the study has no axial series' };
     }

@@ -9,6 +9,16 @@ export interface ResampledGrid {
   readonly inside: Uint8Array;
 }
 
+/**
+ * A range of planes of a source volume, as voxel indices along one of its axes (`first` to `last`,
+ * both included), that holds image. Planes outside it are padding and count as outside the source.
+ */
+export interface ImagedPlanes {
+  readonly axis: 0 | 1 | 2;
+  readonly first: number;
+  readonly last: number;
+}
+
 /** Maximum sub-samples per crop pixel side, so crops much coarser than their source alias a little. */
 const maxSupersampling = 4;
 
@@ -19,8 +29,10 @@ const maxSupersampling = 4;
  *
  * A source axis with a single voxel (a 2-D image stored as a one-slice volume) is treated as a slab
  * that extends without limit along that axis: every crop slice reads that one plane.
+ *
+ * With `imaged`, points outside its planes count as outside the source as well.
  */
-export function resampleGrid(source: Volume, cropAffine: Mat4, size: readonly [number, number, number]): ResampledGrid {
+export function resampleGrid(source: Volume, cropAffine: Mat4, size: readonly [number, number, number], imaged?: ImagedPlanes): ResampledGrid {
   const toSource = multiply4(invertAffine(source.affine), cropAffine);
   // Rows of toSource that address a single-voxel source axis are zeroed, so that axis always reads index 0.
   const m = [...toSource];
@@ -38,9 +50,14 @@ export function resampleGrid(source: Volume, cropAffine: Mat4, size: readonly [n
   const [width, height, slices] = size;
   const data = new Float32Array(width * height * slices);
   const inside = new Uint8Array(width * height * slices);
-  const [nx, ny, nz] = source.size;
+  const low = [-0.5, -0.5, -0.5];
+  const high = source.size.map((n) => n - 0.5);
+  if (imaged !== undefined) {
+    low[imaged.axis] = Math.max(low[imaged.axis]!, imaged.first - 0.5);
+    high[imaged.axis] = Math.min(high[imaged.axis]!, imaged.last + 0.5);
+  }
   const isInside = (p: readonly number[]): boolean =>
-    p[0]! >= -0.5 && p[1]! >= -0.5 && p[2]! >= -0.5 && p[0]! <= nx - 0.5 && p[1]! <= ny - 0.5 && p[2]! <= nz - 0.5;
+    p[0]! >= low[0]! && p[1]! >= low[1]! && p[2]! >= low[2]! && p[0]! <= high[0]! && p[1]! <= high[1]! && p[2]! <= high[2]!;
 
   let index = 0;
   for (let s = 0; s < slices; s++) {

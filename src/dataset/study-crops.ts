@@ -59,7 +59,7 @@ export async function extractStudyCrops(
   const segmentation = await timed('segmentation', () => segmentSagittalVolume(study.sagittal, model));
   const { levels } = await timed('levels', () => findStudyLevels(segmentation, study.sagittal, path, model.bodyIntensity));
   const rows = await timed('crops', async () => {
-    const crops = extractDiscCrops({ studyId, sagittal: study.sagittal, axial: study.axial }, levels.levels, spec);
+    const crops = extractDiscCrops({ studyId, sagittal: study.sagittal, axial: study.axial, sagittalImaged: levels.imagedPlanes }, levels.levels, spec);
     return writeDiscCrops(outDir, studyId, crops, spec);
   });
   return { rows, warnings: [...study.warnings, ...levels.warnings], timingsMs };

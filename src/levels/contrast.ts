@@ -82,6 +82,7 @@ export function checkContrast(
   const scaled = <T extends { confidence: number }>(item: T): T => ({ ...item, confidence: round3(item.confidence * unseenContrastConfidenceFactor) });
   return {
     levels: {
+      ...levels,
       levels: levels.levels.map(scaled),
       vertebrae: levels.vertebrae.map(scaled),
       allDiscs: levels.allDiscs.map(scaled),

@@ -1,5 +1,6 @@
 import { add, cross, dot, norm, normalize, scale, subtract, type Vec3 } from '../geometry/affine.js';
 import { evaluatePolynomial, fitPolynomial, median } from '../geometry/fit.js';
+import type { ImagedPlanes } from '../crops/resample.js';
 import { headToFeetAxis, nearestVoxelAxis } from '../geometry/crop.js';
 import { patientToIndex, spacing, type Volume } from '../geometry/volume.js';
 import { DeepspineError, type Warning } from '../errors.js';
@@ -59,6 +60,12 @@ export interface LevelResult {
   /** All discs of the chain, including thoracic ones, for overlays. */
   readonly allDiscs: { name: string; center: Vec3; confidence: number }[];
   readonly warnings: Warning[];
+  /**
+   * The planes of the segmented series across its head-to-feet axis that hold image, as voxel
+   * indices, when padding was found at either end of that axis (emptyPlanes); null when none was
+   * found or no image was given.
+   */
+  readonly imagedPlanes: ImagedPlanes | null;
 }
 
 /**
@@ -128,7 +135,8 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
       });
     }
   }
-  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image, segmentation.window.low));
+  const planes = image !== undefined ? emptyPlanes(image, segmentation.window.low) : null;
+  const naming = nameLevels(discs, vertebrae, edgeContext(segmentation.labels, image, planes));
   const lumbar = new Set<string>(discLevelNames);
   // An added disc is not measured. On the demo phantom, whose L5-S1 heights are 12.6, 11.1 and
   // 7.8 mm, heights from its faint disc probability came out near 5 mm. The gap between the body
@@ -154,7 +162,16 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
     vertebrae: naming.vertebrae.map((v: NamedVertebra) => ({ name: v.name, center: v.structure.center, confidence: round(v.confidence * confidenceFactor, 3) })),
     allDiscs: naming.discs.map((d) => ({ name: d.name, center: d.structure.center, confidence: round(d.confidence * confidenceFactor, 3) })),
     warnings,
+    imagedPlanes: planes === null ? null : imagedRange(planes),
   };
+}
+
+/** The range of planes between the padding at either end, or null when there is no padding or only padding. */
+function imagedRange(planes: { axis: 0 | 1 | 2; empty: boolean[] }): ImagedPlanes | null {
+  const first = planes.empty.indexOf(false);
+  const last = planes.empty.lastIndexOf(false);
+  if (first < 0 || (first === 0 && last === planes.empty.length - 1)) return null;
+  return { axis: planes.axis, first, last };
 }
 
 /**
@@ -503,15 +520,14 @@ function meanAbsoluteDeviation(values: Float64Array): number {
  * Measures how far the imaged volume extends from a point, by walking 1 mm steps until it leaves
  * the grid. The lateral axis is ignored because a thin sagittal slab ends close to the midline.
  * With `image`, the walk also stops where paddingRunMm steps in a row contain exactly the image's
- * lowest value, or lie in padding planes (emptyPlanes, with `low` the series' 1st percentile): the
- * fill of a rotated or padded image. Without that, a rotation's black corners or rows of noise
+ * lowest value, or lie in the padding `planes` (emptyPlanes): the fill of a rotated or padded
+ * image. Without that, a rotation's black corners or rows of noise
  * would pass for a field of view that goes on below the lowest disc.
  */
-function edgeContext(volume: Volume, image?: Volume, low?: number): NamingContext {
+function edgeContext(volume: Volume, image: Volume | undefined, planes: { axis: 0 | 1 | 2; empty: boolean[] } | null): NamingContext {
   const lateralAxis = nearestVoxelAxis(volume, 0);
   let fill = Infinity;
   if (image !== undefined) for (let index = 0; index < image.data.length; index++) fill = Math.min(fill, image.data[index]!);
-  const planes = image !== undefined && low !== undefined ? emptyPlanes(image, low) : null;
   const isFill = (index: [number, number, number]): boolean => {
     if (image === undefined) return false;
     const [i, j, k] = index.map((value, axis) => Math.min(Math.max(Math.round(value), 0), image.size[axis]! - 1)) as [number, number, number];

@@ -58,5 +58,7 @@ function turnLevels(levels: LevelResult, rotation: Mat4): LevelResult {
     vertebrae: levels.vertebrae.map((vertebra) => ({ ...vertebra, center: applyLinear(rotation, vertebra.center) })),
     allDiscs: levels.allDiscs.map((disc) => ({ ...disc, center: applyLinear(rotation, disc.center) })),
     warnings: levels.warnings,
+    // Voxel indices do not change when the frame turns.
+    imagedPlanes: levels.imagedPlanes,
   };
 }

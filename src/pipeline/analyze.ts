@@ -73,7 +73,7 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
     if (options.grade !== false && levels.levels.length > 0) {
       if (gradingModelAvailable(options.gradingModel)) {
         const gradingModel = await timed('load models', () => loadGradingModel(options.gradingModel));
-        grades = await timed('grading', () => gradeLevels(study.sagittal, study.axial, levels.levels, gradingModel));
+        grades = await timed('grading', () => gradeLevels(study.sagittal, study.axial, levels.levels, gradingModel, levels.imagedPlanes));
         models['grading'] = { file: options.gradingModel ?? defaultGradingModelPath, sha256: await sha256(options.gradingModel ?? defaultGradingModelPath) };
       } else {
         const warning = { code: 'GRADING_MODEL_MISSING', message: `grading model ${options.gradingModel ?? defaultGradingModelPath} not found, so no level is graded; reinstall deepspine or pass its path` };

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { extractDiscCrops } from '../crops/extract.js';
+import type { ImagedPlanes } from '../crops/resample.js';
 import type { Volume } from '../geometry/volume.js';
 import { defaultGradingModelPath, GradingModel, type GradingHead } from '../grading/model.js';
 import type { DiscLevel } from '../levels/types.js';
@@ -40,7 +41,10 @@ export interface LevelGrades {
   readonly usedAxial: boolean;
   /** Reason that no axial crop was fed to the model, or null exactly when `usedAxial` is true. */
   readonly axialMissingReason: string | null;
-  /** Fraction of the middle slice of the sagittal crop inside the sagittal series, rounded to 3 decimals. */
+  /**
+   * Fraction of the middle slice of the sagittal crop inside the sagittal series, padding planes
+   * counted as outside, rounded to 3 decimals.
+   */
   readonly sagittalCoverage: number;
   readonly heads: Record<string, HeadGrade>;
 }
@@ -49,15 +53,17 @@ export interface LevelGrades {
  * Crops every named disc and grades it with the multi-task model. Heads without real training
  * data carry only their status: their outputs are never reported as findings.
  * Nor are the outputs of a level whose sagittal crop has less than minSagittalCoverage inside
- * the image.
+ * the image. `sagittalImaged`, the planes of the sagittal series between its padding, makes the
+ * padding count as outside.
  */
 export async function gradeLevels(
   sagittal: Volume,
   axial: Volume | null,
   levels: readonly DiscLevel[],
   model: GradingModel,
+  sagittalImaged: ImagedPlanes | null = null,
 ): Promise<LevelGrades[]> {
-  const crops = extractDiscCrops({ studyId: 'study', sagittal, axial }, levels, model.info.cropSpec);
+  const crops = extractDiscCrops({ studyId: 'study', sagittal, axial, sagittalImaged }, levels, model.info.cropSpec);
   const grades = await model.grade(crops);
   return grades.map((grade, index) => {
     const coverage = crops[index]!.sagittal.middleSliceCoverage;

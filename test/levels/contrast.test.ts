@@ -11,6 +11,7 @@ const found: LevelResult = {
   vertebrae: [{ name: 'S1', center: [0, 0, -20], confidence: 0.88 }],
   allDiscs: [{ name: 'L5-S1', center: [0, 0, 0], confidence: 0.88 }],
   warnings: [{ code: 'LEVELS_NOT_FOUND', message: 'no disc was found for L1-L2' }],
+  imagedPlanes: null,
 };
 
 /** Four body voxels of raw intensity `body` and four background voxels, with a window of 0 to 100. */

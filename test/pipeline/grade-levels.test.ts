@@ -41,6 +41,23 @@ describe('gradeLevels near the image edge', () => {
     for (const head of model.info.heads.filter((entry) => !entry.trained)) assert.equal(grades[1]!.heads[head.name]!.status, 'not trained', head.name);
   });
 
+  it('counts padding planes as outside the image', async () => {
+    const size = [120, 200, 30] as const;
+    const affine = [0, 0, 1, -15, 1, 0, 0, -60, 0, -1, 0, 0, 0, 0, 0, 1];
+    const data = new Float32Array(size[0] * size[1] * size[2]).map((_, index) => 100 + 50 * Math.sin(index / 17) + (index % 13));
+    const sagittal = makeVolume(size, affine, data);
+    // The grid goes on for 100 rows under the disc, but the image ends 4 rows under it (z = -104).
+    const imaged = { axis: 1, first: 0, last: 104 } as const;
+
+    const [whole] = await gradeLevels(sagittal, null, [level('L5-S1', [0, 0, -100])], model);
+    const [padded] = await gradeLevels(sagittal, null, [level('L5-S1', [0, 0, -100])], model, imaged);
+
+    assert.equal(whole!.sagittalCoverage, 1);
+    // The crop reaches 24 mm above and below the disc, so 28.5 of its 48 mm lie inside.
+    assert.ok(Math.abs(padded!.sagittalCoverage - 28.5 / 48) < 0.03, `coverage ${padded!.sagittalCoverage}`);
+    for (const head of model.info.heads.filter((entry) => entry.trained)) assert.equal(padded!.heads[head.name]!.status, notGradedStatus, head.name);
+  });
+
   it('grades a disc on a thin slab', async () => {
     // Three sagittal planes 1 mm apart: the crop's outer slices, 3.5 and 7 mm to the sides, lie outside.
     const size = [120, 200, 3] as const;
