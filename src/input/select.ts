@@ -179,10 +179,16 @@ export function selectSagittal<T extends SelectableSeries>(
     (series) => usable(series, excluded) && series.classification.orientation === 'sagittal' && series.summary.sliceCount >= minimumPrimarySlices,
   );
   const names = overridable.map((series) => describeSeries(series.summary)).join(' or ');
-  const hint =
-    overridable.length === 0
+  // A series with a defect (slices at one position, a missing tag) may be the sagittal series the
+  // user meant, so the hint points at the defect before it asks for another series.
+  const defective = all
+    .filter((series) => series.summary.problems.length > 0 && (series.classification.orientation === undefined || series.classification.orientation === 'sagittal'))
+    .map((series) => describeSeries(series.summary));
+  const add =
+    defective.length === 0
       ? 'add the sagittal T2 series to the input'
-      : `add the sagittal T2 series to the input, or, if ${names} is a full sagittal series and not a localizer, name it with --sagittal-series`;
+      : `fix the problem named for ${defective.join(' and ')} (or remove the files it names), or add another sagittal T2 series`;
+  const hint = overridable.length === 0 ? add : `${add}, or, if ${names} is a full sagittal series and not a localizer, name it with --sagittal-series`;
   throw new DeepspineError(
     'NO_SAGITTAL_SERIES',
     `no usable sagittal MR series of at least ${minimumPrimarySlices} slices (found ${listing.join('; ')}); ${hint}`,

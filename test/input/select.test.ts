@@ -138,4 +138,14 @@ describe('NO_SAGITTAL_SERIES hint', () => {
     assert.match(message, /ImagePositionPatient is missing or invalid in all 8 slices/);
     assert.doesNotMatch(message, /--sagittal-series/);
   });
+
+  it('points at the defect of a sagittal series', async () => {
+    const folder = await makeTempDir('hint-defect');
+    await writeSeries(folder, sagittalT2({ seriesNumber: 2, description: 'T2 SAG', extra: { PixelSpacing: undefined } }));
+
+    const message = await rejectionMessage(loadStudy(folder), 'NO_SAGITTAL_SERIES');
+
+    assert.match(message, /; fix the problem named for 2 "T2 SAG" \(or remove the files it names\), or add another sagittal T2 series$/);
+    assert.doesNotMatch(message, /add the sagittal T2 series to the input/);
+  });
 });
