@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatLevelTable } from '../outputs/table.js';
-import { createOutputFolder, writeOutput, writeOverlayPng, writeResults } from '../outputs/write-results.js';
+import { createOutputFolder, removeEarlierOutputs, writeOutput, writeOverlayPng, writeResults } from '../outputs/write-results.js';
 import { analyzeStudy, writeSegmentation, type AnalysisOutput } from '../pipeline/analyze.js';
 
 export interface AnalyzeCommandOptions {
@@ -17,12 +17,14 @@ export interface AnalyzeCommandOptions {
 
 /**
  * Analyzes one study and writes results.json, segmentation.nii.gz and the overlay PNG to the output
- * folder, then prints the level table on stdout. Returns the analysis for callers that check it.
+ * folder, then prints the level table on stdout. Those files of an earlier run are removed first,
+ * so a failed run leaves none. Returns the analysis for callers that check it.
  */
 export async function analyzeOne(study: string, options: AnalyzeCommandOptions, logger: Logger): Promise<AnalysisOutput> {
   const outDir = resolve(options.out);
   // Created before the analysis, so an unusable --out fails at once instead of after the work.
   await createOutputFolder(outDir);
+  await removeEarlierOutputs(outDir);
   const output = await analyzeStudy(
     study,
     {

@@ -92,6 +92,20 @@ export async function createOutputFolder(dir: string): Promise<void> {
 }
 
 /**
+ * Removes the output files (outputFileNames) that an earlier run left in `dir`, so that a run that
+ * fails leaves no results of another run behind that would pass for its own. Other files stay.
+ * @throws DeepspineError OUTPUT_FAILED when one cannot be removed.
+ */
+export async function removeEarlierOutputs(dir: string): Promise<void> {
+  for (const name of Object.values(outputFileNames)) {
+    const path = join(dir, name);
+    await rm(path, { force: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new DeepspineError('OUTPUT_FAILED', `${path}: cannot remove the output of an earlier run (${error.code ?? String(error)}); pass another --out`, { file: path, cause: error });
+    });
+  }
+}
+
+/**
  * Checks that `path` can be written as an output file: it is not a folder, its folder exists, and
  * both are writable. It creates nothing, so a command can call it before a long run and still leave
  * no file behind when the run fails. `option` names the command-line option in the message.

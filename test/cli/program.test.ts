@@ -140,6 +140,19 @@ describe('deepspine CLI exit codes', () => {
     assert.equal(existsSync(join(scratch, 'planes', 'manifest.json')), false);
   });
 
+  it('failed run removes earlier results', async () => {
+    const out = join(scratch, 'earlier-run');
+    mkdirSync(out, { recursive: true });
+    for (const name of ['results.json', 'overlay.png', 'segmentation.nii.gz', 'notes.txt']) writeFileSync(join(out, name), 'from an earlier run');
+    const garbage = join(scratch, 'garbage.nii');
+    writeFileSync(garbage, 'not a volume');
+
+    const result = await run('analyze', garbage, '--out', out);
+
+    assert.equal(result.code, 4, result.stderr);
+    assert.deepEqual(readdirSync(out), ['notes.txt']);
+  });
+
   it('cervical spine is exit 7', { skip: skipWithoutSharedData('volumes', 'tptbox-cervical') }, async () => {
     const result = await run('analyze', sharedPath('volumes', 'tptbox-cervical', 'image.nii.gz'), '--out', join(scratch, 'o3'));
     assert.equal(result.code, 7);
@@ -198,6 +211,17 @@ describe('analyze batch folders', () => {
     assert.equal(result.code, 3, result.stderr);
     assert.deepEqual(readdirSync(out).filter((name) => name.endsWith('.json')), ['batch-summary.json']);
     assert.match(result.stderr, /summary in batch-summary\.json/);
+  });
+
+  it('batch runs a repeated study once', async () => {
+    const out = join(scratch, 'repeat-out');
+    const study = join(scratch, 'missing', 'twice');
+
+    const result = await run('analyze', study, study, '--out', out);
+
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /twice: given more than once \(first as .*twice\); analyzed once/);
+    assert.equal(readSummary(join(out, 'batch-summary.json')).studies.length, 1);
   });
 
   it('batch errors have one prefix', async () => {
