@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { printable, type Logger } from '../log.js';
 import { batchOutputDirs, batchSummaryFileName, prepareBatchOutput, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
+import { uniqueStudies } from './unique-studies.js';
 
 const mainScript = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -17,7 +18,7 @@ export interface BatchOptions {
 }
 
 /**
- * Analyzes many studies with `jobs` worker processes, each with an equal share of the CPU threads,
+ * Analyzes many studies with `jobs` worker processes (a study given twice, or through two links, once), each with an equal share of the CPU threads,
  * and writes the batch summary (see `batchSummaryFileName`). The level table of each study that
  * succeeds is printed on stdout when it finishes (see `formatBatchTable`). A study that fails is
  * recorded with its exit code and the others go on. Returns 0 when every study succeeded, else the
@@ -25,7 +26,7 @@ export interface BatchOptions {
  */
 export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
   await prepareBatchOutput(options.out, options.shard);
-  const sorted = [...studies].sort();
+  const sorted = uniqueStudies(studies, 'analyzed', logger).sort();
   // Folders are chosen over the whole list before sharding, so that they do not depend on the shard.
   const outDirs = batchOutputDirs(options.out, sorted);
   const planned = sorted.map((study, index) => ({ study, outDir: outDirs[index]!, index }));
@@ -75,9 +76,22 @@ function runChild(args: string[]): Promise<{ exitCode: number; stdout: string; s
     child.stderr.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
-    child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout: Buffer.concat(stdoutChunks).toString('utf8'), stderrTail: stderrTail(stderr) }));
+    child.on('close', (code, signal) => resolve({ ...childOutcome(code, signal, stderr), stdout: Buffer.concat(stdoutChunks).toString('utf8') }));
     child.on('error', (error) => resolve({ exitCode: 1, stdout: '', stderrTail: String(error) }));
   });
+}
+
+/**
+ * Returns the exit status and error text of a finished child process. A child killed by a signal
+ * gets 128 plus the signal's number, as a shell reports it (137 for SIGKILL), and an error that
+ * names the signal, since such a child prints nothing about its end.
+ */
+export function childOutcome(code: number | null, signal: NodeJS.Signals | null, stderr: string): { exitCode: number; stderrTail: string } {
+  const tail = stderrTail(stderr);
+  if (signal === null) return { exitCode: code ?? 1, stderrTail: tail };
+  // The kernel's out-of-memory killer sends SIGKILL, and a study too large for the memory is the likeliest sender.
+  const cause = signal === 'SIGKILL' ? ' (the system may have run out of memory)' : '';
+  return { exitCode: 128 + (constants.signals[signal] ?? 0), stderrTail: `the analysis process was killed by ${signal}${cause}${tail === '' ? '' : ` | ${tail}`}` };
 }
 
 /**

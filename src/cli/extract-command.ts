@@ -1,4 +1,3 @@
-import { realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { safeFileName, writeCropManifest, type CropManifestRow } from '../crops/write.js';
@@ -8,6 +7,7 @@ import type { Logger } from '../log.js';
 import { createOutputFolder } from '../outputs/write-results.js';
 import { loadSegmentationModel } from '../segmentation/model.js';
 import { parseShard } from './analyze-command.js';
+import { uniqueStudies } from './unique-studies.js';
 
 export interface ExtractOptions {
   out: string;
@@ -81,15 +81,7 @@ export interface PlannedStudy {
  *   manifest unable to tell their rows apart.
  */
 export function planExtractStudies(studies: readonly string[], logger: Logger): PlannedStudy[] {
-  const pathsByRealPath = new Map<string, string>();
-  for (const path of studies) {
-    const real = realPathOf(path);
-    const first = pathsByRealPath.get(real);
-    if (first === undefined) pathsByRealPath.set(real, path);
-    else if (resolve(first) === resolve(path)) logger.warn(`${path}: given more than once (first as ${first}); extracted once`);
-    else logger.warn(`${path}: the same study as ${first} (both resolve to ${real}); extracted once, as ${first}`);
-  }
-  const planned = [...pathsByRealPath.values()].sort().map((path) => ({ path, studyId: studyIdFromPath(resolve(path)) }));
+  const planned = uniqueStudies(studies, 'extracted', logger).sort().map((path) => ({ path, studyId: studyIdFromPath(resolve(path)) }));
 
   const unnamed = planned.filter((study) => study.studyId === '');
   if (unnamed.length > 0) {
@@ -114,18 +106,6 @@ export function planExtractStudies(studies: readonly string[], logger: Logger): 
     );
   }
   return planned;
-}
-
-/**
- * Returns the real path of `path`, with symbolic links resolved, or its absolute path when it does
- * not exist. A missing study then fails when it is read, with the message of that step.
- */
-function realPathOf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return resolve(path);
-  }
 }
 
 /** Returns the folder under `crops/` that `writeDiscCrops` gives the study. */

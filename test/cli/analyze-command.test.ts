@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { batchOutputDirs, batchSummaryFileName } from '../../src/cli/analyze-command.js';
-import { stderrTail } from '../../src/cli/batch.js';
+import { childOutcome, stderrTail } from '../../src/cli/batch.js';
 
 const out = '/data/out';
 
@@ -90,5 +90,19 @@ describe('stderrTail', () => {
 
   it('keeps an inner error prefix', () => {
     assert.equal(stderrTail('error: reading failed (error: bad header)'), 'reading failed (error: bad header)');
+  });
+});
+
+describe('childOutcome', () => {
+  it('keeps an exit status', () => {
+    assert.deepEqual(childOutcome(7, null, 'error: no disc\n'), { exitCode: 7, stderrTail: 'no disc' });
+  });
+
+  it('names a SIGKILL and memory', () => {
+    assert.deepEqual(childOutcome(null, 'SIGKILL', ''), { exitCode: 137, stderrTail: 'the analysis process was killed by SIGKILL (the system may have run out of memory)' });
+  });
+
+  it('keeps output before a signal', () => {
+    assert.deepEqual(childOutcome(null, 'SIGTERM', 'segmentation ...\n'), { exitCode: 143, stderrTail: 'the analysis process was killed by SIGTERM | segmentation ...' });
   });
 });
