@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DeepspineError } from '../errors.js';
@@ -12,6 +13,7 @@ export interface AnalyzeCliOptions {
   sagittalSeries?: string;
   axialSeries?: string;
   model?: string;
+  gradingModel?: string;
   jobs?: string;
   shard?: string;
   threads?: string;
@@ -24,11 +26,16 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
     ...(options.sagittalSeries !== undefined ? { sagittalSeries: options.sagittalSeries } : {}),
     ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
     ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.gradingModel !== undefined ? { gradingModel: options.gradingModel } : {}),
   };
   // Checked before the demo and single-study paths too, so a wrong --jobs is never silently ignored.
   const requestedJobs = parsePositive(options.jobs, '--jobs');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   if (options.out.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--out is empty; pass an output folder, or leave --out out for deepspine-out');
+  // Checked before any study is read: without it, a mistyped path would only turn grading off with a warning.
+  if (options.gradingModel !== undefined && !existsSync(options.gradingModel)) {
+    throw new DeepspineError('MODEL_FAILED', `grading model ${options.gradingModel} not found; check the path given with --grading-model`, { file: options.gradingModel });
+  }
   if (options.demo) {
     if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
     if (shard !== null) throw new DeepspineError('INVALID_ARGUMENT', '--shard splits a list of studies; it does not apply to --demo');
@@ -44,7 +51,7 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   }
   const jobs = requestedJobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
-  return runBatch(studies, { out: options.out, jobs, shard, passThrough }, logger);
+  return runBatch(studies, { out: options.out, jobs, shard, passThrough, ...(options.threads !== undefined ? { threads } : {}) }, logger);
 }
 
 function parsePositive(text: string | undefined, flag: string): number | undefined {

@@ -11,6 +11,7 @@ export interface AnalyzeCommandOptions {
   sagittalSeries?: string;
   axialSeries?: string;
   model?: string;
+  gradingModel?: string;
   threads?: number;
   inputKind?: 'demo';
 }
@@ -32,6 +33,7 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
       ...(options.sagittalSeries !== undefined ? { sagittalSeries: options.sagittalSeries } : {}),
       ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
       ...(options.model !== undefined ? { segmentationModel: options.model } : {}),
+      ...(options.gradingModel !== undefined ? { gradingModel: options.gradingModel } : {}),
       ...(options.inputKind !== undefined ? { inputKind: options.inputKind } : {}),
       threads: options.threads ?? 0,
     },

@@ -13,8 +13,10 @@ export interface BatchOptions {
   jobs: number;
   /** Only studies whose position in the sorted list modulo count equals index. */
   shard: Shard | null;
-  /** Extra arguments passed to every per-study run (series overrides, model). */
+  /** Extra arguments passed to every per-study run (series overrides, models). */
   passThrough: string[];
+  /** CPU threads of each process; by default the cores are shared equally among the `jobs` processes. */
+  threads?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   const outDirs = batchOutputDirs(options.out, sorted);
   const planned = sorted.map((study, index) => ({ study, outDir: outDirs[index]!, index }));
   const mine = options.shard === null ? planned : planned.filter((p) => p.index % options.shard!.count === options.shard!.index);
-  const threads = Math.max(1, Math.floor(availableParallelism() / options.jobs));
+  const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / options.jobs));
   logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} ${options.jobs === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
   const entries: BatchEntry[] = new Array(mine.length);
   let next = 0;

@@ -76,7 +76,7 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
         grades = await timed('grading', () => gradeLevels(study.sagittal, study.axial, levels.levels, gradingModel, levels.imagedPlanes));
         models['grading'] = { file: options.gradingModel ?? defaultGradingModelPath, sha256: await sha256(options.gradingModel ?? defaultGradingModelPath) };
       } else {
-        const warning = { code: 'GRADING_MODEL_MISSING', message: `grading model ${options.gradingModel ?? defaultGradingModelPath} not found, so no level is graded; reinstall deepspine or pass its path` };
+        const warning = { code: 'GRADING_MODEL_MISSING', message: `grading model ${options.gradingModel ?? defaultGradingModelPath} not found, so no level is graded; reinstall deepspine or pass a grading model with --grading-model` };
         logger.warn(warning.message);
         warnings.push(warning);
       }

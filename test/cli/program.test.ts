@@ -97,6 +97,24 @@ describe('deepspine CLI exit codes', () => {
     assert.match(result.stderr, /no\\x1b\[31mRED\\x0aerror: forged line/);
   });
 
+  it('missing --grading-model is exit 8', async () => {
+    const missing = join(scratch, 'no-such-grading.onnx');
+    const out = join(scratch, 'grading-model-out');
+
+    const result = await run('analyze', '--demo', '--grading-model', missing, '--out', out);
+
+    assert.equal(result.code, 8, result.stderr);
+    assert.match(result.stderr, /grading model .*no-such-grading\.onnx not found; check the path given with --grading-model/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('batch takes --threads per process', async () => {
+    const out = join(scratch, 'threads-out');
+    const result = await run('analyze', join(scratch, 'missing', 't1'), join(scratch, 'missing', 't2'), '--jobs', '2', '--threads', '3', '--out', out);
+    assert.equal(result.code, 3, result.stderr);
+    assert.match(result.stderr, /with 2 processes of 3 threads/);
+  });
+
   it('empty --out is exit 2', async () => {
     const result = await runIn(scratch, 'analyze', join(scratch, 'absent-study'), '--out', '');
     assert.equal(result.code, 2);
