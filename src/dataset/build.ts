@@ -78,7 +78,7 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   if (!(minLevelConfidence >= 0 && minLevelConfidence <= 1)) {
     throw new DeepspineError('INVALID_ARGUMENT', `the minimum level confidence must be a number from 0 to 1, got ${minLevelConfidence}`);
   }
-  const list = await listStudies(options.studies);
+  const list = await listStudies(options.studies, options.out);
   const modelPath = options.model ?? defaultSegmentationModelPath;
   const provenance = await datasetProvenance(modelPath, options.cropSpec ?? defaultCropSpec);
   logger.debug(`crops made with ${describeProvenance(provenance)}`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { safeFileName } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
@@ -36,10 +36,12 @@ export interface StudyList {
  * Lists the studies of `dir`: every subfolder (a DICOM study) and every volume file (`.nii`,
  * `.nii.gz`, `.mha`, `.mhd`, `.nrrd`), sorted by study id. Names starting with "." and other files
  * are ignored. When two entries have the same study id (`a/` and `a.nii.gz`), both are left out
- * and returned as duplicates, because neither can be joined to a report unambiguously.
+ * and returned as duplicates, because neither can be joined to a report unambiguously. An entry
+ * that is `outDir`, the build's output folder placed inside `dir`, is left out too: its own results
+ * are no study.
  * @throws DeepspineError INPUT_NOT_FOUND when `dir` does not exist or is not a folder.
  */
-export async function listStudies(dir: string): Promise<StudyList> {
+export async function listStudies(dir: string, outDir?: string): Promise<StudyList> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -47,9 +49,11 @@ export async function listStudies(dir: string): Promise<StudyList> {
     throw new DeepspineError('INPUT_NOT_FOUND', `studies folder ${dir} cannot be read (${String(error)}); pass a folder with one DICOM folder or volume file per study`, { file: dir, cause: error });
   }
   const pathsById = new Map<string, string[]>();
+  const out = outDir === undefined ? null : await realPathOrNull(outDir);
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
+    if (out !== null && (await realPathOrNull(path)) === out) continue;
     if (!(await isStudyEntry(entry, path))) continue;
     const studyId = studyIdFromPath(entry.name);
     pathsById.set(studyId, [...(pathsById.get(studyId) ?? []), path]);
@@ -66,6 +70,11 @@ export async function listStudies(dir: string): Promise<StudyList> {
     studies: unique.map((study, position) => ({ ...study, folderName: folderNames.get(study.studyId)!, position })),
     duplicates: duplicates.sort((a, b) => compareText(a.studyId, b.studyId)),
   };
+}
+
+/** Returns the path with symbolic links resolved, or null when it does not exist. */
+async function realPathOrNull(path: string): Promise<string | null> {
+  return realpath(path).catch(() => null);
 }
 
 /** Characters that a folder name under OUT/studies/ may contain. */

@@ -59,6 +59,17 @@ describe('listStudies', () => {
     assert.deepEqual(list.duplicates, []);
   });
 
+  it('leaves out the output folder', async () => {
+    const dir = join(scratch, 'with-out');
+    mkdirSync(join(dir, 'study-a'), { recursive: true });
+    mkdirSync(join(dir, 'dataset'));
+
+    const list = await listStudies(dir, join(dir, 'dataset'));
+
+    assert.deepEqual(list.studies.map((study) => study.studyId), ['study-a']);
+    assert.deepEqual((await listStudies(dir)).studies.map((study) => study.studyId), ['dataset', 'study-a']);
+  });
+
   it('leaves out entries that share an id', async () => {
     const dir = join(scratch, 'duplicates');
     mkdirSync(join(dir, 'same'), { recursive: true });
