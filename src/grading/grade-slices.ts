@@ -46,7 +46,8 @@ export interface GradeSlicesSummary {
  * (1 = most caudal disc found), the number of discs found and the `num_discs` of slices.csv, the
  * disc centre in PNG pixels, then the probabilities of every head.
  * Columns of heads without real training labels end in `_not_trained`: they are model outputs, not findings.
- * @throws DeepspineError INPUT_NOT_FOUND, MODEL_FAILED or OUTPUT_FAILED.
+ * @throws DeepspineError INPUT_NOT_FOUND, MODEL_FAILED or OUTPUT_FAILED, and UNREADABLE_INPUT when
+ *   the table lists series but no disc of any of them could be graded.
  */
 export async function gradeSlices(dir: string, outFile: string, logger: Logger, options: GradeSlicesOptions = {}): Promise<GradeSlicesSummary> {
   const model = await GradingModel.load(options.modelPath ?? defaultGradingModelPath);
@@ -88,6 +89,9 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
     if ((position + 1) % 20 === 0) logger.info(`  graded ${position + 1}/${entries.length} series`);
   }
 
+  if (entries.length > 0 && lines.length === 1) {
+    throw new DeepspineError('UNREADABLE_INPUT', `${dir}: no disc was graded on any of the ${entries.length} series (each is named in a warning above), so ${outFile} is not written`, { file: dir });
+  }
   try {
     await mkdir(dirname(outFile), { recursive: true });
     await writeFile(outFile, lines.join('\n') + '\n');

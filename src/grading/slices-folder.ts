@@ -18,8 +18,10 @@ export interface SliceEntry {
   readonly patient: string;
   readonly series: string;
   readonly sequence: string;
-  /** DICOM PixelSpacing of the source series: [row spacing, column spacing] in mm, or null when absent. */
+  /** DICOM PixelSpacing of the source series: [row spacing, column spacing] in mm, or null when absent or invalid. */
   readonly sourcePixelSpacingMm: readonly [number, number] | null;
+  /** The source_pixel_spacing_mm cell as written, for messages; empty when absent. */
+  readonly sourcePixelSpacingText?: string;
   /** Size [width, height] of the image that the source spacing refers to, or null when absent. */
   readonly originalSize: readonly [number, number] | null;
   readonly sliceThicknessMm: number | null;
@@ -56,6 +58,7 @@ export async function readSliceTable(dir: string): Promise<SliceEntry[]> {
       series: record['series']!,
       sequence: record['sequence'] ?? '',
       sourcePixelSpacingMm: spacingParts.length === 2 && spacingParts[0] && spacingParts[1] ? [spacingParts[0], spacingParts[1]] : null,
+      sourcePixelSpacingText: (record['source_pixel_spacing_mm'] ?? '').trim(),
       originalSize: sizeParts.length === 2 && sizeParts[0] && sizeParts[1] ? [sizeParts[0], sizeParts[1]] : null,
       sliceThicknessMm: positiveNumber(record['source_slice_thickness_mm']),
       numDiscs: positiveNumber(record['num_discs']),
@@ -120,7 +123,9 @@ export async function loadSliceImage(dir: string, entry: SliceEntry): Promise<Sl
   const { width, height, channels } = png;
   const spacing = estimatePngSpacing(entry, width, height);
   if (spacing === null) {
-    throw new DeepspineError('UNREADABLE_INPUT', `${path}: slices.csv gives no source_pixel_spacing_mm for series ${entry.series}; add it as "row\\col" in mm`, { file: path });
+    const written = entry.sourcePixelSpacingText ?? '';
+    const problem = written === '' ? 'gives no source_pixel_spacing_mm' : `gives source_pixel_spacing_mm ${JSON.stringify(written)}, not two positive numbers,`;
+    throw new DeepspineError('UNREADABLE_INPUT', `${path}: slices.csv ${problem} for series ${entry.series}; write it as "row\\col" in mm`, { file: path });
   }
   const data = new Float32Array(width * height);
   for (let index = 0; index < data.length; index++) data[index] = png.data[index * channels]!;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +46,22 @@ describe('deepspine grade-slices', () => {
       assert.ok(label >= 1, `IVD label ${label} below 1`);
       assert.ok(label <= 9, `IVD label ${label} above 9`);
     }
+  });
+
+  it('nothing graded is exit 4', async () => {
+    const input = join(scratch, 'missing-images');
+    mkdirSync(input, { recursive: true });
+    writeFileSync(join(input, 'slices.csv'), 'file,patient,series,source_pixel_spacing_mm\nimages/a.png,1,1_t2,0.5\\0.5\nimages/b.png,2,2_t2,0.5\\0.5\n');
+    const out = join(scratch, 'nothing.csv');
+
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, '--quiet', 'grade-slices', input, '--out', out], (error, _stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr });
+      });
+    });
+
+    assert.equal(code, 4, stderr);
+    assert.match(stderr, /no disc was graded on any of the 2 series/);
+    assert.equal(existsSync(out), false);
   });
 });

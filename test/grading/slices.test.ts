@@ -139,7 +139,8 @@ test('loadSliceImage builds a sagittal one-plane volume', async () => {
     assert.deepEqual(image.volume.size, [200, 300, 1]);
     assert.deepEqual(image.volume.affine, [0, 0, 4, 0, 0.8, 0, 0, 0, 0, -0.8, 0, 0, 0, 0, 0, 1]);
     assert.equal(image.volume.data[0], 30);
-    await assert.rejects(loadSliceImage(dir, { ...first, sourcePixelSpacingMm: null }), /no source_pixel_spacing_mm/);
+    await assert.rejects(loadSliceImage(dir, { ...first, sourcePixelSpacingMm: null, sourcePixelSpacingText: '' }), /slices\.csv gives no source_pixel_spacing_mm for series 1_t2/);
+    await assert.rejects(loadSliceImage(dir, { ...first, sourcePixelSpacingMm: null, sourcePixelSpacingText: 'abc' }), /slices\.csv gives source_pixel_spacing_mm "abc", not two positive numbers, for series 1_t2/);
     await assert.rejects(loadSliceImage(dir, { ...first, file: 'missing.png' }), /cannot read the PNG/);
   } finally {
     await rm(dir, { recursive: true, force: true });
