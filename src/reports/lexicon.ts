@@ -81,6 +81,8 @@ export interface Lexeme {
   readonly alternative: boolean;
   /** Break: the phrase starts an exception ("except"). */
   readonly exception: boolean;
+  /** Break: the phrase opens a relative clause ("which"), whose lone grade grades the finding before it. */
+  readonly relative: boolean;
   /** Severity: the phrase grades lower than the finding before it ("to a lesser degree") and carries no grade itself. */
   readonly lesser: boolean;
   /** Normal or NegBefore: the phrase also means "otherwise" ("no other abnormality", "no other"). */
@@ -164,6 +166,7 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
     section: fields.section ?? null,
     alternative: fields.alternative ?? false,
     exception: fields.exception ?? false,
+    relative: fields.relative ?? false,
     lesser: fields.lesser ?? false,
     otherwise: fields.otherwise ?? false,
   };
@@ -273,6 +276,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.uncertainty.alternatives, lexeme(UnitKind.Uncertain, 'uncertainty.alternatives', { alternative: true })]);
   lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
   lists.push([data.clauses.exceptions, lexeme(UnitKind.Break, 'clauses.exceptions', { exception: true })]);
+  lists.push([data.clauses.relativeBreaks, lexeme(UnitKind.Break, 'clauses.relativeBreaks', { relative: true })]);
   lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
   lists.push([data.clauses.orSeparators, lexeme(UnitKind.Separator, 'clauses.orSeparators', { alternative: true })]);
 

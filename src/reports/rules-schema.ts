@@ -92,6 +92,11 @@ export interface RulesData {
     breaks: string[];
     /** Clause breaks that start an exception ("except"), whose levels the clause before does not take. */
     exceptions: string[];
+    /**
+     * Clause breaks that open a relative clause ("which"). A grade or side standing alone in that
+     * clause grades the finding of the clause before ("canal stenosis which is probably moderate").
+     */
+    relativeBreaks: string[];
     /** Words that join the items of a list, as a comma does. */
     listSeparators: string[];
     /** List words that join alternatives ("or"), which keep a list inside the scope of a negation or hedge. */
@@ -192,6 +197,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
       fields: {
         breaks: phrases,
         exceptions: phrases,
+        relativeBreaks: phrases,
         listSeparators: phrases,
         orSeparators: phrases,
         referringWords: { kind: 'words' },
