@@ -143,6 +143,8 @@ export interface Lexicon {
   readonly spanWords: ReadonlySet<number>;
   readonly rangeConnectors: ReadonlySet<number>;
   readonly referringWords: ReadonlySet<number>;
+  /** Word ids after which a line break never ends the sentence ("stenosis at" over "L4-5"). */
+  readonly continuingWords: ReadonlySet<number>;
   /** The side of the letters "L" and "R", which the scanner reads as a side only before a structure abbreviation ("L NF"). */
   readonly sideLetters: ReadonlyMap<number, Lexeme>;
   /** Unit word id to its size in mm. */
@@ -319,6 +321,7 @@ function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabul
     ...data.levels.spanWords,
     ...data.severity.rangeConnectors,
     ...data.clauses.referringWords,
+    ...data.clauses.continuingWords,
     ...Object.keys(data.measurements.units),
     ...Object.keys(data.levels.vertebraMisspellings),
   ];
@@ -385,6 +388,7 @@ export function compileLexicon(data: RulesData): Lexicon {
     spanWords: idSet(data.levels.spanWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),
     referringWords: idSet(data.clauses.referringWords),
+    continuingWords: idSet(data.clauses.continuingWords),
     sideLetters: new Map([
       [id('l'), lexeme(UnitKind.Side, 'side letter', { side: 'left' })],
       [id('r'), lexeme(UnitKind.Side, 'side letter', { side: 'right' })],

@@ -103,6 +103,11 @@ export interface RulesData {
     orSeparators: string[];
     /** Words before a finding word that refer back to a finding already stated ("the narrowing"). */
     referringWords: string[];
+    /**
+     * Words that cannot end a sentence ("at", "of", "involving"), so a line that ends in one runs
+     * on into the next line, also when that line starts with a level or a capital letter.
+     */
+    continuingWords: string[];
     /** Abbreviations written with their periods ("mod.", "e.g."), whose last period does not end the sentence before a lowercase word. */
     abbreviations: string[];
   };
@@ -201,6 +206,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         listSeparators: phrases,
         orSeparators: phrases,
         referringWords: { kind: 'words' },
+        continuingWords: { kind: 'words' },
         abbreviations: { kind: 'abbreviations' },
       },
     },
