@@ -87,6 +87,8 @@ export interface Lexeme {
   readonly lesser: boolean;
   /** Normal or NegBefore: the phrase also means "otherwise" ("no other abnormality", "no other"). */
   readonly otherwise: boolean;
+  /** Patent: the phrase means patent only for a structure named in its own item ("the canal is clear"). */
+  readonly needsStructure: boolean;
 }
 
 /** A trie node, with children keyed by token id. */
@@ -171,6 +173,7 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
     relative: fields.relative ?? false,
     lesser: fields.lesser ?? false,
     otherwise: fields.otherwise ?? false,
+    needsStructure: fields.needsStructure ?? false,
   };
 }
 
@@ -284,6 +287,7 @@ function phraseLists(data: RulesData): PhraseList[] {
 
   lists.push([data.normal.normal, lexeme(UnitKind.Normal, 'normal.normal')]);
   lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
+  lists.push([data.normal.patentStructure, lexeme(UnitKind.Patent, 'normal.patentStructure', { needsStructure: true })]);
   lists.push([data.normal.study, lexeme(UnitKind.Study, 'normal.study')]);
   lists.push([data.normal.otherwise, lexeme(UnitKind.Otherwise, 'normal.otherwise')]);
   lists.push([data.normal.otherwiseNormal, lexeme(UnitKind.Normal, 'normal.otherwiseNormal', { otherwise: true })]);

@@ -10,7 +10,7 @@ export const RULES_VERSION = 'deepspine-rules/1';
 export const STRUCTURE_KINDS = ['canal', 'canalQualifier', 'foramen', 'subarticular', 'facet', 'ligamentumFlavum', 'epiduralFat', 'disc'] as const;
 export type StructureKind = (typeof STRUCTURE_KINDS)[number];
 
-export const FINDING_WORD_KINDS = ['narrowing', 'arthropathy', 'hypertrophy', 'thickening', 'excess'] as const;
+export const FINDING_WORD_KINDS = ['narrowing', 'compression', 'arthropathy', 'hypertrophy', 'thickening', 'excess'] as const;
 export type FindingWordKind = (typeof FINDING_WORD_KINDS)[number];
 
 export const STANDALONE_CONDITIONS = ['disc_bulge', 'disc_herniation', 'disc_osteophyte_complex', 'epidural_lipomatosis'] as const;
@@ -114,6 +114,11 @@ export interface RulesData {
   normal: {
     normal: string[];
     patent: string[];
+    /**
+     * Words that mean patent only when they describe a structure of their own item ("the left
+     * lateral recess is clear"), since alone they mean something else ("it is not clear whether").
+     */
+    patentStructure: string[];
     /** Words that name the study itself, for statements such as "normal MRI of the lumbar spine". */
     study: string[];
     /** Words that make a normal statement cover what the report has not described ("otherwise unremarkable"). */
@@ -210,7 +215,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         abbreviations: { kind: 'abbreviations' },
       },
     },
-    normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
+    normal: phraseLists(['normal', 'patent', 'patentStructure', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
     measurements: {
       kind: 'object',
       fields: {
