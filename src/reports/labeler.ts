@@ -179,7 +179,7 @@ class ReportReader {
    */
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment', respectivelyAt: number): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
-    if (levels.groups.length > 0) this.anyLevel = true;
+    if (levels.groups.some((group) => !group.upper)) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
     const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, from, respectivelyAt, levels, findings) : null;
     const otherRegion = this.namesOtherRegion(from, to);
@@ -205,7 +205,8 @@ class ReportReader {
       const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), excluded);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
-      if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
+      // "Upper levels: normal." without a described level below states nothing, so it still gets NO_LEVELS_FOUND.
+      if (!namesLevels(placement.tier) && placement.tier !== Tier.Upper) this.anyWholeStudy = true;
       recordFinding(this.table, finding, placement, this.lexicon);
     }
     if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup, this.namesSurgery(from, to));
@@ -306,7 +307,7 @@ class ReportReader {
     if (family === Family.StudyNormal && group?.remaining !== true) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
       let tier: Tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
-      if (group.remaining) tier = Tier.Remaining;
+      if (group.remaining) tier = group.upper ? Tier.Upper : Tier.Remaining;
       else if (group.global) tier = Tier.Global;
       return { levels: group.levels, tier, section };
     }

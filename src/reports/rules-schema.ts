@@ -35,6 +35,8 @@ export interface RulesData {
     wholeStudy: string[];
     /** Phrases naming the lumbar levels that the report does not describe one by one ("remaining levels"). */
     remainingLevels: string[];
+    /** Phrases naming the lumbar levels above the uppermost one that the report describes one by one ("upper levels"). */
+    upperLevels: string[];
     /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
     emphasis: string[];
     /** Phrases that pair a list of grades or sides with a list of levels in order ("respectively"). */
@@ -169,6 +171,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         lumbosacral: phrases,
         wholeStudy: phrases,
         remainingLevels: phrases,
+        upperLevels: phrases,
         emphasis: phrases,
         respectively: phrases,
         lumbarStudy: phrases,
