@@ -10,8 +10,9 @@ import { UnitKind, type Lexicon } from './lexicon.js';
 import { pairRespectively } from './respectively.js';
 import { lexiconFor, loadRules, type Rules } from './rules.js';
 import { scanReport, type Unit } from './scan.js';
+import { cellValues, findTables, type TableLine, type TableRow } from './tables.js';
 import { TokenStream, releaseTokenizerMemory, tokenize } from './tokenize.js';
-import { LUMBAR_LEVELS, type ReportLabels, type ReportLevel, type ReportWarning } from './types.js';
+import { LUMBAR_LEVELS, type Evidence, type ReportLabels, type ReportLevel, type ReportWarning } from './types.js';
 
 let defaultRules: Rules | null = null;
 
@@ -256,6 +257,40 @@ class ReportReader {
     this.currentCarried = single !== null && !single.headsText;
   }
 
+  /**
+   * Reads one row of a table with column headers. A cell under a header that names conditions
+   * gives them its value at the row's level, with the cell as evidence. A cell under any other
+   * header is read as text about the row's level. The row's level stays current after it, as a
+   * level heading does.
+   */
+  readTableRow(row: TableRow, section: Placement['section']): void {
+    const levelCell = row.cells[row.levelColumn]!;
+    const group = new StatementLevels(this.units, levelCell.from, levelCell.to, this.sixthLumbar).groups[0];
+    if (group === undefined) return;
+    this.anyLevel = true;
+    this.blankLine();
+    const tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
+    row.cells.forEach((cell, column) => {
+      if (column === row.levelColumn || cell.to <= cell.from) return;
+      const conditions = row.columns[column]!;
+      if (conditions.conditions.length === 0) {
+        this.current = group;
+        this.currentCarried = false;
+        forEachStatement(this.units, cell.from, cell.to, (from, to) => this.readStatement(from, to, section, -1));
+        return;
+      }
+      for (const value of cellValues(this.units, cell, conditions, this.lexicon)) {
+        const evidence: Evidence = { start: cell.start, end: cell.end, section };
+        if (value.range !== undefined) evidence.range = value.range;
+        if (value.measurementMm !== undefined) evidence.measurementMm = value.measurementMm;
+        if (value.uncertain === true) evidence.uncertain = true;
+        for (const level of group.levels) this.table.record(section, tier, level, value.condition, value.value, value.graded, evidence);
+      }
+    });
+    this.current = group;
+    this.currentCarried = false;
+  }
+
   /** Returns whether units `from` to `to` contain a phrase of surgery ("status post", "laminectomy"). */
   private namesSurgery(from: number, to: number): boolean {
     for (let index = from; index < to; index++) if (this.units[index]!.kind === UnitKind.Surgery) return true;
@@ -326,6 +361,19 @@ class ReportReader {
   }
 }
 
+/** Adds a TABLE_COLUMN_UNREAD warning for each column header of `header` that names no condition. */
+function warnUnreadColumns(header: TableLine & { kind: 'header' }, warnings: ReportWarning[]): void {
+  header.columns.forEach((column, index) => {
+    if (index === header.levelColumn || column.conditions.length > 0 || column.header.end <= column.header.start) return;
+    warnings.push({
+      code: 'TABLE_COLUMN_UNREAD',
+      message: 'A table column header names no condition that the rules know, so the cells under it are read as text about the level of their row.',
+      start: column.header.start,
+      end: column.header.end,
+    });
+  });
+}
+
 /**
  * Labels one report. `rules` defaults to the shipped rules, loaded once. Runs in time linear in
  * the text length.
@@ -348,8 +396,10 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
 
   table.reset();
   const reader = new ReportReader(scan.units, lexicon, scan.sixthLumbar);
+  const tables = findTables(text, scan.units, scan.sentences);
+  const warnings: ReportWarning[] = [];
   let section: string | null = null;
-  for (const sentence of scan.sentences) {
+  scan.sentences.forEach((sentence, sentenceIndex) => {
     if (sentence.section !== section) {
       section = sentence.section;
       reader.startSection();
@@ -359,11 +409,13 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     // The first item of a list that opens a section starts an item too, so a level it names ends at the next item.
     if (sentence.startsListItem) reader.listItem();
     const labeled = sentence.section;
-    if (!isLabeledSection(labeled) || !sentence.informative) continue;
-    forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));
-  }
+    if (!isLabeledSection(labeled) || !sentence.informative) return;
+    const tableLine = tables.get(sentenceIndex);
+    if (tableLine?.kind === 'header') warnUnreadColumns(tableLine, warnings);
+    else if (tableLine?.kind === 'row') reader.readTableRow(tableLine.row, labeled);
+    else forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));
+  });
 
-  const warnings: ReportWarning[] = [];
   if (scan.sixthLumbar) {
     warnings.push({
       code: 'SIXTH_LUMBAR_VERTEBRA',
