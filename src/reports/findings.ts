@@ -932,7 +932,7 @@ export function readFindings(
     // A lesser-degree word that found no graded finding before it gives no grade.
     if (finding.severity?.lesser === true) finding.severity = null;
     const negation = item.negatedBy;
-    // "The left foramen is not clear" does not say that it is patent, as "not patent" would not.
+    // "The left foramen is not clear" does not state a patent foramen, so a negated "clear" gives nothing.
     if (finding.zero && item.negationTriggers > 0 && item.patent?.lexeme!.needsStructure === true) continue;
     if (negation !== null && !finding.zero) {
       if (!negatesTopGradeOnly(finding, negation)) {

@@ -270,16 +270,16 @@ class ReportReader {
     this.anyLevel = true;
     this.blankLine();
     const tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
-    row.cells.forEach((cell, column) => {
-      if (column === row.levelColumn || cell.to <= cell.from) return;
-      const conditions = row.columns[column]!;
-      if (conditions.conditions.length === 0) {
+    row.cells.forEach((cell, columnIndex) => {
+      if (columnIndex === row.levelColumn || cell.to <= cell.from) return;
+      const column = row.columns[columnIndex]!;
+      if (column.conditions.length === 0) {
         this.current = group;
         this.currentCarried = false;
         forEachStatement(this.units, cell.from, cell.to, (from, to) => this.readStatement(from, to, section, -1));
         return;
       }
-      for (const value of cellValues(this.units, cell, conditions, this.lexicon)) {
+      for (const value of cellValues(this.units, cell, column, this.lexicon)) {
         const evidence: Evidence = { start: cell.start, end: cell.end, section };
         if (value.range !== undefined) evidence.range = value.range;
         if (value.measurementMm !== undefined) evidence.measurementMm = value.measurementMm;

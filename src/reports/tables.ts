@@ -35,14 +35,14 @@ export interface TableColumn {
   readonly header: TableCell;
 }
 
-/** A table row: its cells, the cell that holds its level, and the columns of its table. */
+/** A table row: its cells, the index of the cell that contains its level, and the columns of its table. */
 export interface TableRow {
   readonly cells: readonly TableCell[];
   readonly levelColumn: number;
   readonly columns: readonly TableColumn[];
 }
 
-/** How the labeler reads one sentence of a table: a header line gives nothing, a row its cells. */
+/** The reading of one sentence of a table: a header line gives no value, and a row gives the values of its cells. */
 export type TableLine = { readonly kind: 'header'; readonly columns: readonly TableColumn[]; readonly levelColumn: number } | { readonly kind: 'row'; readonly row: TableRow };
 
 function isPipe(text: string, unit: Unit): boolean {
@@ -172,7 +172,7 @@ function onlyPipes(text: string, units: readonly Unit[], sentence: Sentence): bo
 
 /**
  * Finds the tables of a report and returns, by sentence index, how each of their lines is read.
- * A header line is a line with vertical bars whose first filled cell holds no level, at least one
+ * A header line is a line with vertical bars whose first filled cell contains no level, at least one
  * cell of which names a condition. It must be followed, after any line of bars alone, by rows in
  * the same section with as many cells, whose first filled cell starts with a level notation.
  * The rows run until a line that is no such row.
@@ -225,7 +225,7 @@ export interface CellValue {
   readonly uncertain?: boolean;
 }
 
-/** What the units of one cell state, whatever the column. */
+/** The grade, measurement, negation, hedge and sides that the units of one cell state, whatever the column. */
 interface CellWords {
   severity: Unit | null;
   measure: Unit | null;
