@@ -73,7 +73,21 @@ interface GradeResult {
   fields: Partial<Evidence>;
 }
 
+/** Returns whether the finding word of `finding` is a compression word ("effacement of the thecal sac"). */
+function namesCompression(finding: Finding): boolean {
+  const word = finding.item.findingWord ?? finding.item.borrowed?.findingWord ?? null;
+  return word?.lexeme?.findingWord === 'compression';
+}
+
 function gradeFinding(finding: Finding, lexicon: Lexicon): GradeResult {
+  const result = gradeFromWords(finding, lexicon);
+  // Reports write "mild effacement of the ventral thecal sac" both for a canal without stenosis
+  // and for mild stenosis, so a mild or ungraded compression keeps its grade with the range [0, 1].
+  if (result.grade === 1 && result.fields.range === undefined && namesCompression(finding)) result.fields.range = [0, 1];
+  return result;
+}
+
+function gradeFromWords(finding: Finding, lexicon: Lexicon): GradeResult {
   const fields: Partial<Evidence> = {};
   if (finding.hedged) fields.uncertain = true;
   if (finding.measure !== null) fields.measurementMm = finding.measure.measureMm;

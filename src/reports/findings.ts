@@ -212,7 +212,13 @@ class ClauseSharing {
     private readonly heading: FindingHeading,
     /** The finding that this statement continues, when it holds only levels and a grade; else null. */
     private readonly continued: Item | null,
+    /**
+     * The index of the head item of the clause before, when this clause is a relative clause
+     * ("which is probably moderate") that may grade it; else -1.
+     */
+    relativeTarget: number,
   ) {
+    this.previousHead = relativeTarget;
     this.rightHead = rightHeadScratch.take(to - from);
     this.rightShareable = rightShareableScratch.take(to - from);
     let nextHead = -1;
@@ -456,6 +462,10 @@ class ClauseSharing {
     const targetItem = items[target]!;
     const apart = target < index && this.placedApart(targetItem, item);
     if (!apart && targetItem.severity === null && (targetItem.effectiveSeverity === null || target > index)) {
+      if (item.negatedBy !== null && item.negationTriggers > 0) {
+        negateGrade(item, targetItem);
+        return;
+      }
       targetItem.effectiveSeverity = gradeAfter(item.severity, targetItem.effectiveSeverity);
       absorb(item, targetItem);
       return;
@@ -593,6 +603,17 @@ function absorb(item: Item, target: Item): void {
   if (item.hedged && target.severity === null) target.hedged = true;
   if (item.valueStart < target.extraStart) target.extraStart = item.valueStart;
   if (item.valueEnd > target.extraEnd) target.extraEnd = item.valueEnd;
+}
+
+/**
+ * Gives a negated grade standing alone (`item`) to the ungraded finding `target` before it, as
+ * "not severe" in "canal stenosis, which is not severe". A negated severe grade leaves the grade
+ * unstated, as it does in "the canal stenosis is not severe". A lower one negates the finding,
+ * as "not significant" does.
+ */
+function negateGrade(item: Item, target: Item): void {
+  if (item.severity!.grade < 3) target.negatedBy ??= item.negatedBy;
+  absorb(item, target);
 }
 
 function newFinding(family: Family, item: Item, position: number): Finding {
@@ -817,6 +838,21 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
   }
 }
 
+/**
+ * Returns the index of the head item that a relative clause starting at item `clauseStart` may
+ * grade: the last item of the clause before (items `previousStart` to `clauseStart`), when that item
+ * is a finding word and a relative break word ("which") opens the clause. Returns -1 otherwise.
+ */
+function relativeClauseTarget(units: readonly Unit[], items: readonly Item[], previousStart: number, clauseStart: number): number {
+  const previous = items[clauseStart - 1]!;
+  if (previous.type !== ItemType.Head || clauseStart - 1 < previousStart) return -1;
+  for (let index = items[clauseStart]!.first - 1; index > previous.last; index--) {
+    const unit = units[index]!;
+    if (unit.kind === UnitKind.Break) return unit.lexeme?.relative === true ? clauseStart - 1 : -1;
+  }
+  return -1;
+}
+
 /** Returns whether the statement of `items` names a level and states one grade and nothing else, as "L3-4: moderate." does. */
 function isGradeOnly(items: readonly Item[], levels: LevelLookup, to: number): boolean {
   if (items.length !== 1 || levels.countBefore(to) === 0) return false;
@@ -870,14 +906,22 @@ export function readFindings(
   const findings: Finding[] = [];
   const measureItems: Item[] = [];
   const sideReferences = new SideReferences(levels, sideSource);
+  // Every clause is linked before any is emitted, because a relative clause may grade the finding
+  // of the clause before it.
+  const clauseStarts: number[] = [];
   let clauseStart = 0;
   for (let index = 1; index <= items.length; index++) {
     if (index < items.length && items[index]!.clause === items[clauseStart]!.clause) continue;
     applyScopes(units, items, clauseStart, index);
-    new ClauseSharing(units, items, clauseStart, index, levels, heading, continued).run();
+    const relativeTarget = clauseStarts.length > 0 ? relativeClauseTarget(units, items, clauseStarts[clauseStarts.length - 1]!, clauseStart) : -1;
+    new ClauseSharing(units, items, clauseStart, index, levels, heading, continued, relativeTarget).run();
     sideReferences.link(items, clauseStart, index);
-    emitClause(items, clauseStart, index, findings, measureItems);
+    clauseStarts.push(clauseStart);
     clauseStart = index;
+  }
+  clauseStarts.push(items.length);
+  for (let clause = 0; clause + 1 < clauseStarts.length; clause++) {
+    emitClause(items, clauseStarts[clause]!, clauseStarts[clause + 1]!, findings, measureItems);
   }
   sideReferences.finish(to);
   attachMeasures(measureItems, findings);
@@ -888,6 +932,8 @@ export function readFindings(
     // A lesser-degree word that found no graded finding before it gives no grade.
     if (finding.severity?.lesser === true) finding.severity = null;
     const negation = item.negatedBy;
+    // "The left foramen is not clear" does not state a patent foramen, so a negated "clear" gives nothing.
+    if (finding.zero && item.negationTriggers > 0 && item.patent?.lexeme!.needsStructure === true) continue;
     if (negation !== null && !finding.zero) {
       if (!negatesTopGradeOnly(finding, negation)) {
         finding.negated = true;

@@ -36,11 +36,16 @@ export const ItemType = {
 } as const;
 export type ItemType = (typeof ItemType)[keyof typeof ItemType];
 
-/** Returns whether `findingWord` makes a condition with `structure` ("foraminal" and "narrowing"). */
+/**
+ * Returns whether `findingWord` makes a condition with `structure` ("foraminal" and "narrowing").
+ * A compression word makes one with the canal only ("compression of the thecal sac"), because
+ * compressed nerve roots in a foramen or recess are no stenosis of their own.
+ */
 export function combines(structure: StructureKind, findingWord: FindingWordKind): boolean {
   switch (structure) {
     case 'canal':
     case 'canalQualifier':
+      return findingWord === 'narrowing' || findingWord === 'compression';
     case 'foramen':
     case 'subarticular':
       return findingWord === 'narrowing';
@@ -197,6 +202,11 @@ function classify(item: Item): ItemType {
   if (item.structures.length > 0) return item.patent !== null || item.normal !== null ? ItemType.Predicate : ItemType.StructureOnly;
   // "The left foramen is narrowed, the right is patent": one side without a structure refers to a sided finding nearby.
   const oneSide = item.sides === LEFT || item.sides === RIGHT;
+  // "It is not clear whether ...": without a structure or one side, "clear" is a word the labeler does not know.
+  if (item.patent !== null && item.patent.lexeme!.needsStructure && !oneSide) {
+    item.patent = null;
+    item.content++;
+  }
   if ((item.patent !== null || item.normal !== null) && oneSide && item.content === 0 && item.measures.length === 0) return ItemType.Elliptical;
   if (item.patent !== null) return ItemType.PatentBare;
   if (item.normal !== null) return ItemType.NormalBare;

@@ -10,8 +10,9 @@ import { UnitKind, type Lexicon } from './lexicon.js';
 import { pairRespectively } from './respectively.js';
 import { lexiconFor, loadRules, type Rules } from './rules.js';
 import { scanReport, type Unit } from './scan.js';
+import { cellValues, findTables, type TableLine, type TableRow } from './tables.js';
 import { TokenStream, releaseTokenizerMemory, tokenize } from './tokenize.js';
-import { LUMBAR_LEVELS, type ReportLabels, type ReportLevel, type ReportWarning } from './types.js';
+import { LUMBAR_LEVELS, type Evidence, type ReportLabels, type ReportLevel, type ReportWarning } from './types.js';
 
 let defaultRules: Rules | null = null;
 
@@ -179,7 +180,7 @@ class ReportReader {
    */
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment', respectivelyAt: number): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
-    if (levels.groups.length > 0) this.anyLevel = true;
+    if (levels.groups.some((group) => !group.upper)) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
     const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, from, respectivelyAt, levels, findings) : null;
     const otherRegion = this.namesOtherRegion(from, to);
@@ -205,7 +206,8 @@ class ReportReader {
       const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), excluded);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
-      if (!namesLevels(placement.tier)) this.anyWholeStudy = true;
+      // "Upper levels: normal." without a described level below states nothing, so it still gets NO_LEVELS_FOUND.
+      if (!namesLevels(placement.tier) && placement.tier !== Tier.Upper) this.anyWholeStudy = true;
       recordFinding(this.table, finding, placement, this.lexicon);
     }
     if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup, this.namesSurgery(from, to));
@@ -253,6 +255,40 @@ class ReportReader {
     const single = placedAtGroup ? singleLevelGroup(groups) : null;
     this.current = single;
     this.currentCarried = single !== null && !single.headsText;
+  }
+
+  /**
+   * Reads one row of a table with column headers. A cell under a header that names conditions
+   * gives them its value at the row's level, with the cell as evidence. A cell under any other
+   * header is read as text about the row's level. The row's level stays current after it, as a
+   * level heading does.
+   */
+  readTableRow(row: TableRow, section: Placement['section']): void {
+    const levelCell = row.cells[row.levelColumn]!;
+    const group = new StatementLevels(this.units, levelCell.from, levelCell.to, this.sixthLumbar).groups[0];
+    if (group === undefined) return;
+    this.anyLevel = true;
+    this.blankLine();
+    const tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
+    row.cells.forEach((cell, columnIndex) => {
+      if (columnIndex === row.levelColumn || cell.to <= cell.from) return;
+      const column = row.columns[columnIndex]!;
+      if (column.conditions.length === 0) {
+        this.current = group;
+        this.currentCarried = false;
+        forEachStatement(this.units, cell.from, cell.to, (from, to) => this.readStatement(from, to, section, -1));
+        return;
+      }
+      for (const value of cellValues(this.units, cell, column, this.lexicon)) {
+        const evidence: Evidence = { start: cell.start, end: cell.end, section };
+        if (value.range !== undefined) evidence.range = value.range;
+        if (value.measurementMm !== undefined) evidence.measurementMm = value.measurementMm;
+        if (value.uncertain === true) evidence.uncertain = true;
+        for (const level of group.levels) this.table.record(section, tier, level, value.condition, value.value, value.graded, evidence);
+      }
+    });
+    this.current = group;
+    this.currentCarried = false;
   }
 
   /** Returns whether units `from` to `to` contain a phrase of surgery ("status post", "laminectomy"). */
@@ -306,7 +342,7 @@ class ReportReader {
     if (family === Family.StudyNormal && group?.remaining !== true) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
       let tier: Tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
-      if (group.remaining) tier = Tier.Remaining;
+      if (group.remaining) tier = group.upper ? Tier.Upper : Tier.Remaining;
       else if (group.global) tier = Tier.Global;
       return { levels: group.levels, tier, section };
     }
@@ -323,6 +359,19 @@ class ReportReader {
     if ((finding.negated || finding.zero) && !otherRegion) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     return null;
   }
+}
+
+/** Adds a TABLE_COLUMN_UNREAD warning for each column header of `header` that names no condition. */
+function warnUnreadColumns(header: TableLine & { kind: 'header' }, warnings: ReportWarning[]): void {
+  header.columns.forEach((column, index) => {
+    if (index === header.levelColumn || column.conditions.length > 0 || column.header.end <= column.header.start) return;
+    warnings.push({
+      code: 'TABLE_COLUMN_UNREAD',
+      message: 'A table column header names no condition that the rules know, so the cells under it are read as text about the level of their row.',
+      start: column.header.start,
+      end: column.header.end,
+    });
+  });
 }
 
 /**
@@ -347,8 +396,10 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
 
   table.reset();
   const reader = new ReportReader(scan.units, lexicon, scan.sixthLumbar);
+  const tables = findTables(text, scan.units, scan.sentences);
+  const warnings: ReportWarning[] = [];
   let section: string | null = null;
-  for (const sentence of scan.sentences) {
+  scan.sentences.forEach((sentence, sentenceIndex) => {
     if (sentence.section !== section) {
       section = sentence.section;
       reader.startSection();
@@ -358,11 +409,13 @@ export function labelReport(text: string, rules: Rules = shippedRules()): Report
     // The first item of a list that opens a section starts an item too, so a level it names ends at the next item.
     if (sentence.startsListItem) reader.listItem();
     const labeled = sentence.section;
-    if (!isLabeledSection(labeled) || !sentence.informative) continue;
-    forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));
-  }
+    if (!isLabeledSection(labeled) || !sentence.informative) return;
+    const tableLine = tables.get(sentenceIndex);
+    if (tableLine?.kind === 'header') warnUnreadColumns(tableLine, warnings);
+    else if (tableLine?.kind === 'row') reader.readTableRow(tableLine.row, labeled);
+    else forEachStatement(scan.units, sentence.from, sentence.to, (from, to) => reader.readStatement(from, to, labeled, sentence.respectivelyAt));
+  });
 
-  const warnings: ReportWarning[] = [];
   if (scan.sixthLumbar) {
     warnings.push({
       code: 'SIXTH_LUMBAR_VERTEBRA',

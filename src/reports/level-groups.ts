@@ -17,6 +17,8 @@ export class LevelGroup {
   global = false;
   /** Names the levels the report does not describe one by one ("the remaining levels"). */
   remaining = false;
+  /** With `remaining`: names only those of them above the uppermost level the report describes ("upper levels"). */
+  upper = false;
   /** Holds a level notation or the lumbosacral junction, not only a whole-study phrase. */
   named = false;
   headsText = false;
@@ -46,8 +48,10 @@ function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean, several:
       levels = LUMBAR_LEVELS;
       break;
     case 'remaining':
+    case 'upper':
       group.global = true;
       group.remaining = true;
+      group.upper = unit.levelKind === 'upper';
       levels = LUMBAR_LEVELS;
       break;
     case 'lumbosacral':

@@ -74,17 +74,21 @@ export interface Lexeme {
   readonly structure: StructureKind | null;
   readonly findingWord: FindingWordKind | null;
   readonly condition: StandaloneCondition | null;
-  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | null;
+  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null;
   readonly region: 'lumbar' | 'nonLumbar' | null;
   readonly section: SectionName | null;
   /** Separator: the word joins alternatives ("or"). Uncertain: the word sets two findings against each other ("versus"). */
   readonly alternative: boolean;
   /** Break: the phrase starts an exception ("except"). */
   readonly exception: boolean;
+  /** Break: the phrase opens a relative clause ("which"), whose lone grade grades the finding before it. */
+  readonly relative: boolean;
   /** Severity: the phrase grades lower than the finding before it ("to a lesser degree") and carries no grade itself. */
   readonly lesser: boolean;
   /** Normal or NegBefore: the phrase also means "otherwise" ("no other abnormality", "no other"). */
   readonly otherwise: boolean;
+  /** Patent: the phrase means patent only for a structure named in its own item ("the canal is clear"). */
+  readonly needsStructure: boolean;
 }
 
 /** A trie node, with children keyed by token id. */
@@ -141,6 +145,8 @@ export interface Lexicon {
   readonly spanWords: ReadonlySet<number>;
   readonly rangeConnectors: ReadonlySet<number>;
   readonly referringWords: ReadonlySet<number>;
+  /** Word ids after which a line break never ends the sentence ("stenosis at" over "L4-5"). */
+  readonly continuingWords: ReadonlySet<number>;
   /** The side of the letters "L" and "R", which the scanner reads as a side only before a structure abbreviation ("L NF"). */
   readonly sideLetters: ReadonlyMap<number, Lexeme>;
   /** Unit word id to its size in mm. */
@@ -164,8 +170,10 @@ function lexeme(kind: UnitKind, source: string, fields: Partial<Omit<Lexeme, 'ki
     section: fields.section ?? null,
     alternative: fields.alternative ?? false,
     exception: fields.exception ?? false,
+    relative: fields.relative ?? false,
     lesser: fields.lesser ?? false,
     otherwise: fields.otherwise ?? false,
+    needsStructure: fields.needsStructure ?? false,
   };
 }
 
@@ -273,11 +281,13 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.uncertainty.alternatives, lexeme(UnitKind.Uncertain, 'uncertainty.alternatives', { alternative: true })]);
   lists.push([data.clauses.breaks, lexeme(UnitKind.Break, 'clauses.breaks')]);
   lists.push([data.clauses.exceptions, lexeme(UnitKind.Break, 'clauses.exceptions', { exception: true })]);
+  lists.push([data.clauses.relativeBreaks, lexeme(UnitKind.Break, 'clauses.relativeBreaks', { relative: true })]);
   lists.push([data.clauses.listSeparators, lexeme(UnitKind.Separator, 'clauses.listSeparators')]);
   lists.push([data.clauses.orSeparators, lexeme(UnitKind.Separator, 'clauses.orSeparators', { alternative: true })]);
 
   lists.push([data.normal.normal, lexeme(UnitKind.Normal, 'normal.normal')]);
   lists.push([data.normal.patent, lexeme(UnitKind.Patent, 'normal.patent')]);
+  lists.push([data.normal.patentStructure, lexeme(UnitKind.Patent, 'normal.patentStructure', { needsStructure: true })]);
   lists.push([data.normal.study, lexeme(UnitKind.Study, 'normal.study')]);
   lists.push([data.normal.otherwise, lexeme(UnitKind.Otherwise, 'normal.otherwise')]);
   lists.push([data.normal.otherwiseNormal, lexeme(UnitKind.Normal, 'normal.otherwiseNormal', { otherwise: true })]);
@@ -286,6 +296,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.lumbosacral, lexeme(UnitKind.Level, 'levels.lumbosacral', { levelKind: 'lumbosacral', region: 'lumbar' })]);
   lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
+  lists.push([data.levels.upperLevels, lexeme(UnitKind.Level, 'levels.upperLevels', { levelKind: 'upper' })]);
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
   lists.push([data.levels.transitional, lexeme(UnitKind.Transitional, 'levels.transitional')]);
@@ -315,6 +326,7 @@ function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabul
     ...data.levels.spanWords,
     ...data.severity.rangeConnectors,
     ...data.clauses.referringWords,
+    ...data.clauses.continuingWords,
     ...Object.keys(data.measurements.units),
     ...Object.keys(data.levels.vertebraMisspellings),
   ];
@@ -381,6 +393,7 @@ export function compileLexicon(data: RulesData): Lexicon {
     spanWords: idSet(data.levels.spanWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),
     referringWords: idSet(data.clauses.referringWords),
+    continuingWords: idSet(data.clauses.continuingWords),
     sideLetters: new Map([
       [id('l'), lexeme(UnitKind.Side, 'side letter', { side: 'left' })],
       [id('r'), lexeme(UnitKind.Side, 'side letter', { side: 'right' })],

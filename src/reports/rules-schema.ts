@@ -10,7 +10,7 @@ export const RULES_VERSION = 'deepspine-rules/1';
 export const STRUCTURE_KINDS = ['canal', 'canalQualifier', 'foramen', 'subarticular', 'facet', 'ligamentumFlavum', 'epiduralFat', 'disc'] as const;
 export type StructureKind = (typeof STRUCTURE_KINDS)[number];
 
-export const FINDING_WORD_KINDS = ['narrowing', 'arthropathy', 'hypertrophy', 'thickening', 'excess'] as const;
+export const FINDING_WORD_KINDS = ['narrowing', 'compression', 'arthropathy', 'hypertrophy', 'thickening', 'excess'] as const;
 export type FindingWordKind = (typeof FINDING_WORD_KINDS)[number];
 
 export const STANDALONE_CONDITIONS = ['disc_bulge', 'disc_herniation', 'disc_osteophyte_complex', 'epidural_lipomatosis'] as const;
@@ -35,6 +35,8 @@ export interface RulesData {
     wholeStudy: string[];
     /** Phrases naming the lumbar levels that the report does not describe one by one ("remaining levels"). */
     remainingLevels: string[];
+    /** Phrases naming the lumbar levels above the uppermost one that the report describes one by one ("upper levels"). */
+    upperLevels: string[];
     /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
     emphasis: string[];
     /** Phrases that pair a list of grades or sides with a list of levels in order ("respectively"). */
@@ -92,18 +94,33 @@ export interface RulesData {
     breaks: string[];
     /** Clause breaks that start an exception ("except"), whose levels the clause before does not take. */
     exceptions: string[];
+    /**
+     * Clause breaks that open a relative clause ("which"). A grade or side standing alone in that
+     * clause grades the finding of the clause before ("canal stenosis which is probably moderate").
+     */
+    relativeBreaks: string[];
     /** Words that join the items of a list, as a comma does. */
     listSeparators: string[];
     /** List words that join alternatives ("or"), which keep a list inside the scope of a negation or hedge. */
     orSeparators: string[];
     /** Words before a finding word that refer back to a finding already stated ("the narrowing"). */
     referringWords: string[];
+    /**
+     * Words that cannot end a sentence ("at", "of", "involving"), so a line that ends in one runs
+     * on into the next line, also when that line starts with a level or a capital letter.
+     */
+    continuingWords: string[];
     /** Abbreviations written with their periods ("mod.", "e.g."), whose last period does not end the sentence before a lowercase word. */
     abbreviations: string[];
   };
   normal: {
     normal: string[];
     patent: string[];
+    /**
+     * Words that mean patent only when they describe a structure of their own item ("the left
+     * lateral recess is clear"), since alone they mean something else ("it is not clear whether").
+     */
+    patentStructure: string[];
     /** Words that name the study itself, for statements such as "normal MRI of the lumbar spine". */
     study: string[];
     /** Words that make a normal statement cover what the report has not described ("otherwise unremarkable"). */
@@ -154,6 +171,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         lumbosacral: phrases,
         wholeStudy: phrases,
         remainingLevels: phrases,
+        upperLevels: phrases,
         emphasis: phrases,
         respectively: phrases,
         lumbarStudy: phrases,
@@ -192,13 +210,15 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
       fields: {
         breaks: phrases,
         exceptions: phrases,
+        relativeBreaks: phrases,
         listSeparators: phrases,
         orSeparators: phrases,
         referringWords: { kind: 'words' },
+        continuingWords: { kind: 'words' },
         abbreviations: { kind: 'abbreviations' },
       },
     },
-    normal: phraseLists(['normal', 'patent', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
+    normal: phraseLists(['normal', 'patent', 'patentStructure', 'study', 'otherwise', 'otherwiseNormal', 'fillers']),
     measurements: {
       kind: 'object',
       fields: {

@@ -15,7 +15,7 @@ export class Unit {
   /** Severity: the lower grade of an intermediate range, else -1. */
   rangeLow = -1;
   /** Level: what the notation names. `upper` and `lower` are vertebra ordinals as in level-notation.ts. */
-  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | null = null;
+  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null = null;
   upper = -1;
   lower = -1;
   /** A colon follows, as in the level heading "L4-5:" or the finding heading "Canal stenosis:". */
@@ -109,6 +109,7 @@ const CAPITALS_CONTINUE_KINDS: ReadonlySet<UnitKind> = new Set([
 
 const match: { lexeme: Lexeme | null } = { lexeme: null };
 const mention = new LevelMention();
+const headingMention = new LevelMention();
 
 /** Returns whether the original text from `start` to `end` has no lowercase letter. */
 function isUpperCase(text: string, start: number, end: number): boolean {
@@ -265,16 +266,30 @@ class Scanner {
 
   /**
    * Returns whether the line break at `index` continues the sentence, as in text wrapped
-   * mid-sentence: the line ends in a word, number or comma and the next line starts with a
-   * lowercase word that is not a level. Any other line break ends the sentence.
+   * mid-sentence. It does when the line ends in a word that cannot end a sentence ("at", "of")
+   * and the next line starts with a word or number, so "stenosis at" over "L4-5" is one sentence.
+   * A level heading ("L4-5:") on the next line still starts a new sentence. The line break also
+   * continues the sentence when the line ends in a word, number or comma and the next line starts
+   * with a lowercase word that is not a level. Any other line break ends the sentence, so a level
+   * that opens a line after "L3-4: disc bulge" starts a new statement.
    */
   private continuesSentence(index: number): boolean {
     const tokens = this.tokens;
     if (index === 0 || index + 1 >= tokens.count) return false;
+    const next = tokens.kind[index + 1];
+    if (this.lexicon.continuingWords.has(tokens.id[index - 1]!) && (next === TokenKind.Word || next === TokenKind.Number)) {
+      return !this.startsLevelHeading(index + 1);
+    }
     const before = tokens.kind[index - 1];
     const afterWord = before === TokenKind.Word || before === TokenKind.Number || index - 1 === this.abbreviationPeriodAtLineEnd;
     if (!(afterWord || tokens.id[index - 1] === this.lexicon.ids.comma)) return false;
     return this.isLowercaseWord(index + 1);
+  }
+
+  /** Returns whether a level notation followed by a colon starts at token `index`, as "L4-5:" does. */
+  private startsLevelHeading(index: number): boolean {
+    if (!readLevel(this.tokens, index, this.lexicon, headingMention)) return false;
+    return headingMention.end < this.tokens.count && this.tokens.id[headingMention.end] === this.lexicon.ids.colon;
   }
 
   /**

@@ -167,6 +167,41 @@ describe('labelReport current level', () => {
       text: 'L4-5: There is moderate\ncanal stenosis.',
       levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
     },
+    {
+      name: 'level after a wrapped preposition',
+      text: 'There is moderate canal stenosis at\nL4-5. No disc herniation.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 2, disc_herniation: 0 } },
+    },
+    {
+      name: 'level list after wrapped involving',
+      text: 'Severe stenosis involving\nL4-5 and L5-S1.',
+      levels: { 'L4-L5': { spinal_canal_stenosis: 3 }, 'L5-S1': { spinal_canal_stenosis: 3 } },
+    },
+    {
+      name: 'capitalised line after wrapped of',
+      text: 'L5-S1: Moderate narrowing of the\nLeft neural foramen.',
+      levels: { 'L5-S1': { left_foraminal_stenosis: 2 } },
+    },
+    {
+      name: 'level heading after wrapped and',
+      text: 'Mild canal stenosis at L3-4 and\nL4-5: severe canal stenosis.',
+      levels: { 'L3-L4': { spinal_canal_stenosis: 1 }, 'L4-L5': { spinal_canal_stenosis: 3 } },
+    },
+    {
+      name: 'line ending in a level',
+      text: 'Disc bulge at L3-4\nL4-5 moderate canal stenosis.',
+      levels: { 'L3-L4': { disc_bulge: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'line ending in a finding',
+      text: 'L3-4: mild disc bulge\nL4-5 moderate canal stenosis',
+      levels: { 'L3-L4': { disc_bulge: 1 }, 'L4-L5': { spinal_canal_stenosis: 2 } },
+    },
+    {
+      name: 'blank line after wrapped at',
+      text: 'Moderate canal stenosis at\n\nL4-5: disc bulge.',
+      levels: { 'L4-L5': { disc_bulge: 1 } },
+    },
   ]);
 });
 

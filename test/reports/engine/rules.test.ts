@@ -77,6 +77,50 @@ describe('loadRules', () => {
     assert.deepEqual(labelReport(text, rules).levels, { 'L3-L4': { spinal_canal_stenosis: 2 }, 'L4-L5': { spinal_canal_stenosis: 1 } });
   });
 
+  it('adds a relative clause word', () => {
+    const rules = loadRules([rulesDirectory({ 'clauses.json': { version: RULES_VERSION, clauses: { relativeBreaks: ['whereby'] } } })]);
+    // The word ends the clause, so the negation before it no longer reaches the facets.
+    const negated = 'L4-5: No disc bulge whereby facet arthropathy.';
+    assert.equal(labelReport(negated).levels['L4-L5']?.left_facet_arthropathy, 0);
+    assert.equal(labelReport(negated, rules).levels['L4-L5']?.left_facet_arthropathy, 1);
+    // A grade alone after it still grades the finding before it.
+    const labels = labelReport('L4-5: Canal stenosis whereby probably moderate.', rules);
+    assert.equal(labels.levels['L4-L5']?.spinal_canal_stenosis, 2);
+    assert.equal(labels.evidence['L4-L5']?.spinal_canal_stenosis?.uncertain, true);
+  });
+
+  it('adds a line continuing word', () => {
+    const text = 'Moderate canal stenosis centred upon\nL4-5.';
+    assert.deepEqual(labelReport(text).levels, {});
+    const rules = loadRules([rulesDirectory({ 'clauses.json': { version: RULES_VERSION, clauses: { continuingWords: ['upon'] } } })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { spinal_canal_stenosis: 2 } });
+  });
+
+  it('adds a compression word', () => {
+    const text = 'L4-5: Severe indentation of the thecal sac.';
+    assert.deepEqual(labelReport(text).levels, {});
+    const rules = loadRules([rulesDirectory({ 'site.json': { version: RULES_VERSION, conditions: { findingWords: { compression: ['indentation'] } } } })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { spinal_canal_stenosis: 3 } });
+  });
+
+  it('adds a patent word for structures', () => {
+    const text = 'L4-5: The canal is free. It is free of charge.';
+    assert.deepEqual(labelReport(text).levels, {});
+    const rules = loadRules([rulesDirectory({ 'normal.json': { version: RULES_VERSION, normal: { patentStructure: ['free'] } } })]);
+    assert.deepEqual(labelReport(text, rules).levels, { 'L4-L5': { spinal_canal_stenosis: 0 } });
+  });
+
+  it('adds an upper levels phrase', () => {
+    const text = 'Cranial levels: normal.\nL2-3: Mild disc bulge.';
+    assert.deepEqual(labelReport(text).levels, { 'L2-L3': { disc_bulge: 1 } });
+    const rules = loadRules([rulesDirectory({ 'levels.json': { version: RULES_VERSION, levels: { upperLevels: ['cranial levels'] } } })]);
+    const levels = labelReport(text, rules).levels;
+    assert.equal(levels['L1-L2']?.spinal_canal_stenosis, 0);
+    assert.equal(levels['L1-L2']?.disc_bulge, 0);
+    assert.deepEqual(levels['L2-L3'], { disc_bulge: 1 });
+    assert.equal(levels['L3-L4'], undefined);
+  });
+
   it('adds an exception phrase', () => {
     const text = 'No foraminal stenosis barring mild left foraminal narrowing at L4-5.';
     const rules = loadRules([rulesDirectory({ 'exceptions.json': { version: RULES_VERSION, clauses: { exceptions: ['barring'] } } })]);

@@ -659,6 +659,46 @@ const wholeStudy: LabelCase[] = [
     },
   },
   {
+    name: 'upper levels heading',
+    text: 'Upper levels: normal.\nL4-5: Moderate canal stenosis.\nL5-S1: Mild disc bulge.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allConditions(0)), {
+      'L4-L5': { spinal_canal_stenosis: 2 },
+      'L5-S1': { disc_bulge: 1 },
+    }),
+    evidence: { 'L1-L2': { disc_bulge: { keyword: 'normal', global: true } }, 'L4-L5': { spinal_canal_stenosis: { global: false } } },
+  },
+  {
+    name: 'upper levels stop at first described',
+    text: 'Upper lumbar levels: Unremarkable.\nL3-4: Mild disc bulge.\nL5-S1: Moderate canal stenosis.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3'], allConditions(0)), {
+      'L3-L4': { disc_bulge: 1 },
+      'L5-S1': { spinal_canal_stenosis: 2 },
+    }),
+  },
+  {
+    name: 'upper levels after the findings',
+    text: 'L4-5: Moderate canal stenosis.\nThe upper levels show no stenosis.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allStenosis(0)), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
+  },
+  {
+    name: 'upper levels without described level',
+    text: 'Upper levels: normal.',
+    levels: {},
+    warnings: ['NO_LEVELS_FOUND'],
+  },
+  {
+    name: 'remaining levels heading',
+    text: 'L4-5: Moderate canal stenosis.\nRemaining levels: unremarkable.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4', 'L5-S1'], allConditions(0)), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
+    evidence: { 'L5-S1': { disc_bulge: { global: true } } },
+  },
+  {
+    name: 'span heading of normal levels',
+    text: 'L1-2 through L3-4: normal.\nL4-5: Moderate canal stenosis.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allConditions(0)), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
+    evidence: { 'L2-L3': { disc_bulge: { global: false } } },
+  },
+  {
     name: 'remainder of the examination',
     text: 'L3-4: Small disc bulge.\nThe remainder of the examination is unremarkable.',
     levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L4-L5', 'L5-S1'], allConditions(0)), { 'L3-L4': { disc_bulge: 1 } }),

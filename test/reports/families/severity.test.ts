@@ -232,6 +232,34 @@ const cases: LabelCase[] = [
     evidence: { 'L4-L5': { spinal_canal_stenosis: { range: [0, 2], unspecifiedGrade: false } } },
   },
   {
+    name: 'grade in relative clause',
+    text: 'L4-5: Canal stenosis, which is moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: false, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'relative clause with own finding',
+    text: 'L4-5: Disc bulge which causes mild canal stenosis.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
+  },
+  {
+    name: 'not severe in relative clause',
+    text: 'L4-5: Canal stenosis which is not severe.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
+    name: 'not severe after comma',
+    text: 'L4-5: Canal stenosis, not severe.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
+    name: 'not significant in relative clause',
+    text: 'L4-5: Canal stenosis which is not significant.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+  },
+  {
     name: 'lesser degree after severe',
     text: 'Severe canal stenosis at L2-3, and to a lesser degree at L3-4.',
     levels: { 'L2-L3': { spinal_canal_stenosis: 3 }, 'L3-L4': { spinal_canal_stenosis: 2 } },

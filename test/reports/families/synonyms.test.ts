@@ -208,6 +208,86 @@ const cases: LabelCase[] = [
     text: 'L3-4: The canal is of adequate calibre.',
     levels: { 'L3-L4': { spinal_canal_stenosis: 0 } },
   },
+  {
+    name: 'severe compression of thecal sac',
+    text: 'L4-5: Severe compression of the thecal sac.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 3 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'compression', range: null, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'thecal sac moderately compressed',
+    text: 'L3-4: The thecal sac is moderately compressed.',
+    levels: { 'L3-L4': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L3-L4': { spinal_canal_stenosis: { keyword: 'compressed', range: null } } },
+  },
+  {
+    name: 'ungraded effacement of thecal sac',
+    text: 'L4-5: The thecal sac is effaced.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'effaced', range: [0, 1], unspecifiedGrade: true } } },
+  },
+  {
+    name: 'mild effacement of ventral sac',
+    text: 'L4-5: Disc bulge with mild effacement of the ventral thecal sac.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 1 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'effacement', range: [0, 1], unspecifiedGrade: false } } },
+  },
+  {
+    name: 'no effacement of thecal sac',
+    text: 'L4-5: Disc bulge without effacement of the thecal sac.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 0 } },
+  },
+  {
+    name: 'nerve root compression is no stenosis',
+    text: 'L4-5: Disc protrusion compressing the left S1 nerve root. Compression of the traversing L5 nerve roots.',
+    levels: { 'L4-L5': { disc_herniation: 1 } },
+  },
+  {
+    name: 'nerve roots within the thecal sac',
+    text: 'L4-5: Compression of the nerve roots within the thecal sac.',
+    levels: {},
+  },
+  {
+    name: 'compression in recess is no stenosis',
+    text: 'L5-S1: Protrusion compressing the right S1 nerve root in the lateral recess. The nerve roots are compressed.',
+    levels: { 'L5-S1': { disc_herniation: 1 } },
+  },
+  {
+    name: 'cord compression and fracture',
+    text: 'T12-L1: Severe spinal cord compression. L1 compression fracture.',
+    levels: {},
+  },
+  {
+    name: 'clear lateral recess',
+    text: 'L4-5: The left lateral recess is clear.',
+    levels: { 'L4-L5': { left_subarticular_stenosis: 0 } },
+    evidence: { 'L4-L5': { left_subarticular_stenosis: { keyword: 'clear' } } },
+  },
+  {
+    name: 'clear foramina and canal',
+    text: 'L3-4: Neural foramina are clear. The canal is clear.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 0, right_foraminal_stenosis: 0, spinal_canal_stenosis: 0 } },
+  },
+  {
+    name: 'clear side after narrowed side',
+    text: 'L5-S1: The right neural foramen is moderately narrowed, the left is clear.',
+    levels: { 'L5-S1': { right_foraminal_stenosis: 2, left_foraminal_stenosis: 0 } },
+  },
+  {
+    name: 'clear without a structure',
+    text: 'L4-5: Clear. It is not clear on this study.',
+    levels: {},
+  },
+  {
+    name: 'structure not clear',
+    text: 'L4-5: The left foramen is not clear.',
+    levels: {},
+  },
+  {
+    name: 'no clear herniation',
+    text: 'L4-5: No clear disc herniation.',
+    levels: { 'L4-L5': { disc_herniation: 0 } },
+  },
 ];
 
 testCases(cases);

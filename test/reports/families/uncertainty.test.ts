@@ -118,6 +118,24 @@ const cases: LabelCase[] = [
     evidence: { 'L4-L5': { spinal_canal_stenosis: { uncertain: true } } },
   },
   {
+    name: 'hedged grade in relative clause',
+    text: 'L4-5: Canal stenosis which is probably moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: true, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'hedged side in relative clause',
+    text: 'L4-5: Foraminal narrowing on the left, which may be moderate.',
+    levels: { 'L4-L5': { left_foraminal_stenosis: 2 } },
+    evidence: { 'L4-L5': { left_foraminal_stenosis: { keyword: 'moderate', uncertain: true } } },
+  },
+  {
+    name: 'relative clause after with',
+    text: 'L4-5: Disc bulge with canal stenosis which is likely severe.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 3 } },
+    evidence: { 'L4-L5': { disc_bulge: { uncertain: false }, spinal_canal_stenosis: { uncertain: true } } },
+  },
+  {
     name: 'certain grade keeps hedge out',
     text: 'L4-5: Moderate central canal stenosis, possibly severe.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
