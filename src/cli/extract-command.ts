@@ -38,6 +38,7 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
   const model = await loadSegmentationModel(options.model);
   const rows: CropManifestRow[] = [];
   let firstFailure = 0;
+  let failed = 0;
   try {
     for (const [position, { path, studyId }] of mine.entries()) {
       try {
@@ -50,6 +51,7 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
       } catch (error) {
         const code = error instanceof DeepspineError ? error.exitCode : 1;
         if (firstFailure === 0) firstFailure = code;
+        failed++;
         logger.error(`[${position + 1}/${mine.length}] ${path}: skipped (${error instanceof Error ? error.message : String(error)})`);
       }
     }
@@ -57,7 +59,9 @@ export async function runExtract(studies: string[], options: ExtractOptions, log
     await model.release();
   }
   const manifest = await writeCropManifest(outDir, rows, [], spec);
-  logger.info(`${rows.length} crops of ${mine.length} studies; manifest ${manifest}`);
+  const extracted = mine.length - failed;
+  const failures = failed > 0 ? ` (${failed} of ${mine.length} failed)` : '';
+  logger.info(`${rows.length} ${rows.length === 1 ? 'crop' : 'crops'} of ${extracted} ${extracted === 1 ? 'study' : 'studies'}${failures}; manifest ${manifest}`);
   return firstFailure;
 }
 

@@ -34,7 +34,9 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-v, --verbose', 'log debug messages')
     .addOption(new Option('-q, --quiet', 'log only warnings and errors').conflicts('verbose'))
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    // Each command's help then lists -q and -v too, which are given before or after the command name.
+    .configureHelp({ showGlobalOptions: true });
 
   program
     .command('export-segmentation-data')

@@ -129,6 +129,14 @@ function overrideSeries<T extends SelectableSeries>(all: readonly T[], query: st
       message: `the ${role} series ${describeSeries(chosen.summary)} chosen by option is ${chosen.summary.orientation ?? 'of unknown orientation'}, not ${role}`,
     });
   }
+  const weighting = chosen.classification.weighting;
+  if (chosen.summary.orientation === role && weighting !== 't2') {
+    const kind = weighting === 'unknown' ? 'of unknown contrast' : weighting.toUpperCase().replace('STAR', '*');
+    warnings.push({
+      code: 'SERIES_OVERRIDE_CONTRAST',
+      message: `the ${role} series ${describeSeries(chosen.summary)} chosen by option is ${kind}, not T2 as the automatic choice prefers, so level finding and grading may be less reliable`,
+    });
+  }
   if (role === 'sagittal' && chosen.summary.sliceCount < minimumPrimarySlices) {
     warnings.push({
       code: 'SERIES_OVERRIDE_FEW_SLICES',

@@ -184,7 +184,7 @@ async function scanDicomStudy(root: string, logger: Logger): Promise<DicomStudyS
   const warnings = warnSkippedFiles(skippedFiles, logger);
 
   const series = groupSeries(kept).map(toSelectable);
-  logger.info(`found ${series.length} series in ${scan.fileCount} files${skippedFiles.length > 0 ? ` (${skippedFiles.length} skipped)` : ''}`);
+  logger.info(`found ${series.length} series in ${files(scan.fileCount)}${skippedFiles.length > 0 ? ` (${skippedFiles.length} skipped)` : ''}`);
   for (const entry of series) {
     logger.debug(`series ${describeSeries(entry.summary)} [${entry.summary.id}]: ${entry.summary.classification}; ${entry.classification.reasons.join('; ')}`);
   }
@@ -429,13 +429,18 @@ function noImagesError(root: string, fileCount: number, skipped: readonly Skippe
   if (skipped.every((entry) => entry.kind === 'not-dicom')) {
     return new DeepspineError(
       'UNREADABLE_INPUT',
-      `no DICOM file in ${root} (${fileCount} files, none a DICOM Part 10 file); give the folder that holds the study's DICOM files, or a NIfTI, MHA or NRRD volume`,
+      `no DICOM file in ${root} (${files(fileCount)}, none a DICOM Part 10 file); give the folder that holds the study's DICOM files, or a NIfTI, MHA or NRRD volume`,
       { file: root },
     );
   }
   return new DeepspineError(
     'NO_MR_SERIES',
-    `no DICOM images in ${root} (${fileCount} files, none an image); give the folder that holds the study's MR series`,
+    `no DICOM images in ${root} (${files(fileCount)}, none an image); give the folder that holds the study's MR series`,
     { file: root },
   );
+}
+
+/** "1 file" or "N files". */
+function files(count: number): string {
+  return `${count} ${count === 1 ? 'file' : 'files'}`;
 }

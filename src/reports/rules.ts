@@ -51,7 +51,7 @@ function listJsonFiles(directory: string): string[] {
 }
 
 function invalidFile(file: string, reason: string, cause?: unknown): DeepspineError {
-  return new DeepspineError('INVALID_ARGUMENT', `Invalid rules file ${file}: ${reason}`, { file, cause });
+  return new DeepspineError('INVALID_ARGUMENT', `invalid rules file ${file}: ${reason}`, { file, cause });
 }
 
 /** Validates one rules file and merges it into `data`. */

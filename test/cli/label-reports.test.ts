@@ -120,7 +120,7 @@ describe('deepspine label-reports', () => {
     const output = join(scratch, 'rules-out.jsonl');
     const result = await run('label-reports', input, '--out', output, '--rules', rulesFolder);
     assert.equal(result.code, 2, result.stderr);
-    assert.match(result.stderr, /Invalid rules file .*site\.json: "severity\.grades\.tight" must be a grade 0, 1, 2 or 3, got 5/);
+    assert.match(result.stderr, /invalid rules file .*site\.json: "severity\.grades\.tight" must be a grade 0, 1, 2 or 3, got 5/);
     assert.ok(!existsSync(output));
   });
 

@@ -109,6 +109,29 @@ describe('override with few slices', () => {
   });
 });
 
+describe('series override contrast', () => {
+  it('warns when the named sagittal series is not T2', async () => {
+    const folder = await makeTempDir('override-stir');
+    await writeSeries(join(folder, 't2'), sagittalT2());
+    await writeSeries(join(folder, 'stir'), sagittalT2({ seriesNumber: 7, description: 'STIR SAG' }));
+
+    const study = await loadStudy(folder, { sagittalSeries: 'STIR SAG' });
+
+    assert.equal(study.sagittalSeries.description, 'STIR SAG');
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['SERIES_OVERRIDE_CONTRAST']);
+    assert.match(study.warnings[0]!.message, /^the sagittal series 7 "STIR SAG" chosen by option is STIR, not T2 as the automatic choice prefers/);
+  });
+
+  it('stays quiet for a named T2 series', async () => {
+    const folder = await makeTempDir('override-t2');
+    await writeSeries(join(folder, 't2'), sagittalT2({ seriesNumber: 4, description: 'T2 SAG' }));
+
+    const study = await loadStudy(folder, { sagittalSeries: '4' });
+
+    assert.deepEqual(study.warnings, []);
+  });
+});
+
 describe('NO_SAGITTAL_SERIES hint', () => {
   it('does not suggest an override for axial series', async () => {
     const folder = await makeTempDir('hint-axial');
