@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DeepspineError } from '../errors.js';
+import { defaultGradingModelPath } from '../grading/model.js';
+import { defaultSegmentationModelPath } from '../segmentation/model.js';
 import type { Logger } from '../log.js';
 import { analyzeOne, parseShard } from './analyze-command.js';
 import { runBatch } from './batch.js';
@@ -17,6 +19,7 @@ export interface AnalyzeCliOptions {
   jobs?: string;
   shard?: string;
   threads?: string;
+  resume?: boolean;
 }
 
 /** Dispatches `deepspine analyze`: the demo, one study, or a batch of studies. Returns the exit code. */
@@ -39,19 +42,25 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   if (options.demo) {
     if (studies.length > 0) throw new DeepspineError('INVALID_ARGUMENT', 'give either --demo or study paths, not both');
     if (shard !== null) throw new DeepspineError('INVALID_ARGUMENT', '--shard splits a list of studies; it does not apply to --demo');
+    if (options.resume === true) throw new DeepspineError('INVALID_ARGUMENT', '--resume skips finished studies of a batch; it does not apply to --demo');
     const demoDir = join(options.out, 'demo-study');
     await prepareDemoStudy(demoDir, logger);
     await analyzeOne(demoDir, { out: options.out, threads, inputKind: 'demo', ...shared }, logger);
     return 0;
   }
   if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
-  if (studies.length === 1 && shard === null) {
+  if (studies.length === 1 && shard === null && options.resume !== true) {
     await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
     return 0;
   }
   const jobs = requestedJobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
-  return runBatch(studies, { out: options.out, jobs, shard, passThrough, ...(options.threads !== undefined ? { threads } : {}) }, logger);
+  const resume = { segmentationModel: options.model ?? defaultSegmentationModelPath, gradingModel: options.gradingModel ?? defaultGradingModelPath };
+  return runBatch(
+    studies,
+    { out: options.out, jobs, shard, passThrough, ...(options.threads !== undefined ? { threads } : {}), ...(options.resume === true ? { resume } : {}) },
+    logger,
+  );
 }
 
 function parsePositive(text: string | undefined, flag: string): number | undefined {

@@ -68,6 +68,8 @@ export interface BatchEntry {
   readonly outDir: string;
   readonly exitCode: number;
   readonly error: string | null;
+  /** True when `--resume` kept the results of an earlier run instead of analyzing the study again. */
+  readonly fromEarlierRun?: true;
 }
 
 /** One part of a study list split across machines: `--shard INDEX/COUNT`, INDEX counted from 0. */

@@ -1,8 +1,15 @@
-import { spawn } from 'node:child_process';
-import { availableParallelism, constants } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileSha256 } from '../hash.js';
 import { printable, type Logger } from '../log.js';
+import { outputFileNames } from '../outputs/write-results.js';
+import { packageVersion } from '../package-version.js';
 import { batchOutputDirs, batchSummaryFileName, prepareBatchOutput, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
+import { interruptSignals, signalExitCode } from './signals.js';
 import { uniqueStudies } from './unique-studies.js';
 
 const mainScript = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -17,14 +24,23 @@ export interface BatchOptions {
   passThrough: string[];
   /** CPU threads of each process; by default the cores are shared equally among the `jobs` processes. */
   threads?: number;
+  /**
+   * With `resume`, a study whose folder holds the results.json of an earlier run of this deepspine
+   * version with these model files is not analyzed again (see finishedEarlier).
+   */
+  resume?: { segmentationModel: string; gradingModel: string };
 }
 
 /**
- * Analyzes many studies with `jobs` worker processes (a study given twice, or through two links, once), each with an equal share of the CPU threads,
- * and writes the batch summary (see `batchSummaryFileName`). The level table of each study that
- * succeeds is printed on stdout when it finishes (see `formatBatchTable`). A study that fails is
- * recorded with its exit code and the others go on. Returns 0 when every study succeeded, else the
- * exit code of the first failure.
+ * Analyzes many studies with `jobs` worker processes, each with an equal share of the CPU threads
+ * (a study given twice, or through two links, once), and writes the batch summary (see
+ * `batchSummaryFileName`). The level table of each study that succeeds is printed on stdout when
+ * it finishes (see `formatBatchTable`). A study that fails is recorded with its exit code and the
+ * others go on. Returns 0 when every study succeeded, else the exit code of the first failure.
+ *
+ * On SIGINT or SIGTERM no further study starts and the running ones are stopped. The summary
+ * records them and the studies not started as not finished, and the return value is 128 plus the
+ * signal's number. A second signal exits at once.
  */
 export async function runBatch(studies: string[], options: BatchOptions, logger: Logger): Promise<number> {
   await prepareBatchOutput(options.out, options.shard);
@@ -33,29 +49,93 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   const outDirs = batchOutputDirs(options.out, sorted);
   const planned = sorted.map((study, index) => ({ study, outDir: outDirs[index]!, index }));
   const mine = options.shard === null ? planned : planned.filter((p) => p.index % options.shard!.count === options.shard!.index);
+  const entries: (BatchEntry | undefined)[] = new Array(mine.length).fill(undefined);
+  if (options.resume !== undefined) {
+    const check = await earlierRunCheck(options.resume);
+    for (const [position, { study, outDir }] of mine.entries()) {
+      if (await finishedEarlier(outDir, check)) entries[position] = { study, outDir, exitCode: 0, error: null, fromEarlierRun: true };
+    }
+    const reused = entries.filter((entry) => entry !== undefined).length;
+    logger.info(`${reused} of ${mine.length} studies have results of an earlier run with the same version and models, and are not analyzed again`);
+  }
+  const todo = mine.map((_, position) => position).filter((position) => entries[position] === undefined);
   const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / options.jobs));
-  logger.info(`analyzing ${mine.length} of ${sorted.length} studies with ${options.jobs} ${options.jobs === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
-  const entries: BatchEntry[] = new Array(mine.length);
+  logger.info(`analyzing ${todo.length} of ${sorted.length} studies with ${options.jobs} ${options.jobs === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
+
+  const running = new Set<ChildProcess>();
+  let stopped: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopped !== null) process.exit(signalExitCode(signal));
+    stopped = signal;
+    logger.error(`batch interrupted by ${signal}; stopping the running studies. Run the same command again with --resume to analyze only the studies that did not finish`);
+    for (const child of running) child.kill('SIGTERM');
+  };
+  for (const signal of interruptSignals) process.on(signal, onSignal);
   let next = 0;
   let done = 0;
   const worker = async (): Promise<void> => {
-    while (next < mine.length) {
-      const position = next++;
+    while (next < todo.length && stopped === null) {
+      const position = todo[next++]!;
       const { study, outDir } = mine[position]!;
-      const { exitCode, stdout, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough]);
-      entries[position] = { study, outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
+      const { exitCode, stdout, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough], running);
       done++;
+      if (stopped !== null && exitCode !== 0) continue;
+      entries[position] = { study, outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
       if (exitCode === 0) {
-        logger.info(`[${done}/${mine.length}] ${study}: done`);
+        logger.info(`[${done}/${todo.length}] ${study}: done`);
         process.stdout.write(formatBatchTable(study, outDir, stdout));
-      } else logger.error(`[${done}/${mine.length}] ${study}: failed with exit code ${exitCode}: ${stderrTail}`);
+      } else logger.error(`[${done}/${todo.length}] ${study}: failed with exit code ${exitCode}: ${stderrTail}`);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.jobs, mine.length) }, worker));
-  await writeBatchSummary(options.out, entries, options.shard);
-  const failed = entries.filter((e) => e.exitCode !== 0);
-  logger.info(`${entries.length - failed.length} of ${entries.length} studies succeeded; summary in ${batchSummaryFileName(options.shard)}`);
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.jobs, todo.length) }, worker));
+  } finally {
+    for (const signal of interruptSignals) process.off(signal, onSignal);
+  }
+  const interrupted: NodeJS.Signals | null = stopped;
+  const summary = entries.map(
+    (entry, position): BatchEntry =>
+      entry ?? { study: mine[position]!.study, outDir: mine[position]!.outDir, exitCode: signalExitCode(interrupted!), error: `not finished: the batch was interrupted by ${interrupted}` },
+  );
+  await writeBatchSummary(options.out, summary, options.shard);
+  const failed = summary.filter((e) => e.exitCode !== 0);
+  logger.info(`${summary.length - failed.length} of ${summary.length} studies succeeded; summary in ${batchSummaryFileName(options.shard)}`);
+  if (interrupted !== null) return signalExitCode(interrupted);
   return failed[0]?.exitCode ?? 0;
+}
+
+/** What results.json of an earlier run must record for `--resume` to keep it. */
+interface EarlierRunCheck {
+  readonly version: string;
+  readonly segmentationSha256: string;
+  /** Null when no grading model is installed, so results without grades are the expected ones. */
+  readonly gradingSha256: string | null;
+}
+
+async function earlierRunCheck(models: { segmentationModel: string; gradingModel: string }): Promise<EarlierRunCheck> {
+  return {
+    version: packageVersion(),
+    segmentationSha256: await fileSha256(models.segmentationModel),
+    gradingSha256: existsSync(models.gradingModel) ? await fileSha256(models.gradingModel) : null,
+  };
+}
+
+/**
+ * Whether `outDir` holds the results.json of a finished run of this deepspine version with the
+ * same model files. A run writes results.json last and removes it first, so its presence means
+ * that run finished. Series options are not recorded there, so a resumed batch must be given the
+ * same ones.
+ */
+async function finishedEarlier(outDir: string, check: EarlierRunCheck): Promise<boolean> {
+  let result: { deepspineVersion?: unknown; models?: Record<string, { sha256?: unknown } | undefined> };
+  try {
+    result = JSON.parse(await readFile(join(outDir, outputFileNames.results), 'utf8')) as typeof result;
+  } catch {
+    return false;
+  }
+  if (result.deepspineVersion !== check.version) return false;
+  if (result.models?.['segmentation']?.sha256 !== check.segmentationSha256) return false;
+  return (result.models['grading']?.sha256 ?? null) === check.gradingSha256;
 }
 
 /**
@@ -67,10 +147,15 @@ export function formatBatchTable(study: string, outDir: string, table: string): 
   return `Study ${printable(study)}, results in ${printable(outDir)}:\n${body}\n`;
 }
 
-/** Runs one `deepspine` child process and returns its exit status, its whole stdout and the tail of its stderr. */
-function runChild(args: string[]): Promise<{ exitCode: number; stdout: string; stderrTail: string }> {
+/**
+ * Runs one `deepspine` child process and returns its exit status, its whole stdout and the tail of
+ * its stderr. The child is in `running` while it runs, so that an interrupted batch can stop it.
+ */
+function runChild(args: string[], running: Set<ChildProcess>): Promise<{ exitCode: number; stdout: string; stderrTail: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [mainScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.on('close', () => running.delete(child));
     // The child prints only its level table on stdout (about 3 kB for a study with six levels), so it is kept whole.
     const stdoutChunks: Buffer[] = [];
     let stderr = '';
@@ -93,7 +178,7 @@ export function childOutcome(code: number | null, signal: NodeJS.Signals | null,
   if (signal === null) return { exitCode: code ?? 1, stderrTail: tail };
   // The kernel's out-of-memory killer sends SIGKILL, and a study too large for the memory is the likeliest sender.
   const cause = signal === 'SIGKILL' ? ' (the system may have run out of memory)' : '';
-  return { exitCode: 128 + (constants.signals[signal] ?? 0), stderrTail: `the analysis process was killed by ${signal}${cause}${tail === '' ? '' : ` | ${tail}`}` };
+  return { exitCode: signalExitCode(signal), stderrTail: `the analysis process was killed by ${signal}${cause}${tail === '' ? '' : ` | ${tail}`}` };
 }
 
 /**

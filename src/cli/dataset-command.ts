@@ -1,9 +1,9 @@
-import { constants } from 'node:os';
 import { buildDataset, type DatasetBuildResult } from '../dataset/build.js';
 import { formatSummary } from '../dataset/summary.js';
 import { DeepspineError } from '../errors.js';
 import { listFirst, type Logger } from '../log.js';
 import { parseShard } from './analyze-command.js';
+import { interruptSignals, signalExitCode } from './signals.js';
 
 /** Options of `deepspine dataset build` as commander parses them. */
 export interface DatasetBuildCliOptions {
@@ -18,9 +18,6 @@ export interface DatasetBuildCliOptions {
   retryFailed?: boolean;
   minLevelConfidence?: string;
 }
-
-/** Signals that interrupt a build: the workers are stopped and the process exits with 128 plus the signal number. */
-const interruptSignals = ['SIGINT', 'SIGTERM'] as const;
 
 /**
  * Runs `deepspine dataset build` and prints the summary table on stdout. Returns 0 when every study
@@ -80,10 +77,6 @@ export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: L
   }
   if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} studies failed; see summary.json, and rerun with --retry-failed after fixing them`);
   return result.exitCode;
-}
-
-function signalExitCode(signal: NodeJS.Signals): number {
-  return 128 + constants.signals[signal];
 }
 
 function parseConfidence(text: string): number {

@@ -74,6 +74,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--grading-model <path>', 'grading ONNX model, with its .json sidecar beside it, as the grading export writes them (default: the shipped model)')
     .option('--jobs <n>', 'studies analyzed in parallel, one process each (default: number of CPU cores / 2)')
     .option('--shard <index/count>', 'analyze only studies whose sorted position modulo COUNT equals INDEX, to split a list across machines; the summary is batch-summary-shard-INDEX-of-COUNT.json')
+    .option('--resume', 'in a batch, skip the studies whose folder holds results of an earlier run of this version with the same models (give the same other options); like --shard, it makes a single study a batch')
     .option('--threads <n>', 'CPU threads for model inference in one process, in a batch in each of its processes (default: onnxruntime decides; in a batch, the CPU cores shared among the processes)')
     .action(async (studies: string[], options: AnalyzeCliOptions) => {
       const logger = loggerFor(program.opts<GlobalOptions>());

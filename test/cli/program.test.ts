@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -196,7 +196,7 @@ describe('parseShard', () => {
 });
 
 interface BatchSummary {
-  studies: { study: string; outDir: string; exitCode: number; error: string | null }[];
+  studies: { study: string; outDir: string; exitCode: number; error: string | null; fromEarlierRun?: true }[];
 }
 
 function readSummary(path: string): BatchSummary {
@@ -317,6 +317,50 @@ describe('analyze output files', () => {
     assert.match(single.stdout, /^L4-L5 /m);
     assert.equal(result.stdout, formatBatchTable(study, join(out, 'ivd-11'), single.stdout));
     assert.ok(!result.stdout.includes(absent));
+  });
+
+  it('resume keeps finished studies', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
+    const out = join(scratch, 'resume');
+    const study = sharedPath('dicom', 'ivd-11');
+    const absent = join(scratch, 'absent-resume');
+    const resultsPath = join(out, 'ivd-11', 'results.json');
+    const entryOf = (name: string) => readSummary(join(out, 'batch-summary.json')).studies.find((entry) => entry.study === name)!;
+    assert.equal((await run('analyze', study, absent, '--out', out, '--jobs', '1')).code, 3);
+    const written = statSync(resultsPath).mtimeMs;
+
+    const again = await run('analyze', study, absent, '--out', out, '--resume');
+
+    assert.equal(again.code, 3, again.stderr);
+    assert.match(again.stderr, /1 of 2 studies have results of an earlier run/);
+    assert.equal(statSync(resultsPath).mtimeMs, written);
+    assert.equal(entryOf(study).fromEarlierRun, true);
+    assert.equal(entryOf(absent).exitCode, 3);
+    // Results of another version are not kept.
+    const results = JSON.parse(readFileSync(resultsPath, 'utf8')) as { deepspineVersion: string };
+    writeFileSync(resultsPath, JSON.stringify({ ...results, deepspineVersion: '0.0.0-other' }));
+    assert.equal((await run('analyze', study, absent, '--out', out, '--resume')).code, 3);
+    assert.equal(entryOf(study).fromEarlierRun, undefined);
+    assert.equal((JSON.parse(readFileSync(resultsPath, 'utf8')) as { deepspineVersion: string }).deepspineVersion, results.deepspineVersion);
+  });
+
+  it('interrupted batch records unfinished studies', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {
+    const out = join(scratch, 'interrupted');
+    const studies = ['ivd-11', 'vb3-01'].map((name) => sharedPath('dicom', name));
+    const child = spawn(process.execPath, [cli, 'analyze', ...studies, '--out', out, '--jobs', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      // Stopped once the first study is done, while the second runs or is about to start.
+      if (stderr.includes('[1/2]') && !child.killed) child.kill('SIGTERM');
+    });
+
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    assert.equal(code, 143, stderr);
+    assert.match(stderr, /batch interrupted by SIGTERM; stopping the running studies/);
+    const summary = readSummary(join(out, 'batch-summary.json'));
+    assert.deepEqual(summary.studies.map((entry) => entry.exitCode), [0, 143]);
+    assert.equal(summary.studies[1]!.error, 'not finished: the batch was interrupted by SIGTERM');
   });
 
   it('shard picks every COUNT-th study', { skip: skipWithoutSharedData('dicom', 'ivd-11') }, async () => {
