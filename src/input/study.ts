@@ -12,6 +12,7 @@ import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
 import type { LoadStudyOptions, SelectableSeries, SeriesSummary, Study } from './types.js';
+import { checkSagittalGeometry } from './volume-checks.js';
 import { isVolumeFile } from './volume-file.js';
 import { loadVolumeFileStudy } from './volume-study.js';
 
@@ -260,7 +261,7 @@ async function readChosen(
     }
     let volume: Volume;
     try {
-      volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
+      volume = await readCheckedVolume(role, chosen, logger);
     } catch (error) {
       if (!(error instanceof DeepspineError)) throw error;
       if (skipUndecodableFiles(chosen, error, found, logger)) continue;
@@ -291,6 +292,22 @@ async function readChosen(
 type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
 
 /**
+ * Decodes a chosen series. A sagittal series is first checked for a plausible voxel spacing and field
+ * of view, before its pixels are decoded.
+ * @throws DeepspineError UNREADABLE_INPUT when the sagittal geometry is implausible, and what
+ * `readSeriesVolume` raises.
+ */
+async function readCheckedVolume(role: 'sagittal' | 'axial', chosen: DicomSelectable, logger: Logger): Promise<Volume> {
+  const geometry = chosen.dicom.geometry;
+  if (role === 'sagittal' && geometry !== undefined) {
+    const size = [geometry.columns, geometry.rows, chosen.dicom.frames.length] as const;
+    const file = chosen.dicom.frames[0]?.file;
+    checkSagittalGeometry({ size, affine: geometry.affine }, `the sagittal series ${describeSeries(chosen.summary)}`, file);
+  }
+  return logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
+}
+
+/**
  * Selects the series of `role`. When no sagittal series is left because the sagittal series failed
  * to decode (`decodeFailures`), raises UNREADABLE_INPUT with those failures instead of the
  * NO_SAGITTAL_SERIES of the selection, whose advice to add a sagittal series would be wrong.
@@ -308,7 +325,7 @@ function selectOrExplain(
   } catch (error) {
     if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES' || decodeFailures.length === 0) throw error;
     const failures = decodeFailures.map((failure) => failure.message).join('; ');
-    throw new DeepspineError('UNREADABLE_INPUT', `the sagittal series cannot be decoded: ${failures}`, { file: decodeFailures[0]!.file, cause: error });
+    throw new DeepspineError('UNREADABLE_INPUT', `no sagittal series can be used: ${failures}`, { file: decodeFailures[0]!.file, cause: error });
   }
 }
 
