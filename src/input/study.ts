@@ -12,7 +12,7 @@ import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
 import type { LoadStudyOptions, SelectableSeries, SeriesSummary, Study } from './types.js';
-import { checkSagittalGeometry } from './volume-checks.js';
+import { checkSagittalGeometry, replaceNonFiniteVoxels } from './volume-checks.js';
 import { isVolumeFile } from './volume-file.js';
 import { loadVolumeFileStudy } from './volume-study.js';
 
@@ -260,8 +260,10 @@ async function readChosen(
       return null;
     }
     let volume: Volume;
+    let nonFinite: Warning | undefined;
     try {
       volume = await readCheckedVolume(role, chosen, logger);
+      nonFinite = replaceNonFiniteVoxels(volume, `the ${role} series ${describeSeries(chosen.summary)}`);
     } catch (error) {
       if (!(error instanceof DeepspineError)) throw error;
       if (skipUndecodableFiles(chosen, error, found, logger)) continue;
@@ -275,7 +277,7 @@ async function readChosen(
       continue;
     }
     // Selection warnings are kept only for the series that is used, not for one that failed to decode.
-    for (const warning of [...selection.warnings, ...chosen.warnings]) {
+    for (const warning of [...selection.warnings, ...chosen.warnings, ...(nonFinite === undefined ? [] : [nonFinite])]) {
       logger.warn(warning.message);
       warnings.push(warning);
     }

@@ -1,4 +1,4 @@
-import { DeepspineError } from '../errors.js';
+import { DeepspineError, type Warning } from '../errors.js';
 import { findAxisMapping } from '../geometry/reorient.js';
 import { spacing, type Volume } from '../geometry/volume.js';
 
@@ -64,4 +64,40 @@ export function checkSagittalGeometry(volume: Pick<Volume, 'size' | 'affine'>, s
       'the header probably gives the voxel size in the wrong unit or scale (NIfTI pixdim and xyzt_units, DICOM PixelSpacing), so correct it',
     file === undefined ? {} : { file },
   );
+}
+
+/**
+ * Replaces NaN and infinite voxels of a floating-point volume, in place, with the lowest finite
+ * value of the volume. They then read as background fill, because level finding takes runs of the
+ * lowest value for the padding of the image. Integer volumes cannot hold such values and are left alone.
+ * Returns a NON_FINITE_VOXELS warning that names `source` and the count, or undefined when every
+ * voxel is finite. `file` goes into the warning's `file` field.
+ * @throws DeepspineError UNREADABLE_INPUT naming `source` when no voxel is finite.
+ */
+export function replaceNonFiniteVoxels(volume: Volume, source: string, file?: string): Warning | undefined {
+  const data = volume.data;
+  if (!(data instanceof Float32Array || data instanceof Float64Array)) return undefined;
+  let lowest = Infinity;
+  let nonFinite = 0;
+  for (let index = 0; index < data.length; index++) {
+    const value = data[index]!;
+    if (!Number.isFinite(value)) nonFinite++;
+    else if (value < lowest) lowest = value;
+  }
+  if (nonFinite === 0) return undefined;
+  if (nonFinite === data.length) {
+    throw new DeepspineError(
+      'UNREADABLE_INPUT',
+      `${source}: all ${data.length} voxels are NaN or infinite, so the image holds no data; export the image again`,
+      file === undefined ? {} : { file },
+    );
+  }
+  for (let index = 0; index < data.length; index++) {
+    if (!Number.isFinite(data[index]!)) data[index] = lowest;
+  }
+  const share = ((100 * nonFinite) / data.length).toPrecision(2);
+  const message =
+    `${source}: ${nonFinite} of ${data.length} voxels (${share} %) are NaN or infinite; they were set to the lowest finite value, ${lowest}, ` +
+    'so they read as background; levels found in or next to those voxels are unreliable';
+  return { code: 'NON_FINITE_VOXELS', message, ...(file === undefined ? {} : { file }) };
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { classifySeries, planeOrientation } from './classify.js';
 import { describeSeries } from './select.js';
 import type { SeriesSummary, Study } from './types.js';
-import { checkSagittalGeometry } from './volume-checks.js';
+import { checkSagittalGeometry, replaceNonFiniteVoxels } from './volume-checks.js';
 import { readVolumeFileContents, volumeFileSuffixes } from './volume-file.js';
 
 /** An axis counts as the slice axis when its spacing exceeds both others by this factor. */
@@ -55,16 +55,22 @@ function stripSuffix(name: string): string {
 /**
  * Loads a NIfTI, MHA, MHD or NRRD file as the sagittal volume (there is no axial volume). The file
  * carries no acquisition attributes, so the weighting comes from words in the file name, if any.
+ * NaN and infinite voxels are set to the lowest finite value with a NON_FINITE_VOXELS warning.
  * Warnings name the file by its name only.
- * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read or its voxel spacing or field
- * of view is implausible (`checkSagittalGeometry`); NO_SAGITTAL_SERIES when the volume is a stack of
- * thick axial or coronal slices.
+ * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read, its voxel spacing or field of
+ * view is implausible (`checkSagittalGeometry`) or no voxel is finite; NO_SAGITTAL_SERIES when the
+ * volume is a stack of thick axial or coronal slices.
  */
 export async function loadVolumeFileStudy(path: string, logger: Logger): Promise<Study> {
   const { volume, hasOrientation } = await logger.step('read volume file', () => readVolumeFileContents(path, logger));
   const name = basename(path);
   checkSagittalGeometry(volume, path, path);
   const warnings: Warning[] = [];
+  const nonFinite = replaceNonFiniteVoxels(volume, name, name);
+  if (nonFinite !== undefined) {
+    logger.warn(nonFinite.message);
+    warnings.push(nonFinite);
+  }
   const assumedAxes = assumedAxesPhrase(volume);
   if (!hasOrientation) {
     const message =

@@ -903,4 +903,36 @@ describe('loadStudy checks of the sagittal series', () => {
     assert.match(study.warnings[0]!.message, oversizedPattern);
     assert.equal(study.warnings[0]!.file, 'big/IM0001');
   });
+
+  // A RescaleSlope of 1e38 makes every stored value above 3 overflow float32 to infinity.
+  const halfZero = (i: number, j: number, k: number): number => (i < 6 ? 0 : patternValue(i, j, k));
+
+  it('replaces infinite voxels of a rescaled series', async () => {
+    const folder = await makeTempDir('infinite');
+    const base = sagittalT2({ rescaleSlope: 1e38, rescaleIntercept: -50 });
+    const slices = stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 8, origin: [14, -30, 40], spacing: 4, value: halfZero });
+    await writeSeries(folder, { ...base, slices });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(voxelAt(study.sagittal, 2, 3, 2), -50);
+    assert.equal(voxelAt(study.sagittal, 7, 3, 2), -50);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['NON_FINITE_VOXELS']);
+    assert.equal(
+      study.warnings[0]!.message,
+      'the sagittal series 2 "T2 TSE SAG": 480 of 960 voxels (50 %) are NaN or infinite; they were set to the lowest finite value, -50, ' +
+        'so they read as background; levels found in or next to those voxels are unreliable',
+    );
+  });
+
+  it('rejects a series whose voxels are all infinite', async () => {
+    const folder = await makeTempDir('all-infinite');
+    await writeSeries(folder, sagittalT2({ rescaleSlope: 1e38 }));
+
+    await assertRejectsWith(
+      loadStudy(folder),
+      'UNREADABLE_INPUT',
+      /^no sagittal series can be used: the sagittal series 2 "T2 TSE SAG": all 960 voxels are NaN or infinite, so the image holds no data/,
+    );
+  });
 });

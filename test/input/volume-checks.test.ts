@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { DeepspineError } from '../../src/errors.js';
-import { makeVolume, type Volume } from '../../src/geometry/volume.js';
+import { makeVolume, voxelAt, type Volume } from '../../src/geometry/volume.js';
 import { loadStudy } from '../../src/input/study.js';
-import { checkSagittalGeometry, sagittalGeometryLimits } from '../../src/input/volume-checks.js';
+import { checkSagittalGeometry, replaceNonFiniteVoxels, sagittalGeometryLimits } from '../../src/input/volume-checks.js';
 import { writeVolumeFile } from '../../src/input/volume-file.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 import { makeTempDir, removeTempDirs } from './dicom-fixtures.js';
@@ -84,6 +84,59 @@ describe('checkSagittalGeometry', () => {
   });
 });
 
+/** Returns a 3 x 2 x 1 volume of the given values on a 1 mm grid. */
+function smallVolume<T extends Float32Array | Float64Array | Int16Array>(data: T): Volume<T> {
+  return makeVolume([3, 2, 1], sagittalAffine([1, 1, 1]), data);
+}
+
+describe('replaceNonFiniteVoxels', () => {
+  it('sets NaN and infinite voxels to the lowest finite value', () => {
+    const volume = smallVolume(new Float32Array([5, NaN, -3, Infinity, 7, -Infinity]));
+
+    const warning = replaceNonFiniteVoxels(volume, 'image.nii', 'image.nii');
+
+    assert.deepEqual(Array.from(volume.data), [5, -3, -3, -3, 7, -3]);
+    assert.ok(warning !== undefined, 'NON_FINITE_VOXELS warning');
+    assert.equal(warning.code, 'NON_FINITE_VOXELS');
+    assert.equal(warning.file, 'image.nii');
+    assert.match(warning.message, /^image\.nii: 3 of 6 voxels \(50 %\) are NaN or infinite; they were set to the lowest finite value, -3, /);
+  });
+
+  it('handles float64 volumes', () => {
+    const volume = smallVolume(new Float64Array([NaN, 2.5, 4, 4, 4, 4]));
+
+    const warning = replaceNonFiniteVoxels(volume, 'the sagittal series 2 "T2"');
+
+    assert.equal(volume.data[0], 2.5);
+    assert.equal(warning?.file, undefined);
+    assert.match(warning?.message ?? '', /^the sagittal series 2 "T2": 1 of 6 voxels \(17 %\)/);
+  });
+
+  it('returns no warning when every voxel is finite', () => {
+    const volume = smallVolume(new Float32Array([1, 2, 3, 4, 5, 6]));
+
+    assert.equal(replaceNonFiniteVoxels(volume, 'image.nii'), undefined);
+    assert.deepEqual(Array.from(volume.data), [1, 2, 3, 4, 5, 6]);
+  });
+
+  it('leaves integer volumes alone', () => {
+    const volume = smallVolume(new Int16Array([1, -2, 3, 4, 5, 6]));
+
+    assert.equal(replaceNonFiniteVoxels(volume, 'image.nii'), undefined);
+    assert.deepEqual(Array.from(volume.data), [1, -2, 3, 4, 5, 6]);
+  });
+
+  it('rejects a volume without any finite voxel', () => {
+    const volume = smallVolume(new Float32Array([NaN, NaN, Infinity, -Infinity, NaN, NaN]));
+
+    const error = thrownBy(() => replaceNonFiniteVoxels(volume, 'empty.nii.gz', 'empty.nii.gz'));
+
+    assert.equal(error.code, 'UNREADABLE_INPUT');
+    assert.equal(error.file, 'empty.nii.gz');
+    assert.equal(error.message, 'empty.nii.gz: all 6 voxels are NaN or infinite, so the image holds no data; export the image again');
+  });
+});
+
 /** NIfTI-1 xyzt_units codes of the spatial unit (the low three bits of the byte at offset 123). */
 const niftiSpatialUnits = { metre: 1, millimetre: 2, micrometre: 3 } as const;
 
@@ -134,6 +187,63 @@ describe('loadStudy checks of a volume file', () => {
 
     assert.deepEqual(study.warnings, []);
     assert.equal(study.sagittalSeries.sliceSpacing, 4);
+  });
+
+  for (const extension of ['nii.gz', 'mha', 'nrrd']) {
+    it(`replaces NaN and infinite voxels of a .${extension} file`, async () => {
+      const folder = await makeTempDir('volume-nan');
+      const path = join(folder, `t2_sag.${extension}`);
+      const volume = floatSagittalVolume();
+      // The lowest finite value is 100, at every 97th voxel.
+      volume.data[10] = NaN;
+      volume.data[2000] = Infinity;
+      volume.data[2001] = -Infinity;
+      await writeVolumeFile(path, volume);
+
+      const study = await loadStudy(path);
+
+      assert.equal(study.sagittal.data[10], 100);
+      assert.equal(study.sagittal.data[2000], 100);
+      assert.equal(study.sagittal.data[2001], 100);
+      assert.equal(study.sagittal.data[11], volume.data[11]);
+      assert.ok(study.sagittal.data.every(Number.isFinite), 'a voxel is still not finite');
+      assert.deepEqual(study.warnings.map((warning) => [warning.code, warning.file]), [['NON_FINITE_VOXELS', `t2_sag.${extension}`]]);
+      assert.match(study.warnings[0]!.message, new RegExp(`^t2_sag\\.${extension.replace('.', '\\.')}: 3 of 19200 voxels \\(0\\.016 %\\) are NaN or infinite`));
+      assert.ok(!study.warnings[0]!.message.includes(folder), 'the folder appears in the warning');
+    });
+  }
+
+  it('rejects a file whose voxels are all NaN', async () => {
+    const folder = await makeTempDir('volume-all-nan');
+    const path = join(folder, 'blank.nii.gz');
+    const volume = floatSagittalVolume();
+    volume.data.fill(NaN);
+    await writeVolumeFile(path, volume);
+
+    await assert.rejects(loadStudy(path), (error: unknown) => {
+      assert.ok(error instanceof DeepspineError);
+      assert.equal(error.code, 'UNREADABLE_INPUT');
+      assert.equal(error.message, 'blank.nii.gz: all 19200 voxels are NaN or infinite, so the image holds no data; export the image again');
+      return true;
+    });
+  });
+
+  it('warns about NaN rows in real MRI', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
+    const original = await loadStudy(sharedPath('volumes', 'ivd-11', 'image.nii.gz'));
+    const [width, height, depth] = original.sagittal.size;
+    const data = Float32Array.from(original.sagittal.data);
+    // Voxel rows i = 10-19 of every plane, a band 10 mm high near the top of the image.
+    for (let k = 0; k < depth; k++) for (let j = 0; j < height; j++) data.fill(NaN, width * (j + height * k) + 10, width * (j + height * k) + 20);
+    const folder = await makeTempDir('volume-shared-nan');
+    const path = join(folder, 'ivd-11-nan.nii.gz');
+    await writeVolumeFile(path, makeVolume(original.sagittal.size, original.sagittal.affine, data));
+
+    const study = await loadStudy(path);
+
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['NON_FINITE_VOXELS']);
+    assert.match(study.warnings[0]!.message, /^ivd-11-nan\.nii\.gz: 148070 of 3272347 voxels \(4\.5 %\) are NaN or infinite; they were set to the lowest finite value, 1, /);
+    assert.equal(voxelAt(study.sagittal, 15, 100, 30), 1);
+    assert.equal(voxelAt(study.sagittal, 25, 100, 30), voxelAt(original.sagittal, 25, 100, 30));
   });
 
   it('rejects real MRI with 50 mm voxels', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
