@@ -12,6 +12,7 @@ import { transferSyntaxInfo, transferSyntaxName } from './dicom/transfer-syntax.
 import { axialNotPairedWarning, multipleStudiesWarning, pairingMismatch, unpairedAxialWarnings } from './pairing.js';
 import { describeSeries, selectAxial, selectSagittal } from './select.js';
 import type { LoadStudyOptions, SelectableSeries, SeriesSummary, Study } from './types.js';
+import { checkSagittalGeometry, replaceNonFiniteVoxels } from './volume-checks.js';
 import { isVolumeFile } from './volume-file.js';
 import { loadVolumeFileStudy } from './volume-study.js';
 
@@ -259,8 +260,10 @@ async function readChosen(
       return null;
     }
     let volume: Volume;
+    let nonFinite: Warning | undefined;
     try {
-      volume = await logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
+      volume = await readCheckedVolume(role, chosen, logger);
+      nonFinite = replaceNonFiniteVoxels(volume, `the ${role} series ${describeSeries(chosen.summary)}`);
     } catch (error) {
       if (!(error instanceof DeepspineError)) throw error;
       if (skipUndecodableFiles(chosen, error, found, logger)) continue;
@@ -274,7 +277,7 @@ async function readChosen(
       continue;
     }
     // Selection warnings are kept only for the series that is used, not for one that failed to decode.
-    for (const warning of [...selection.warnings, ...chosen.warnings]) {
+    for (const warning of [...selection.warnings, ...chosen.warnings, ...(nonFinite === undefined ? [] : [nonFinite])]) {
       logger.warn(warning.message);
       warnings.push(warning);
     }
@@ -289,6 +292,22 @@ async function readChosen(
 }
 
 type DicomSelectable = SelectableSeries & { readonly dicom: DicomSeries };
+
+/**
+ * Decodes a chosen series. A sagittal series is first checked for a plausible voxel spacing and field
+ * of view, before its pixels are decoded.
+ * @throws DeepspineError UNREADABLE_INPUT when the sagittal geometry is implausible, and what
+ * `readSeriesVolume` raises.
+ */
+async function readCheckedVolume(role: 'sagittal' | 'axial', chosen: DicomSelectable, logger: Logger): Promise<Volume> {
+  const geometry = chosen.dicom.geometry;
+  if (role === 'sagittal' && geometry !== undefined) {
+    const size = [geometry.columns, geometry.rows, chosen.dicom.frames.length] as const;
+    const file = chosen.dicom.frames[0]?.file;
+    checkSagittalGeometry({ size, affine: geometry.affine }, `the sagittal series ${describeSeries(chosen.summary)}`, file);
+  }
+  return logger.step(`decode ${role} series`, () => readSeriesVolume(chosen.dicom));
+}
 
 /**
  * Selects the series of `role`. When no sagittal series is left because the sagittal series failed
@@ -308,7 +327,7 @@ function selectOrExplain(
   } catch (error) {
     if (!(error instanceof DeepspineError) || error.code !== 'NO_SAGITTAL_SERIES' || decodeFailures.length === 0) throw error;
     const failures = decodeFailures.map((failure) => failure.message).join('; ');
-    throw new DeepspineError('UNREADABLE_INPUT', `the sagittal series cannot be decoded: ${failures}`, { file: decodeFailures[0]!.file, cause: error });
+    throw new DeepspineError('UNREADABLE_INPUT', `no sagittal series can be used: ${failures}`, { file: decodeFailures[0]!.file, cause: error });
   }
 }
 

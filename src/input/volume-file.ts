@@ -108,9 +108,11 @@ export async function readVolumeFileContents(path: string, logger?: Logger): Pro
   if (realPath !== path) logger?.debug(`reading ${path} at its real path ${realPath}`);
 
   let hasOrientation = true;
+  let nonFiniteVoxels: Uint32Array = new Uint32Array(0);
   if (/\.nii(\.gz)?$/i.test(realPath)) {
-    const codes = await readNiftiOrientationCodes(path, realPath);
-    hasOrientation = codes.qformCode !== 0 || codes.sformCode !== 0;
+    const facts = await readNiftiFacts(path, realPath);
+    hasOrientation = facts.codes.qformCode !== 0 || facts.codes.sformCode !== 0;
+    nonFiniteVoxels = facts.nonFiniteVoxels;
   }
 
   let image: Image;
@@ -158,7 +160,13 @@ export async function readVolumeFileContents(path: string, logger?: Logger): Pro
       { file: path },
     );
   }
-  return { volume: makeVolume(size, affine, image.data as VoxelArray), hasOrientation };
+  const data = image.data as VoxelArray;
+  // ITK-Wasm reads NaN and infinite NIfTI voxels as 0, so they are marked again from the file's bytes
+  // (ITK keeps the file's voxel order) for the caller to find them.
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    for (const index of nonFiniteVoxels) data[index] = NaN;
+  }
+  return { volume: makeVolume(size, affine, data), hasOrientation };
 }
 
 /** Returns the determinant of the 3 x 3 block of a row-major 4 x 4 affine; zero means the axes are degenerate. */
@@ -234,12 +242,13 @@ export async function writeVolumeFile(path: string, volume: Volume, logger?: Log
 
 /**
  * Checks that a NIfTI-1 or NIfTI-2 file contains all the voxel bytes its header declares, and
- * returns its qform_code and sform_code. ITK-Wasm (@itk-wasm/image-io 1.6.1) reads a .nii or
- * .nii.gz cut short without an error, so without this check a truncated file would be analyzed
- * with zeros in place of the missing voxels.
+ * returns its qform_code and sform_code and the indices of its NaN and infinite voxels. ITK-Wasm
+ * (@itk-wasm/image-io 1.6.1) reads a .nii or .nii.gz cut short without an error, so without this
+ * check a truncated file would be analyzed with zeros in place of the missing voxels. It also reads
+ * NaN and infinite voxels as 0, which only the file's bytes show.
  * @throws DeepspineError UNREADABLE_INPUT naming `path` when the file is truncated or its header is invalid.
  */
-async function readNiftiOrientationCodes(path: string, realPath: string): Promise<NiftiOrientationCodes> {
+async function readNiftiFacts(path: string, realPath: string): Promise<{ codes: NiftiOrientationCodes; nonFiniteVoxels: Uint32Array }> {
   const raw = await readFile(realPath);
   let bytes: Buffer = raw;
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
@@ -262,7 +271,7 @@ async function readNiftiOrientationCodes(path: string, realPath: string): Promis
       { file: path },
     );
   }
-  return codes;
+  return { codes, nonFiniteVoxels: niftiNonFiniteVoxels(bytes) };
 }
 
 /** The qform_code and sform_code of a NIfTI header, each 0 when its transform is absent. */
@@ -319,4 +328,39 @@ export function niftiExpectedBytes(bytes: Buffer): number | null {
   let voxels = 1;
   for (let axis = 1; axis <= Math.min(Math.max(rank, 1), 7); axis++) voxels *= Math.max(1, int64(16 + 8 * axis));
   return Math.max(voxelOffset, 540) + (voxels * bitsPerVoxel) / 8;
+}
+
+/** NIfTI datatype codes of the floating-point voxel types that can hold NaN and infinity, with their byte sizes. */
+const niftiFloatTypes = new Map<number, 4 | 8>([
+  [16, 4], // DT_FLOAT32
+  [64, 8], // DT_FLOAT64
+]);
+
+/**
+ * Returns the indices, in file order, of the NaN and infinite voxels of a complete, uncompressed
+ * NIfTI-1 or NIfTI-2 file. Files of other voxel types, and bytes that are not NIfTI, give none.
+ */
+export function niftiNonFiniteVoxels(bytes: Buffer): Uint32Array {
+  const header = niftiHeaderKind(bytes);
+  const expected = niftiExpectedBytes(bytes);
+  if (header === null || expected === null || bytes.length < expected) return new Uint32Array(0);
+  const { version, littleEndian } = header;
+  const datatypeOffset = version === 1 ? 70 : 12;
+  const datatype = littleEndian ? bytes.readInt16LE(datatypeOffset) : bytes.readInt16BE(datatypeOffset);
+  const voxelBytes = niftiFloatTypes.get(datatype);
+  if (voxelBytes === undefined) return new Uint32Array(0);
+  const voxelOffset =
+    version === 1
+      ? Math.max(Math.round(littleEndian ? bytes.readFloatLE(108) : bytes.readFloatBE(108)), 348)
+      : Math.max(Number(littleEndian ? bytes.readBigInt64LE(168) : bytes.readBigInt64BE(168)), 540);
+  const count = Math.floor((expected - voxelOffset) / voxelBytes);
+  const read = (offset: number): number => {
+    if (voxelBytes === 4) return littleEndian ? bytes.readFloatLE(offset) : bytes.readFloatBE(offset);
+    return littleEndian ? bytes.readDoubleLE(offset) : bytes.readDoubleBE(offset);
+  };
+  const found: number[] = [];
+  for (let index = 0; index < count; index++) {
+    if (!Number.isFinite(read(voxelOffset + index * voxelBytes))) found.push(index);
+  }
+  return Uint32Array.from(found);
 }

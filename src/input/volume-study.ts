@@ -1,18 +1,22 @@
 import { basename } from 'node:path';
 import { DeepspineError, type Warning } from '../errors.js';
+import { findAxisMapping } from '../geometry/reorient.js';
 import { axisDirection, spacing, type Volume } from '../geometry/volume.js';
 import type { Logger } from '../log.js';
 import { classifySeries, planeOrientation } from './classify.js';
 import { describeSeries } from './select.js';
 import type { SeriesSummary, Study } from './types.js';
+import { checkSagittalGeometry, replaceNonFiniteVoxels } from './volume-checks.js';
 import { readVolumeFileContents, volumeFileSuffixes } from './volume-file.js';
 
 /** An axis counts as the slice axis when its spacing exceeds both others by this factor. */
 const sliceAxisRatio = 1.25;
 
 /**
- * Returns the index axis that runs across the slices: the axis with clearly the largest spacing, or
- * axis 2 (k) for a near-isotropic volume, as converters such as dcm2niix put the stack on k.
+ * Returns the index axis that runs across the slices: the axis with clearly the largest spacing. A
+ * near-isotropic volume has no such axis, and segmentation cuts it into sagittal planes along the
+ * index axis closest to left-right (`toSagittalLayout`), whatever order the file stores its axes in,
+ * so that axis is returned.
  */
 export function volumeSliceAxis(volume: Pick<Volume, 'affine'>): { axis: 0 | 1 | 2; isotropic: boolean } {
   const sizes = spacing(volume);
@@ -20,7 +24,8 @@ export function volumeSliceAxis(volume: Pick<Volume, 'affine'>): { axis: 0 | 1 |
     const others = sizes.filter((_, index) => index !== axis);
     if (others.every((other) => sizes[axis] > sliceAxisRatio * other)) return { axis, isotropic: false };
   }
-  return { axis: 2, isotropic: true };
+  const leftRight = findAxisMapping(volume.affine).sourceAxis[2] as 0 | 1 | 2;
+  return { axis: leftRight, isotropic: true };
 }
 
 /** Returns the patient direction (LPS) that an index axis points to most, as a word. */
@@ -50,14 +55,22 @@ function stripSuffix(name: string): string {
 /**
  * Loads a NIfTI, MHA, MHD or NRRD file as the sagittal volume (there is no axial volume). The file
  * carries no acquisition attributes, so the weighting comes from words in the file name, if any.
+ * NaN and infinite voxels are set to the lowest finite value with a NON_FINITE_VOXELS warning.
  * Warnings name the file by its name only.
- * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read; NO_SAGITTAL_SERIES when the
+ * @throws DeepspineError UNREADABLE_INPUT when the file cannot be read, its voxel spacing or field of
+ * view is implausible (`checkSagittalGeometry`) or no voxel is finite; NO_SAGITTAL_SERIES when the
  * volume is a stack of thick axial or coronal slices.
  */
 export async function loadVolumeFileStudy(path: string, logger: Logger): Promise<Study> {
   const { volume, hasOrientation } = await logger.step('read volume file', () => readVolumeFileContents(path, logger));
   const name = basename(path);
+  checkSagittalGeometry(volume, path, path);
   const warnings: Warning[] = [];
+  const nonFinite = replaceNonFiniteVoxels(volume, name, name);
+  if (nonFinite !== undefined) {
+    logger.warn(nonFinite.message);
+    warnings.push(nonFinite);
+  }
   const assumedAxes = assumedAxesPhrase(volume);
   if (!hasOrientation) {
     const message =
@@ -88,7 +101,7 @@ export async function loadVolumeFileStudy(path: string, logger: Logger): Promise
     orientation,
     weighting: classification.weighting,
     localizer: false,
-    reasons: [...classification.reasons, isotropic ? 'near-isotropic volume, slices taken along the third index axis' : `slices along index axis ${axis}`],
+    reasons: [...classification.reasons, isotropic ? `near-isotropic volume, planes taken along index axis ${axis}, the closest to left-right` : `slices along index axis ${axis}`],
     sliceCount: volume.size[axis],
     rows: volume.size[axis === 1 ? 2 : 1],
     columns: volume.size[axis === 0 ? 2 : 0],
@@ -107,7 +120,7 @@ export async function loadVolumeFileStudy(path: string, logger: Logger): Promise
     );
   }
   if (orientation !== 'sagittal') {
-    const message = `${name}: a near-isotropic volume whose third axis is ${orientation}; it is used as the sagittal volume`;
+    const message = `${name}: a near-isotropic volume whose voxel axis closest to left-right still points ${orientation}, so it is oblique by more than 45 degrees; it is used as the sagittal volume`;
     logger.warn(message);
     warnings.push({ code: 'VOLUME_FILE_ORIENTATION', message, file: name });
   }

@@ -1,3 +1,4 @@
+import { DeepspineError } from '../errors.js';
 import type { Volume } from '../geometry/volume.js';
 
 /**
@@ -60,6 +61,14 @@ export function extractPlane(volume: Volume, k: number): Plane {
   return { data, width, height, spacing };
 }
 
+/**
+ * Largest width or height, in pixels, that `resamplePlane` makes. The input check of a sagittal
+ * volume caps its field of view at 1000 mm (`sagittalGeometryLimits`), which is 4000 pixels at the
+ * finest spacing a model sidecar may state (0.25 mm), so only a voxel spacing in the wrong unit or
+ * scale reaches this limit. Without it, a plane of metre-sized voxels asks for billions of pixels.
+ */
+export const maxResampledPlaneSide = 4096;
+
 /** Returns the plane size after resampling to `targetSpacing` mm, keeping the physical extent. */
 export function resampledSize(plane: Pick<Plane, 'width' | 'height' | 'spacing'>, targetSpacing: number): [number, number] {
   return [
@@ -71,9 +80,19 @@ export function resampledSize(plane: Pick<Plane, 'width' | 'height' | 'spacing'>
 /**
  * Resamples a plane onto a grid of `targetSpacing` mm whose first pixel centre coincides with the
  * source's, by bilinear interpolation ('linear') or nearest neighbour ('nearest', for labels).
+ * @throws DeepspineError UNREADABLE_INPUT when the new grid would be wider or taller than
+ * `maxResampledPlaneSide` pixels, before anything is allocated.
  */
 export function resamplePlane(plane: Plane, targetSpacing: number, mode: 'linear' | 'nearest'): Plane {
   const [width, height] = resampledSize(plane, targetSpacing);
+  if (!(width <= maxResampledPlaneSide && height <= maxResampledPlaneSide)) {
+    const source = `${plane.width} x ${plane.height} pixels of ${plane.spacing.map((value) => Number(value.toPrecision(3))).join(' x ')} mm`;
+    throw new DeepspineError(
+      'UNREADABLE_INPUT',
+      `a plane of ${source} would resample to ${width} x ${height} pixels of ${targetSpacing} mm, over the ${maxResampledPlaneSide} pixels per side allowed; ` +
+        'the voxel spacing is probably in the wrong unit or scale, so check the image header',
+    );
+  }
   return resampleTo(plane, width, height, [targetSpacing, targetSpacing], mode);
 }
 

@@ -483,7 +483,7 @@ describe('loadStudy damaged and foreign files', () => {
     await assertRejectsWith(
       loadStudy(folder),
       'UNREADABLE_INPUT',
-      /^the sagittal series cannot be decoded: sag\/IM0006: decoding JPEG-LS Lossless pixel data failed .* \(1 more file failed to decode: sag\/IM0008\)$/,
+      /^no sagittal series can be used: sag\/IM0006: decoding JPEG-LS Lossless pixel data failed .* \(1 more file failed to decode: sag\/IM0008\)$/,
     );
   });
 
@@ -866,5 +866,73 @@ describe('loadStudy with several studies', () => {
     for (const text of ['ivd-11', 'IVD-11', 'vb2-02', 'VB2-02', '20000101']) {
       assert.ok(!JSON.stringify(study.warnings).includes(text), `"${text}" in a warning`);
     }
+  });
+});
+
+describe('loadStudy checks of the sagittal series', () => {
+  // 12 columns and 10 rows of 100 mm pixels, 8 slices 4 mm apart, as from a PixelSpacing in decimetres.
+  const oversized = (): FixtureSeries => sagittalT2({ pixelSpacing: [100, 100] });
+  const oversizedPattern =
+    /voxel spacing 100 x 100 x 4 mm and field of view 1200 x 1000 x 32 mm along the voxel axes i, j, k \(antero-posterior, head-to-feet, left-right\), which is a voxel spacing over 20 mm along i, j and a field of view over 1000 mm along i;/;
+
+  it('rejects a sagittal series of implausible geometry', async () => {
+    const folder = await makeTempDir('oversized');
+    await writeSeries(folder, oversized());
+
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', /^no sagittal series can be used: the sagittal series 2 "T2 TSE SAG": implausible geometry for a lumbar spine MRI: /);
+    await assertRejectsWith(loadStudy(folder), 'UNREADABLE_INPUT', oversizedPattern);
+  });
+
+  it('rejects a named sagittal series of implausible geometry', async () => {
+    const folder = await makeTempDir('oversized-override');
+    await writeSeries(join(folder, 'big'), oversized());
+    await writeSeries(join(folder, 't1'), sagittalT2({ seriesNumber: 4, description: 'T1 TSE SAG', repetitionTime: 500, echoTime: 10 }));
+
+    await assertRejectsWith(loadStudy(folder, { sagittalSeries: '2' }), 'UNREADABLE_INPUT', /^the sagittal series 2 "T2 TSE SAG": implausible geometry/);
+  });
+
+  it('uses the next sagittal series after one of implausible geometry', async () => {
+    const folder = await makeTempDir('oversized-fallback');
+    await writeSeries(join(folder, 'big'), oversized());
+    await writeSeries(join(folder, 't1'), sagittalT2({ seriesNumber: 4, description: 'T1 TSE SAG', repetitionTime: 500, echoTime: 10 }));
+
+    const study = await loadStudy(folder);
+
+    assert.equal(study.sagittalSeries.number, 4);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['SERIES_UNREADABLE', 'SAGITTAL_FALLBACK']);
+    assert.match(study.warnings[0]!.message, oversizedPattern);
+    assert.equal(study.warnings[0]!.file, 'big/IM0001');
+  });
+
+  // A RescaleSlope of 1e38 makes every stored value above 3 overflow float32 to infinity.
+  const halfZero = (i: number, j: number, k: number): number => (i < 6 ? 0 : patternValue(i, j, k));
+
+  it('replaces infinite voxels of a rescaled series', async () => {
+    const folder = await makeTempDir('infinite');
+    const base = sagittalT2({ rescaleSlope: 1e38, rescaleIntercept: -50 });
+    const slices = stackSlices({ orientation: base.orientation, rows: base.rows, columns: base.columns, count: 8, origin: [14, -30, 40], spacing: 4, value: halfZero });
+    await writeSeries(folder, { ...base, slices });
+
+    const study = await loadStudy(folder);
+
+    assert.equal(voxelAt(study.sagittal, 2, 3, 2), -50);
+    assert.equal(voxelAt(study.sagittal, 7, 3, 2), -50);
+    assert.deepEqual(study.warnings.map((warning) => warning.code), ['NON_FINITE_VOXELS']);
+    assert.equal(
+      study.warnings[0]!.message,
+      'the sagittal series 2 "T2 TSE SAG": 480 of 960 voxels (50 %) are NaN or infinite; they were set to the lowest finite value, -50, ' +
+        'so they read as background; levels found in or next to those voxels are unreliable',
+    );
+  });
+
+  it('rejects a series whose voxels are all infinite', async () => {
+    const folder = await makeTempDir('all-infinite');
+    await writeSeries(folder, sagittalT2({ rescaleSlope: 1e38 }));
+
+    await assertRejectsWith(
+      loadStudy(folder),
+      'UNREADABLE_INPUT',
+      /^no sagittal series can be used: the sagittal series 2 "T2 TSE SAG": all 960 voxels are NaN or infinite, so the image holds no data/,
+    );
   });
 });

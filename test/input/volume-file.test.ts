@@ -9,7 +9,7 @@ import { DeepspineError } from '../../src/errors.js';
 import { makeVolume, voxelAt, type Volume } from '../../src/geometry/volume.js';
 import { createLogger } from '../../src/log.js';
 import { loadStudy } from '../../src/input/study.js';
-import { niftiExpectedBytes, niftiOrientationCodes, readVolumeFile, writeVolumeFile } from '../../src/input/volume-file.js';
+import { niftiExpectedBytes, niftiNonFiniteVoxels, niftiOrientationCodes, readVolumeFile, writeVolumeFile } from '../../src/input/volume-file.js';
 import { sharedPath, skipWithoutSharedData } from '../shared-data.js';
 import { makeTempDir, patternValue, removeTempDirs } from './dicom-fixtures.js';
 
@@ -291,5 +291,50 @@ describe('niftiOrientationCodes', () => {
   it('reads the codes of a shared volume', { skip: skipWithoutSharedData('volumes', 'ivd-11', 'image.nii.gz') }, async () => {
     const bytes = gunzipSync(await readFile(sharedPath('volumes/ivd-11/image.nii.gz')));
     assert.deepEqual(niftiOrientationCodes(bytes), { qformCode: 1, sformCode: 1 });
+  });
+});
+
+describe('niftiNonFiniteVoxels', () => {
+  it('finds NaN and infinite voxels of a float32 NIfTI-1 file', async () => {
+    const folder = await makeTempDir('nifti-non-finite');
+    const path = join(folder, 'volume.nii');
+    const data = new Float32Array(6 * 5 * 4).fill(3);
+    data[7] = NaN;
+    data[50] = Infinity;
+    data[119] = -Infinity;
+    await writeVolumeFile(path, makeVolume([6, 5, 4], sagittalVolume().affine, data));
+
+    assert.deepEqual(Array.from(niftiNonFiniteVoxels(await readFile(path))), [7, 50, 119]);
+  });
+
+  it('finds them in a big-endian float64 NIfTI-2 file', () => {
+    // Header fields: sizeof_hdr, datatype 64 (float64), bitpix, dim[0..3] = 3, 2, 1, 1, vox_offset 544.
+    const bytes = Buffer.alloc(560);
+    bytes.writeInt32BE(540, 0);
+    bytes.writeInt16BE(64, 12);
+    bytes.writeInt16BE(64, 14);
+    for (const [index, value] of [3, 2, 1, 1].entries()) bytes.writeBigInt64BE(BigInt(value), 16 + 8 * index);
+    bytes.writeBigInt64BE(544n, 168);
+    bytes.writeDoubleBE(1.5, 544);
+    bytes.writeDoubleBE(-Infinity, 552);
+
+    assert.deepEqual(Array.from(niftiNonFiniteVoxels(bytes)), [1]);
+  });
+
+  it('finds none in an integer file', async () => {
+    const folder = await makeTempDir('nifti-integer');
+    const path = join(folder, 'volume.nii');
+    await writeVolumeFile(path, sagittalVolume());
+
+    assert.equal(niftiNonFiniteVoxels(await readFile(path)).length, 0);
+  });
+
+  it('finds none in a truncated file', async () => {
+    const folder = await makeTempDir('nifti-truncated-float');
+    const path = join(folder, 'volume.nii');
+    await writeVolumeFile(path, makeVolume([6, 5, 4], sagittalVolume().affine, new Float32Array(120).fill(NaN)));
+    const bytes = await readFile(path);
+
+    assert.equal(niftiNonFiniteVoxels(bytes.subarray(0, bytes.length - 4)).length, 0);
   });
 });

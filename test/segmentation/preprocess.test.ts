@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { DeepspineError } from '../../src/errors.js';
 import {
   applyIntensityWindow,
   computeIntensityWindow,
+  maxResampledPlaneSide,
   padPlane,
   resamplePlane,
   resampleTo,
@@ -44,6 +46,42 @@ describe('resamplePlane', () => {
     const data = new Float32Array(100).map((_, index) => (index % 10 < 5 ? 1 : 2));
     const out = resamplePlane({ data, width: 10, height: 10, spacing: [1, 1] }, 0.5, 'nearest');
     assert.deepEqual([...new Set(out.data)].sort(), [1, 2]);
+  });
+});
+
+describe('resamplePlane size guard', () => {
+  it('rejects a grid wider than the limit before allocating it', () => {
+    // 221 pixels of 1000 mm (a NIfTI header in metres) would be 176800 pixels of 1.25 mm per side.
+    const plane: Plane = { data: new Float32Array(221 * 221), width: 221, height: 221, spacing: [1000, 1000] };
+
+    assert.throws(
+      () => resamplePlane(plane, 1.25, 'linear'),
+      (error: unknown) => {
+        assert.ok(error instanceof DeepspineError);
+        assert.equal(error.code, 'UNREADABLE_INPUT');
+        assert.equal(
+          error.message,
+          'a plane of 221 x 221 pixels of 1000 x 1000 mm would resample to 176800 x 176800 pixels of 1.25 mm, over the 4096 pixels per side allowed; ' +
+            'the voxel spacing is probably in the wrong unit or scale, so check the image header',
+        );
+        return true;
+      },
+    );
+  });
+
+  it('rejects one side over the limit', () => {
+    const plane: Plane = { data: new Float32Array(2), width: 1, height: 2, spacing: [maxResampledPlaneSide + 1, 1] };
+
+    assert.throws(() => resamplePlane(plane, 1, 'nearest'), DeepspineError);
+  });
+
+  it('accepts a side at the limit', () => {
+    const plane: Plane = { data: new Float32Array(2), width: 1, height: 2, spacing: [maxResampledPlaneSide, 1] };
+
+    const out = resamplePlane(plane, 1, 'nearest');
+
+    assert.equal(out.width, maxResampledPlaneSide);
+    assert.equal(out.height, 2);
   });
 });
 
