@@ -1,12 +1,12 @@
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from deepspine_training.grading.cross_validate import cross_validate, evaluate_predictions, main
 
+from .distributed_support import run_torchrun
 from .test_grading_support import TRAINING_ROOT, write_synthetic_manifest
 from .test_grading_train import TINY, tiny_config
 
@@ -54,7 +54,7 @@ def test_cross_validation_runs_under_torchrun(tmp_path):
         *sum((["--set", item] for item in [*TINY, "folds=2", "epochs=1", "min_labels_per_class=1"]), []),
     ]
     environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
-    result = subprocess.run(command, cwd=TRAINING_ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    result = run_torchrun(command, TRAINING_ROOT, environment, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for fold in (0, 1):
         assert "world size 2" in (out / f"fold-{fold}" / "train.log").read_text()

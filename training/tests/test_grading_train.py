@@ -9,8 +9,8 @@ import torch
 from deepspine_training.grading.config import resolve_config
 from deepspine_training.grading.train import main, train
 
+from .distributed_support import NODE_WRAPPER, run_torchrun
 from .test_grading_support import TRAINING_ROOT, write_synthetic_manifest
-from .test_segmentation import NODE_WRAPPER
 
 # A tiny network and few epochs keep each run to a few seconds on one CPU core.
 TINY = [
@@ -186,7 +186,7 @@ def test_node_local_output_fails_resume_on_every_rank(tmp_path):
         "deepspine_training.grading.train", "--manifest", str(manifest), "--out", "g", *settings, "--resume",
     ]
     environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
-    result = subprocess.run(command, cwd=TRAINING_ROOT, env=environment, capture_output=True, text=True, timeout=240)
+    result = run_torchrun(command, TRAINING_ROOT, environment, timeout=240)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     # Both ranks report the missing file, rank 0 included.

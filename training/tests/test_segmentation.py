@@ -20,6 +20,8 @@ from deepspine_training.segmentation.loss import masked_dice_bce_loss
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
 
+from .distributed_support import NODE_WRAPPER, run_torchrun
+
 TRAINING_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -468,13 +470,6 @@ def test_resume_reseeds_monai_augmentation(tmp_path, monkeypatch):
     assert first_draws[2] == first_draws[0]
 
 
-NODE_WRAPPER = """
-import os, sys
-# Each rank works in a folder of its own, as processes on separate nodes with local disks would.
-os.chdir(os.path.join(sys.argv[1], "node" + os.environ["RANK"]))
-module = __import__(sys.argv[2], fromlist=["main"])
-sys.exit(module.main(sys.argv[3:]))
-"""
 
 
 def test_node_local_output_fails_on_every_rank(tmp_path):
@@ -492,7 +487,7 @@ def test_node_local_output_fails_on_every_rank(tmp_path):
         "deepspine_training.segmentation.train", *arguments, "--steps", "4",
     ]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(TRAINING_ROOT)}
-    result = subprocess.run(command, cwd=TRAINING_ROOT, env=env, capture_output=True, text=True, timeout=240)
+    result = run_torchrun(command, TRAINING_ROOT, env, timeout=240)
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]
     assert "rank 1 cannot read run/last.pt, which rank 0 resumes from" in output
