@@ -82,17 +82,17 @@ def broadcast_from_main(value: T, context: DistributedContext) -> T:
     return holder[0]
 
 
-def decide_on_main(decide: Callable[[], T], context: DistributedContext, errors: tuple[type[Exception], ...] = (ValueError, OSError)) -> T:
+def decide_on_main(decide: Callable[[], T], context: DistributedContext) -> T:
     """Call `decide` on rank 0 only and return its result on every rank.
 
-    An exception of the types in `errors` raised by `decide` is sent to the other ranks and raised
-    on all of them, so that every rank stops instead of waiting in a collective call for rank 0.
+    An exception raised by `decide` is sent to the other ranks and raised on all of them, so that
+    every rank stops instead of waiting in a collective call for rank 0.
     """
     result: tuple[bool, object] = (True, None)
     if context.is_main:
         try:
             result = (True, decide())
-        except errors as error:
+        except Exception as error:
             result = (False, error)
     succeeded, value = broadcast_from_main(result, context)
     if not succeeded:
