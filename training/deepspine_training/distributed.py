@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class RankMismatchError(RuntimeError):
+    """Ranks see different files or values where they must agree, as when an output folder is
+    storage local to each node."""
 
 
 @dataclass(frozen=True)
@@ -62,3 +71,47 @@ def barrier(context: DistributedContext) -> None:
 def cleanup(context: DistributedContext) -> None:
     if context.world_size > 1 and dist.is_initialized():
         dist.destroy_process_group()
+
+
+def broadcast_from_main(value: T, context: DistributedContext) -> T:
+    """Return rank 0's `value` on every rank (any picklable object; `value` itself in one process)."""
+    if context.world_size == 1:
+        return value
+    holder = [value]
+    dist.broadcast_object_list(holder, src=0)
+    return holder[0]
+
+
+def decide_on_main(decide: Callable[[], T], context: DistributedContext) -> T:
+    """Call `decide` on rank 0 only and return its result on every rank.
+
+    An exception raised by `decide` is sent to the other ranks and raised on all of them, so that
+    every rank stops instead of waiting in a collective call for rank 0.
+    """
+    result: tuple[bool, object] = (True, None)
+    if context.is_main:
+        try:
+            result = (True, decide())
+        except Exception as error:
+            result = (False, error)
+    succeeded, value = broadcast_from_main(result, context)
+    if not succeeded:
+        raise value  # type: ignore[misc]
+    return value  # type: ignore[return-value]
+
+
+def raise_if_any_rank_failed(error: Exception | None, context: DistributedContext) -> None:
+    """Raise on every rank when any rank passes an error: the lowest failing rank's exception.
+
+    Each rank calls this with the exception it caught (or None), so a step that fails on some ranks
+    only, such as reading a file that one node lacks, stops the whole job and no rank hangs.
+    """
+    if context.world_size == 1:
+        if error is not None:
+            raise error
+        return
+    gathered: list[Exception | None] = [None] * context.world_size
+    dist.all_gather_object(gathered, error)
+    for failed in gathered:
+        if failed is not None:
+            raise failed

@@ -1,9 +1,14 @@
 import json
+import os
+import sys
 
-from deepspine_training.grading.cross_validate import cross_validate, evaluate_predictions
+import pytest
 
-from .test_grading_support import write_synthetic_manifest
-from .test_grading_train import tiny_config
+from deepspine_training.grading.cross_validate import cross_validate, evaluate_predictions, main
+
+from .distributed_support import run_torchrun
+from .test_grading_support import TRAINING_ROOT, write_synthetic_manifest
+from .test_grading_train import TINY, tiny_config
 
 
 def test_cross_validation_pools_out_of_fold_predictions(tmp_path):
@@ -19,10 +24,45 @@ def test_cross_validation_pools_out_of_fold_predictions(tmp_path):
     report = json.loads((out / "cv_metrics.json").read_text())
     assert report["folds"] == 3
     assert (out / "oof_predictions.csv").read_text().count("\n") == 28
-    # A second call reuses the finished folds instead of training again.
+    # A second call reuses the finished folds instead of training again, also with other resource settings.
     before = (out / "fold-0" / "model.pt").stat().st_mtime_ns
-    cross_validate(manifest, out, tiny_config("epochs=1"), iterations=50)
+    cross_validate(manifest, out, tiny_config("epochs=1", "threads=2"), iterations=50)
     assert (out / "fold-0" / "model.pt").stat().st_mtime_ns == before
+    # Folds trained with other settings are not credited to the requested ones.
+    with pytest.raises(ValueError, match=r"fold-0 was trained with other settings \(learning_rate, network.dropout\) than requested"):
+        cross_validate(manifest, out, tiny_config("epochs=1", "learning_rate=0.01", "network.dropout=0.1"), iterations=50)
+    assert (out / "fold-0" / "model.pt").stat().st_mtime_ns == before
+    assert json.loads((out / "cv_metrics.json").read_text())["config"]["learning_rate"] == 0.001
+
+
+def test_cross_validation_rejects_more_folds_than_studies(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=2)
+    out = tmp_path / "cv"
+    assert main(["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "folds=4", "epochs=1"]), [])]) == 2
+    error = capsys.readouterr().err
+    assert "invalid config folds 4: " in error
+    assert "has 3 studies, and every fold needs at least one; set folds to 3 or fewer" in error
+    assert not out.exists()
+
+
+def test_cross_validation_runs_under_torchrun(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=6, levels=3)
+    out = tmp_path / "cv"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+        "-m", "deepspine_training.grading.cross_validate", "--manifest", str(manifest), "--out", str(out), "--bootstrap", "20",
+        *sum((["--set", item] for item in [*TINY, "folds=2", "epochs=1", "min_labels_per_class=1"]), []),
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
+    result = run_torchrun(command, TRAINING_ROOT, environment, timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for fold in (0, 1):
+        assert "world size 2" in (out / f"fold-{fold}" / "train.log").read_text()
+        assert (out / f"fold-{fold}" / "model.pt").exists()
+    report = json.loads((out / "cv_metrics.json").read_text())
+    assert report["folds"] == 2
+    # Every study is predicted once, by the fold that held it out.
+    assert (out / "oof_predictions.csv").read_text().count("\n") == 1 + 6 * 3
 
 
 def test_evaluate_predictions_reports_modic_any_change():

@@ -79,3 +79,19 @@ def test_onnxruntime_node_matches_pytorch(exported):
     assert len(report["maxAbsDifference"]) == 16
     for name, difference in report["maxAbsDifference"].items():
         assert difference < TOLERANCE, f"{name}: onnxruntime-node differs from PyTorch by {difference}"
+
+
+def test_export_rejects_non_grading_checkpoint(tmp_path, capsys):
+    import torch
+
+    from deepspine_training.grading import export
+    from deepspine_training.segmentation.model import build_segmentation_network
+
+    segmentation = tmp_path / "last.pt"
+    torch.save({"model": build_segmentation_network((4, 8)).state_dict(), "network": {"channels": (4, 8), "residual_units": 1}, "step": 1}, segmentation)
+    for path, message in ((segmentation, "last.pt: not a grading checkpoint (format None"), (tmp_path / "missing.pt", "missing.pt: checkpoint not found")):
+        with pytest.raises(SystemExit) as stopped:
+            export.main(["--checkpoint", str(path), "--out", str(tmp_path / "grading.onnx")])
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "grading.onnx").exists()

@@ -9,6 +9,7 @@ import torch
 from deepspine_training.grading.config import resolve_config
 from deepspine_training.grading.train import main, train
 
+from .distributed_support import NODE_WRAPPER, run_torchrun
 from .test_grading_support import TRAINING_ROOT, write_synthetic_manifest
 
 # A tiny network and few epochs keep each run to a few seconds on one CPU core.
@@ -74,17 +75,17 @@ def test_resume_matches_uninterrupted_run(tmp_path):
 
 
 def test_resume_rejects_changed_config(tmp_path):
-    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=1)
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
     out = tmp_path / "run"
-    train(manifest, out, tiny_config("epochs=1"))
+    train(manifest, out, tiny_config("epochs=1", "min_labels_per_class=1"))
     with pytest.raises(ValueError, match=r"config differs in \['learning_rate'\]"):
-        train(manifest, out, tiny_config("epochs=2", "learning_rate=0.5"), resume=True)
+        train(manifest, out, tiny_config("epochs=2", "learning_rate=0.5", "min_labels_per_class=1"), resume=True)
 
 
 def test_resume_without_checkpoint_fails(tmp_path):
-    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=1)
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
     with pytest.raises(FileNotFoundError, match="checkpoint-last.pt does not exist"):
-        train(manifest, tmp_path / "empty", tiny_config("epochs=1"), resume=True)
+        train(manifest, tmp_path / "empty", tiny_config("epochs=1", "min_labels_per_class=1"), resume=True)
 
 
 def test_training_runs_under_torchrun(tmp_path):
@@ -103,3 +104,92 @@ def test_training_runs_under_torchrun(tmp_path):
     # Only rank 0 writes: one metrics line per epoch, not one per rank.
     assert len((out / "metrics.jsonl").read_text().splitlines()) == 2
     assert (out / "model.pt").exists()
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("epochs=0", "invalid config epochs 0: expected at least 1"),
+        ("epochs=-1", "invalid config epochs -1: expected at least 1"),
+        ("batch_size=0", "invalid config batch_size 0: expected at least 1"),
+        ("min_labels_per_class=0", "invalid config min_labels_per_class 0: expected at least 1"),
+        ("min_labels_per_class=-2", "invalid config min_labels_per_class -2: expected at least 1"),
+        ("network.widths=[]", "invalid config network.widths []: expected at least one value"),
+        ("augment.gamma_range=[0,1]", "invalid config augment.gamma_range [0.0, 1.0]: expected two values [low, high] with 0 < low <= high"),
+        ("network.dropout=1", "invalid config network.dropout 1.0: expected at least 0 and less than 1"),
+        ("fold=3", "invalid config fold 3: expected 0 to folds - 1 (2)"),
+        ("network.axial_slices=2", "invalid config network.axial_slices 2: the crops of"),
+        ("epochs=two", "config epochs: expected a value like 20, got 'two'"),
+    ],
+)
+def test_invalid_config_exits_before_writing(tmp_path, capsys, assignment, message):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=3)
+    out = tmp_path / "run"
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", assignment]), [])]
+    assert main(arguments) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_fresh_run_rejects_existing_output(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    config = tiny_config("epochs=1", "min_labels_per_class=1")
+    train(manifest, out, config)
+    log_lines = len((out / "train.log").read_text().splitlines())
+    with pytest.raises(ValueError, match=r"already contains a training run \(checkpoint-last.pt, metrics.jsonl, model.pt, summary.json\); pass --resume"):
+        train(manifest, out, config)
+    # The first run's files are as it left them.
+    assert len((out / "metrics.jsonl").read_text().splitlines()) == 1
+    assert len((out / "train.log").read_text().splitlines()) == log_lines
+
+
+def test_resume_accepts_resource_changes(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), stop_after=1)
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1", "threads=2", "num_workers=1"), resume=True)
+    assert torch.load(out / "model.pt", weights_only=False)["config"]["threads"] == 2
+    log = (out / "train.log").read_text()
+    assert "resuming with threads=2 (the checkpoint was trained with threads=1)" in log
+    assert "resuming with num_workers=1 (the checkpoint was trained with num_workers=0)" in log
+    # The resumed call appends to the log of the first.
+    assert "stopped after epoch 1 of 2" in log
+
+
+def test_training_rejects_manifest_without_usable_labels(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    with pytest.raises(ValueError, match="no head has 1000 or more labelled samples in each of two classes"):
+        train(manifest, tmp_path / "few", tiny_config("epochs=1", "min_labels_per_class=1000"))
+    # A manifest without label columns trains no head either.
+    lines = manifest.read_text().splitlines()
+    columns = lines[0].split(",")
+    keep = columns.index("has_axial") + 1
+    manifest.write_text("\n".join(",".join(line.split(",")[:keep]) for line in lines) + "\n")
+    with pytest.raises(ValueError, match="no head has 1 or more labelled samples"):
+        train(manifest, tmp_path / "none", tiny_config("epochs=1", "min_labels_per_class=1"))
+    assert not (tmp_path / "few").exists()
+    assert not (tmp_path / "none").exists()
+
+
+def test_node_local_output_fails_resume_on_every_rank(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    for node in ("node0", "node1"):
+        (tmp_path / node).mkdir()
+    settings = sum((["--set", item] for item in [*TINY, "epochs=2", "min_labels_per_class=1"]), [])
+    # Only node 0 has the checkpoint of the interrupted run.
+    train(manifest, tmp_path / "node0" / "g", tiny_config("epochs=2", "min_labels_per_class=1"), stop_after=1)
+    wrapper = tmp_path / "node_wrapper.py"
+    wrapper.write_text(NODE_WRAPPER)
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(wrapper), str(tmp_path),
+        "deepspine_training.grading.train", "--manifest", str(manifest), "--out", "g", *settings, "--resume",
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
+    result = run_torchrun(command, TRAINING_ROOT, environment, timeout=240)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    # Both ranks report the missing file, rank 0 included.
+    assert output.count("error: rank 1 cannot read g/checkpoint-last.pt, which rank 0 resumes from") == 2, output[-3000:]
+    assert "--out must be on storage that every node sees" in output
+    assert not (tmp_path / "node0" / "g" / "model.pt").exists()

@@ -20,6 +20,8 @@ from deepspine_training.segmentation.loss import masked_dice_bce_loss
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
 
+from .distributed_support import NODE_WRAPPER, run_torchrun
+
 TRAINING_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -358,3 +360,138 @@ def test_cross_validation_finds_repository_build():
     # The default --cli runs dist/ of this repository whatever the working directory is.
     assert (REPOSITORY_ROOT / "training" / "deepspine_training" / "segmentation").is_dir()
     assert (REPOSITORY_ROOT / "package.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--crop", "50"], "invalid crop 50: expected a positive multiple of 16"),
+        (["--crop", "18", "--channels", "4", "8", "16"], "invalid crop 18: expected a positive multiple of 4"),
+        (["--steps", "0"], "invalid steps 0: expected at least 1"),
+        (["--checkpoint-every", "0"], "invalid checkpoint_every 0: expected at least 1"),
+        (["--log-every", "0"], "invalid log_every 0: expected at least 1"),
+        (["--batch-size", "0"], "invalid batch_size 0: expected at least 1"),
+        (["--channels", "8"], "invalid channels [8]: expected at least two values"),
+        (["--learning-rate", "0"], "invalid learning_rate 0.0: expected greater than 0"),
+    ],
+)
+def test_config_rejects_invalid_setting(tmp_path, capsys, arguments, message):
+    with pytest.raises(SystemExit) as stopped:
+        parse_config(["--out", str(tmp_path / "run"), *arguments])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_config_file_rejects_unknown_and_mistyped_keys(tmp_path, capsys):
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps({"steps": 2, "bogus": 1}))
+    with pytest.raises(SystemExit) as stopped:
+        parse_config(["--config", str(config_file)])
+    assert stopped.value.code == 2
+    assert "unknown settings ['bogus']" in capsys.readouterr().err
+    config_file.write_text(json.dumps({"steps": "2"}))
+    with pytest.raises(SystemExit):
+        parse_config(["--config", str(config_file)])
+    assert "invalid steps '2': expected a value of type int" in capsys.readouterr().err
+
+
+def test_train_validates_before_writing(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=0, crop=32, channels=[4, 8, 8, 8, 8])
+    with pytest.raises(ValueError, match="invalid steps 0"):
+        train(config, context)
+    assert not (tmp_path / "run").exists()
+
+
+def test_default_folders_lie_in_repository():
+    from deepspine_training.segmentation.train import REPOSITORY_ROOT
+
+    config = SegmentationConfig()
+    assert Path(config.out) == REPOSITORY_ROOT / "training" / "runs" / "segmentation"
+    assert Path(config.data) == REPOSITORY_ROOT / "work" / "segdata"
+    assert (REPOSITORY_ROOT / "training" / "deepspine_training").is_dir()
+
+
+def test_help_describes_every_option(capsys):
+    with pytest.raises(SystemExit):
+        parse_config(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "resumes from OUT/last.pt when it exists" in text
+    assert "crops per step on each rank" in text
+    assert "(default: 8000)" in text
+    assert "(default: all)" in text
+
+
+def test_resume_rejects_fewer_steps(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=3, batch_size=2, crop=32, checkpoint_every=3, log_every=1, channels=[4, 8, 8, 8, 8])
+    checkpoint = train(config, context)
+    with pytest.raises(ValueError, match="at step 3, past the requested 2 steps; pass --steps 3 or more"):
+        train(dataclasses.replace(config, steps=2), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["steps"] == 3
+
+
+def test_sampler_seeds_unique_per_rank_and_step():
+    from deepspine_training.segmentation.train import sampler_rng
+
+    # The earlier scheme, seed + 1000 * rank + step, gave rank 0 at step 1000 the stream of rank 1 at step 0.
+    draws = {(rank, step): tuple(sampler_rng(7, rank, step).integers(2**62, size=4)) for rank in range(3) for step in (0, 1, 999, 1000, 2000)}
+    assert len(set(draws.values())) == len(draws)
+    # A single process starting afresh keeps the stream of the plain seed.
+    assert draws[(0, 0)] == tuple(np.random.default_rng(7).integers(2**62, size=4))
+
+
+def test_resume_reseeds_monai_augmentation(tmp_path, monkeypatch):
+    from deepspine_training.segmentation import train as train_module
+
+    first_draws = []
+
+    class RecordingSampler(PlaneSampler):
+        def __init__(self, *arguments, **keywords):
+            super().__init__(*arguments, **keywords)
+            # The first draw of the affine transform's generator stands for its seeded state.
+            first_draws.append(int(self.augment.transforms[0].R.randint(2**31)))
+
+    monkeypatch.setattr(train_module, "PlaneSampler", RecordingSampler)
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=2, batch_size=1, crop=32, checkpoint_every=2, log_every=1, channels=[4, 8, 8, 8, 8])
+    train(config, context)
+    train(dataclasses.replace(config, steps=4), context)
+    train(dataclasses.replace(config, out=str(tmp_path / "again"), steps=2), context)
+    assert len(first_draws) == 3
+    # The resumed run's augmentation starts from another state than the run it continues ...
+    assert first_draws[1] != first_draws[0]
+    # ... while a fresh run with the same seed starts from the same state.
+    assert first_draws[2] == first_draws[0]
+
+
+
+
+def test_node_local_output_fails_on_every_rank(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    for node in ("node0", "node1"):
+        (tmp_path / node).mkdir()
+    arguments = ["--data", str(tmp_path / "data"), "--out", "run", "--batch-size", "2", "--crop", "32", "--log-every", "1", "--checkpoint-every", "2", "--threads", "1", "--channels", "4", "8", "8", "8", "8"]
+    # Only node 0 has the checkpoint of an earlier run.
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    train(parse_config([*arguments[:3], str(tmp_path / "node0" / "run"), *arguments[4:], "--steps", "2"]), context)
+    wrapper = tmp_path / "node_wrapper.py"
+    wrapper.write_text(NODE_WRAPPER)
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(wrapper), str(tmp_path),
+        "deepspine_training.segmentation.train", *arguments, "--steps", "4",
+    ]
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(TRAINING_ROOT)}
+    result = run_torchrun(command, TRAINING_ROOT, env, timeout=240)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "rank 1 cannot read run/last.pt, which rank 0 resumes from" in output
+    assert "--out must be on storage that every node sees" in output
+    # Neither rank trained on, so node 0's checkpoint and the missing export are as before.
+    assert torch.load(tmp_path / "node0" / "run" / "last.pt", weights_only=False)["step"] == 2
+    assert not (tmp_path / "node0" / "run" / "segmentation.onnx").exists()

@@ -44,23 +44,89 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
+# Settings that change only the resources a run uses, not its result: a resumed run, or a
+# finished cross-validation fold, may differ in them.
+RESOURCE_SETTINGS = ("threads", "num_workers")
+
+
+def validate_config(config: TrainConfig) -> None:
+    """Raise ValueError naming the first setting outside its allowed range."""
+    augment = config.augment
+    network = config.network
+    checks: list[tuple[str, Any, bool, str]] = [
+        ("epochs", config.epochs, config.epochs >= 1, "at least 1"),
+        ("batch_size", config.batch_size, config.batch_size >= 1, "at least 1 (per rank under torchrun)"),
+        ("learning_rate", config.learning_rate, config.learning_rate > 0, "greater than 0"),
+        ("weight_decay", config.weight_decay, config.weight_decay >= 0, "at least 0"),
+        ("folds", config.folds, config.folds >= 1, "at least 1"),
+        ("fold", config.fold, 0 <= config.fold < config.folds, f"0 to folds - 1 ({config.folds - 1})"),
+        ("num_workers", config.num_workers, config.num_workers >= 0, "at least 0"),
+        ("threads", config.threads, config.threads >= 0, "at least 0 (0 keeps PyTorch's default)"),
+        ("positive_weight_cap", config.positive_weight_cap, config.positive_weight_cap > 0, "greater than 0"),
+        ("class_weight_cap", config.class_weight_cap, config.class_weight_cap > 0, "greater than 0"),
+        ("min_labels_per_class", config.min_labels_per_class, config.min_labels_per_class >= 1, "at least 1"),
+        ("augment.max_shift_px", augment.max_shift_px, augment.max_shift_px >= 0, "at least 0"),
+        ("augment.gamma_range", augment.gamma_range, len(augment.gamma_range) == 2 and 0 < augment.gamma_range[0] <= augment.gamma_range[1], "two values [low, high] with 0 < low <= high"),
+        ("augment.contrast_range", augment.contrast_range, len(augment.contrast_range) == 2 and augment.contrast_range[0] <= augment.contrast_range[1], "two values [low, high] with low <= high"),
+        ("augment.noise_std", augment.noise_std, augment.noise_std >= 0, "at least 0"),
+        ("network.widths", network.widths, len(network.widths) >= 1 and all(w >= 2 for w in network.widths), "at least one value, each at least 2"),
+        ("network.cardinality", network.cardinality, network.cardinality >= 1, "at least 1"),
+        ("network.group_width", network.group_width, network.group_width >= 1, "at least 1"),
+        ("network.axial_slices", network.axial_slices, network.axial_slices >= 1, "at least 1"),
+        ("network.trunk_width", network.trunk_width, network.trunk_width >= 1, "at least 1"),
+        ("network.dropout", network.dropout, 0 <= network.dropout < 1, "at least 0 and less than 1"),
+    ]
+    for name, value, valid, allowed in checks:
+        if not valid:
+            raise ValueError(f"invalid config {name} {_show(value)}: expected {allowed}")
+
+
+def _show(value: Any) -> str:
+    return json.dumps(list(value)) if isinstance(value, tuple) else repr(value)
+
+
+def differing_keys(first: dict[str, Any], second: dict[str, Any], prefix: str = "") -> list[str]:
+    """Return the dotted names of the settings whose values differ between two `to_json` dicts."""
+    names = []
+    for key in sorted(first.keys() | second.keys()):
+        a, b = first.get(key), second.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            names.extend(differing_keys(a, b, prefix + key + "."))
+        elif _normalized(a) != _normalized(b):
+            names.append(prefix + key)
+    return names
+
+
+def _normalized(value: Any) -> Any:
+    # A saved JSON list and a fresh tuple of the same items are the same setting.
+    return list(value) if isinstance(value, tuple) else value
+
+
 def _coerce(value: Any, reference: Any, key: str) -> Any:
-    """Convert a JSON or command-line value to the type of the default it replaces."""
+    """Convert a JSON or command-line value to the type of the default it replaces; raises
+    ValueError naming `key` when the value does not convert."""
     if isinstance(reference, bool):
         if isinstance(value, str):
             if value.lower() not in ("true", "false", "1", "0"):
                 raise ValueError(f"config {key}: expected true or false, got {value!r}")
             return value.lower() in ("true", "1")
         return bool(value)
-    if isinstance(reference, int):
-        return int(value)
-    if isinstance(reference, float):
-        return float(value)
-    if isinstance(reference, tuple):
-        items = json.loads(value) if isinstance(value, str) else value
-        if not isinstance(items, (list, tuple)):
-            raise ValueError(f"config {key}: expected a list, got {value!r}")
-        return tuple(type(reference[0])(v) for v in items) if reference else tuple(items)
+    try:
+        if isinstance(reference, int):
+            return int(value)
+        if isinstance(reference, float):
+            return float(value)
+        if isinstance(reference, tuple):
+            items = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)):
+                raise ValueError(f"config {key}: expected a list, got {value!r}")
+            return tuple(type(reference[0])(v) for v in items) if reference else tuple(items)
+    except (TypeError, json.JSONDecodeError) as error:
+        raise ValueError(f"config {key}: expected a value like {_show(reference)}, got {value!r}") from error
+    except ValueError as error:
+        if str(error).startswith(f"config {key}:"):
+            raise
+        raise ValueError(f"config {key}: expected a value like {_show(reference)}, got {value!r}") from error
     return value
 
 

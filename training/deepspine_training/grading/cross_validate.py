@@ -7,8 +7,17 @@ CV/oof_predictions.csv. CV/cv_metrics.json and CV/cv_metrics.md then give the AU
 head with labels and of "any Modic change", and for the multi-class heads the accuracy and the
 quadratic weighted kappa (of the most probable class, and for ordered grades also of the rounded
 expected grade). Each metric has a 95 % confidence interval from a bootstrap over studies
-(patients). A fold whose folder already contains summary.json is not retrained, so an interrupted
-run continues.
+(patients).
+
+A fold whose folder already contains summary.json is not retrained, so an interrupted run
+continues, and a fold with only checkpoint-last.pt resumes from it. A finished fold trained with
+other settings than the requested ones (apart from threads and num_workers) stops the run with an
+error that names the settings, because its predictions would be credited to a configuration it
+was not trained with.
+
+The same command runs under `torchrun`: all folds train in one process group, one after the other,
+each with every rank, and rank 0 writes the pooled results. Invalid settings or inputs stop the
+command with exit status 2 before any fold trains.
 """
 
 from __future__ import annotations
@@ -23,10 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import TrainConfig, resolve_config
+from ..distributed import DistributedContext, RankMismatchError, cleanup, decide_on_main, init_distributed
+from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
+from .data import read_manifest
 from .heads import HEADS
 from .metrics import auc, bootstrap_ci, quadratic_weighted_kappa
-from .train import train
+from .train import setup_logging, train
 
 logger = logging.getLogger("deepspine_training.grading.cross_validate")
 
@@ -83,19 +94,71 @@ def metrics_table(metrics: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def check_folds(manifest: Path, config: TrainConfig) -> None:
+    """Raise ValueError when the settings or the manifest cannot give `config.folds` folds."""
+    validate_config(config)
+    if config.folds < 2:
+        raise ValueError(f"invalid config folds {config.folds}: cross-validation needs at least 2")
+    studies = len({record.study_id for record in read_manifest(manifest)})
+    if config.folds > studies:
+        raise ValueError(f"invalid config folds {config.folds}: {manifest} has {studies} studies, and every fold needs at least one; set folds to {studies} or fewer")
+
+
+def fold_state(fold_dir: Path, config: TrainConfig) -> str:
+    """Return "finished", "started" or "new" for a fold folder.
+
+    Raises ValueError naming the differing settings when a finished fold was trained with another
+    configuration than `config` (resource settings aside).
+    """
+    if (fold_dir / "summary.json").exists():
+        saved_path = fold_dir / "config.json"
+        if not saved_path.exists():
+            raise ValueError(f"{fold_dir} contains summary.json but no config.json, so its settings are unknown; delete the folder to train the fold again")
+        saved = config_from_json(json.loads(saved_path.read_text())).to_json()
+        differing = [key for key in differing_keys(saved, config.to_json()) if key not in RESOURCE_SETTINGS]
+        if differing:
+            raise ValueError(f"{fold_dir} was trained with other settings ({', '.join(differing)}) than requested; pass another --out, or delete the fold folders to train them again")
+        return "finished"
+    if (fold_dir / "checkpoint-last.pt").exists():
+        return "started"
+    return "new"
+
+
 def cross_validate(manifest: Path, out: Path, config: TrainConfig, iterations: int = 2000) -> dict[str, dict]:
-    out.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    """Train every fold and return the pooled metrics (an empty dict on ranks other than 0).
+
+    Raises ValueError before any training for invalid settings, more folds than studies, or a
+    finished fold trained with other settings.
+    """
+    check_folds(manifest, config)
+    if iterations < 1:
+        raise ValueError(f"invalid --bootstrap {iterations}: expected at least 1 resample")
+    context = init_distributed()
+    try:
+        return _cross_validate(manifest, out, config, iterations, context)
+    finally:
+        cleanup(context)
+
+
+def _cross_validate(manifest: Path, out: Path, config: TrainConfig, iterations: int, context: DistributedContext) -> dict[str, dict]:
+    setup_logging(None, context.is_main)
+    if context.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+    fold_configs = [dataclasses.replace(config, fold=fold) for fold in range(config.folds)]
+    # Every fold is checked before the first trains, so a mismatch stops the run at once.
+    states = decide_on_main(lambda: [fold_state(out / f"fold-{fold}", fold_config) for fold, fold_config in enumerate(fold_configs)], context)
     prediction_files = []
-    for fold in range(config.folds):
+    for fold, fold_config in enumerate(fold_configs):
         fold_dir = out / f"fold-{fold}"
-        if (fold_dir / "summary.json").exists():
+        if states[fold] == "finished":
             logger.info("fold %d already trained in %s", fold, fold_dir)
         else:
-            # A half-finished fold resumes from its last checkpoint.
-            resume = (fold_dir / "checkpoint-last.pt").exists()
-            train(manifest, fold_dir, dataclasses.replace(config, fold=fold), resume=resume)
+            train(manifest, fold_dir, fold_config, resume=states[fold] == "started", context=context)
         prediction_files.append(fold_dir / "val_predictions.csv")
+    # Each fold's training logs into its own train.log; the pooled results go to the console.
+    setup_logging(None, context.is_main)
+    if not context.is_main:
+        return {}
 
     rows = read_predictions(prediction_files)
     with (out / "oof_predictions.csv").open("w", newline="") as handle:
@@ -127,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
     parser.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for the confidence intervals")
     args = parser.parse_args(argv)
-    config = resolve_config(args.config, args.assignments)
-    if config.folds < 2:
-        parser.error(f"cross-validation needs folds >= 2, got {config.folds}")
-    cross_validate(args.manifest, args.out, config, args.bootstrap)
+    try:
+        config = resolve_config(args.config, args.assignments)
+        cross_validate(args.manifest, args.out, config, args.bootstrap)
+    except (ValueError, FileNotFoundError, RankMismatchError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

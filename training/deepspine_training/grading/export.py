@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import pickle
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import torch
 from torch import nn
 
 from .heads import HeadSpec
-from .model import GradingNetwork, NetworkConfig, probabilities
+from .model import CHECKPOINT_FORMAT, GradingNetwork, NetworkConfig, probabilities
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,20 @@ def heads_from_json(items: list[dict]) -> tuple[HeadSpec, ...]:
 
 
 def load_network(checkpoint_path: Path) -> tuple[GradingNetwork, dict]:
-    """Rebuild the network stored in a training checkpoint (model.pt or checkpoint-*.pt)."""
-    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    """Rebuild the network stored in a training checkpoint (model.pt or checkpoint-*.pt).
+
+    Raises FileNotFoundError for a missing file and ValueError for a file that is no grading
+    checkpoint, such as a segmentation checkpoint.
+    """
+    if not checkpoint_path.is_file():
+        raise FileNotFoundError(f"{checkpoint_path}: checkpoint not found; pass model.pt or checkpoint-*.pt of a grading training run")
+    try:
+        checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as error:
+        raise ValueError(f"{checkpoint_path}: not a grading checkpoint ({error})") from error
+    found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
+    if found != CHECKPOINT_FORMAT:
+        raise ValueError(f"{checkpoint_path}: not a grading checkpoint (format {found!r}, expected {CHECKPOINT_FORMAT!r}); pass model.pt or checkpoint-*.pt of a grading training run")
     network_config = NetworkConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in checkpoint["network"].items()})
     network = GradingNetwork(network_config, heads_from_json(checkpoint["heads"]))
     network.load_state_dict(checkpoint["model"])
@@ -150,9 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--metrics", type=Path, default=None, help="JSON file of measured metrics to copy into the sidecar")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
-    network, checkpoint = load_network(args.checkpoint)
+    try:
+        network, checkpoint = load_network(args.checkpoint)
+        metrics = json.loads(args.metrics.read_text()) if args.metrics else None
+    except (ValueError, FileNotFoundError) as error:
+        parser.exit(2, f"error: {error}\n")
     export_onnx(network, args.out, checkpoint["crop_spec"])
-    metrics = json.loads(args.metrics.read_text()) if args.metrics else None
     sidecar = build_sidecar(checkpoint, args.out, metrics)
     args.out.with_suffix(".json").write_text(json.dumps(sidecar, indent=2) + "\n")
     if args.parity_dir is not None:

@@ -10,6 +10,9 @@ from torch import nn
 
 from .heads import HEADS, HeadSpec
 
+# The format that training writes into every checkpoint and that the export checks.
+CHECKPOINT_FORMAT = "deepspine-grading-checkpoint/1"
+
 
 class ResNeXtBlock(nn.Module):
     """Bottleneck residual block whose 3x3 convolution is split into `cardinality` groups."""

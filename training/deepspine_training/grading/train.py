@@ -8,6 +8,11 @@ configuration), train.log, metrics.jsonl (one line per epoch), checkpoint-last.p
 checkpoint-best.pt (lowest validation loss, when there is a validation split), model.pt (the
 weights to export: the best epoch, or the last with select_best=false or without validation),
 val_predictions.csv and summary.json.
+
+A RUN that already contains a training run is rejected unless `--resume` continues it. Every
+rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
+nodes share. Invalid settings or inputs stop the command with exit status 2 before anything is
+written.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from ..distributed import DistributedContext, barrier, cleanup, init_distributed
-from .config import TrainConfig, config_from_json, resolve_config
+from ..distributed import DistributedContext, RankMismatchError, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
     CropDataset,
@@ -46,11 +51,12 @@ from .data import (
 from .heads import HEADS, HeadSpec
 from .loss import grading_loss
 from .metrics import auc, quadratic_weighted_kappa
-from .model import GradingNetwork, probabilities
+from .model import CHECKPOINT_FORMAT, GradingNetwork, probabilities
 
 logger = logging.getLogger("deepspine_training.grading.train")
 
-CHECKPOINT_FORMAT = "deepspine-grading-checkpoint/1"
+# Files that only a training run writes. A fresh run into a folder with any of them would mix two runs.
+RUN_FILES = ("checkpoint-last.pt", "metrics.jsonl", "model.pt", "summary.json")
 
 
 def trained_heads(counts: dict[str, list[int]], min_per_class: int, heads: tuple[HeadSpec, ...] = HEADS) -> dict[str, bool]:
@@ -58,11 +64,12 @@ def trained_heads(counts: dict[str, list[int]], min_per_class: int, heads: tuple
     return {head.name: sum(1 for c in counts[head.name] if c >= min_per_class) >= 2 for head in heads}
 
 
-def setup_logging(out: Path | None, is_main: bool) -> None:
+def setup_logging(out: Path | None, is_main: bool, append: bool = True) -> None:
+    """Log to stdout, and on rank 0 also to OUT/train.log (replaced unless `append`)."""
     level = logging.INFO if is_main else logging.WARNING
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stdout)]
     if out is not None and is_main:
-        handlers.append(logging.FileHandler(out / "train.log"))
+        handlers.append(logging.FileHandler(out / "train.log", mode="a" if append else "w"))
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers, force=True)
 
 
@@ -146,32 +153,79 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, required=True, help="output folder for checkpoints, logs and the resolved config")
     parser.add_argument("--config", type=Path, default=None, help="JSON file overriding the default configuration")
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override one config value, e.g. epochs=5 or network.dropout=0.2")
-    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint-last.pt; the config may differ only in epochs")
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint-last.pt; the config may differ only in epochs, threads and num_workers")
     parser.add_argument("--stop-after", type=int, default=None, metavar="N", help="stop after N epochs of this call, to continue later with --resume")
     return parser
 
 
-def load_resume_checkpoint(out: Path, config: TrainConfig) -> dict:
-    path = out / "checkpoint-last.pt"
+def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]]:
+    """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch and
+    one message per resource setting that differs from the checkpoint's.
+
+    Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
+    checkpoint or was trained with other settings than epochs and the resource settings.
+    """
     if not path.exists():
         raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    if checkpoint.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path}: expected checkpoint format {CHECKPOINT_FORMAT!r}, got {checkpoint.get('format')!r}")
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        raise ValueError(f"{path}: expected checkpoint format {CHECKPOINT_FORMAT!r}, got {found!r}")
     saved = config_from_json(checkpoint["config"]).to_json()
     current = config.to_json()
-    differing = sorted(key for key in current if key != "epochs" and current[key] != saved[key])
+    changed = differing_keys(saved, current)
+    differing = [key for key in changed if key != "epochs" and key not in RESOURCE_SETTINGS]
     if differing:
         raise ValueError(f"cannot resume from {path}: config differs in {differing}; resume with the saved config.json")
-    return checkpoint
+    notes = [f"resuming with {key}={current[key]} (the checkpoint was trained with {key}={saved[key]})" for key in changed if key in RESOURCE_SETTINGS]
+    return int(checkpoint["epoch"]), notes
 
 
-def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, stop_after: int | None = None) -> dict:
+def load_resume_checkpoint(out: Path, config: TrainConfig, context: DistributedContext) -> tuple[dict, list[str]]:
+    """Load OUT/checkpoint-last.pt on every rank after rank 0 has checked it; returns the
+    checkpoint and the notes of `check_resume_source`.
+
+    Raises the error of rank 0's check on every rank, and RankMismatchError on every rank when some
+    rank cannot read the file or reads another epoch, as with node-local storage for OUT.
+    """
+    path = out / "checkpoint-last.pt"
+    epoch, notes = decide_on_main(lambda: check_resume_source(path, config), context)
+    checkpoint: dict | None = None
+    error: Exception | None = None
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+        if checkpoint.get("epoch") != epoch:
+            error = RankMismatchError(f"rank {context.rank} reads epoch {checkpoint.get('epoch')} from {path} but rank 0 reads epoch {epoch}; with several nodes --out must be on storage that every node sees")
+    except (OSError, RuntimeError, EOFError, AttributeError) as caught:
+        error = RankMismatchError(f"rank {context.rank} cannot read {path}, which rank 0 resumes from ({caught}); with several nodes --out must be on storage that every node sees")
+    raise_if_any_rank_failed(error, context)
+    assert checkpoint is not None
+    return checkpoint, notes
+
+
+def check_fresh_output(out: Path) -> None:
+    """Raise ValueError when OUT already contains files of a training run."""
+    existing = [name for name in RUN_FILES if (out / name).exists()]
+    if existing:
+        raise ValueError(f"{out} already contains a training run ({', '.join(existing)}); pass --resume to continue it, or delete the folder or pass another --out to train afresh")
+
+
+def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, stop_after: int | None = None, context: DistributedContext | None = None) -> dict:
     """Train one model; returns the summary that rank 0 also writes to summary.json.
 
     `stop_after` ends this call after that many epochs without finishing the run (no model.pt),
-    as a time-limited job would; `resume` continues it.
+    as a time-limited job would; `resume` continues it. Without `context` the call joins the
+    torchrun process group itself and leaves it at the end. A caller that trains several models
+    in one process group passes its own context.
+
+    Raises ValueError or FileNotFoundError, on every rank and before writing anything, for invalid
+    settings, inputs, or an OUT that already contains a run (without `resume`).
     """
+    validate_config(config)
+    if stop_after is not None and stop_after < 1:
+        raise ValueError(f"invalid --stop-after {stop_after}: expected at least 1")
+    if context is not None:
+        return _train(manifest, out, config, resume, stop_after, context)
     context = init_distributed()
     try:
         return _train(manifest, out, config, resume, stop_after, context)
@@ -179,11 +233,20 @@ def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, 
         cleanup(context)
 
 
+def check_trainable(manifest: Path, crop_spec: dict, config: TrainConfig, trained: dict[str, bool], train_records: list[CropRecord]) -> None:
+    """Raise ValueError when no head can be trained or the crops do not fit the network."""
+    if not any(trained.values()):
+        raise ValueError(
+            f"{manifest}: no head has {config.min_labels_per_class} or more labelled samples in each of two classes "
+            f"among the {len(train_records)} training records; add labels to the manifest or lower min_labels_per_class"
+        )
+    axial_slices = crop_spec["axial"]["slices"]
+    if config.network.axial_slices != axial_slices:
+        raise ValueError(f"invalid config network.axial_slices {config.network.axial_slices}: the crops of {manifest} have {axial_slices} axial slices")
+
+
 def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_after: int | None, context: DistributedContext) -> dict:
-    if context.is_main:
-        out.mkdir(parents=True, exist_ok=True)
-    barrier(context)
-    setup_logging(out, context.is_main)
+    setup_logging(None, context.is_main)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     heads = HEADS
@@ -194,14 +257,29 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
         raise ValueError(f"{manifest}: the training split is empty ({len(records)} records, folds={config.folds}, fold={config.fold})")
     counts = labelled_counts(train_records, heads)
     trained = trained_heads(counts, config.min_labels_per_class, heads)
+    check_trainable(manifest, crop_spec, config, trained, train_records)
     loss_args = {
         "positive_weights": binary_positive_weights(train_records, heads, config.positive_weight_cap),
         "class_weights": class_weights(train_records, heads, config.class_weight_cap),
     }
+    # Rank 0 decides from its view of OUT and every rank follows, so that no rank resumes while
+    # another starts afresh.
+    checkpoint = None
+    resume_notes: list[str] = []
+    if resume:
+        checkpoint, resume_notes = load_resume_checkpoint(out, config, context)
+    else:
+        decide_on_main(lambda: check_fresh_output(out), context)
     if context.is_main:
+        out.mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(config.to_json(), indent=2) + "\n")
+    barrier(context)
+    setup_logging(out, context.is_main, append=resume)
+    if context.is_main:
         logger.info("manifest %s: %d records, %d studies; train %d records, validation %d records", manifest, len(records), len({r.study_id for r in records}), len(train_records), len(validation_records))
         logger.info("world size %d, device %s; heads trained: %s", context.world_size, context.device, [name for name, flag in trained.items() if flag])
+        for note in resume_notes:
+            logger.info("%s", note)
 
     torch.manual_seed(config.seed)
     network = GradingNetwork(config.network, heads).to(context.device)
@@ -209,8 +287,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5 * (1.0 + math.cos(math.pi * min(epoch, config.epochs) / config.epochs)))
     start_epoch = 0
     best_loss = float("inf")
-    if resume:
-        checkpoint = load_resume_checkpoint(out, config)
+    if checkpoint is not None:
         network.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
         scheduler.load_state_dict(checkpoint["scheduler"])
@@ -319,9 +396,16 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    config = resolve_config(args.config, args.assignments)
-    train(args.manifest, args.out, config, args.resume, args.stop_after)
+    """Run the command line; returns 0, or 2 for invalid settings, inputs or output folder."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = resolve_config(args.config, args.assignments)
+        validate_config(config)
+        train(args.manifest, args.out, config, args.resume, args.stop_after)
+    except (ValueError, FileNotFoundError, RankMismatchError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

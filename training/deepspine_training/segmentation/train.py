@@ -2,7 +2,11 @@
 
 Runs as one process (`python -m deepspine_training.segmentation.train`) or unchanged under
 `torchrun --nproc_per_node=N` (DDP): each rank draws its own random crops and gradients are
-averaged. Rank 0 writes checkpoints, the resolved configuration and the ONNX export.
+averaged. Rank 0 writes checkpoints, the resolved configuration and the ONNX export. A run resumes
+from OUT/last.pt when that file exists. Every rank reads it, so with several nodes OUT must be on
+storage that all nodes share.
+
+Invalid settings stop the command with exit status 2 before anything is written.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +24,7 @@ import numpy as np
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from ..distributed import DistributedContext, all_reduce_mean, barrier, cleanup, init_distributed
+from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
 from .data import PlaneSampler, body_intensities, load_cases, load_manifest
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
@@ -31,11 +36,15 @@ logger = logging.getLogger("deepspine_training.segmentation")
 # model card compares the average with each network alone, on Dice and on level naming.
 ENSEMBLE_SEEDS = (20261204, 20261205)
 
+# The repository that contains training/; the default data and output folders lie in it, so the
+# defaults name the same folders from any working directory.
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+
 
 @dataclass
 class SegmentationConfig:
-    data: str = "work/segdata"
-    out: str = "training/runs/segmentation"
+    data: str = str(REPOSITORY_ROOT / "work" / "segdata")
+    out: str = str(REPOSITORY_ROOT / "training" / "runs" / "segmentation")
     cases: list[str] | None = None
     steps: int = 8000
     batch_size: int = 8
@@ -51,23 +60,110 @@ class SegmentationConfig:
     residual_units: int = 1
 
 
+# Help text of each SegmentationConfig field; the command line shows it with the default.
+FIELD_HELP = {
+    "data": "folder of the planes that `deepspine export-segmentation-data` wrote (or its manifest.json)",
+    "out": "output folder for last.pt, config.json and segmentation.onnx; training resumes from OUT/last.pt when it exists, and with several nodes OUT must be on storage every node sees",
+    "cases": "train on these cases of the manifest only",
+    "steps": "total optimizer steps, counting the steps of a resumed checkpoint",
+    "batch_size": "crops per step on each rank; under torchrun the global batch is this times the number of ranks",
+    "crop": "side of the square training crop in pixels; a multiple of 2 ** (number of channels - 1), 16 for the default network",
+    "learning_rate": "peak AdamW learning rate",
+    "weight_decay": "AdamW weight decay",
+    "warmup_steps": "steps of linear warm-up before the cosine decay",
+    "seed": "random seed of the network initialization and of the crops",
+    "checkpoint_every": "write OUT/last.pt every this many steps, and after the last step",
+    "log_every": "log the mean loss every this many steps",
+    "threads": "intra-op CPU threads per process; 0 keeps PyTorch's default",
+    "channels": "feature channels of the U-Net levels, one value per level (at least two levels)",
+    "residual_units": "residual units per U-Net level",
+}
+
+
+def validate_config(config: SegmentationConfig) -> None:
+    """Raise ValueError naming the first setting outside its allowed range."""
+    checks = [
+        ("steps", config.steps >= 1, "at least 1"),
+        ("batch_size", config.batch_size >= 1, "at least 1"),
+        ("learning_rate", config.learning_rate > 0, "greater than 0"),
+        ("weight_decay", config.weight_decay >= 0, "at least 0"),
+        ("warmup_steps", config.warmup_steps >= 0, "at least 0"),
+        ("checkpoint_every", config.checkpoint_every >= 1, "at least 1"),
+        ("log_every", config.log_every >= 1, "at least 1"),
+        ("threads", config.threads >= 0, "at least 0 (0 keeps PyTorch's default)"),
+        ("residual_units", config.residual_units >= 0, "at least 0"),
+        ("channels", len(config.channels) >= 2 and all(c >= 1 for c in config.channels), "at least two values, each at least 1"),
+    ]
+    for name, valid, allowed in checks:
+        if not valid:
+            raise ValueError(f"invalid {name} {getattr(config, name)!r}: expected {allowed}")
+    # Each level after the first halves the resolution, and the decoder's skip connections need
+    # sizes that divide evenly.
+    multiple = 2 ** (len(config.channels) - 1)
+    if config.crop < multiple or config.crop % multiple != 0:
+        raise ValueError(f"invalid crop {config.crop}: expected a positive multiple of {multiple} for a network of {len(config.channels)} levels")
+
+
 def parse_config(argv: list[str] | None) -> SegmentationConfig:
-    """Defaults come from SegmentationConfig, a JSON file may override them, flags override both."""
-    parser = argparse.ArgumentParser(description="Train the sagittal vertebral body and disc segmentation network.")
-    parser.add_argument("--config", type=Path, help="JSON file with SegmentationConfig fields")
+    """Defaults come from SegmentationConfig, a JSON file may override them, flags override both.
+
+    Exits with status 2 on an unknown or invalid setting.
+    """
+    defaults = SegmentationConfig()
+    parser = argparse.ArgumentParser(prog="python -m deepspine_training.segmentation.train", description="Train the sagittal vertebral body and disc segmentation network.")
+    parser.add_argument("--config", type=Path, help="JSON file with settings named as the options below, with underscores (for example batch_size)")
     for item in dataclasses.fields(SegmentationConfig):
+        flag = f"--{item.name.replace('_', '-')}"
+        default = getattr(defaults, item.name)
+        # argparse's default stays None, so that an option left out does not override the JSON file.
+        help_text = f"{FIELD_HELP[item.name]} (default: {'all' if default is None else default})"
         if item.name in ("cases", "channels"):
-            parser.add_argument(f"--{item.name.replace('_', '-')}", nargs="+", type=int if item.name == "channels" else str)
+            parser.add_argument(flag, nargs="+", type=int if item.name == "channels" else str, help=help_text)
         else:
-            parser.add_argument(f"--{item.name.replace('_', '-')}", type=type(getattr(SegmentationConfig(), item.name)))
+            parser.add_argument(flag, type=type(default), help=help_text)
     args = parser.parse_args(argv)
-    values = dataclasses.asdict(SegmentationConfig())
-    if args.config:
-        values.update(json.loads(args.config.read_text()))
-    for key, value in vars(args).items():
-        if key != "config" and value is not None:
-            values[key] = value
-    return SegmentationConfig(**values)
+    values = dataclasses.asdict(defaults)
+    try:
+        if args.config:
+            values.update(read_config_file(args.config))
+        for key, value in vars(args).items():
+            if key != "config" and value is not None:
+                values[key] = value
+        config = SegmentationConfig(**values)
+        validate_config(config)
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"error: {error}\n")
+    return config
+
+
+def read_config_file(path: Path) -> dict:
+    """Read a JSON object of SegmentationConfig fields; raises ValueError naming an unknown field."""
+    try:
+        values = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: invalid JSON ({error})") from error
+    if not isinstance(values, dict):
+        raise ValueError(f"{path}: expected a JSON object of settings, got {type(values).__name__}")
+    names = {item.name for item in dataclasses.fields(SegmentationConfig)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"{path}: unknown settings {unknown}; valid settings: {sorted(names)}")
+    defaults = SegmentationConfig()
+    for key, value in values.items():
+        default = getattr(defaults, key)
+        if isinstance(default, bool) or default is None:
+            continue
+        if isinstance(default, float):
+            valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif isinstance(default, int):
+            valid = isinstance(value, int) and not isinstance(value, bool)
+        elif isinstance(default, list):
+            valid = isinstance(value, list)
+        else:
+            valid = isinstance(value, type(default))
+        if not valid:
+            raise ValueError(f"{path}: invalid {key} {value!r}: expected a value of type {type(default).__name__}")
+    return values
 
 
 def learning_rate_at(step: int, config: SegmentationConfig) -> float:
@@ -115,13 +211,57 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
     temporary.replace(path)
 
 
+def sampler_rng(seed: int, rank: int, step: int) -> np.random.Generator:
+    """Return the crop generator of `rank` when it starts or resumes at `step`.
+
+    Each (rank, step) pair gets its own SeedSequence spawn key, so no two ranks or resume points
+    share a stream. A single process starting at step 0 keeps the plain `seed` stream of earlier
+    versions, so the commands that made the shipped model still reproduce its crops.
+    """
+    spawn_key = () if rank == 0 and step == 0 else (rank, step)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
+
+
+def read_resume_step(last: Path) -> int | None:
+    """Return the step of `last` when the file exists (rank 0 decides for all ranks), else None."""
+    if not last.exists():
+        return None
+    try:
+        return int(torch.load(last, map_location="cpu", weights_only=False)["step"])
+    except (OSError, RuntimeError, EOFError, KeyError, TypeError) as error:
+        raise ValueError(f"{last}: cannot read the checkpoint to resume from ({error!r}); delete it or pass another --out to train afresh") from error
+
+
+def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, context: DistributedContext) -> dict:
+    """Load the checkpoint that rank 0 found at `step` and check that it continues this run.
+
+    Raises ValueError when it belongs to another run or has passed `config.steps`, and
+    RankMismatchError when this rank cannot read it or reads another step, which happens when OUT
+    is storage local to each node.
+    """
+    try:
+        checkpoint = torch.load(last, map_location=context.device, weights_only=False)
+    except (OSError, RuntimeError, EOFError) as error:
+        raise RankMismatchError(f"rank {context.rank} cannot read {last}, which rank 0 resumes from ({error}); with several nodes --out must be on storage that every node sees") from error
+    if int(checkpoint["step"]) != step:
+        raise RankMismatchError(f"rank {context.rank} reads step {checkpoint['step']} from {last} but rank 0 reads step {step}; with several nodes --out must be on storage that every node sees")
+    check_resumable(checkpoint, config, case_names, last, spacing_mm)
+    if step > config.steps:
+        raise ValueError(f"{last} is at step {step}, past the requested {config.steps} steps; pass --steps {step} or more to continue it, or another --out to train afresh")
+    return checkpoint
+
+
 def train(config: SegmentationConfig, context: DistributedContext) -> Path:
-    """Train to `config.steps`, resuming from out/last.pt when it exists; returns the final checkpoint."""
+    """Train to `config.steps`, resuming from out/last.pt when it exists; returns the final checkpoint.
+
+    Rank 0 decides whether to resume and from which step, and every rank follows it. An error on
+    any rank while it loads the checkpoint is raised on all ranks, so the job fails and none waits.
+    """
+    validate_config(config)
     out = Path(config.out)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
-    rng = np.random.default_rng(config.seed + 1000 * context.rank)
 
     cases = load_cases(Path(config.data), config.cases)
     spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
@@ -132,23 +272,29 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     body_intensity = body_intensities(Path(config.data), case_names)
     if body_intensity is None:
         logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", Path(config.data) / "manifest.json")
-    sampler = PlaneSampler(cases, config.crop, rng)
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
 
-    start_step = 0
     last = out / "last.pt"
-    if last.exists():
-        checkpoint = torch.load(last, map_location=context.device, weights_only=False)
-        check_resumable(checkpoint, config, case_names, last, spacing_mm)
+    resume_step = decide_on_main(lambda: read_resume_step(last), context)
+    start_step = 0
+    if resume_step is not None:
+        checkpoint = None
+        error: Exception | None = None
+        try:
+            checkpoint = load_resume_checkpoint(last, resume_step, config, case_names, spacing_mm, context)
+        except (ValueError, RankMismatchError) as caught:
+            error = caught
+        raise_if_any_rank_failed(error, context)
+        assert checkpoint is not None
         network.load_state_dict(checkpoint["model"])
         optimizer.load_state_dict(checkpoint["optimizer"])
-        start_step = int(checkpoint["step"])
-        # Draw past the samples already used, so a resumed run does not repeat the same crops.
-        rng = np.random.default_rng(config.seed + 1000 * context.rank + start_step)
-        sampler.rng = rng
+        start_step = resume_step
         if context.is_main:
             logger.info("resumed from %s at step %d", last, start_step)
+    # Seeded after the resume decision, so a resumed run draws other crops and augmentations than
+    # the steps already done. The sampler seeds MONAI's transforms from this generator.
+    sampler = PlaneSampler(cases, config.crop, sampler_rng(config.seed, context.rank, start_step))
     if context.is_main:
         out.mkdir(parents=True, exist_ok=True)
         (out / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
@@ -185,6 +331,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the command line; exits with status 2 on invalid settings, data or checkpoint."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = parse_config(argv)
     context = init_distributed()
@@ -194,6 +341,9 @@ def main(argv: list[str] | None = None) -> None:
             network = build_segmentation_network(tuple(config.channels), config.residual_units)
             network.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=False)["model"])
             export_onnx(network.eval(), Path(config.out) / "segmentation.onnx", float(load_manifest(Path(config.data))["spacingMm"]), checkpoint_body_intensity([checkpoint]))
+    except (ValueError, FileNotFoundError, RankMismatchError) as error:
+        logger.error("error: %s", error)
+        sys.exit(2)
     finally:
         cleanup(context)
 
