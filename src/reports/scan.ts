@@ -20,6 +20,11 @@ export class Unit {
   lower = -1;
   /** A colon follows, as in the level heading "L4-5:" or the finding heading "Canal stenosis:". */
   colonAfter = false;
+  /**
+   * A filler word follows the colon before any other unit, as "present" in "Facet arthropathy:
+   * present", so the colon ends no heading.
+   */
+  fillerAfterColon = false;
   /** Measure: the size in mm. */
   measureMm = Number.NaN;
   /** FindingWord: "the", "this" or a similar word comes right before, as in "contributes to the narrowing". */
@@ -578,7 +583,11 @@ class Scanner {
     const end = matchLongest(this.lexicon.phrases, tokens, index, match);
     if (end < 0) return -1;
     const lexeme = match.lexeme!;
-    if (lexeme.kind === UnitKind.Filler) return end;
+    if (lexeme.kind === UnitKind.Filler) {
+      const last = this.lastUnitOfSentence();
+      if (last !== null && last.colonAfter) last.fillerAfterColon = true;
+      return end;
+    }
     if (lexeme.kind === UnitKind.UpperBound) {
       this.upperBoundEnd = end;
       this.upperBoundStart = tokens.start[index]!;

@@ -1032,6 +1032,43 @@ const variety: LabelCase[] = [
     text: 'L4-5:\nCanal: moderate.\nLeft foramen: mild.\nRight foramen: patent.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2, left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 } },
   },
+  {
+    name: 'templated finding then normal',
+    text: 'L4-5: Canal stenosis: normal.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'normal' } } },
+  },
+  {
+    name: 'templated foramina then patent',
+    text: 'L4-5: Foraminal stenosis: patent.',
+    levels: { 'L4-L5': bothForamina(0) },
+  },
+  {
+    name: 'templated finding then absent',
+    text: 'L4-5: Canal stenosis: absent.\nL5-S1: Disc herniation: absent.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0 }, 'L5-S1': { disc_herniation: 0 } },
+  },
+  {
+    name: 'templated finding then present',
+    text: 'L4-5: Facet arthropathy: present.',
+    levels: { 'L4-L5': bothFacets(1) },
+  },
+  {
+    name: 'templated finding then noted',
+    text: 'L4-5: Ligamentum flavum thickening: noted.',
+    levels: { 'L4-L5': { ligamentum_flavum_thickening: 1 } },
+  },
+  {
+    name: 'templated sided structure none',
+    text: 'L4-5: Right foramen: none.',
+    levels: { 'L4-L5': { right_foraminal_stenosis: 0 } },
+    evidence: { 'L4-L5': { right_foraminal_stenosis: { keyword: 'none' } } },
+  },
+  {
+    name: 'templated structures none',
+    text: 'L4-5:\nCanal: none.\nForamina: none.\nLateral recesses: mild.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0, ...bothForamina(0), ...bothSubarticular(1) } },
+  },
 ];
 
 testCases([
