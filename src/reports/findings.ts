@@ -868,16 +868,30 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
 /**
  * Returns the index of the head item that a relative clause starting at item `clauseStart` may
  * grade: the last item of the clause before (items `previousStart` to `clauseStart`), when that item
- * is a finding word and a relative break word ("which") opens the clause. Returns -1 otherwise.
+ * is a finding word and a relative break word ("which") opens the clause. A semicolon does too when
+ * the clause after it names no finding of its own, as in "canal stenosis; probably moderate".
+ * Returns -1 otherwise.
  */
 function relativeClauseTarget(units: readonly Unit[], items: readonly Item[], previousStart: number, clauseStart: number): number {
   const previous = items[clauseStart - 1]!;
   if (previous.type !== ItemType.Head || clauseStart - 1 < previousStart) return -1;
   for (let index = items[clauseStart]!.first - 1; index > previous.last; index--) {
     const unit = units[index]!;
-    if (unit.kind === UnitKind.Break) return unit.lexeme?.relative === true ? clauseStart - 1 : -1;
+    if (unit.kind !== UnitKind.Break) continue;
+    if (unit.lexeme?.relative === true) return clauseStart - 1;
+    return unit.semicolon && !clauseNamesFinding(items, clauseStart) ? clauseStart - 1 : -1;
   }
   return -1;
+}
+
+/** Returns whether the clause that starts at item `clauseStart` has an item with a finding word, a condition or a structure. */
+function clauseNamesFinding(items: readonly Item[], clauseStart: number): boolean {
+  const clause = items[clauseStart]!.clause;
+  for (let index = clauseStart; index < items.length && items[index]!.clause === clause; index++) {
+    const item = items[index]!;
+    if (item.hasAnchor() || item.structures.length > 0) return true;
+  }
+  return false;
 }
 
 /** Returns whether the statement of `items` names a level and states one grade and nothing else, as "L3-4: moderate." does. */

@@ -39,6 +39,8 @@ export class Unit {
   lastWordStart = -1;
   /** Separator: a comma, where a flattened line break may stand. */
   comma = false;
+  /** Break: a semicolon, after which a grade alone may still grade the finding before it. */
+  semicolon = false;
   /** Severity: a grade lower than the finding before it ("to a lesser degree"), with `grade` -1 until that finding is known. */
   lesser = false;
   /**
@@ -431,7 +433,9 @@ class Scanner {
     }
     // A table cell ends like a clause: "L4-5 | canal stenosis: moderate | foraminal stenosis: mild".
     if (id === ids.semicolon || id === ids.pipe) {
-      this.units.push(new Unit(UnitKind.Break, start, end, null));
+      const unit = new Unit(UnitKind.Break, start, end, null);
+      unit.semicolon = id === ids.semicolon;
+      this.units.push(unit);
       return index + 1;
     }
     if (id === ids.colon) {

@@ -124,6 +124,24 @@ const cases: LabelCase[] = [
     evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: true, unspecifiedGrade: false } } },
   },
   {
+    name: 'hedged grade after semicolon',
+    text: 'L4-5: Mild disc bulge with canal stenosis; probably moderate.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: true, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'grade after semicolon',
+    text: 'L4-5: Canal stenosis; moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: false, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'semicolon before own finding',
+    text: 'L4-5: Canal stenosis; moderate left foraminal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1, left_foraminal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
     name: 'hedged side in relative clause',
     text: 'L4-5: Foraminal narrowing on the left, which may be moderate.',
     levels: { 'L4-L5': { left_foraminal_stenosis: 2 } },
