@@ -74,7 +74,7 @@ export interface Lexeme {
   readonly structure: StructureKind | null;
   readonly findingWord: FindingWordKind | null;
   readonly condition: StandaloneCondition | null;
-  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null;
+  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | 'lower' | null;
   readonly region: 'lumbar' | 'nonLumbar' | null;
   readonly section: SectionName | null;
   /** Separator: the word joins alternatives ("or"). Uncertain: the word sets two findings against each other ("versus"). */
@@ -297,6 +297,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
   lists.push([data.levels.upperLevels, lexeme(UnitKind.Level, 'levels.upperLevels', { levelKind: 'upper' })]);
+  lists.push([data.levels.lowerLevels, lexeme(UnitKind.Level, 'levels.lowerLevels', { levelKind: 'lower' })]);
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
   lists.push([data.levels.transitional, lexeme(UnitKind.Transitional, 'levels.transitional')]);

@@ -37,6 +37,8 @@ export interface RulesData {
     remainingLevels: string[];
     /** Phrases naming the lumbar levels above the uppermost one that the report describes one by one ("upper levels"). */
     upperLevels: string[];
+    /** Phrases naming the lumbar levels below the lowermost one that the report describes one by one ("lower levels"). */
+    lowerLevels: string[];
     /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
     emphasis: string[];
     /** Phrases that pair a list of grades or sides with a list of levels in order ("respectively"). */
@@ -172,6 +174,7 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
         wholeStudy: phrases,
         remainingLevels: phrases,
         upperLevels: phrases,
+        lowerLevels: phrases,
         emphasis: phrases,
         respectively: phrases,
         lumbarStudy: phrases,

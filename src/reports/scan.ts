@@ -15,7 +15,7 @@ export class Unit {
   /** Severity: the lower grade of an intermediate range, else -1. */
   rangeLow = -1;
   /** Level: what the notation names. `upper` and `lower` are vertebra ordinals as in level-notation.ts. */
-  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null = null;
+  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | 'lower' | null = null;
   upper = -1;
   lower = -1;
   /** A colon follows, as in the level heading "L4-5:" or the finding heading "Canal stenosis:". */
