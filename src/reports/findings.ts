@@ -117,9 +117,9 @@ function hasSidedFinding(item: Item): boolean {
 }
 
 /**
- * Returns whether `item` grades the structure `kind` without a finding word: a canal, foramen or
- * recess word with a grade ("Canal: moderate") or with a negation alone ("Right foramen: none"),
- * or a canal word with a measurement.
+ * Returns whether `item` grades the structure `kind` without a finding word. A canal, foramen or
+ * recess word takes a grade ("Canal: moderate") or a negation alone ("Right foramen: none"), and a
+ * canal word takes a measurement.
  */
 function gradesWithoutFindingWord(item: Item, kind: StructureKind): boolean {
   const stenosisStructure = kind === 'canal' || kind === 'foramen' || kind === 'subarticular';
@@ -641,8 +641,8 @@ function namesBareNarrowing(word: Unit): boolean {
 }
 
 /**
- * Returns whether a normal or patent word is the value of the finding word of `item` in a
- * templated line, as in "Canal stenosis: normal": it follows the finding word right after a colon.
+ * Returns whether a normal or patent word right after a colon gives the value of the finding word
+ * of `item`, as in the templated line "Canal stenosis: normal".
  */
 function hasTemplatedNormalValue(units: readonly Unit[], item: Item): boolean {
   const predicate = item.normal ?? item.patent;

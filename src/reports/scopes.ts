@@ -101,8 +101,8 @@ function sameConditionAround(items: readonly Item[], index: number, triggerIndex
 
 /**
  * Returns whether the negation at unit `negationIndex` negates the hedge at `hedgeIndex` rather than
- * a finding: only words the labeler does not know, or "clear", stand between them ("not clear
- * whether", "not certain whether").
+ * a finding, as in "not clear whether" and "not certain whether". Only words the labeler does not
+ * know, or "clear", may stand between them.
  */
 function negatesCertainty(units: readonly Unit[], negationIndex: number, hedgeIndex: number): boolean {
   if (units[negationIndex]!.kind !== UnitKind.NegBefore || units[hedgeIndex]!.lexeme?.alternative === true) return false;
