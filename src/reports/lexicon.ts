@@ -114,6 +114,8 @@ export interface TokenIds {
   readonly exclamation: number;
   readonly question: number;
   readonly slash: number;
+  /** The list word "and", which joins a level to a span word ("L3-4 and above"). */
+  readonly and: number;
   readonly closingParenthesis: number;
   /** The vertical bar that separates the cells of a table row flattened into text. */
   readonly pipe: number;
@@ -143,6 +145,9 @@ export interface Lexicon {
   /** Word id to vertebra name ("si" to "s1"). */
   readonly vertebraAliases: ReadonlyMap<number, string>;
   readonly spanWords: ReadonlySet<number>;
+  /** Word ids that extend a level after "and" to the levels above it ("L3-4 and above") or below it. */
+  readonly spanAboveWords: ReadonlySet<number>;
+  readonly spanBelowWords: ReadonlySet<number>;
   readonly rangeConnectors: ReadonlySet<number>;
   readonly referringWords: ReadonlySet<number>;
   /** Word ids after which a line break never ends the sentence ("stenosis at" over "L4-5"). */
@@ -312,7 +317,7 @@ function headerLists(data: RulesData): PhraseList[] {
   return SECTION_NAMES.map((section) => [data.sections[section], lexeme(UnitKind.Filler, `sections.${section}`, { section })]);
 }
 
-const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', ')', '|', 'x', 'by', 'c', 't', 'l', 's', 'r'];
+const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', ')', '|', 'x', 'by', 'c', 't', 'l', 's', 'r', 'and'];
 
 /** Builds the vocabulary of every word in the rules, with misspellings reading as their correction. */
 function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabulary {
@@ -325,6 +330,8 @@ function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabul
   }
   const singleWords = [
     ...data.levels.spanWords,
+    ...data.levels.spanAboveWords,
+    ...data.levels.spanBelowWords,
     ...data.severity.rangeConnectors,
     ...data.clauses.referringWords,
     ...data.clauses.continuingWords,
@@ -373,6 +380,7 @@ export function compileLexicon(data: RulesData): Lexicon {
       exclamation: id('!'),
       question: id('?'),
       slash: id('/'),
+      and: id('and'),
       closingParenthesis: id(')'),
       pipe: id('|'),
       dash: id('-'),
@@ -392,6 +400,8 @@ export function compileLexicon(data: RulesData): Lexicon {
     maxAbbreviationTokens,
     vertebraAliases: new Map(Object.entries(data.levels.vertebraMisspellings).map(([word, vertebra]) => [id(word), vertebra.toLowerCase()])),
     spanWords: idSet(data.levels.spanWords),
+    spanAboveWords: idSet(data.levels.spanAboveWords),
+    spanBelowWords: idSet(data.levels.spanBelowWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),
     referringWords: idSet(data.clauses.referringWords),
     continuingWords: idSet(data.clauses.continuingWords),

@@ -29,6 +29,12 @@ export interface RulesData {
     vertebraMisspellings: Record<string, string>;
     /** Words joining the two ends of a span ("L2 to L5", "L2-L3 through L4-L5"). */
     spanWords: string[];
+    /**
+     * Words that, after a level and "and", extend it to every level above it ("L3-4 and above") or
+     * below it ("L4-5 and below").
+     */
+    spanAboveWords: string[];
+    spanBelowWords: string[];
     /** Phrases naming the lumbosacral disc (L5-S1, or L6-S1 with a sixth lumbar vertebra). */
     lumbosacral: string[];
     /** Phrases naming every lumbar level at once ("any level", "all levels"). */
@@ -170,6 +176,8 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
       fields: {
         vertebraMisspellings: { kind: 'vertebraMap' },
         spanWords: { kind: 'words' },
+        spanAboveWords: { kind: 'words' },
+        spanBelowWords: { kind: 'words' },
         lumbosacral: phrases,
         wholeStudy: phrases,
         remainingLevels: phrases,
