@@ -116,13 +116,20 @@ function hasSidedFinding(item: Item): boolean {
   return item.structures.some((unit) => isSided(structureKind(unit)) && combines(structureKind(unit), word));
 }
 
+/**
+ * Returns whether `item` grades the structure `kind` without a finding word. A canal, foramen or
+ * recess word takes a grade ("Canal: moderate") or a negation alone ("Right foramen: none"), and a
+ * canal word takes a measurement.
+ */
+function gradesWithoutFindingWord(item: Item, kind: StructureKind): boolean {
+  const stenosisStructure = kind === 'canal' || kind === 'foramen' || kind === 'subarticular';
+  const graded = item.severity !== null || (item.negationTriggers > 0 && item.negationTriggers === item.triggers.length);
+  if (item.content === 0 && graded && stenosisStructure) return true;
+  return item.measures.length > 0 && (kind === 'canal' || kind === 'canalQualifier');
+}
+
 function canGradeWithoutFindingWord(item: Item): boolean {
-  for (const unit of item.structures) {
-    const kind = structureKind(unit);
-    if (item.content === 0 && item.severity !== null && (kind === 'canal' || kind === 'foramen' || kind === 'subarticular')) return true;
-    if (item.measures.length > 0 && (kind === 'canal' || kind === 'canalQualifier')) return true;
-  }
-  return false;
+  return item.structures.some((unit) => gradesWithoutFindingWord(item, structureKind(unit)));
 }
 
 /** The level notations of one statement, as StatementLevels gives them. */
@@ -633,17 +640,37 @@ function namesBareNarrowing(word: Unit): boolean {
   return word.lexeme!.findingWord === 'narrowing' && !word.referring && !word.afterOtherStructure;
 }
 
-function emitHead(item: Item, out: Finding[]): void {
+/**
+ * Returns whether a normal or patent word right after a colon gives the value of the finding word
+ * of `item`, as in the templated line "Canal stenosis: normal".
+ */
+function hasTemplatedNormalValue(units: readonly Unit[], item: Item): boolean {
+  const predicate = item.normal ?? item.patent;
+  if (predicate === null || item.predicateIndex <= item.findingWordIndex || item.severity !== null) return false;
+  return units[item.predicateIndex - 1]!.colonAfter;
+}
+
+function emitHead(units: readonly Unit[], item: Item, out: Finding[]): void {
   const word = item.findingWord!;
   const wordKind = word.lexeme!.findingWord!;
+  const zero = hasTemplatedNormalValue(units, item);
+  const push = (family: Family): void => {
+    const finding = newFinding(family, item, item.findingWordIndex);
+    if (zero) {
+      finding.zero = true;
+      const predicate = (item.normal ?? item.patent)!;
+      finding.extend(predicate.start, predicate.end);
+    }
+    out.push(finding);
+  };
   if (item.structures.length === 0) {
-    if (namesBareNarrowing(word)) out.push(newFinding(Family.BareNarrowing, item, item.findingWordIndex));
+    if (namesBareNarrowing(word)) push(Family.BareNarrowing);
     return;
   }
   for (const unit of item.structures) {
     const kind = structureKind(unit);
     if (!combines(kind, wordKind) || (item.sidedElaborated && isSided(kind))) continue;
-    out.push(newFinding(structureFamily(kind)!, item, item.findingWordIndex));
+    push(structureFamily(kind)!);
   }
 }
 
@@ -702,14 +729,12 @@ function emitBorrowed(item: Item, out: Finding[]): void {
 function emitImplicit(item: Item, out: Finding[]): void {
   item.structures.forEach((unit, index) => {
     const kind = structureKind(unit);
-    const graded = item.content === 0 && item.severity !== null && (kind === 'canal' || kind === 'foramen' || kind === 'subarticular');
-    const measured = item.measures.length > 0 && (kind === 'canal' || kind === 'canalQualifier');
-    if (graded || measured) out.push(newFinding(structureFamily(kind)!, item, item.structureIndices[index]!));
+    if (gradesWithoutFindingWord(item, kind)) out.push(newFinding(structureFamily(kind)!, item, item.structureIndices[index]!));
   });
 }
 
 /** Emits the findings of the items of one clause; measure-only items go to `measureItems`. */
-function emitClause(items: readonly Item[], from: number, to: number, out: Finding[], measureItems: Item[]): void {
+function emitClause(units: readonly Unit[], items: readonly Item[], from: number, to: number, out: Finding[], measureItems: Item[]): void {
   let hasUnexplainedWords = false;
   for (let index = from; index < to; index++) {
     if (items[index]!.type === ItemType.Nothing && items[index]!.content > 0) hasUnexplainedWords = true;
@@ -723,7 +748,7 @@ function emitClause(items: readonly Item[], from: number, to: number, out: Findi
         break;
       case ItemType.Head:
         if (item.borrowed !== null) emitBorrowed(item, out);
-        else if (!item.headingOnly && !item.predicateOfStructure) emitHead(item, out);
+        else if (!item.headingOnly && !item.predicateOfStructure) emitHead(units, item, out);
         break;
       case ItemType.Predicate:
         if (item.content === 0) emitPredicate(item, item, () => item.predicateIndex, out);
@@ -833,6 +858,8 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
     let next = item.last + 1;
     while (next < to && units[next]!.comma) next++;
     if (next < to && units[next]!.kind !== UnitKind.Level) continue;
+    // "Facet arthropathy: present." states the finding, where "Facet arthropathy:" alone heads lines.
+    if (next >= to && units[item.last]!.fillerAfterColon) continue;
     item.findingHeading = true;
     item.headingOnly = next >= to;
   }
@@ -841,16 +868,30 @@ function markFindingHeadings(units: readonly Unit[], items: readonly Item[], to:
 /**
  * Returns the index of the head item that a relative clause starting at item `clauseStart` may
  * grade: the last item of the clause before (items `previousStart` to `clauseStart`), when that item
- * is a finding word and a relative break word ("which") opens the clause. Returns -1 otherwise.
+ * is a finding word and a relative break word ("which") opens the clause. A semicolon does too when
+ * the clause after it names no finding of its own, as in "canal stenosis; probably moderate".
+ * Returns -1 otherwise.
  */
 function relativeClauseTarget(units: readonly Unit[], items: readonly Item[], previousStart: number, clauseStart: number): number {
   const previous = items[clauseStart - 1]!;
   if (previous.type !== ItemType.Head || clauseStart - 1 < previousStart) return -1;
   for (let index = items[clauseStart]!.first - 1; index > previous.last; index--) {
     const unit = units[index]!;
-    if (unit.kind === UnitKind.Break) return unit.lexeme?.relative === true ? clauseStart - 1 : -1;
+    if (unit.kind !== UnitKind.Break) continue;
+    if (unit.lexeme?.relative === true) return clauseStart - 1;
+    return unit.semicolon && !clauseNamesFinding(items, clauseStart) ? clauseStart - 1 : -1;
   }
   return -1;
+}
+
+/** Returns whether the clause that starts at item `clauseStart` has an item with a finding word, a condition or a structure. */
+function clauseNamesFinding(items: readonly Item[], clauseStart: number): boolean {
+  const clause = items[clauseStart]!.clause;
+  for (let index = clauseStart; index < items.length && items[index]!.clause === clause; index++) {
+    const item = items[index]!;
+    if (item.hasAnchor() || item.structures.length > 0) return true;
+  }
+  return false;
 }
 
 /** Returns whether the statement of `items` names a level and states one grade and nothing else, as "L3-4: moderate." does. */
@@ -921,7 +962,7 @@ export function readFindings(
   }
   clauseStarts.push(items.length);
   for (let clause = 0; clause + 1 < clauseStarts.length; clause++) {
-    emitClause(items, clauseStarts[clause]!, clauseStarts[clause + 1]!, findings, measureItems);
+    emitClause(units, items, clauseStarts[clause]!, clauseStarts[clause + 1]!, findings, measureItems);
   }
   sideReferences.finish(to);
   attachMeasures(measureItems, findings);

@@ -20,11 +20,14 @@ const TIER_SIZE = LEVEL_COUNT * CONDITION_COUNT;
  * The origin of a value: a statement naming its level alone, a statement naming several levels
  * ("L3-S1", "L4-5 and L5-S1"), a whole-study statement, or a statement about the remaining levels,
  * which applies only to levels the report never describes one by one. A statement about the upper
- * levels applies only to levels above the uppermost lumbar level that the report describes.
+ * levels applies only to levels above the uppermost lumbar level that the report describes, and one
+ * about the lower levels only to levels below the lowermost described one.
  */
-export const Tier = { Level: 0, Span: 1, Global: 2, Remaining: 3, Upper: 4 } as const;
+export const Tier = { Level: 0, Span: 1, Global: 2, Remaining: 3, Upper: 4, Lower: 5 } as const;
 export type Tier = (typeof Tier)[keyof typeof Tier];
-const TIER_COUNT = 5;
+const TIER_COUNT = 6;
+/** The tier whose values apply at a level above (Upper) or below (Lower) every described level, or null for a level between them. */
+type OutsideTier = typeof Tier.Upper | typeof Tier.Lower | null;
 /** The index of L1-L2 in REPORT_LEVELS, the uppermost level below which "upper levels" may lie; T12-L1 is above it. */
 const FIRST_LUMBAR_INDEX = LEVEL_INDEX.get('L1-L2')!;
 
@@ -87,17 +90,20 @@ export class LabelTable {
     const levels: ReportLabels['levels'] = {};
     const evidence: ReportLabels['evidence'] = {};
     const firstDescribed = this.firstDescribedLumbarIndex();
+    const lastDescribed = this.lastDescribedLumbarIndex();
     for (let levelIndex = 0; levelIndex < LEVEL_COUNT; levelIndex++) {
       if ((this.levelsWithValues & (1 << levelIndex)) === 0) continue;
       const level = REPORT_LEVELS[levelIndex]!;
       const described = (this.levelsDescribed & (1 << levelIndex)) !== 0;
-      const upper = levelIndex < firstDescribed;
+      let outside: OutsideTier = null;
+      if (levelIndex < firstDescribed) outside = Tier.Upper;
+      else if (lastDescribed >= 0 && levelIndex > lastDescribed) outside = Tier.Lower;
       for (let conditionIndex = 0; conditionIndex < CONDITION_COUNT; conditionIndex++) {
         const offset = levelIndex * CONDITION_COUNT + conditionIndex;
-        const slot = this.pickNamed(offset) ?? this.pick(offset, Tier.Global) ?? this.pickUndescribed(offset, described, upper);
+        const slot = this.pickNamed(offset) ?? this.pick(offset, Tier.Global) ?? this.pickUndescribed(offset, described, outside);
         if (slot === null) continue;
         const condition = CONDITIONS[conditionIndex]!;
-        this.checkDisagreement(offset, described, upper, level, condition, warnings);
+        this.checkDisagreement(offset, described, outside, level, condition, warnings);
         (levels[level] ??= {})[condition] = this.values[slot]!;
         (evidence[level] ??= {})[condition] = this.evidence[slot]!;
       }
@@ -117,13 +123,24 @@ export class LabelTable {
   }
 
   /**
-   * Returns the slot of a remaining-levels value at a level that no statement names
-   * (`described` false), else of an upper-levels value at a level above the uppermost described
-   * one (`upper` true), or null.
+   * Returns the index in REPORT_LEVELS of the lowermost level from L1-L2 down that a statement
+   * names, or -1 when none does, so that no level counts as a lower level.
    */
-  private pickUndescribed(offset: number, described: boolean, upper: boolean): number | null {
+  private lastDescribedLumbarIndex(): number {
+    for (let levelIndex = LEVEL_COUNT - 1; levelIndex >= FIRST_LUMBAR_INDEX; levelIndex--) {
+      if ((this.levelsDescribed & (1 << levelIndex)) !== 0) return levelIndex;
+    }
+    return -1;
+  }
+
+  /**
+   * Returns the slot of a remaining-levels value at a level that no statement names
+   * (`described` false), else of an upper-levels or lower-levels value at a level outside the
+   * described ones (`outside`), or null.
+   */
+  private pickUndescribed(offset: number, described: boolean, outside: OutsideTier): number | null {
     if (described) return null;
-    return this.pick(offset, Tier.Remaining) ?? (upper ? this.pick(offset, Tier.Upper) : null);
+    return this.pick(offset, Tier.Remaining) ?? (outside !== null ? this.pick(offset, outside) : null);
   }
 
   /** Returns the slot of the first section, in precedence order, with a value in `tier`, or null. */
@@ -162,11 +179,11 @@ export class LabelTable {
   /**
    * Returns the slot of the value that `section` alone gives at a level and condition: a statement
    * naming the level, else a whole-study statement, else a remaining-levels statement when no
-   * statement names the level (`described` false), else an upper-levels statement when the level
-   * lies above the uppermost described one (`upper` true). Returns null when the section states
-   * nothing.
+   * statement names the level (`described` false), else an upper-levels or lower-levels statement
+   * when the level lies above or below the described ones (`outside`). Returns null when the
+   * section states nothing.
    */
-  private sectionSlotOf(section: number, offset: number, described: boolean, upper: boolean): number | null {
+  private sectionSlotOf(section: number, offset: number, described: boolean, outside: OutsideTier): number | null {
     const named = this.namedSlotOf(section, offset);
     if (named !== null) return named;
     const globalSlot = this.slotOf(section, Tier.Global, offset);
@@ -174,17 +191,18 @@ export class LabelTable {
     if (described) return null;
     const remainingSlot = this.slotOf(section, Tier.Remaining, offset);
     if (this.ranks[remainingSlot]! >= 0) return remainingSlot;
-    const upperSlot = this.slotOf(section, Tier.Upper, offset);
-    return upper && this.ranks[upperSlot]! >= 0 ? upperSlot : null;
+    if (outside === null) return null;
+    const outsideSlot = this.slotOf(section, outside, offset);
+    return this.ranks[outsideSlot]! >= 0 ? outsideSlot : null;
   }
 
   /**
    * Warns when findings and impression, each read alone, give different values. So "L4-5: Severe
    * canal stenosis." in findings and "No significant stenosis." in the impression disagree at L4-5.
    */
-  private checkDisagreement(offset: number, described: boolean, upper: boolean, level: ReportLevel, condition: Condition, warnings: ReportWarning[]): void {
-    const findingsSlot = this.sectionSlotOf(SECTION_INDEX.findings, offset, described, upper);
-    const impressionSlot = this.sectionSlotOf(SECTION_INDEX.impression, offset, described, upper);
+  private checkDisagreement(offset: number, described: boolean, outside: OutsideTier, level: ReportLevel, condition: Condition, warnings: ReportWarning[]): void {
+    const findingsSlot = this.sectionSlotOf(SECTION_INDEX.findings, offset, described, outside);
+    const impressionSlot = this.sectionSlotOf(SECTION_INDEX.impression, offset, described, outside);
     if (findingsSlot === null || impressionSlot === null) return;
     const findingsValue = this.values[findingsSlot]!;
     const impressionValue = this.values[impressionSlot]!;

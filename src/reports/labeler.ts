@@ -180,7 +180,7 @@ class ReportReader {
    */
   readStatement(from: number, to: number, section: 'findings' | 'impression' | 'comment', respectivelyAt: number): void {
     const levels = new StatementLevels(this.units, from, to, this.sixthLumbar);
-    if (levels.groups.some((group) => !group.upper)) this.anyLevel = true;
+    if (levels.groups.some((group) => !group.upper && !group.lower)) this.anyLevel = true;
     const findings = readFindings(this.units, from, to, levels, this.heading, this.sideSource, this.previous);
     const pairs = respectivelyAt >= from && respectivelyAt <= to ? pairRespectively(this.units, from, respectivelyAt, levels, findings) : null;
     const otherRegion = this.namesOtherRegion(from, to);
@@ -206,8 +206,9 @@ class ReportReader {
       const placement = this.withoutExcludedLevels(this.place(finding, group, section, otherRegion), excluded);
       if (placement === null) continue;
       if (group !== null && finding.family !== Family.StudyNormal) placedAtGroup = true;
-      // "Upper levels: normal." without a described level below states nothing, so it still gets NO_LEVELS_FOUND.
-      if (!namesLevels(placement.tier) && placement.tier !== Tier.Upper) this.anyWholeStudy = true;
+      // "Upper levels: normal." without a described level below states nothing, so it still gets
+      // NO_LEVELS_FOUND, and so does "Lower levels: normal." without one above.
+      if (!namesLevels(placement.tier) && placement.tier !== Tier.Upper && placement.tier !== Tier.Lower) this.anyWholeStudy = true;
       recordFinding(this.table, finding, placement, this.lexicon);
     }
     if (levels.groups.length > 0) this.updateCurrent(levels.groups, placedAtGroup, this.namesSurgery(from, to));
@@ -342,7 +343,9 @@ class ReportReader {
     if (family === Family.StudyNormal && group?.remaining !== true) return { levels: LUMBAR_LEVELS, tier: Tier.Global, section };
     if (group !== null) {
       let tier: Tier = group.levels.length > 1 ? Tier.Span : Tier.Level;
-      if (group.remaining) tier = group.upper ? Tier.Upper : Tier.Remaining;
+      if (group.upper) tier = Tier.Upper;
+      else if (group.lower) tier = Tier.Lower;
+      else if (group.remaining) tier = Tier.Remaining;
       else if (group.global) tier = Tier.Global;
       return { levels: group.levels, tier, section };
     }

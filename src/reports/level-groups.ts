@@ -19,6 +19,8 @@ export class LevelGroup {
   remaining = false;
   /** With `remaining`: names only those of them above the uppermost level the report describes ("upper levels"). */
   upper = false;
+  /** With `remaining`: names only those of them below the lowermost level the report describes ("lower levels"). */
+  lower = false;
   /** Holds a level notation or the lumbosacral junction, not only a whole-study phrase. */
   named = false;
   headsText = false;
@@ -49,9 +51,11 @@ function addLevels(group: LevelGroup, unit: Unit, sixthLumbar: boolean, several:
       break;
     case 'remaining':
     case 'upper':
+    case 'lower':
       group.global = true;
       group.remaining = true;
       group.upper = unit.levelKind === 'upper';
+      group.lower = unit.levelKind === 'lower';
       levels = LUMBAR_LEVELS;
       break;
     case 'lumbosacral':

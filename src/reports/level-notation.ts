@@ -178,7 +178,27 @@ export function readLevel(tokens: TokenStream, index: number, lexicon: Lexicon, 
     }
   }
   if (mention.kind === 'disc' && allowSpanContinuation) readSpanContinuation(tokens, lexicon, mention);
+  if (mention.kind === 'disc' && allowSpanContinuation) readOpenSpan(tokens, lexicon, mention);
   return true;
+}
+
+/**
+ * Extends a lumbar disc to a span up to L1 when "and above" follows ("L3-4 and above"), or down to
+ * S1 when "and below" follows. The rules list the words under `levels.spanAboveWords` and
+ * `levels.spanBelowWords`.
+ */
+function readOpenSpan(tokens: TokenStream, lexicon: Lexicon, mention: LevelMention): void {
+  const next = mention.end;
+  if (next + 1 >= tokens.count || mention.upper < L1) return;
+  if (tokens.kind[next] !== TokenKind.Word || tokens.id[next] !== lexicon.ids.and || tokens.kind[next + 1] !== TokenKind.Word) return;
+  const word = tokens.id[next + 1]!;
+  const [upper, lower] = [mention.upper, mention.lower];
+  if (lexicon.spanAboveWords.has(word)) mention.upper = L1;
+  else if (lexicon.spanBelowWords.has(word)) mention.lower = S1;
+  else return;
+  // "L1-2 and above" names L1-L2 alone, so it stays a disc.
+  if (mention.upper !== upper || mention.lower !== lower) mention.kind = 'span';
+  mention.end = next + 2;
 }
 
 /** Extends "L2-L3" to a span when "through L4-L5" or "to L4-L5" follows. */

@@ -74,7 +74,7 @@ export interface Lexeme {
   readonly structure: StructureKind | null;
   readonly findingWord: FindingWordKind | null;
   readonly condition: StandaloneCondition | null;
-  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null;
+  readonly levelKind: 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | 'lower' | null;
   readonly region: 'lumbar' | 'nonLumbar' | null;
   readonly section: SectionName | null;
   /** Separator: the word joins alternatives ("or"). Uncertain: the word sets two findings against each other ("versus"). */
@@ -114,6 +114,8 @@ export interface TokenIds {
   readonly exclamation: number;
   readonly question: number;
   readonly slash: number;
+  /** The list word "and", which joins a level to a span word ("L3-4 and above"). */
+  readonly and: number;
   readonly closingParenthesis: number;
   /** The vertical bar that separates the cells of a table row flattened into text. */
   readonly pipe: number;
@@ -143,6 +145,9 @@ export interface Lexicon {
   /** Word id to vertebra name ("si" to "s1"). */
   readonly vertebraAliases: ReadonlyMap<number, string>;
   readonly spanWords: ReadonlySet<number>;
+  /** Word ids that extend a level after "and" to the levels above it ("L3-4 and above") or below it. */
+  readonly spanAboveWords: ReadonlySet<number>;
+  readonly spanBelowWords: ReadonlySet<number>;
   readonly rangeConnectors: ReadonlySet<number>;
   readonly referringWords: ReadonlySet<number>;
   /** Word ids after which a line break never ends the sentence ("stenosis at" over "L4-5"). */
@@ -297,6 +302,7 @@ function phraseLists(data: RulesData): PhraseList[] {
   lists.push([data.levels.wholeStudy, lexeme(UnitKind.Level, 'levels.wholeStudy', { levelKind: 'wholeStudy' })]);
   lists.push([data.levels.remainingLevels, lexeme(UnitKind.Level, 'levels.remainingLevels', { levelKind: 'remaining' })]);
   lists.push([data.levels.upperLevels, lexeme(UnitKind.Level, 'levels.upperLevels', { levelKind: 'upper' })]);
+  lists.push([data.levels.lowerLevels, lexeme(UnitKind.Level, 'levels.lowerLevels', { levelKind: 'lower' })]);
   lists.push([data.levels.emphasis, lexeme(UnitKind.Emphasis, 'levels.emphasis')]);
   lists.push([data.levels.respectively, lexeme(UnitKind.Respectively, 'levels.respectively')]);
   lists.push([data.levels.transitional, lexeme(UnitKind.Transitional, 'levels.transitional')]);
@@ -311,7 +317,7 @@ function headerLists(data: RulesData): PhraseList[] {
   return SECTION_NAMES.map((section) => [data.sections[section], lexeme(UnitKind.Filler, `sections.${section}`, { section })]);
 }
 
-const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', ')', '|', 'x', 'by', 'c', 't', 'l', 's', 'r'];
+const RESERVED_WORDS = [',', ';', ':', '.', '!', '?', '/', '-', "'", '%', '\u00d7', ')', '|', 'x', 'by', 'c', 't', 'l', 's', 'r', 'and'];
 
 /** Builds the vocabulary of every word in the rules, with misspellings reading as their correction. */
 function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabulary {
@@ -324,6 +330,8 @@ function buildVocabulary(data: RulesData, lists: readonly PhraseList[]): Vocabul
   }
   const singleWords = [
     ...data.levels.spanWords,
+    ...data.levels.spanAboveWords,
+    ...data.levels.spanBelowWords,
     ...data.severity.rangeConnectors,
     ...data.clauses.referringWords,
     ...data.clauses.continuingWords,
@@ -372,6 +380,7 @@ export function compileLexicon(data: RulesData): Lexicon {
       exclamation: id('!'),
       question: id('?'),
       slash: id('/'),
+      and: id('and'),
       closingParenthesis: id(')'),
       pipe: id('|'),
       dash: id('-'),
@@ -391,6 +400,8 @@ export function compileLexicon(data: RulesData): Lexicon {
     maxAbbreviationTokens,
     vertebraAliases: new Map(Object.entries(data.levels.vertebraMisspellings).map(([word, vertebra]) => [id(word), vertebra.toLowerCase()])),
     spanWords: idSet(data.levels.spanWords),
+    spanAboveWords: idSet(data.levels.spanAboveWords),
+    spanBelowWords: idSet(data.levels.spanBelowWords),
     rangeConnectors: idSet(data.severity.rangeConnectors),
     referringWords: idSet(data.clauses.referringWords),
     continuingWords: idSet(data.clauses.continuingWords),

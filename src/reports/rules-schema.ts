@@ -29,6 +29,12 @@ export interface RulesData {
     vertebraMisspellings: Record<string, string>;
     /** Words joining the two ends of a span ("L2 to L5", "L2-L3 through L4-L5"). */
     spanWords: string[];
+    /**
+     * Words that, after a level and "and", extend it to every level above it ("L3-4 and above") or
+     * below it ("L4-5 and below").
+     */
+    spanAboveWords: string[];
+    spanBelowWords: string[];
     /** Phrases naming the lumbosacral disc (L5-S1, or L6-S1 with a sixth lumbar vertebra). */
     lumbosacral: string[];
     /** Phrases naming every lumbar level at once ("any level", "all levels"). */
@@ -37,6 +43,8 @@ export interface RulesData {
     remainingLevels: string[];
     /** Phrases naming the lumbar levels above the uppermost one that the report describes one by one ("upper levels"). */
     upperLevels: string[];
+    /** Phrases naming the lumbar levels below the lowermost one that the report describes one by one ("lower levels"). */
+    lowerLevels: string[];
     /** Phrases that single out one level of a finding named at several ("worst at L4-5"); they carry no grade. */
     emphasis: string[];
     /** Phrases that pair a list of grades or sides with a list of levels in order ("respectively"). */
@@ -168,10 +176,13 @@ export const RULES_SCHEMA: { kind: 'object'; fields: Record<string, Spec> } = {
       fields: {
         vertebraMisspellings: { kind: 'vertebraMap' },
         spanWords: { kind: 'words' },
+        spanAboveWords: { kind: 'words' },
+        spanBelowWords: { kind: 'words' },
         lumbosacral: phrases,
         wholeStudy: phrases,
         remainingLevels: phrases,
         upperLevels: phrases,
+        lowerLevels: phrases,
         emphasis: phrases,
         respectively: phrases,
         lumbarStudy: phrases,

@@ -15,11 +15,16 @@ export class Unit {
   /** Severity: the lower grade of an intermediate range, else -1. */
   rangeLow = -1;
   /** Level: what the notation names. `upper` and `lower` are vertebra ordinals as in level-notation.ts. */
-  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | null = null;
+  levelKind: 'disc' | 'span' | 'lumbosacral' | 'wholeStudy' | 'remaining' | 'upper' | 'lower' | null = null;
   upper = -1;
   lower = -1;
   /** A colon follows, as in the level heading "L4-5:" or the finding heading "Canal stenosis:". */
   colonAfter = false;
+  /**
+   * A filler word follows the colon before any other unit, as "present" in "Facet arthropathy:
+   * present", so the colon ends no heading.
+   */
+  fillerAfterColon = false;
   /** Measure: the size in mm. */
   measureMm = Number.NaN;
   /** FindingWord: "the", "this" or a similar word comes right before, as in "contributes to the narrowing". */
@@ -34,6 +39,8 @@ export class Unit {
   lastWordStart = -1;
   /** Separator: a comma, where a flattened line break may stand. */
   comma = false;
+  /** Break: a semicolon, after which a grade alone may still grade the finding before it. */
+  semicolon = false;
   /** Severity: a grade lower than the finding before it ("to a lesser degree"), with `grade` -1 until that finding is known. */
   lesser = false;
   /**
@@ -426,7 +433,9 @@ class Scanner {
     }
     // A table cell ends like a clause: "L4-5 | canal stenosis: moderate | foraminal stenosis: mild".
     if (id === ids.semicolon || id === ids.pipe) {
-      this.units.push(new Unit(UnitKind.Break, start, end, null));
+      const unit = new Unit(UnitKind.Break, start, end, null);
+      unit.semicolon = id === ids.semicolon;
+      this.units.push(unit);
       return index + 1;
     }
     if (id === ids.colon) {
@@ -578,7 +587,11 @@ class Scanner {
     const end = matchLongest(this.lexicon.phrases, tokens, index, match);
     if (end < 0) return -1;
     const lexeme = match.lexeme!;
-    if (lexeme.kind === UnitKind.Filler) return end;
+    if (lexeme.kind === UnitKind.Filler) {
+      const last = this.lastUnitOfSentence();
+      if (last !== null && last.colonAfter) last.fillerAfterColon = true;
+      return end;
+    }
     if (lexeme.kind === UnitKind.UpperBound) {
       this.upperBoundEnd = end;
       this.upperBoundStart = tokens.start[index]!;

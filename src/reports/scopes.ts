@@ -99,6 +99,20 @@ function sameConditionAround(items: readonly Item[], index: number, triggerIndex
   return condition !== undefined && condition !== null && before.standalone?.lexeme?.condition === condition;
 }
 
+/**
+ * Returns whether the negation at unit `negationIndex` negates the hedge at `hedgeIndex` rather than
+ * a finding, as in "not clear whether" and "not certain whether". Only words the labeler does not
+ * know, or "clear", may stand between them.
+ */
+function negatesCertainty(units: readonly Unit[], negationIndex: number, hedgeIndex: number): boolean {
+  if (units[negationIndex]!.kind !== UnitKind.NegBefore || units[hedgeIndex]!.lexeme?.alternative === true) return false;
+  for (let index = negationIndex + 1; index < hedgeIndex; index++) {
+    const unit = units[index]!;
+    if (unit.kind !== UnitKind.Other && !(unit.kind === UnitKind.Patent && unit.lexeme!.needsStructure)) return false;
+  }
+  return true;
+}
+
 /** Sets `negatedBy` and `hedged` on items `from` to `to` (exclusive), which form one clause. */
 export function applyScopes(units: readonly Unit[], items: readonly Item[], from: number, to: number): void {
   const joins = computeJoins(units, items, from, to);
@@ -138,9 +152,18 @@ export function applyScopes(units: readonly Unit[], items: readonly Item[], from
       item.hedged = true;
       if (item.firstValue >= 0) hedgeUsed = true;
     }
+    let previousTriggerIndex = -1;
     for (const triggerIndex of item.triggers) {
       const trigger = units[triggerIndex]!;
       const valueAfter = item.lastValue > triggerIndex;
+      // "It is not clear whether there is a herniation": a negation right before a hedge negates
+      // the certainty, not the finding, so only the hedge stays.
+      if (trigger.kind === UnitKind.Uncertain && previousTriggerIndex >= 0 && negatesCertainty(units, previousTriggerIndex, triggerIndex)) {
+        const negationBefore = units[previousTriggerIndex]!;
+        if (item.negatedBy === negationBefore) item.negatedBy = null;
+        if (negation === negationBefore) negation = null;
+      }
+      previousTriggerIndex = triggerIndex;
       if (trigger.kind === UnitKind.NegBefore) {
         if (valueAfter) item.negatedBy = trigger;
         negation = trigger;

@@ -96,7 +96,7 @@ function levelCellOf(units: readonly Unit[], cells: readonly TableCell[]): numbe
   const first = firstFilledCell(cells);
   if (first < 0) return -1;
   const unit = units[cells[first]!.from]!;
-  return unit.kind === UnitKind.Level && unit.levelKind !== 'wholeStudy' && unit.levelKind !== 'remaining' && unit.levelKind !== 'upper' ? first : -1;
+  return unit.kind === UnitKind.Level && unit.levelKind !== 'wholeStudy' && unit.levelKind !== 'remaining' && unit.levelKind !== 'upper' && unit.levelKind !== 'lower' ? first : -1;
 }
 
 const STRUCTURE_CONDITIONS: Record<StructureKind, readonly ColumnCondition[]> = {

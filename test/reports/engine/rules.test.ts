@@ -121,6 +121,27 @@ describe('loadRules', () => {
     assert.equal(levels['L3-L4'], undefined);
   });
 
+  it('adds a lower levels phrase', () => {
+    const text = 'L3-4: Mild disc bulge.\nCaudal levels: normal.';
+    assert.deepEqual(labelReport(text).levels, { 'L3-L4': { disc_bulge: 1 } });
+    const rules = loadRules([rulesDirectory({ 'levels.json': { version: RULES_VERSION, levels: { lowerLevels: ['caudal levels'] } } })]);
+    const levels = labelReport(text, rules).levels;
+    assert.equal(levels['L5-S1']?.spinal_canal_stenosis, 0);
+    assert.equal(levels['L4-L5']?.disc_bulge, 0);
+    assert.deepEqual(levels['L3-L4'], { disc_bulge: 1 });
+    assert.equal(levels['L2-L3'], undefined);
+  });
+
+  it('adds a span above word', () => {
+    const text = 'L3-4 and upward: normal.';
+    assert.equal(labelReport(text).levels['L1-L2'], undefined);
+    const rules = loadRules([rulesDirectory({ 'levels.json': { version: RULES_VERSION, levels: { spanAboveWords: ['upward'] } } })]);
+    const levels = labelReport(text, rules).levels;
+    assert.equal(levels['L1-L2']?.disc_bulge, 0);
+    assert.equal(levels['L3-L4']?.disc_bulge, 0);
+    assert.equal(levels['L4-L5'], undefined);
+  });
+
   it('adds an exception phrase', () => {
     const text = 'No foraminal stenosis barring mild left foraminal narrowing at L4-5.';
     const rules = loadRules([rulesDirectory({ 'exceptions.json': { version: RULES_VERSION, clauses: { exceptions: ['barring'] } } })]);

@@ -178,6 +178,16 @@ const cases: LabelCase[] = [
     text: 'L4-5: Moderate sig. canal stenosis.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 1 } },
   },
+  {
+    name: 'LR for lateral recess',
+    text: 'L4-5 mod bilat LR narrowing.\nL5-S1 no LR stenosis.',
+    levels: { 'L4-L5': bothSubarticular(2), 'L5-S1': bothSubarticular(0) },
+  },
+  {
+    name: 'w/o sig stenosis',
+    text: 'L2-3 mild disc bulge w/o sig stenosis.',
+    levels: { 'L2-L3': { disc_bulge: 1, spinal_canal_stenosis: 0, ...bothForamina(0), ...bothSubarticular(0) } },
+  },
 ];
 
 testCases(cases);

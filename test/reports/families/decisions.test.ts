@@ -681,6 +681,42 @@ const wholeStudy: LabelCase[] = [
     levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allStenosis(0)), { 'L4-L5': { spinal_canal_stenosis: 2 } }),
   },
   {
+    name: 'lower levels heading',
+    text: 'L2-3: Mild disc bulge.\nL3-4: Moderate canal stenosis.\nLower levels: normal.',
+    levels: mergeLevels(atLevels(['L4-L5', 'L5-S1'], allConditions(0)), {
+      'L2-L3': { disc_bulge: 1 },
+      'L3-L4': { spinal_canal_stenosis: 2 },
+    }),
+    evidence: { 'L5-S1': { disc_bulge: { keyword: 'normal', global: true } }, 'L3-L4': { spinal_canal_stenosis: { global: false } } },
+  },
+  {
+    name: 'levels below are unremarkable',
+    text: 'L1-2: Mild disc bulge.\nThe levels below are unremarkable.',
+    levels: mergeLevels(atLevels(['L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], allConditions(0)), { 'L1-L2': { disc_bulge: 1 } }),
+  },
+  {
+    name: 'levels above are normal',
+    text: 'L4-5: Moderate canal stenosis.\nL5-S1: Mild disc bulge.\nThe levels above are normal.',
+    levels: mergeLevels(atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allConditions(0)), {
+      'L4-L5': { spinal_canal_stenosis: 2 },
+      'L5-S1': { disc_bulge: 1 },
+    }),
+  },
+  {
+    name: 'lower levels keep a level between',
+    text: 'Lower lumbar levels: no stenosis.\nL1-2: Mild disc bulge.\nL3-4: Moderate canal stenosis.',
+    levels: mergeLevels(atLevels(['L4-L5', 'L5-S1'], allStenosis(0)), {
+      'L1-L2': { disc_bulge: 1 },
+      'L3-L4': { spinal_canal_stenosis: 2 },
+    }),
+  },
+  {
+    name: 'lower levels without described level',
+    text: 'Lower levels: normal.',
+    levels: {},
+    warnings: ['NO_LEVELS_FOUND'],
+  },
+  {
     name: 'upper levels without described level',
     text: 'Upper levels: normal.',
     levels: {},
@@ -1031,6 +1067,43 @@ const variety: LabelCase[] = [
     name: 'templated structure lines',
     text: 'L4-5:\nCanal: moderate.\nLeft foramen: mild.\nRight foramen: patent.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2, left_foraminal_stenosis: 1, right_foraminal_stenosis: 0 } },
+  },
+  {
+    name: 'templated finding then normal',
+    text: 'L4-5: Canal stenosis: normal.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'normal' } } },
+  },
+  {
+    name: 'templated foramina then patent',
+    text: 'L4-5: Foraminal stenosis: patent.',
+    levels: { 'L4-L5': bothForamina(0) },
+  },
+  {
+    name: 'templated finding then absent',
+    text: 'L4-5: Canal stenosis: absent.\nL5-S1: Disc herniation: absent.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0 }, 'L5-S1': { disc_herniation: 0 } },
+  },
+  {
+    name: 'templated finding then present',
+    text: 'L4-5: Facet arthropathy: present.',
+    levels: { 'L4-L5': bothFacets(1) },
+  },
+  {
+    name: 'templated finding then noted',
+    text: 'L4-5: Ligamentum flavum thickening: noted.',
+    levels: { 'L4-L5': { ligamentum_flavum_thickening: 1 } },
+  },
+  {
+    name: 'templated sided structure none',
+    text: 'L4-5: Right foramen: none.',
+    levels: { 'L4-L5': { right_foraminal_stenosis: 0 } },
+    evidence: { 'L4-L5': { right_foraminal_stenosis: { keyword: 'none' } } },
+  },
+  {
+    name: 'templated structures none',
+    text: 'L4-5:\nCanal: none.\nForamina: none.\nLateral recesses: mild.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0, ...bothForamina(0), ...bothSubarticular(1) } },
   },
 ];
 

@@ -50,6 +50,8 @@ export interface LabelCase {
   warnings?: WarningCode[];
   /** Codes that may appear without being required, where the labeling rules leave the warning open. */
   allowedWarnings?: WarningCode[];
+  /** Why the labeler still gives other labels than `levels`. The test then runs as a node:test todo, which cannot fail the run. */
+  todo?: string;
 }
 
 /** Returns all twelve conditions set to one value, as for a level described as normal. */
@@ -252,7 +254,7 @@ export function testCases(cases: readonly LabelCase[]): void {
   for (const labelCase of cases) {
     assert.ok(!names.has(labelCase.name), `duplicate test name ${JSON.stringify(labelCase.name)}`);
     names.add(labelCase.name);
-    test(labelCase.name, () => {
+    test(labelCase.name, labelCase.todo === undefined ? {} : { todo: labelCase.todo }, () => {
       checkLabels(labelCase);
     });
   }

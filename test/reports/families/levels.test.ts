@@ -362,6 +362,21 @@ const cases: LabelCase[] = [
     text: 'FINDINGS:\nStatus post L4-5 fusion.\nL3-4: Mild disc bulge.\nL4-5: No canal stenosis.',
     levels: { 'L3-L4': { disc_bulge: 1 }, 'L4-L5': { spinal_canal_stenosis: 0 } },
   },
+  {
+    name: 'level and above',
+    text: 'L4-5: Mild disc bulge.\nL3-4 and above unremarkable.',
+    levels: { ...atLevels(['L1-L2', 'L2-L3', 'L3-L4'], allConditions(0)), 'L4-L5': { disc_bulge: 1 } },
+  },
+  {
+    name: 'level and below',
+    text: 'L1-2: Normal.\nL2-3 and below: mild disc bulges.',
+    levels: { 'L1-L2': allConditions(0), ...atLevels(['L2-L3', 'L3-L4', 'L4-L5', 'L5-S1'], { disc_bulge: 1 }) },
+  },
+  {
+    name: 'top level and above',
+    text: 'L1-2 and above: normal.',
+    levels: { 'L1-L2': allConditions(0) },
+  },
 ];
 
 testCases(cases);

@@ -40,6 +40,11 @@ const cases: LabelCase[] = [
     text: 'L1-2: The nueral foramina are patent.',
     levels: { 'L1-L2': bothForamina(0) },
   },
+  {
+    name: 'buldge modreate narowing',
+    text: 'L4-L5: Diffuse disc buldge. Modreate left neural foraminal narowing. No signficant canal stenosis.',
+    levels: { 'L4-L5': { disc_bulge: 1, left_foraminal_stenosis: 2, spinal_canal_stenosis: 0 } },
+  },
 ];
 
 testCases(cases);

@@ -201,6 +201,16 @@ const cases: LabelCase[] = [
     text: 'L4-5: Moderate canal stenosis. No compromise of the exiting nerve roots.',
     levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
   },
+  {
+    name: 'nil negates',
+    text: 'L4/5: Nil canal stenosis. Mild left foraminal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 0, left_foraminal_stenosis: 1 } },
+  },
+  {
+    name: 'nil of note is normal',
+    text: 'L2/3: Nil of note.',
+    levels: { 'L2-L3': allConditions(0) },
+  },
 ];
 
 /** L4-L5 left foramen comes from its own statement; the other levels keep the whole-study value. */

@@ -288,6 +288,11 @@ const cases: LabelCase[] = [
     text: 'L4-5: No clear disc herniation.',
     levels: { 'L4-L5': { disc_herniation: 0 } },
   },
+  {
+    name: 'neural compromise names nerves',
+    text: 'L5/S1: Mild disc bulge without neural compromise.',
+    levels: { 'L5-S1': { disc_bulge: 1 } },
+  },
 ];
 
 testCases(cases);

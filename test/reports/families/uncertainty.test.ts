@@ -124,6 +124,24 @@ const cases: LabelCase[] = [
     evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: true, unspecifiedGrade: false } } },
   },
   {
+    name: 'hedged grade after semicolon',
+    text: 'L4-5: Mild disc bulge with canal stenosis; probably moderate.',
+    levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: true, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'grade after semicolon',
+    text: 'L4-5: Canal stenosis; moderate.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { keyword: 'moderate', uncertain: false, unspecifiedGrade: false } } },
+  },
+  {
+    name: 'semicolon before own finding',
+    text: 'L4-5: Canal stenosis; moderate left foraminal stenosis.',
+    levels: { 'L4-L5': { spinal_canal_stenosis: 1, left_foraminal_stenosis: 2 } },
+    evidence: { 'L4-L5': { spinal_canal_stenosis: { unspecifiedGrade: true } } },
+  },
+  {
     name: 'hedged side in relative clause',
     text: 'L4-5: Foraminal narrowing on the left, which may be moderate.',
     levels: { 'L4-L5': { left_foraminal_stenosis: 2 } },
@@ -134,6 +152,38 @@ const cases: LabelCase[] = [
     text: 'L4-5: Disc bulge with canal stenosis which is likely severe.',
     levels: { 'L4-L5': { disc_bulge: 1, spinal_canal_stenosis: 3 } },
     evidence: { 'L4-L5': { disc_bulge: { uncertain: false }, spinal_canal_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'not clear whether herniation',
+    text: 'L4-5: It is not clear whether there is a disc herniation.',
+    levels: { 'L4-L5': { disc_herniation: 'uncertain' } },
+    evidence: { 'L4-L5': { disc_herniation: { keyword: 'herniation' } } },
+  },
+  {
+    name: 'unclear whether grade',
+    text: 'L3-4: Unclear whether there is mild left foraminal stenosis.',
+    levels: { 'L3-L4': { left_foraminal_stenosis: 1 } },
+    evidence: { 'L3-L4': { left_foraminal_stenosis: { uncertain: true } } },
+  },
+  {
+    name: 'whether or not protrusion',
+    text: 'L5-S1: Uncertain whether or not there is a small disc protrusion.',
+    levels: { 'L5-S1': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'question of protrusion',
+    text: 'L5-S1: Question of a small right paracentral disc protrusion.',
+    levels: { 'L5-S1': { disc_herniation: 'uncertain' } },
+  },
+  {
+    name: 'not certain whether facets',
+    text: 'L4-5: It is not certain whether facet arthropathy is present.',
+    levels: { 'L4-L5': bothFacets('uncertain') },
+  },
+  {
+    name: 'negation before finding stays',
+    text: 'L4-5: No disc herniation. Possible small annular fissure.',
+    levels: { 'L4-L5': { disc_herniation: 0 } },
   },
   {
     name: 'certain grade keeps hedge out',

@@ -1,0 +1,4 @@
+import { testCases } from './expect.js';
+import { variedReports } from './varied-reports.js';
+
+testCases(variedReports);
