@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { DeepspineError } from '../errors.js';
 import { defaultGradingModelPath } from '../grading/model.js';
+import { loadAnalysisModels } from '../pipeline/analyze.js';
 import { defaultSegmentationModelPath } from '../segmentation/model.js';
 import type { Logger } from '../log.js';
 import { analyzeOne, parseShard } from './analyze-command.js';
@@ -55,6 +56,9 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   }
   const jobs = requestedJobs ?? Math.max(1, Math.floor(availableParallelism() / 2));
   const passThrough = Object.entries(shared).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, value]);
+  // Loaded once here, so that a bad model file stops the batch before any study's folder is touched.
+  const models = await logger.step('load models', () => loadAnalysisModels({ ...(options.model !== undefined ? { segmentationModel: options.model } : {}), ...(options.gradingModel !== undefined ? { gradingModel: options.gradingModel } : {}) }));
+  await models.segmentation.release();
   const resume = { segmentationModel: options.model ?? defaultSegmentationModelPath, gradingModel: options.gradingModel ?? defaultGradingModelPath };
   return runBatch(
     studies,

@@ -1,10 +1,10 @@
 import { basename, dirname, join, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { formatLevelTable } from '../outputs/table.js';
 import { createOutputFolder, removeEarlierOutputs, writeOutput, writeOverlayPng, writeResults } from '../outputs/write-results.js';
-import { analyzeStudy, writeSegmentation, type AnalysisOutput } from '../pipeline/analyze.js';
+import { analyzeStudy, loadAnalysisModels, writeSegmentation, type AnalysisOutput } from '../pipeline/analyze.js';
 
 export interface AnalyzeCommandOptions {
   out: string;
@@ -22,23 +22,28 @@ export interface AnalyzeCommandOptions {
  * so a failed run leaves none. Returns the analysis for callers that check it.
  */
 export async function analyzeOne(study: string, options: AnalyzeCommandOptions, logger: Logger): Promise<AnalysisOutput> {
-  const outDir = resolve(options.out);
-  // Created before the analysis, so an unusable --out fails at once instead of after the work.
-  await createOutputFolder(outDir);
-  await removeEarlierOutputs(outDir);
-  const output = await analyzeStudy(
-    study,
-    {
-      outDir,
-      ...(options.sagittalSeries !== undefined ? { sagittalSeries: options.sagittalSeries } : {}),
-      ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
-      ...(options.model !== undefined ? { segmentationModel: options.model } : {}),
-      ...(options.gradingModel !== undefined ? { gradingModel: options.gradingModel } : {}),
-      ...(options.inputKind !== undefined ? { inputKind: options.inputKind } : {}),
-      threads: options.threads ?? 0,
-    },
-    logger,
-  );
+  // Created before the analysis, so an unusable --out fails at once instead of after the work. The
+  // image library writes the label map through the real path, so a link to a folder is resolved.
+  await createOutputFolder(resolve(options.out));
+  const outDir = await realpath(resolve(options.out));
+  const analyzeOptions = {
+    outDir,
+    ...(options.sagittalSeries !== undefined ? { sagittalSeries: options.sagittalSeries } : {}),
+    ...(options.axialSeries !== undefined ? { axialSeries: options.axialSeries } : {}),
+    ...(options.model !== undefined ? { segmentationModel: options.model } : {}),
+    ...(options.gradingModel !== undefined ? { gradingModel: options.gradingModel } : {}),
+    ...(options.inputKind !== undefined ? { inputKind: options.inputKind } : {}),
+    threads: options.threads ?? 0,
+  };
+  // The models are loaded before the earlier outputs go, so that a mistyped model path keeps them.
+  const models = await logger.step('load models', () => loadAnalysisModels(analyzeOptions));
+  let output: AnalysisOutput;
+  try {
+    await removeEarlierOutputs(outDir, study);
+    output = await analyzeStudy(study, analyzeOptions, logger, models.segmentation, models.grading);
+  } finally {
+    await models.segmentation.release();
+  }
   const start = performance.now();
   await logger.step('write outputs', async () => {
     await createOutputFolder(outDir);
@@ -110,7 +115,7 @@ export async function writeBatchSummary(outDir: string, entries: BatchEntry[], s
 const volumeExtension = /\.(nii\.gz|nii|mha|mhd|nrrd)$/i;
 
 /** Names of the batch summary files, which no study folder may take. */
-const summaryFileName = /^batch-summary(-shard-\d+-of-\d+)?\.json$/i;
+export const summaryFileName = /^batch-summary(-shard-\d+-of-\d+)?\.json$/i;
 
 /**
  * Chooses the output folder of every study of a batch, in list order. A folder is named after the

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileSha256 } from '../hash.js';
 import { printable, type Logger } from '../log.js';
 import { outputFileNames } from '../outputs/write-results.js';
 import { packageVersion } from '../package-version.js';
-import { batchOutputDirs, batchSummaryFileName, prepareBatchOutput, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
+import { batchOutputDirs, batchSummaryFileName, prepareBatchOutput, summaryFileName, writeBatchSummary, type BatchEntry, type Shard } from './analyze-command.js';
 import { interruptSignals, signalExitCode } from './signals.js';
 import { uniqueStudies } from './unique-studies.js';
 
@@ -52,7 +52,10 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   const entries: (BatchEntry | undefined)[] = new Array(mine.length).fill(undefined);
   if (options.resume !== undefined) {
     const check = await earlierRunCheck(options.resume);
+    const earlierStudies = await studiesOfEarlierSummaries(options.out);
     for (const [position, { study, outDir }] of mine.entries()) {
+      // The folder must have held this study before: a changed list can give its name to another.
+      if (earlierStudies.get(resolve(outDir)) !== resolve(study)) continue;
       if (await finishedEarlier(outDir, check)) entries[position] = { study, outDir, exitCode: 0, error: null, fromEarlierRun: true };
     }
     const reused = entries.filter((entry) => entry !== undefined).length;
@@ -121,6 +124,28 @@ async function earlierRunCheck(models: { segmentationModel: string; gradingModel
 }
 
 /**
+ * Maps each study folder named in the batch summaries in `out` (of every shard) to the study that
+ * finished there, both as absolute paths. Summaries that cannot be read are passed over.
+ */
+async function studiesOfEarlierSummaries(out: string): Promise<Map<string, string>> {
+  const studies = new Map<string, string>();
+  const names = await readdir(out).catch(() => [] as string[]);
+  for (const name of names.filter((entry) => summaryFileName.test(entry))) {
+    let summary: { studies?: unknown };
+    try {
+      summary = JSON.parse(await readFile(join(out, name), 'utf8')) as { studies?: unknown };
+    } catch {
+      continue;
+    }
+    if (summary === null || !Array.isArray(summary.studies)) continue;
+    for (const entry of summary.studies as Partial<BatchEntry>[]) {
+      if (typeof entry?.study === 'string' && typeof entry.outDir === 'string' && entry.exitCode === 0) studies.set(resolve(entry.outDir), resolve(entry.study));
+    }
+  }
+  return studies;
+}
+
+/**
  * Whether `outDir` holds the results.json of a finished run of this deepspine version with the
  * same model files. A run writes results.json last and removes it first, so its presence means
  * that run finished. Series options are not recorded there, so a resumed batch must be given the
@@ -133,7 +158,7 @@ async function finishedEarlier(outDir: string, check: EarlierRunCheck): Promise<
   } catch {
     return false;
   }
-  if (result.deepspineVersion !== check.version) return false;
+  if (result === null || typeof result !== 'object' || result.deepspineVersion !== check.version) return false;
   if (result.models?.['segmentation']?.sha256 !== check.segmentationSha256) return false;
   return (result.models['grading']?.sha256 ?? null) === check.gradingSha256;
 }

@@ -78,9 +78,11 @@ export class GradingModel {
     } catch (error) {
       throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: invalid grading model sidecar (${String(error)})`, { file: sidecarPath, cause: error });
     }
-    if (info.format !== gradingModelFormat) {
-      throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: expected format ${gradingModelFormat}, got ${String(info.format)}`, { file: sidecarPath });
+    if (info === null || typeof info !== 'object' || info.format !== gradingModelFormat) {
+      throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: expected format ${gradingModelFormat}, got ${String((info as { format?: unknown } | null)?.format)}`, { file: sidecarPath });
     }
+    const problem = sidecarProblem(info);
+    if (problem !== null) throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: invalid grading model sidecar: ${problem}`, { file: sidecarPath });
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(onnxPath);
@@ -91,7 +93,32 @@ export class GradingModel {
     if (missing.length > 0) {
       throw new DeepspineError('MODEL_FAILED', `${onnxPath}: outputs ${missing.join(', ')} listed in the sidecar are missing from the graph`, { file: onnxPath });
     }
-    return new GradingModel(info, session);
+    const model = new GradingModel(info, session);
+    await model.checkOutputWidths(onnxPath, sidecarPath);
+    return model;
+  }
+
+  /**
+   * Runs one blank disc through the graph and checks that every head gives as many values as the
+   * sidecar has classes (one for a binary head). A sidecar that lists other classes than the graph
+   * was trained with would otherwise put probabilities under the wrong class names.
+   * @throws DeepspineError MODEL_FAILED naming both files.
+   */
+  private async checkOutputWidths(onnxPath: string, sidecarPath: string): Promise<void> {
+    const size = (name: 'sagittal' | 'axial' | 'has_axial'): number => this.info.inputs[name].slice(1).reduce<number>((a, b) => a * Number(b), 1);
+    let outputs: Record<string, Float32Array>;
+    try {
+      outputs = await this.run({ sagittal: new Float32Array(size('sagittal')), axial: new Float32Array(size('axial')), hasAxial: new Float32Array(size('has_axial')) }, 1);
+    } catch (error) {
+      throw new DeepspineError('MODEL_FAILED', `${onnxPath}: the grading model does not run on the input sizes in ${sidecarPath} (${error instanceof Error ? error.message : String(error)})`, { file: onnxPath, cause: error });
+    }
+    for (const head of this.info.heads) {
+      const width = head.kind === 'binary' ? 1 : head.classes.length;
+      const got = outputs[head.name]!.length;
+      if (got !== width) {
+        throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: head ${head.name} lists ${width === 1 ? 'a binary output' : `${width} classes`}, but ${onnxPath} gives ${got} values per disc`, { file: sidecarPath });
+      }
+    }
   }
 
   /**
@@ -164,6 +191,39 @@ export class GradingModel {
       return { level: disc.level.level, probabilities, usedAxial: usedAxial[n]!, axialMissingReason: axialMissingReasons[n] ?? null };
     });
   }
+}
+
+/**
+ * Returns what makes a grading sidecar unusable, or null: the heads and their classes, the input
+ * shapes and the crop settings that inference reads, and that the sagittal input has the size of
+ * the sagittal crop.
+ */
+function sidecarProblem(info: GradingModelInfo): string | null {
+  if (!Array.isArray(info.heads) || info.heads.length === 0) return '"heads" must be a non-empty list';
+  for (const [index, head] of info.heads.entries()) {
+    const name = typeof head?.name === 'string' && head.name !== '' ? head.name : null;
+    if (name === null) return `heads[${index}] has no name`;
+    if (head.kind !== 'binary' && head.kind !== 'multiclass') return `head ${name}: "kind" must be "binary" or "multiclass"`;
+    if (!Array.isArray(head.classes) || head.classes.length < 2 || !head.classes.every((c: unknown) => typeof c === 'string')) return `head ${name}: "classes" must list at least two names`;
+    if (head.kind === 'binary' && head.classes.length !== 2) return `head ${name}: a binary head has two classes`;
+    if (!Array.isArray(head.values) || head.values.length !== head.classes.length || !head.values.every(Number.isFinite)) return `head ${name}: "values" must give a number for each class`;
+    if (typeof head.trained !== 'boolean') return `head ${name}: "trained" must be true or false`;
+  }
+  const inputs = info.inputs as Partial<GradingModelInfo['inputs']> | undefined;
+  const ranks = { sagittal: 4, axial: 4, has_axial: 2 } as const;
+  for (const [name, rank] of Object.entries(ranks) as [keyof typeof ranks, number][]) {
+    const shape = inputs?.[name];
+    if (!Array.isArray(shape) || shape.length !== rank || !shape.slice(1).every((n) => Number.isInteger(Number(n)) && Number(n) > 0)) {
+      return `"inputs.${name}" must be a shape of ${rank} dimensions, the first the batch`;
+    }
+  }
+  const grid = info.cropSpec?.sagittal;
+  if (grid === undefined || info.cropSpec.axial === undefined || info.cropSpec.intensity === undefined) return '"cropSpec" must give the sagittal and axial grids and the intensity window';
+  const expected = [grid.slices, grid.height, grid.width];
+  if (inputs!.sagittal!.slice(1).some((n, axis) => Number(n) !== expected[axis])) {
+    return `"inputs.sagittal" (${inputs!.sagittal!.slice(1).join(' x ')}) does not match the sagittal crop of "cropSpec" (${expected.join(' x ')})`;
+  }
+  return null;
 }
 
 /** Largest absolute difference per output between onnxruntime-node and a stored PyTorch reference. */

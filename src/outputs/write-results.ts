@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { access, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { DeepspineError } from '../errors.js';
 import type { Volume } from '../geometry/volume.js';
 import type { AnalysisResult } from '../pipeline/result.js';
@@ -93,15 +93,30 @@ export async function createOutputFolder(dir: string): Promise<void> {
 
 /**
  * Removes the output files (outputFileNames) that an earlier run left in `dir`, so that a run that
- * fails leaves no results of another run behind that would pass for its own. Other files stay.
- * @throws DeepspineError OUTPUT_FAILED when one cannot be removed.
+ * fails leaves no results of another run behind that would pass for its own. Other files stay, and
+ * so does a file that lies inside the study `input`: a study folder given as its own output folder
+ * keeps its files.
+ * @throws DeepspineError OUTPUT_FAILED when the study is itself one of the output files, or naming
+ *   the files that could not be removed, after trying all.
  */
-export async function removeEarlierOutputs(dir: string): Promise<void> {
+export async function removeEarlierOutputs(dir: string, input: string): Promise<void> {
+  const study = await realpath(input).catch(() => resolve(input));
+  const failures: { path: string; reason: string }[] = [];
   for (const name of Object.values(outputFileNames)) {
     const path = join(dir, name);
+    const real = await realpath(path).catch(() => null);
+    if (real === null) continue;
+    if (real === study) {
+      throw new DeepspineError('OUTPUT_FAILED', `${path}: the study itself has the name of an output file, which the analysis would overwrite; pass another --out`, { file: path });
+    }
+    if (real.startsWith(study + sep)) continue;
     await rm(path, { force: true }).catch((error: NodeJS.ErrnoException) => {
-      throw new DeepspineError('OUTPUT_FAILED', `${path}: cannot remove the output of an earlier run (${error.code ?? String(error)}); pass another --out`, { file: path, cause: error });
+      failures.push({ path, reason: error.code === 'ERR_FS_EISDIR' ? 'a folder' : (error.code ?? String(error)) });
     });
+  }
+  if (failures.length > 0) {
+    const listed = failures.map((failure) => `${failure.path} (${failure.reason})`).join(', ');
+    throw new DeepspineError('OUTPUT_FAILED', `cannot remove the output of an earlier run: ${listed}; remove it or pass another --out`, { file: failures[0]!.path });
   }
 }
 

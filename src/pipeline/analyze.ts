@@ -12,7 +12,7 @@ import { loadSegmentationModel, type SegmentationModel } from '../segmentation/m
 import { packageVersion } from '../package-version.js';
 import { segmentSagittalVolume, type Segmentation } from '../segmentation/segment.js';
 import { outputFileNames } from '../outputs/write-results.js';
-import { defaultGradingModelPath } from '../grading/model.js';
+import { defaultGradingModelPath, type GradingModel } from '../grading/model.js';
 import { gradeLevels, gradingModelAvailable, loadGradingModel, type LevelGrades } from './grade-levels.js';
 import { resultsFormat, type AnalysisResult, type SeriesReport } from './result.js';
 
@@ -40,12 +40,43 @@ export interface AnalysisOutput {
 }
 
 
+/** The models of one analysis, loaded before any study is read so that a bad model file stops a run at once. */
+export interface AnalysisModels {
+  readonly segmentation: SegmentationModel;
+  /** Null when no grading model is installed and none was given: levels then go ungraded, with a warning. */
+  readonly grading: GradingModel | null;
+}
+
+/**
+ * Loads the segmentation model and, when it exists, the grading model of `options`.
+ * @throws DeepspineError MODEL_FAILED naming the file that is missing or unusable (a grading model
+ *   path that was given must exist).
+ */
+export async function loadAnalysisModels(options: Pick<AnalyzeOptions, 'segmentationModel' | 'gradingModel' | 'threads' | 'grade'>): Promise<AnalysisModels> {
+  const segmentation = await loadSegmentationModel(options.segmentationModel, options.threads ?? 0);
+  try {
+    const wanted = options.grade !== false && (options.gradingModel !== undefined || gradingModelAvailable());
+    return { segmentation, grading: wanted ? await loadGradingModel(options.gradingModel) : null };
+  } catch (error) {
+    await segmentation.release();
+    throw error;
+  }
+}
+
 /**
  * Runs the main job on one study: read it, segment the sagittal series, find and name the disc
  * levels, measure them, and build the result. Writing the files is left to `writeAnalysisOutputs`
- * so that tests and services can use the result without touching the disk.
+ * so that tests and services can use the result without touching the disk. `model` and
+ * `loadedGrading` are models loaded beforehand (loadAnalysisModels); the ones of `options` are
+ * loaded when they are absent, and `loadedGrading` null means no grading model.
  */
-export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, logger: Logger, model?: SegmentationModel): Promise<AnalysisOutput> {
+export async function analyzeStudy(
+  studyPath: string,
+  options: AnalyzeOptions,
+  logger: Logger,
+  model?: SegmentationModel,
+  loadedGrading?: GradingModel | null,
+): Promise<AnalysisOutput> {
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, task: () => Promise<T> | T): Promise<T> => {
     const start = performance.now();
@@ -71,8 +102,8 @@ export async function analyzeStudy(studyPath: string, options: AnalyzeOptions, l
     };
     let grades: LevelGrades[] | null = null;
     if (options.grade !== false && levels.levels.length > 0) {
-      if (gradingModelAvailable(options.gradingModel)) {
-        const gradingModel = await timed('load models', () => loadGradingModel(options.gradingModel));
+      if (loadedGrading !== null && (loadedGrading !== undefined || gradingModelAvailable(options.gradingModel))) {
+        const gradingModel = loadedGrading ?? (await timed('load models', () => loadGradingModel(options.gradingModel)));
         grades = await timed('grading', () => gradeLevels(study.sagittal, study.axial, levels.levels, gradingModel, levels.imagedPlanes));
         models['grading'] = { file: options.gradingModel ?? defaultGradingModelPath, sha256: await sha256(options.gradingModel ?? defaultGradingModelPath) };
       } else {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -169,6 +169,55 @@ describe('deepspine CLI exit codes', () => {
 
     assert.equal(result.code, 4, result.stderr);
     assert.deepEqual(readdirSync(out), ['notes.txt']);
+  });
+
+  it('never removes the study', async () => {
+    const out = join(scratch, 'study-as-output');
+    mkdirSync(out, { recursive: true });
+    const study = join(out, 'segmentation.nii.gz');
+    writeFileSync(study, 'the study, named like an output');
+
+    const result = await run('analyze', study, '--out', out);
+
+    assert.equal(result.code, 9, result.stderr);
+    assert.match(result.stderr, /segmentation\.nii\.gz: the study itself has the name of an output file/);
+    assert.equal(readFileSync(study, 'utf8'), 'the study, named like an output');
+  });
+
+  it('keeps files inside a study folder given as output', async () => {
+    const study = join(scratch, 'folder-as-output');
+    mkdirSync(study, { recursive: true });
+    writeFileSync(join(study, 'overlay.png'), 'part of the study');
+
+    const result = await run('analyze', study, '--out', study);
+
+    assert.equal(result.code, 4, result.stderr);
+    assert.equal(readFileSync(join(study, 'overlay.png'), 'utf8'), 'part of the study');
+  });
+
+  it('removes every earlier output it can', async () => {
+    const out = join(scratch, 'results-folder');
+    mkdirSync(join(out, 'results.json'), { recursive: true });
+    for (const name of ['overlay.png', 'segmentation.nii.gz']) writeFileSync(join(out, name), 'from an earlier run');
+    const garbage = join(scratch, 'garbage-2.nii');
+    writeFileSync(garbage, 'not a volume');
+
+    const result = await run('analyze', garbage, '--out', out);
+
+    assert.equal(result.code, 9, result.stderr);
+    assert.match(result.stderr, /cannot remove the output of an earlier run: .*results\.json \(a folder\)/);
+    assert.deepEqual(readdirSync(out), ['results.json']);
+  });
+
+  it('batch with a bad model touches no folder', async () => {
+    const out = join(scratch, 'bad-model-batch');
+    const grading = join(repoRoot, 'models', 'grading', 'grading.onnx');
+
+    const result = await run('analyze', join(scratch, 'missing', 'm1'), join(scratch, 'missing', 'm2'), '--model', grading, '--out', out);
+
+    assert.equal(result.code, 8, result.stderr);
+    assert.match(result.stderr, /grading\.json: expected format deepspine-segmentation-model\/1/);
+    assert.equal(existsSync(out), false);
   });
 
   it('cervical spine is exit 7', { skip: skipWithoutSharedData('volumes', 'tptbox-cervical') }, async () => {
@@ -341,6 +390,13 @@ describe('analyze output files', () => {
     assert.equal((await run('analyze', study, absent, '--out', out, '--resume')).code, 3);
     assert.equal(entryOf(study).fromEarlierRun, undefined);
     assert.equal((JSON.parse(readFileSync(resultsPath, 'utf8')) as { deepspineVersion: string }).deepspineVersion, results.deepspineVersion);
+    // Another study that takes the same folder name is analyzed, not given the earlier results.
+    const other = join(scratch, 'other-list', 'ivd-11');
+    mkdirSync(dirname(other), { recursive: true });
+    symlinkSync(study, other, 'dir');
+    assert.equal((await run('analyze', other, absent, '--out', out, '--resume')).code, 3);
+    assert.equal(entryOf(other).fromEarlierRun, undefined);
+    assert.equal(entryOf(other).exitCode, 0);
   });
 
   it('interrupted batch records unfinished studies', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {

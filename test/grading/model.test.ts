@@ -106,3 +106,45 @@ test('GradingModel.load reports a missing file', async () => {
     return true;
   });
 });
+
+/** Copies the shipped model beside a sidecar changed by `edit`, and returns the load error's message. */
+async function loadErrorWithSidecar(edit: (sidecar: Record<string, unknown>) => void): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'deepspine-grading-sidecar-'));
+  try {
+    copyFileSync(defaultGradingModelPath, join(dir, 'grading.onnx'));
+    const sidecar = JSON.parse(readFileSync(defaultGradingModelPath.replace(/\.onnx$/, '.json'), 'utf8')) as Record<string, unknown>;
+    edit(sidecar);
+    writeFileSync(join(dir, 'grading.json'), JSON.stringify(sidecar));
+    const error = await GradingModel.load(join(dir, 'grading.onnx')).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    assert.ok(error instanceof DeepspineError, `loaded, or failed otherwise: ${String(error)}`);
+    assert.equal(error.code, 'MODEL_FAILED');
+    return error.message;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('sidecar without heads is rejected', { skip: shippedModel }, async () => {
+  const message = await loadErrorWithSidecar((sidecar) => delete sidecar['heads']);
+  assert.match(message, /grading\.json: invalid grading model sidecar: "heads" must be a non-empty list/);
+});
+
+test('sidecar with a missing class is rejected', { skip: shippedModel }, async () => {
+  const message = await loadErrorWithSidecar((sidecar) => {
+    const modic = (sidecar['heads'] as { name: string; classes: string[]; values: number[] }[]).find((head) => head.name === 'modic_type')!;
+    modic.classes = modic.classes.slice(0, 3);
+    modic.values = modic.values.slice(0, 3);
+  });
+  assert.match(message, /head modic_type lists 3 classes, but .*grading\.onnx gives 4 values per disc/);
+});
+
+test('sidecar with another crop size is rejected', { skip: shippedModel }, async () => {
+  const message = await loadErrorWithSidecar((sidecar) => {
+    const spec = sidecar['cropSpec'] as { sagittal: { width: number } };
+    spec.sagittal.width = 80;
+  });
+  assert.match(message, /"inputs\.sagittal" \(5 x 64 x 96\) does not match the sagittal crop of "cropSpec" \(5 x 64 x 80\)/);
+});
