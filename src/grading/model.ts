@@ -114,9 +114,13 @@ export class GradingModel {
     }
     for (const head of this.info.heads) {
       const width = head.kind === 'binary' ? 1 : head.classes.length;
-      const got = outputs[head.name]!.length;
-      if (got !== width) {
-        throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: head ${head.name} lists ${width === 1 ? 'a binary output' : `${width} classes`}, but ${onnxPath} gives ${got} values per disc`, { file: sidecarPath });
+      const values = outputs[head.name]!;
+      if (values.length !== width) {
+        throw new DeepspineError('MODEL_FAILED', `${sidecarPath}: head ${head.name} lists ${width === 1 ? 'a binary output' : `${width} classes`}, but ${onnxPath} gives ${values.length} values per disc`, { file: sidecarPath });
+      }
+      // Weights left broken by a training run that diverged give NaN for any input, which would read as a grade.
+      if (!values.every(Number.isFinite)) {
+        throw new DeepspineError('MODEL_FAILED', `${onnxPath}: head ${head.name} gives values that are not finite numbers (NaN or infinity); the model's weights are broken, as after a training run that diverged`, { file: onnxPath });
       }
     }
   }
@@ -182,6 +186,11 @@ export class GradingModel {
     });
 
     const outputs = await this.run({ sagittal, axial, hasAxial }, discs.length);
+    for (const head of this.info.heads) {
+      if (!outputs[head.name]!.every(Number.isFinite)) {
+        throw new DeepspineError('MODEL_FAILED', `grading model head ${head.name} gave values that are not finite numbers (NaN or infinity) on a batch of ${discs.length} discs`);
+      }
+    }
     return discs.map((disc, n) => {
       const probabilities: Record<string, number[]> = {};
       for (const head of this.info.heads) {

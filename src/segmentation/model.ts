@@ -170,7 +170,12 @@ export async function loadSegmentationModel(path: string = defaultSegmentationMo
       if (output === undefined || output.dims.length !== 4 || output.dims[1] !== 2) {
         throw new DeepspineError('MODEL_FAILED', `${path}: expected an output of shape (N, 2, H, W), got ${output?.dims.join('x') ?? 'none'}`, { file: path });
       }
-      return output.data as Float32Array;
+      const data = output.data as Float32Array;
+      // A network whose training diverged gives NaN, which would read as "no disc found" and blame the scan.
+      if (!data.every(Number.isFinite)) {
+        throw new DeepspineError('MODEL_FAILED', `${path}: the segmentation model gives values that are not finite numbers (NaN or infinity); its weights are broken, as after a training run that diverged`, { file: path });
+      }
+      return data;
     },
     release: () => session.release(),
   };
