@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, realpath, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { defaultCropSpec, type CropSpec } from '../crops/extract.js';
 import { cropFormat, writeCropManifest } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
@@ -78,6 +78,7 @@ export async function buildDataset(options: DatasetBuildOptions, logger: Logger)
   if (!(minLevelConfidence >= 0 && minLevelConfidence <= 1)) {
     throw new DeepspineError('INVALID_ARGUMENT', `the minimum level confidence must be a number from 0 to 1, got ${minLevelConfidence}`);
   }
+  await checkOutsideStudies(options.studies, options.out);
   const list = await listStudies(options.studies, options.out);
   const modelPath = options.model ?? defaultSegmentationModelPath;
   const provenance = await datasetProvenance(modelPath, options.cropSpec ?? defaultCropSpec);
@@ -339,4 +340,39 @@ async function renameOrRaise(from: string, to: string): Promise<void> {
   } catch (error) {
     throw new DeepspineError('OUTPUT_FAILED', `writing ${to} failed: ${String(error)}; check that the folder is writable`, { file: to, cause: error });
   }
+}
+
+/**
+ * Rejects an output folder that is the studies folder or lies inside one of its studies: the
+ * build would write its files among the studies' images, and later runs would read them as studies.
+ * An output folder directly inside the studies folder is allowed; listStudies leaves it out.
+ * @throws DeepspineError INVALID_ARGUMENT naming both folders.
+ */
+async function checkOutsideStudies(studies: string, out: string): Promise<void> {
+  const studiesReal = await realpath(studies).catch(() => resolve(studies));
+  const outReal = await realPathOfNew(out);
+  const inside = outReal.startsWith(studiesReal + sep) ? outReal.slice(studiesReal.length + 1) : null;
+  let where: string | null = null;
+  if (outReal === studiesReal) where = 'is the studies folder';
+  else if (inside !== null && inside.includes(sep)) where = 'lies inside a study of the studies folder';
+  else if (inside !== null && (await holdsFilesOtherThanADataset(outReal))) where = 'is a study of the studies folder';
+  if (where !== null) {
+    throw new DeepspineError('INVALID_ARGUMENT', `--out ${out} ${where} ${studies}; pass a folder outside it, or a new or earlier output folder directly inside it`, { file: out });
+  }
+}
+
+/** Whether `dir` exists and holds files but not the `studies/` folder of an earlier build: a study, say. */
+async function holdsFilesOtherThanADataset(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => null);
+  if (names === null || names.length === 0) return false;
+  return !names.includes(basename(studiesFolder(dir)));
+}
+
+/** Returns the real path of `path`, resolving the links of its nearest existing parent when it does not exist yet. */
+async function realPathOfNew(path: string): Promise<string> {
+  const absolute = resolve(path);
+  const real = await realpath(absolute).catch(() => null);
+  if (real !== null) return real;
+  const parent = dirname(absolute);
+  return parent === absolute ? absolute : join(await realPathOfNew(parent), basename(absolute));
 }

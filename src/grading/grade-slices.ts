@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { csvField } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -53,6 +53,10 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
   const model = await GradingModel.load(options.modelPath ?? defaultGradingModelPath);
   const finder = options.finder ?? detectorDiscFinder(await DiscDetector.load());
   const entries = await readSliceTable(dir);
+  await checkGradesFile(outFile, join(dir, 'slices.csv'));
+  if (entries.length === 0) {
+    throw new DeepspineError('UNREADABLE_INPUT', `${join(dir, 'slices.csv')}: lists no series, so there is nothing to grade`, { file: join(dir, 'slices.csv') });
+  }
   const heads = model.info.heads;
 
   const untrainedHeads = heads.filter((h) => !h.trained).map((h) => h.name);
@@ -106,4 +110,18 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
     );
   }
   return { series: entries.length, seriesWithoutDiscs, seriesWithOtherDiscCount, rows: lines.length - 1, untrainedHeads };
+}
+
+/**
+ * Checks, before any grading, that `outFile` is not a folder and not the slice table it reads.
+ * @throws DeepspineError OUTPUT_FAILED for a folder, INVALID_ARGUMENT for the slice table.
+ */
+async function checkGradesFile(outFile: string, table: string): Promise<void> {
+  const existing = await stat(outFile).catch(() => null);
+  if (existing === null) return;
+  if (existing.isDirectory()) throw new DeepspineError('OUTPUT_FAILED', `${outFile}: --out is a folder; pass the path of the CSV file to write`, { file: outFile });
+  const tableStats = await stat(table).catch(() => null);
+  if (tableStats !== null && tableStats.dev === existing.dev && tableStats.ino === existing.ino) {
+    throw new DeepspineError('INVALID_ARGUMENT', `${outFile} is the slice table ${table} that grade-slices reads; pass another --out so that it is not overwritten`, { file: outFile });
+  }
 }

@@ -64,4 +64,21 @@ describe('deepspine grade-slices', () => {
     assert.match(stderr, /no disc was graded on any of the 2 series/);
     assert.equal(existsSync(out), false);
   });
+
+  it('refuses to overwrite its slice table', async () => {
+    const input = join(scratch, 'own-table');
+    mkdirSync(input, { recursive: true });
+    const table = 'file,patient,series,source_pixel_spacing_mm\nimages/a.png,1,1_t2,0.5\\0.5\n';
+    writeFileSync(join(input, 'slices.csv'), table);
+
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cli, '--quiet', 'grade-slices', input, '--out', join(input, 'slices.csv')], (error, _stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code ?? 1), stderr });
+      });
+    });
+
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /is the slice table .*slices\.csv that grade-slices reads/);
+    assert.equal(readFileSync(join(input, 'slices.csv'), 'utf8'), table);
+  });
 });

@@ -507,3 +507,30 @@ describe('buildDataset study folders', () => {
     assert.equal(existsSync(join(outAborted, 'manifest.csv')), false);
   });
 });
+
+describe('dataset build output folder', () => {
+  const place = join(scratch, 'out-place');
+  const placeStudies = join(place, 'studies');
+  before(() => {
+    mkdirSync(join(placeStudies, 'd1'), { recursive: true });
+    writeFileSync(join(placeStudies, 'd1', 'IM0001'), 'an image of study d1');
+  });
+
+  for (const [name, out, where] of [
+    ['the studies folder', placeStudies, 'is the studies folder'],
+    ['a study', join(placeStudies, 'd1'), 'is a study of the studies folder'],
+    ['inside a study', join(placeStudies, 'd1', 'dataset'), 'lies inside a study of the studies folder'],
+  ] as const) {
+    it(`rejects ${name} as --out`, async () => {
+      const error = await buildDataset({ studies: placeStudies, reports: reportsFile, out, jobs: 1 }, silentLogger).then(
+        () => null,
+        (caught: unknown) => caught,
+      );
+
+      assert.ok(error instanceof DeepspineError, String(error));
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      assert.match(error.message, new RegExp(`--out .* ${where} `));
+      assert.deepEqual(readdirSync(join(placeStudies, 'd1')), ['IM0001']);
+    });
+  }
+});
