@@ -36,6 +36,7 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   const requestedJobs = parsePositive(options.jobs, '--jobs');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   if (options.out.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--out is empty; pass an output folder, or leave --out out for deepspine-out');
+  if (options.gradingModel?.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--grading-model is empty; pass the path of a grading ONNX model, or leave the option out for the shipped one');
   // Checked before any study is read: without it, a mistyped path would only turn grading off with a warning.
   if (options.gradingModel !== undefined && !existsSync(options.gradingModel)) {
     throw new DeepspineError('MODEL_FAILED', `grading model ${options.gradingModel} not found; check the path given with --grading-model`, { file: options.gradingModel });
@@ -49,7 +50,7 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
     await analyzeOne(demoDir, { out: options.out, threads, inputKind: 'demo', ...shared }, logger);
     return 0;
   }
-  if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI/MHA file, or --demo');
+  if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass a DICOM folder or a NIfTI, MHA, MHD or NRRD file, or --demo');
   if (studies.length === 1 && shard === null && options.resume !== true) {
     await analyzeOne(studies[0]!, { out: options.out, threads, ...shared }, logger);
     return 0;

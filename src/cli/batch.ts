@@ -59,11 +59,12 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
       if (await finishedEarlier(outDir, check)) entries[position] = { study, outDir, exitCode: 0, error: null, fromEarlierRun: true };
     }
     const reused = entries.filter((entry) => entry !== undefined).length;
-    logger.info(`${reused} of ${mine.length} studies have results of an earlier run with the same version and models, and are not analyzed again`);
+    logger.info(`${reused} of ${mine.length} ${mine.length === 1 ? 'study has' : 'studies have'} results of an earlier run with the same version and models, and are not analyzed again`);
   }
   const todo = mine.map((_, position) => position).filter((position) => entries[position] === undefined);
-  const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / options.jobs));
-  logger.info(`analyzing ${todo.length} of ${sorted.length} studies with ${options.jobs} ${options.jobs === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
+  const processes = Math.max(1, Math.min(options.jobs, todo.length));
+  const threads = options.threads ?? Math.max(1, Math.floor(availableParallelism() / processes));
+  logger.info(`analyzing ${todo.length} of ${sorted.length} studies with ${processes} ${processes === 1 ? 'process' : 'processes'} of ${threads} ${threads === 1 ? 'thread' : 'threads'}`);
 
   const running = new Set<ChildProcess>();
   let stopped: NodeJS.Signals | null = null;

@@ -75,7 +75,7 @@ export async function runDatasetBuild(options: DatasetBuildCliOptions, logger: L
         'see studies.uncertainNames in summary.json',
     );
   }
-  if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} studies failed; see summary.json, and rerun with --retry-failed after fixing them`);
+  if (result.summary.studies.failed > 0) logger.warn(`${result.summary.studies.failed} ${result.summary.studies.failed === 1 ? 'study' : 'studies'} failed; see summary.json, and rerun with --retry-failed after fixing them`);
   return result.exitCode;
 }
 

@@ -26,7 +26,7 @@ export interface ExtractOptions {
  *   Both are raised before any study is read.
  */
 export async function runExtract(studies: string[], options: ExtractOptions, logger: Logger): Promise<number> {
-  if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass DICOM folders or NIfTI/MHA files');
+  if (studies.length === 0) throw new DeepspineError('INVALID_ARGUMENT', 'no study given; pass DICOM folders or NIfTI, MHA, MHD or NRRD files');
   const shard = options.shard ? parseShard(options.shard) : null;
   // Planned over the whole list before sharding, so every shard detects the same clashes.
   const planned = planExtractStudies(studies, logger);

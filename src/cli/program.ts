@@ -65,7 +65,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('analyze')
     .description('find, name and measure the disc levels of lumbar spine MRI studies')
-    .argument('[studies...]', 'DICOM study folders or NIfTI/MHA volume files')
+    .argument('[studies...]', 'DICOM study folders or NIfTI, MHA, MHD or NRRD volume files')
     .option('--demo', 'analyze the built-in synthetic phantom study')
     .option('--out <dir>', 'output folder (one subfolder per study when several are given)', 'deepspine-out')
     .option('--sagittal-series <id>', 'use this sagittal series: SeriesInstanceUID, SeriesNumber or SeriesDescription')
@@ -94,7 +94,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('extract')
     .description('write per-disc sagittal and axial crops and a manifest (one row per study and level) for grading training')
-    .argument('<studies...>', 'DICOM study folders or NIfTI/MHA volume files')
+    .argument('<studies...>', 'DICOM study folders or NIfTI, MHA, MHD or NRRD volume files')
     .requiredOption('--out <dir>', 'output folder for crops/ and manifest.csv')
     .option('--model <path>', 'segmentation ONNX model, with its .json sidecar beside it (default: the shipped model)')
     .option('--shard <index/count>', 'take only studies whose sorted position modulo COUNT equals INDEX; writes into OUT/shard-INDEX-of-COUNT (docs/grading.md shows how to combine the shards)')
@@ -107,7 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   dataset
     .command('build')
     .description('extract per-disc crops of every study, label the reports and join them by study id into manifest.csv')
-    .requiredOption('--studies <dir>', 'folder with one DICOM study folder or NIfTI/MHA file per study; the entry name without its extension is the study id')
+    .requiredOption('--studies <dir>', 'folder with one DICOM study folder or NIfTI, MHA, MHD or NRRD file per study; the entry name without its extension is the study id')
     .requiredOption('--reports <file>', 'report file, CSV (columns id and text) or JSONL, whose ids are study ids')
     .requiredOption('--out <dir>', 'output folder for studies/, labels.jsonl, manifest.csv and summary.json; rerunning skips studies already stored')
     .option('--jobs <n>', 'studies processed in parallel, one worker process each (default: number of CPU cores)')

@@ -102,7 +102,7 @@ export async function gradeSlices(dir: string, outFile: string, logger: Logger, 
   } catch (error) {
     throw new DeepspineError('OUTPUT_FAILED', `writing ${outFile} failed: ${String(error)}; check that the folder is writable`, { file: outFile, cause: error });
   }
-  logger.info(`graded ${lines.length - 1} discs on ${entries.length - seriesWithoutDiscs} of ${entries.length} series into ${outFile}`);
+  logger.info(`graded ${lines.length - 1} ${lines.length === 2 ? 'disc' : 'discs'} on ${entries.length - seriesWithoutDiscs} of ${entries.length} series into ${outFile}`);
   if (seriesWithOtherDiscCount > 0) {
     logger.warn(
       `${seriesWithOtherDiscCount} series have another number of discs found than num_discs in slices.csv, so their IVD labels may be shifted; ` +

@@ -134,7 +134,7 @@ function overrideSeries<T extends SelectableSeries>(all: readonly T[], query: st
     const kind = weighting === 'unknown' ? 'of unknown contrast' : weighting.toUpperCase().replace('STAR', '*');
     warnings.push({
       code: 'SERIES_OVERRIDE_CONTRAST',
-      message: `the ${role} series ${describeSeries(chosen.summary)} chosen by option is ${kind}, not T2 as the automatic choice prefers, so level finding and grading may be less reliable`,
+      message: `the ${role} series ${describeSeries(chosen.summary)} chosen by option is ${kind}, not T2 as the automatic choice prefers, so ${role === 'sagittal' ? 'level finding and grading' : 'grading'} may be less reliable`,
     });
   }
   if (role === 'sagittal' && chosen.summary.sliceCount < minimumPrimarySlices) {

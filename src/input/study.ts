@@ -111,7 +111,7 @@ async function resolveInput(path: string, logger: Logger): Promise<ResolvedInput
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new DeepspineError('INPUT_NOT_FOUND', `input not found: ${path}; give a folder of DICOM files or a NIfTI/MHA volume file`, {
+      throw new DeepspineError('INPUT_NOT_FOUND', `input not found: ${path}; give a folder of DICOM files or a NIfTI, MHA, MHD or NRRD volume file`, {
         file: path,
         cause: error,
       });

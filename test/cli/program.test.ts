@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -291,12 +291,26 @@ describe('analyze batch folders', () => {
     assert.equal(readSummary(join(out, 'batch-summary.json')).studies.length, 1);
   });
 
+  it('batch runs hard links of one file once', async () => {
+    const out = join(scratch, 'hard-link-out');
+    const first = join(scratch, 'linked-a.nii');
+    const second = join(scratch, 'linked-b.nii');
+    writeFileSync(first, 'not a volume');
+    linkSync(first, second);
+
+    const result = await run('analyze', first, second, '--out', out);
+
+    assert.equal(result.code, 4, result.stderr);
+    assert.match(result.stderr, /linked-b\.nii: the same study as .*linked-a\.nii/);
+    assert.equal(readSummary(join(out, 'batch-summary.json')).studies.length, 1);
+  });
+
   it('batch errors have one prefix', async () => {
     const out = join(scratch, 'prefix-out');
     const studies = ['r', 's'].map((name) => join(scratch, 'missing', name));
     const result = await run('analyze', ...studies, '--out', out, '--jobs', '1');
     assert.equal(result.code, 3, result.stderr);
-    const notFound = (study: string): string => `input not found: ${study}; give a folder of DICOM files or a NIfTI/MHA volume file`;
+    const notFound = (study: string): string => `input not found: ${study}; give a folder of DICOM files or a NIfTI, MHA, MHD or NRRD volume file`;
     const failures = result.stderr.split('\n').filter((line) => line.includes('failed with exit code'));
     assert.deepEqual(failures, studies.map((study, index) => `error: [${index + 1}/2] ${study}: failed with exit code 3: ${notFound(study)}`));
     const summary = readSummary(join(out, 'batch-summary.json'));
