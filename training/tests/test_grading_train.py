@@ -120,6 +120,9 @@ def test_training_runs_under_torchrun(tmp_path):
         ("fold=3", "invalid config fold 3: expected 0 to folds - 1 (2)"),
         ("network.axial_slices=2", "invalid config network.axial_slices 2: the crops of"),
         ("epochs=two", "config epochs: expected a value like 20, got 'two'"),
+        ("learning_rate=inf", "invalid config learning_rate inf: expected a finite number greater than 0"),
+        ("learning_rate=nan", "invalid config learning_rate nan: expected a finite number greater than 0"),
+        ("learning_rate=-0.1", "invalid config learning_rate -0.1: expected a finite number greater than 0"),
     ],
 )
 def test_invalid_config_exits_before_writing(tmp_path, capsys, assignment, message):
@@ -193,3 +196,17 @@ def test_node_local_output_fails_resume_on_every_rank(tmp_path):
     assert output.count("error: rank 1 cannot read g/checkpoint-last.pt, which rank 0 resumes from") == 2, output[-3000:]
     assert "--out must be on storage that every node sees" in output
     assert not (tmp_path / "node0" / "g" / "model.pt").exists()
+
+
+def test_diverged_training_stops_with_error(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=2", "learning_rate=1e30"]), [])]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert "error: training diverged:" in error
+    assert "epoch 1 of 2 (learning rate 1e+30); train again with a lower learning rate" in error
+    # The diverged epoch writes neither metrics nor weights.
+    assert not (out / "metrics.jsonl").exists()
+    assert not (out / "checkpoint-last.pt").exists()
+    assert not (out / "model.pt").exists()

@@ -17,6 +17,7 @@ import torch
 from deepspine_training.segmentation.data import PlaneSampler, body_intensities, load_cases, subject_groups
 from deepspine_training.segmentation.export import ProbabilityHead, checkpoint_body_intensity, checkpoint_spacing, export_onnx, load_network, write_parity_fixture
 from deepspine_training.segmentation.loss import masked_dice_bce_loss
+from deepspine_training.segmentation.model import build_segmentation_network
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
 
@@ -372,7 +373,9 @@ def test_cross_validation_finds_repository_build():
         (["--log-every", "0"], "invalid log_every 0: expected at least 1"),
         (["--batch-size", "0"], "invalid batch_size 0: expected at least 1"),
         (["--channels", "8"], "invalid channels [8]: expected at least two values"),
-        (["--learning-rate", "0"], "invalid learning_rate 0.0: expected greater than 0"),
+        (["--learning-rate", "0"], "invalid learning_rate 0.0: expected a finite number greater than 0"),
+        (["--learning-rate", "inf"], "invalid learning_rate inf: expected a finite number greater than 0"),
+        (["--learning-rate", "nan"], "invalid learning_rate nan: expected a finite number greater than 0"),
     ],
 )
 def test_config_rejects_invalid_setting(tmp_path, capsys, arguments, message):
@@ -495,3 +498,27 @@ def test_node_local_output_fails_on_every_rank(tmp_path):
     # Neither rank trained on, so node 0's checkpoint and the missing export are as before.
     assert torch.load(tmp_path / "node0" / "run" / "last.pt", weights_only=False)["step"] == 2
     assert not (tmp_path / "node0" / "run" / "segmentation.onnx").exists()
+
+
+def test_diverged_training_stops_with_error(tmp_path):
+    from deepspine_training.run_checks import DivergedError
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=4, batch_size=2, crop=32, warmup_steps=0, checkpoint_every=1, log_every=1, channels=[4, 8], learning_rate=1e30)
+    with pytest.raises(DivergedError, match=r"the loss became (nan|inf) at step \d of 4 .*train again with a lower learning rate"):
+        train(config, context)
+    # last.pt keeps the weights of the last finite step.
+    checkpoint = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    assert not any(torch.isnan(value).any() for value in checkpoint["model"].values() if value.is_floating_point())
+
+
+def test_export_rejects_non_finite_weights(tmp_path):
+    network = build_segmentation_network((4, 8), 1)
+    state = network.state_dict()
+    first = next(iter(state))
+    state[first] = torch.full_like(state[first], float("inf"))
+    path = tmp_path / "last.pt"
+    torch.save({"model": state, "network": {"channels": (4, 8), "residual_units": 1}, "step": 1}, path)
+    with pytest.raises(ValueError, match=f"last.pt: the weights contain NaN or infinite values \\({first}\\)"):
+        load_network(path)

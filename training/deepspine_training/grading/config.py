@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,8 @@ def validate_config(config: TrainConfig) -> None:
     checks: list[tuple[str, Any, bool, str]] = [
         ("epochs", config.epochs, config.epochs >= 1, "at least 1"),
         ("batch_size", config.batch_size, config.batch_size >= 1, "at least 1 (per rank under torchrun)"),
-        ("learning_rate", config.learning_rate, config.learning_rate > 0, "greater than 0"),
-        ("weight_decay", config.weight_decay, config.weight_decay >= 0, "at least 0"),
+        ("learning_rate", config.learning_rate, math.isfinite(config.learning_rate) and config.learning_rate > 0, "a finite number greater than 0"),
+        ("weight_decay", config.weight_decay, math.isfinite(config.weight_decay) and config.weight_decay >= 0, "a finite number, at least 0"),
         ("folds", config.folds, config.folds >= 1, "at least 1"),
         ("fold", config.fold, 0 <= config.fold < config.folds, f"0 to folds - 1 ({config.folds - 1})"),
         ("num_workers", config.num_workers, config.num_workers >= 0, "at least 0"),

@@ -12,7 +12,8 @@ val_predictions.csv and summary.json.
 A RUN that already contains a training run is rejected unless `--resume` continues it. Every
 rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
 nodes share. Invalid settings or inputs stop the command with exit status 2 before anything is
-written.
+written. A training or validation loss, or a weight, that becomes NaN or infinite also stops it
+with exit status 2, and checkpoint-last.pt keeps the last finite epoch.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from ..distributed import DistributedContext, RankMismatchError, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from ..run_checks import DivergedError, check_finite_loss, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -156,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint-last.pt; the config may differ only in epochs, threads and num_workers")
     parser.add_argument("--stop-after", type=int, default=None, metavar="N", help="stop after N epochs of this call, to continue later with --resume")
     return parser
+
+
+def check_finite_weights(network: torch.nn.Module, where: str, learning_rate: float) -> None:
+    """Raise DivergedError when a weight of `network` is NaN or infinite."""
+    bad = non_finite_tensors(network.state_dict())
+    if bad:
+        raise DivergedError(f"training diverged: the weights of {bad[0]} became NaN or infinite at {where} (learning rate {learning_rate:g}); train again with a lower learning rate")
 
 
 def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]]:
@@ -339,11 +348,23 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
             reduced = torch.tensor([train_loss], device=context.device)
             torch.distributed.all_reduce(reduced)
             train_loss = float(reduced) / context.world_size
+        # Every rank sees the same reduced loss and the same weights, so all ranks stop together,
+        # before the diverged epoch overwrites checkpoint-last.pt.
+        check_finite_loss(train_loss, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)
+        check_finite_weights(network, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)
+
+        evaluation = None
+        if context.is_main and validation_records:
+            evaluation = evaluate(network, validation_dataset, context, config.batch_size, loss_args)
+        # Huge but finite weights can still give NaN outputs, which only the validation loss shows.
+        validation_loss = broadcast_from_main(None if evaluation is None else evaluation[0], context)
+        if validation_loss is not None:
+            check_finite_loss(validation_loss, f"the validation of epoch {epoch + 1} of {config.epochs}", config.learning_rate)
 
         if context.is_main:
             entry: dict[str, object] = {"epoch": epoch, "train_loss": train_loss, "learning_rate": optimizer.param_groups[0]["lr"]}
-            if validation_records:
-                validation_loss, targets, predicted = evaluate(network, validation_dataset, context, config.batch_size, loss_args)
+            if evaluation is not None:
+                validation_loss, targets, predicted = evaluation
                 entry["validation_loss"] = validation_loss
                 entry.update(head_metrics(targets, predicted, heads))
                 if validation_loss < best_loss:

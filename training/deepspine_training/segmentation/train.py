@@ -6,7 +6,9 @@ averaged. Rank 0 writes checkpoints, the resolved configuration and the ONNX exp
 from OUT/last.pt when that file exists. Every rank reads it, so with several nodes OUT must be on
 storage that all nodes share.
 
-Invalid settings stop the command with exit status 2 before anything is written.
+Invalid settings stop the command with exit status 2 before anything is written. A loss that
+becomes NaN or infinite also stops it with exit status 2, and last.pt keeps the last checkpoint
+written before that step.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,6 +28,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from ..run_checks import check_finite_loss
 from .data import PlaneSampler, body_intensities, load_cases, load_manifest
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
@@ -85,8 +89,8 @@ def validate_config(config: SegmentationConfig) -> None:
     checks = [
         ("steps", config.steps >= 1, "at least 1"),
         ("batch_size", config.batch_size >= 1, "at least 1"),
-        ("learning_rate", config.learning_rate > 0, "greater than 0"),
-        ("weight_decay", config.weight_decay >= 0, "at least 0"),
+        ("learning_rate", math.isfinite(config.learning_rate) and config.learning_rate > 0, "a finite number greater than 0"),
+        ("weight_decay", math.isfinite(config.weight_decay) and config.weight_decay >= 0, "a finite number, at least 0"),
         ("warmup_steps", config.warmup_steps >= 0, "at least 0"),
         ("checkpoint_every", config.checkpoint_every >= 1, "at least 1"),
         ("log_every", config.log_every >= 1, "at least 1"),
@@ -319,8 +323,12 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        running += float(all_reduce_mean(loss.detach(), context))
+        step_loss = float(all_reduce_mean(loss.detach(), context))
         done = step + 1
+        # The loss is averaged over the ranks, so every rank stops at the same step, before the
+        # diverged weights overwrite last.pt.
+        check_finite_loss(step_loss, f"step {done} of {config.steps}", learning_rate_at(step, config))
+        running += step_loss
         if context.is_main and done % config.log_every == 0:
             logger.info("step %d/%d loss %.4f lr %.2e (%.1f s)", done, config.steps, running / config.log_every, learning_rate_at(step, config), time.time() - started)
             running = 0.0

@@ -1,0 +1,90 @@
+"""Checks that grading and segmentation training share: data fingerprints, finite weights, the
+output folder, and the lock file that keeps two runs out of one output folder."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import socket
+from collections.abc import Mapping
+from pathlib import Path
+
+import torch
+
+LOCK_NAME = "train.lock"
+
+
+class DivergedError(ValueError):
+    """The training loss or the weights became NaN or infinite."""
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file's contents."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def non_finite_tensors(state: Mapping[str, torch.Tensor]) -> list[str]:
+    """Return the names of the floating-point tensors in a state dict that contain NaN or infinity."""
+    return [name for name, value in state.items() if torch.is_tensor(value) and value.is_floating_point() and not bool(torch.isfinite(value).all())]
+
+
+def check_finite_checkpoint(path: Path, state: Mapping[str, torch.Tensor]) -> None:
+    """Raise ValueError naming `path` when its weights contain NaN or infinity."""
+    bad = non_finite_tensors(state)
+    if bad:
+        shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        raise ValueError(f"{path}: the weights contain NaN or infinite values ({shown}), so training diverged; train again with a lower learning rate")
+
+
+def check_finite_loss(loss: float, where: str, learning_rate: float) -> None:
+    """Raise DivergedError when `loss` is NaN or infinite; `where` names the step or epoch."""
+    if not math.isfinite(loss):
+        raise DivergedError(f"training diverged: the loss became {loss} at {where} (learning rate {learning_rate:g}); train again with a lower learning rate")
+
+
+def check_output_folder(out: Path, option: str = "--out") -> None:
+    """Raise ValueError when `out` or one of its parents exists but is not a folder."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ValueError(f"invalid {option} {out}: {folder} is a file, not a folder; pass a folder path")
+            return
+
+
+class OutputLock:
+    """A lock file in an output folder, created atomically and holding the owner's pid and host.
+
+    A second run into the same folder fails to create it and stops. A run that is killed without
+    cleanup leaves the file behind, and the error message tells the user to delete it.
+    """
+
+    def __init__(self, out: Path):
+        self.path = out / LOCK_NAME
+        self.held = False
+
+    def acquire(self) -> None:
+        """Create the lock file; raises ValueError when it already exists."""
+        try:
+            descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                owner = self.path.read_text().strip() or "unknown"
+            except OSError:
+                owner = "unknown"
+            raise ValueError(
+                f"{self.path.parent} is in use by another training run ({owner}); wait for it to finish, "
+                f"or if no run uses the folder any more, delete {self.path} and try again"
+            ) from None
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
