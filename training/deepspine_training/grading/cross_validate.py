@@ -10,10 +10,10 @@ expected grade). Each metric has a 95 % confidence interval from a bootstrap ove
 (patients).
 
 A fold whose folder already contains summary.json is not retrained, so an interrupted run
-continues, and a fold with only checkpoint-last.pt resumes from it. A finished fold trained with
-other settings than the requested ones (apart from threads and num_workers) stops the run with an
-error that names the settings, because its predictions would be credited to a configuration it
-was not trained with.
+continues, and a fold with only checkpoint-last.pt resumes from it. A finished or started fold
+trained with other settings than the requested ones (apart from threads and num_workers, but
+epochs included) stops the run with an error that names the settings, because its predictions
+would be credited to a configuration it was not trained with.
 
 The same command runs under `torchrun`: all folds train in one process group, one after the other,
 each with every rank, and rank 0 writes the pooled results. Invalid settings or inputs stop the
@@ -37,7 +37,7 @@ from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_
 from .data import read_manifest
 from .heads import HEADS
 from .metrics import auc, bootstrap_ci, quadratic_weighted_kappa
-from .train import setup_logging, train
+from .train import read_checkpoint, setup_logging, train
 
 logger = logging.getLogger("deepspine_training.grading.cross_validate")
 
@@ -107,8 +107,8 @@ def check_folds(manifest: Path, config: TrainConfig) -> None:
 def fold_state(fold_dir: Path, config: TrainConfig) -> str:
     """Return "finished", "started" or "new" for a fold folder.
 
-    Raises ValueError naming the differing settings when a finished fold was trained with another
-    configuration than `config` (resource settings aside).
+    Raises ValueError naming the differing settings when a finished or started fold was trained
+    with another configuration than `config` (resource settings aside).
     """
     if (fold_dir / "summary.json").exists():
         saved_path = fold_dir / "config.json"
@@ -119,7 +119,14 @@ def fold_state(fold_dir: Path, config: TrainConfig) -> str:
         if differing:
             raise ValueError(f"{fold_dir} was trained with other settings ({', '.join(differing)}) than requested; pass another --out, or delete the fold folders to train them again")
         return "finished"
-    if (fold_dir / "checkpoint-last.pt").exists():
+    last = fold_dir / "checkpoint-last.pt"
+    if last.exists():
+        # A started fold resumes with its saved settings, epochs included, so that every fold of
+        # one cross-validation follows the same schedule.
+        saved = config_from_json(read_checkpoint(last)["config"]).to_json()
+        differing = [key for key in differing_keys(saved, config.to_json()) if key not in RESOURCE_SETTINGS]
+        if differing:
+            raise ValueError(f"{fold_dir} was started with other settings ({', '.join(differing)}) than requested; request its settings to resume it, pass another --out, or delete the fold folders to train them again")
         return "started"
     return "new"
 

@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -167,6 +168,19 @@ def check_finite_weights(network: torch.nn.Module, where: str, learning_rate: fl
         raise DivergedError(f"training diverged: the weights of {bad[0]} became NaN or infinite at {where} (learning rate {learning_rate:g}); train again with a lower learning rate")
 
 
+def read_checkpoint(path: Path) -> dict:
+    """Load a grading training checkpoint; raises ValueError naming `path` when the file is
+    unreadable, truncated or of another format."""
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
+        raise ValueError(f"{path}: cannot read the checkpoint ({error}); delete it, or pass another --out to train afresh") from error
+    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
+        found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
+        raise ValueError(f"{path}: expected checkpoint format {CHECKPOINT_FORMAT!r}, got {found!r}")
+    return checkpoint
+
+
 def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]]:
     """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch and
     one message per resource setting that differs from the checkpoint's.
@@ -176,10 +190,7 @@ def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]
     """
     if not path.exists():
         raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-    if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
-        found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
-        raise ValueError(f"{path}: expected checkpoint format {CHECKPOINT_FORMAT!r}, got {found!r}")
+    checkpoint = read_checkpoint(path)
     saved = config_from_json(checkpoint["config"]).to_json()
     current = config.to_json()
     changed = differing_keys(saved, current)
