@@ -210,3 +210,23 @@ def test_diverged_training_stops_with_error(tmp_path, capsys):
     assert not (out / "metrics.jsonl").exists()
     assert not (out / "checkpoint-last.pt").exists()
     assert not (out / "model.pt").exists()
+
+
+def test_resume_rejects_changed_manifest(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    config = tiny_config("epochs=2", "min_labels_per_class=1")
+    train(manifest, out, config, stop_after=1)
+    original = manifest.read_bytes()
+    # One labelled row removed, as when a study leaves the dataset.
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(ValueError, match=r"checkpoint-last.pt was trained on other data: the SHA-256 of .*manifest.csv is [0-9a-f]{12}\.\.\., but the run recorded [0-9a-f]{12}"):
+        train(manifest, out, config, resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 0
+    # The same contents under another path are the same data.
+    copy = tmp_path / "crops" / "copy.csv"
+    copy.write_bytes(original)
+    train(copy, out, config, resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
+    assert (out / "model.pt").exists()

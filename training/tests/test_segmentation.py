@@ -522,3 +522,24 @@ def test_export_rejects_non_finite_weights(tmp_path):
     torch.save({"model": state, "network": {"channels": (4, 8), "residual_units": 1}, "step": 1}, path)
     with pytest.raises(ValueError, match=f"last.pt: the weights contain NaN or infinite values \\({first}\\)"):
         load_network(path)
+
+
+def test_resume_compares_planes_not_paths(tmp_path, monkeypatch):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    checkpoint = train(config, context)
+    # The same planes by a relative path, and by the path of their manifest.json, resume.
+    monkeypatch.chdir(tmp_path)
+    train(dataclasses.replace(config, data="data", steps=2), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 2
+    train(dataclasses.replace(config, data="data/manifest.json", steps=3), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    # Planes exported again with other contents are other data.
+    manifest_path = tmp_path / "data" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["cases"][0]["annotated"] = [1, 2]
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match=r"last.pt was written by another training run \(different planes: .*data/manifest.json differs from the one the checkpoint was trained on\)"):
+        train(dataclasses.replace(config, steps=4), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3

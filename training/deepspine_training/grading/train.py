@@ -37,7 +37,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import DivergedError, check_finite_loss, non_finite_tensors
+from ..run_checks import DivergedError, check_finite_loss, file_sha256, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -181,12 +181,23 @@ def read_checkpoint(path: Path) -> dict:
     return checkpoint
 
 
-def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]]:
+def check_same_data(source: Path, saved_sha256: str | None, manifest: Path, manifest_sha256: str) -> None:
+    """Raise ValueError when `source` (a checkpoint or summary) records another manifest
+    fingerprint than `manifest_sha256`. Runs from before fingerprints were recorded pass."""
+    if saved_sha256 is not None and saved_sha256 != manifest_sha256:
+        raise ValueError(
+            f"{source} was trained on other data: the SHA-256 of {manifest} is {manifest_sha256[:12]}..., "
+            f"but the run recorded {saved_sha256[:12]}...; pass the manifest it was trained on, or another --out to train afresh"
+        )
+
+
+def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifest_sha256: str) -> tuple[int, list[str]]:
     """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch and
     one message per resource setting that differs from the checkpoint's.
 
     Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
-    checkpoint or was trained with other settings than epochs and the resource settings.
+    checkpoint, was trained on another manifest, or with other settings than epochs and the
+    resource settings.
     """
     if not path.exists():
         raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
@@ -197,11 +208,12 @@ def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]
     differing = [key for key in changed if key != "epochs" and key not in RESOURCE_SETTINGS]
     if differing:
         raise ValueError(f"cannot resume from {path}: config differs in {differing}; resume with the saved config.json")
+    check_same_data(path, checkpoint.get("manifest_sha256"), manifest, manifest_sha256)
     notes = [f"resuming with {key}={current[key]} (the checkpoint was trained with {key}={saved[key]})" for key in changed if key in RESOURCE_SETTINGS]
     return int(checkpoint["epoch"]), notes
 
 
-def load_resume_checkpoint(out: Path, config: TrainConfig, context: DistributedContext) -> tuple[dict, list[str]]:
+def load_resume_checkpoint(out: Path, config: TrainConfig, manifest: Path, manifest_sha256: str, context: DistributedContext) -> tuple[dict, list[str]]:
     """Load OUT/checkpoint-last.pt on every rank after rank 0 has checked it; returns the
     checkpoint and the notes of `check_resume_source`.
 
@@ -209,7 +221,7 @@ def load_resume_checkpoint(out: Path, config: TrainConfig, context: DistributedC
     rank cannot read the file or reads another epoch, as with node-local storage for OUT.
     """
     path = out / "checkpoint-last.pt"
-    epoch, notes = decide_on_main(lambda: check_resume_source(path, config), context)
+    epoch, notes = decide_on_main(lambda: check_resume_source(path, config, manifest, manifest_sha256), context)
     checkpoint: dict | None = None
     error: Exception | None = None
     try:
@@ -272,6 +284,9 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     heads = HEADS
     crop_spec = read_crop_spec(manifest)
     records = read_manifest(manifest, heads)
+    # NOTE: the fingerprint covers the manifest, not the crop files it lists, so crops rewritten
+    # under the same names go unnoticed.
+    manifest_sha256 = file_sha256(manifest)
     train_records, validation_records = split_by_study(records, config.folds, config.fold, config.split_seed)
     if not train_records:
         raise ValueError(f"{manifest}: the training split is empty ({len(records)} records, folds={config.folds}, fold={config.fold})")
@@ -287,7 +302,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     checkpoint = None
     resume_notes: list[str] = []
     if resume:
-        checkpoint, resume_notes = load_resume_checkpoint(out, config, context)
+        checkpoint, resume_notes = load_resume_checkpoint(out, config, manifest, manifest_sha256, context)
     else:
         decide_on_main(lambda: check_fresh_output(out), context)
     if context.is_main:
@@ -329,6 +344,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     base_state = {
         "format": CHECKPOINT_FORMAT,
         "config": config.to_json(),
+        "manifest_sha256": manifest_sha256,
         "network": dataclasses.asdict(config.network),
         "heads": [head.to_json() for head in heads],
         "trained_heads": trained,
@@ -410,6 +426,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
         save_atomic({**base_state, "model": network.state_dict(), "epoch": final["epoch"]}, out / "model.pt")
         summary = {
             "manifest": str(manifest),
+            "manifest_sha256": manifest_sha256,
             "records": {"train": len(train_records), "validation": len(validation_records)},
             "model_from": final_source.name,
             "model_epoch": final["epoch"],

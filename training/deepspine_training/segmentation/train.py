@@ -28,8 +28,8 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import check_finite_loss
-from .data import PlaneSampler, body_intensities, load_cases, load_manifest
+from ..run_checks import check_finite_loss, file_sha256
+from .data import PlaneSampler, body_intensities, load_cases, load_manifest, planes_folder
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
@@ -179,13 +179,16 @@ def learning_rate_at(step: int, config: SegmentationConfig) -> float:
 
 
 # Settings a resumed run may change. A checkpoint that differs in any other setting is another run.
-RESUMABLE_SETTINGS = ("out", "steps", "threads", "checkpoint_every", "log_every")
+# The planes are compared by the fingerprint of their manifest.json, not by the `data` path, so
+# the same planes named by another path resume.
+RESUMABLE_SETTINGS = ("data", "out", "steps", "threads", "checkpoint_every", "log_every")
 
 
-def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None) -> None:
-    """Raise ValueError when a checkpoint was trained with other settings, cases or plane spacing
-    than this run, so that a stale out/last.pt is not silently resumed, or returned as if it were
-    the new run."""
+def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None, data_sha256: str | None = None) -> None:
+    """Raise ValueError when a checkpoint was trained with other settings, cases, plane spacing or
+    planes (by the SHA-256 of their manifest.json) than this run, so that a stale out/last.pt is
+    not silently resumed, or returned as if it were the new run. A checkpoint written before the
+    fingerprint was recorded is compared by the resolved path of its planes instead."""
     saved = {key: value for key, value in checkpoint["config"].items() if key not in RESUMABLE_SETTINGS}
     current = {key: value for key, value in dataclasses.asdict(config).items() if key not in RESUMABLE_SETTINGS}
     differing = sorted(key for key in saved.keys() | current.keys() if saved.get(key) != current.get(key))
@@ -193,11 +196,16 @@ def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: li
         differing.append("training cases")
     if spacing_mm is not None and checkpoint.get("spacing_mm") not in (None, spacing_mm):
         differing.append("plane spacing")
+    saved_sha256 = checkpoint.get("data_sha256")
+    if data_sha256 is not None and saved_sha256 is not None and saved_sha256 != data_sha256:
+        differing.append(f"planes: {planes_folder(Path(config.data)) / 'manifest.json'} differs from the one the checkpoint was trained on")
+    elif saved_sha256 is None and planes_folder(Path(checkpoint["config"]["data"])).resolve() != planes_folder(Path(config.data)).resolve():
+        differing.append("data")
     if differing:
         raise ValueError(f"{path} was written by another training run (different {', '.join(differing)}); delete it or pass another --out to train afresh")
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict[str, float] | None = None) -> None:
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict[str, float] | None = None, data_sha256: str | None = None) -> None:
     temporary = path.with_suffix(".tmp")
     torch.save(
         {
@@ -208,6 +216,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
             "cases": case_names,
             "spacing_mm": spacing_mm,
             "body_intensity": body_intensity,
+            "data_sha256": data_sha256,
             "network": {"channels": tuple(config.channels), "residual_units": config.residual_units},
         },
         temporary,
@@ -236,7 +245,7 @@ def read_resume_step(last: Path) -> int | None:
         raise ValueError(f"{last}: cannot read the checkpoint to resume from ({error!r}); delete it or pass another --out to train afresh") from error
 
 
-def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, context: DistributedContext) -> dict:
+def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, data_sha256: str, context: DistributedContext) -> dict:
     """Load the checkpoint that rank 0 found at `step` and check that it continues this run.
 
     Raises ValueError when it belongs to another run or has passed `config.steps`, and
@@ -249,7 +258,7 @@ def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, ca
         raise RankMismatchError(f"rank {context.rank} cannot read {last}, which rank 0 resumes from ({error}); with several nodes --out must be on storage that every node sees") from error
     if int(checkpoint["step"]) != step:
         raise RankMismatchError(f"rank {context.rank} reads step {checkpoint['step']} from {last} but rank 0 reads step {step}; with several nodes --out must be on storage that every node sees")
-    check_resumable(checkpoint, config, case_names, last, spacing_mm)
+    check_resumable(checkpoint, config, case_names, last, spacing_mm, data_sha256)
     if step > config.steps:
         raise ValueError(f"{last} is at step {step}, past the requested {config.steps} steps; pass --steps {step} or more to continue it, or another --out to train afresh")
     return checkpoint
@@ -267,15 +276,18 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
 
-    cases = load_cases(Path(config.data), config.cases)
-    spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
+    data = planes_folder(Path(config.data))
+    cases = load_cases(data, config.cases)
+    spacing_mm = float(load_manifest(data)["spacingMm"])
     if not SPACING_RANGE_MM[0] <= spacing_mm <= SPACING_RANGE_MM[1]:
         # Checked before training, because the export would reject the model only after all the steps.
-        raise ValueError(f"{Path(config.data) / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
+        raise ValueError(f"{data / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
+    # NOTE: the fingerprint covers manifest.json, not the plane arrays it lists.
+    data_sha256 = file_sha256(data / "manifest.json")
     case_names = [c.name for c in cases]
-    body_intensity = body_intensities(Path(config.data), case_names)
+    body_intensity = body_intensities(data, case_names)
     if body_intensity is None:
-        logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", Path(config.data) / "manifest.json")
+        logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", data / "manifest.json")
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
 
@@ -286,7 +298,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         checkpoint = None
         error: Exception | None = None
         try:
-            checkpoint = load_resume_checkpoint(last, resume_step, config, case_names, spacing_mm, context)
+            checkpoint = load_resume_checkpoint(last, resume_step, config, case_names, spacing_mm, data_sha256, context)
         except (ValueError, RankMismatchError) as caught:
             error = caught
         raise_if_any_rank_failed(error, context)
@@ -333,7 +345,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
             logger.info("step %d/%d loss %.4f lr %.2e (%.1f s)", done, config.steps, running / config.log_every, learning_rate_at(step, config), time.time() - started)
             running = 0.0
         if context.is_main and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm, body_intensity)
+            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm, body_intensity, data_sha256)
     barrier(context)
     return last
 
