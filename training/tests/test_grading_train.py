@@ -230,3 +230,17 @@ def test_resume_rejects_changed_manifest(tmp_path):
     train(copy, out, config, resume=True)
     assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
     assert (out / "model.pt").exists()
+
+
+def test_resume_rejects_fewer_epochs(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=3", "min_labels_per_class=1"), stop_after=2)
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), []), "--resume"]
+    assert main(arguments) == 2
+    assert "it has finished 2 epochs, more than the requested epochs=1; set epochs to 2 or more" in capsys.readouterr().err
+    assert not (out / "model.pt").exists()
+    # Exactly the finished epochs completes the run without training further.
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
+    assert (out / "model.pt").exists()

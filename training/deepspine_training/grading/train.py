@@ -197,7 +197,7 @@ def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifes
 
     Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
     checkpoint, was trained on another manifest, or with other settings than epochs and the
-    resource settings.
+    resource settings, or has finished more epochs than `config.epochs`.
     """
     if not path.exists():
         raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
@@ -209,6 +209,9 @@ def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifes
     if differing:
         raise ValueError(f"cannot resume from {path}: config differs in {differing}; resume with the saved config.json")
     check_same_data(path, checkpoint.get("manifest_sha256"), manifest, manifest_sha256)
+    done = int(checkpoint["epoch"]) + 1
+    if done > config.epochs:
+        raise ValueError(f"cannot resume from {path}: it has finished {done} epochs, more than the requested epochs={config.epochs}; set epochs to {done} or more to continue it, or pass another --out to train afresh")
     notes = [f"resuming with {key}={current[key]} (the checkpoint was trained with {key}={saved[key]})" for key in changed if key in RESOURCE_SETTINGS]
     return int(checkpoint["epoch"]), notes
 
