@@ -4,6 +4,7 @@ output folder, and the lock file that keeps two runs out of one output folder.""
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import os
 import socket
@@ -26,6 +27,12 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def load_with_sha256(path: Path, map_location: str | torch.device = "cpu") -> tuple[object, str]:
+    """Load a torch file and return it with the SHA-256 hex digest of the bytes it was read from."""
+    contents = Path(path).read_bytes()
+    return torch.load(io.BytesIO(contents), map_location=map_location, weights_only=False), hashlib.sha256(contents).hexdigest()
 
 
 def non_finite_tensors(state: Mapping[str, torch.Tensor]) -> list[str]:

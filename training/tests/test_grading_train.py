@@ -244,3 +244,23 @@ def test_resume_rejects_fewer_epochs(tmp_path, capsys):
     train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), resume=True)
     assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
     assert (out / "model.pt").exists()
+
+
+def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
+    import deepspine_training.grading.train as train_module
+    from deepspine_training.distributed import DistributedContext, RankMismatchError
+    from deepspine_training.run_checks import file_sha256
+
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    config = tiny_config("epochs=2", "min_labels_per_class=1")
+    # Node-local --out: each node holds a checkpoint at the same epoch, from runs with other learning rates.
+    train(manifest, tmp_path / "node0" / "g", config, stop_after=1)
+    train(manifest, tmp_path / "node1" / "g", tiny_config("epochs=2", "min_labels_per_class=1", "learning_rate=0.01"), stop_after=1)
+    rank0_result = train_module.check_resume_source(tmp_path / "node0" / "g" / "checkpoint-last.pt", config, manifest, file_sha256(manifest))
+    monkeypatch.setattr(train_module, "decide_on_main", lambda decide, context: rank0_result)
+    rank1 = DistributedContext(rank=1, local_rank=0, world_size=1, device=torch.device("cpu"))
+    with pytest.raises(RankMismatchError, match=r"rank 1 reads other contents from .*node1/g/checkpoint-last.pt than rank 0 \(SHA-256 [0-9a-f]{12}\.\.\. against [0-9a-f]{12}\.\.\., rank 0 resumes after epoch 1\); with several nodes --out must be on storage that every node sees"):
+        train_module.load_resume_checkpoint(tmp_path / "node1" / "g", config, manifest, file_sha256(manifest), rank1)
+    # The same file on both ranks passes.
+    checkpoint, _ = train_module.load_resume_checkpoint(tmp_path / "node0" / "g", config, manifest, file_sha256(manifest), rank1)
+    assert checkpoint["epoch"] == 0

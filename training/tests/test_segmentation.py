@@ -543,3 +543,24 @@ def test_resume_compares_planes_not_paths(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"last.pt was written by another training run \(different planes: .*data/manifest.json differs from the one the checkpoint was trained on\)"):
         train(dataclasses.replace(config, steps=4), context)
     assert torch.load(checkpoint, weights_only=False)["step"] == 3
+
+
+def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
+    import deepspine_training.segmentation.train as train_module
+    from deepspine_training.distributed import RankMismatchError
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "node0" / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    train(config, context)
+    # Node 1's local folder holds another run's checkpoint at the same step.
+    other = dataclasses.replace(config, out=str(tmp_path / "node1" / "run"), learning_rate=0.01)
+    train(other, context)
+    rank0_result = train_module.read_resume_step(tmp_path / "node0" / "run" / "last.pt")
+    assert rank0_result is not None
+    assert rank0_result[0] == 1
+    monkeypatch.setattr(train_module, "decide_on_main", lambda decide, context: rank0_result)
+    rank1 = DistributedContext(rank=1, local_rank=0, world_size=1, device=torch.device("cpu"))
+    with pytest.raises(RankMismatchError, match=r"rank 1 reads other contents from .*node1/run/last.pt than rank 0 \(SHA-256 [0-9a-f]{12}\.\.\. against [0-9a-f]{12}\.\.\., rank 0 resumes from step 1\)"):
+        train(dataclasses.replace(config, out=other.out, steps=2), rank1)
+    assert torch.load(tmp_path / "node1" / "run" / "last.pt", weights_only=False)["step"] == 1

@@ -37,7 +37,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import DivergedError, check_finite_loss, file_sha256, non_finite_tensors
+from ..run_checks import DivergedError, check_finite_loss, file_sha256, load_with_sha256, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -191,9 +191,10 @@ def check_same_data(source: Path, saved_sha256: str | None, manifest: Path, mani
         )
 
 
-def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifest_sha256: str) -> tuple[int, list[str]]:
-    """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch and
-    one message per resource setting that differs from the checkpoint's.
+def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifest_sha256: str) -> tuple[int, str, list[str]]:
+    """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch,
+    the SHA-256 of the file, and one message per resource setting that differs from the
+    checkpoint's.
 
     Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
     checkpoint, was trained on another manifest, or with other settings than epochs and the
@@ -202,6 +203,7 @@ def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifes
     if not path.exists():
         raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
     checkpoint = read_checkpoint(path)
+    checkpoint_sha256 = file_sha256(path)
     saved = config_from_json(checkpoint["config"]).to_json()
     current = config.to_json()
     changed = differing_keys(saved, current)
@@ -213,7 +215,7 @@ def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifes
     if done > config.epochs:
         raise ValueError(f"cannot resume from {path}: it has finished {done} epochs, more than the requested epochs={config.epochs}; set epochs to {done} or more to continue it, or pass another --out to train afresh")
     notes = [f"resuming with {key}={current[key]} (the checkpoint was trained with {key}={saved[key]})" for key in changed if key in RESOURCE_SETTINGS]
-    return int(checkpoint["epoch"]), notes
+    return int(checkpoint["epoch"]), checkpoint_sha256, notes
 
 
 def load_resume_checkpoint(out: Path, config: TrainConfig, manifest: Path, manifest_sha256: str, context: DistributedContext) -> tuple[dict, list[str]]:
@@ -221,17 +223,22 @@ def load_resume_checkpoint(out: Path, config: TrainConfig, manifest: Path, manif
     checkpoint and the notes of `check_resume_source`.
 
     Raises the error of rank 0's check on every rank, and RankMismatchError on every rank when some
-    rank cannot read the file or reads another epoch, as with node-local storage for OUT.
+    rank cannot read the file or reads other contents (by SHA-256) than rank 0, as with
+    node-local storage for OUT, where another run's checkpoint may even be at the same epoch.
     """
     path = out / "checkpoint-last.pt"
-    epoch, notes = decide_on_main(lambda: check_resume_source(path, config, manifest, manifest_sha256), context)
+    epoch, expected_sha256, notes = decide_on_main(lambda: check_resume_source(path, config, manifest, manifest_sha256), context)
     checkpoint: dict | None = None
     error: Exception | None = None
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-        if checkpoint.get("epoch") != epoch:
-            error = RankMismatchError(f"rank {context.rank} reads epoch {checkpoint.get('epoch')} from {path} but rank 0 reads epoch {epoch}; with several nodes --out must be on storage that every node sees")
-    except (OSError, RuntimeError, EOFError, AttributeError) as caught:
+        loaded, loaded_sha256 = load_with_sha256(path)
+        checkpoint = loaded  # type: ignore[assignment]
+        if loaded_sha256 != expected_sha256:
+            error = RankMismatchError(
+                f"rank {context.rank} reads other contents from {path} than rank 0 (SHA-256 {loaded_sha256[:12]}... against {expected_sha256[:12]}..., "
+                f"rank 0 resumes after epoch {epoch + 1}); with several nodes --out must be on storage that every node sees"
+            )
+    except (OSError, RuntimeError, EOFError, AttributeError, pickle.UnpicklingError) as caught:
         error = RankMismatchError(f"rank {context.rank} cannot read {path}, which rank 0 resumes from ({caught}); with several nodes --out must be on storage that every node sees")
     raise_if_any_rank_failed(error, context)
     assert checkpoint is not None

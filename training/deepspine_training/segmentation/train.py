@@ -28,7 +28,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import check_finite_loss, file_sha256
+from ..run_checks import check_finite_loss, file_sha256, load_with_sha256
 from .data import PlaneSampler, body_intensities, load_cases, load_manifest, planes_folder
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
@@ -235,29 +235,36 @@ def sampler_rng(seed: int, rank: int, step: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
 
 
-def read_resume_step(last: Path) -> int | None:
-    """Return the step of `last` when the file exists (rank 0 decides for all ranks), else None."""
+def read_resume_step(last: Path) -> tuple[int, str] | None:
+    """Return the step of `last` and the SHA-256 of the file when it exists (rank 0 decides for all
+    ranks), else None."""
     if not last.exists():
         return None
     try:
-        return int(torch.load(last, map_location="cpu", weights_only=False)["step"])
+        checkpoint, checkpoint_sha256 = load_with_sha256(last)
+        return int(checkpoint["step"]), checkpoint_sha256  # type: ignore[index]
     except (OSError, RuntimeError, EOFError, KeyError, TypeError) as error:
         raise ValueError(f"{last}: cannot read the checkpoint to resume from ({error!r}); delete it or pass another --out to train afresh") from error
 
 
-def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, data_sha256: str, context: DistributedContext) -> dict:
-    """Load the checkpoint that rank 0 found at `step` and check that it continues this run.
+def load_resume_checkpoint(last: Path, step: int, expected_sha256: str, config: SegmentationConfig, case_names: list[str], spacing_mm: float, data_sha256: str, context: DistributedContext) -> dict:
+    """Load the checkpoint that rank 0 found at `step` with SHA-256 `expected_sha256` and check
+    that it continues this run.
 
     Raises ValueError when it belongs to another run or has passed `config.steps`, and
-    RankMismatchError when this rank cannot read it or reads another step, which happens when OUT
-    is storage local to each node.
+    RankMismatchError when this rank cannot read it or reads other contents, which happens when
+    OUT is storage local to each node, even when another run's checkpoint there is at the same step.
     """
     try:
-        checkpoint = torch.load(last, map_location=context.device, weights_only=False)
+        loaded, loaded_sha256 = load_with_sha256(last, context.device)
     except (OSError, RuntimeError, EOFError) as error:
         raise RankMismatchError(f"rank {context.rank} cannot read {last}, which rank 0 resumes from ({error}); with several nodes --out must be on storage that every node sees") from error
-    if int(checkpoint["step"]) != step:
-        raise RankMismatchError(f"rank {context.rank} reads step {checkpoint['step']} from {last} but rank 0 reads step {step}; with several nodes --out must be on storage that every node sees")
+    checkpoint: dict = loaded  # type: ignore[assignment]
+    if loaded_sha256 != expected_sha256:
+        raise RankMismatchError(
+            f"rank {context.rank} reads other contents from {last} than rank 0 (SHA-256 {loaded_sha256[:12]}... against {expected_sha256[:12]}..., "
+            f"rank 0 resumes from step {step}); with several nodes --out must be on storage that every node sees"
+        )
     check_resumable(checkpoint, config, case_names, last, spacing_mm, data_sha256)
     if step > config.steps:
         raise ValueError(f"{last} is at step {step}, past the requested {config.steps} steps; pass --steps {step} or more to continue it, or another --out to train afresh")
@@ -292,13 +299,14 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
 
     last = out / "last.pt"
-    resume_step = decide_on_main(lambda: read_resume_step(last), context)
+    resume_point = decide_on_main(lambda: read_resume_step(last), context)
     start_step = 0
-    if resume_step is not None:
+    if resume_point is not None:
+        resume_step, resume_sha256 = resume_point
         checkpoint = None
         error: Exception | None = None
         try:
-            checkpoint = load_resume_checkpoint(last, resume_step, config, case_names, spacing_mm, data_sha256, context)
+            checkpoint = load_resume_checkpoint(last, resume_step, resume_sha256, config, case_names, spacing_mm, data_sha256, context)
         except (ValueError, RankMismatchError) as caught:
             error = caught
         raise_if_any_rank_failed(error, context)
