@@ -7,7 +7,9 @@ import hashlib
 import io
 import math
 import os
+import signal
 import socket
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -63,6 +65,16 @@ def check_output_folder(out: Path, option: str = "--out") -> None:
             return
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that `finally` blocks release the lock file when torchrun
+    or a batch system stops the process.
+
+    NOTE: a process blocked inside a collective call handles the signal only when the call
+    returns, and SIGKILL still leaves a stale lock file.
+    """
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+
+
 class OutputLock:
     """A lock file in an output folder, created atomically and holding the owner's pid and host.
 
@@ -73,10 +85,15 @@ class OutputLock:
     def __init__(self, out: Path):
         self.path = out / LOCK_NAME
         self.held = False
+        self.created_folder = False
 
     def acquire(self) -> None:
-        """Create the lock file; raises ValueError when it already exists."""
+        """Create the output folder when missing and the lock file in it; raises ValueError when
+        the lock file already exists or the folder cannot be created."""
+        folder = self.path.parent
         try:
+            self.created_folder = not folder.exists()
+            folder.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             try:
@@ -87,11 +104,19 @@ class OutputLock:
                 f"{self.path.parent} is in use by another training run ({owner}); wait for it to finish, "
                 f"or if no run uses the folder any more, delete {self.path} and try again"
             ) from None
+        except OSError as error:
+            raise ValueError(f"cannot create the output folder {folder} or its lock file ({error.strerror or error}); pass a writable --out") from error
         with os.fdopen(descriptor, "w") as handle:
             handle.write(f"pid {os.getpid()} on {socket.gethostname()}\n")
         self.held = True
 
     def release(self) -> None:
-        if self.held:
-            self.path.unlink(missing_ok=True)
-            self.held = False
+        """Delete the lock file, and the output folder too when `acquire` created it and it is
+        still empty, as after a run rejected before it wrote anything."""
+        if not self.held:
+            return
+        self.path.unlink(missing_ok=True)
+        self.held = False
+        folder = self.path.parent
+        if self.created_folder and not any(folder.iterdir()):
+            folder.rmdir()

@@ -264,3 +264,55 @@ def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
     # The same file on both ranks passes.
     checkpoint, _ = train_module.load_resume_checkpoint(tmp_path / "node0" / "g", config, manifest, file_sha256(manifest), rank1)
     assert checkpoint["epoch"] == 0
+
+
+def test_lock_file_rejects_second_run(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    out.mkdir()
+    # Another run into the same folder holds the lock.
+    (out / "train.lock").write_text("pid 4242 on node-a\n")
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), [])]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert f"{out} is in use by another training run (pid 4242 on node-a)" in error
+    assert f"delete {out / 'train.lock'} and try again" in error
+    assert sorted(path.name for path in out.iterdir()) == ["train.lock"]
+    # Without the lock the run trains, and removes its own lock at the end.
+    (out / "train.lock").unlink()
+    assert main(arguments) == 0
+    assert (out / "model.pt").exists()
+    assert not (out / "train.lock").exists()
+
+
+def test_lock_released_after_rejected_run(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError, match="checkpoint-last.pt does not exist"):
+        train(manifest, out, tiny_config("epochs=1", "min_labels_per_class=1"), resume=True)
+    # The folder that only the lock needed is removed with it.
+    assert not out.exists()
+
+
+def test_sigterm_removes_lock_file(tmp_path):
+    import signal
+    import time
+
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "deepspine_training.grading.train", "--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1000"]), [])]
+    environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen(command, cwd=TRAINING_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "metrics.jsonl").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (out / "train.lock").exists()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        process.kill()
+        process.wait()
+    assert not (out / "train.lock").exists()
+    # The run's own files stay for --resume.
+    assert (out / "metrics.jsonl").exists()

@@ -564,3 +564,19 @@ def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
     with pytest.raises(RankMismatchError, match=r"rank 1 reads other contents from .*node1/run/last.pt than rank 0 \(SHA-256 [0-9a-f]{12}\.\.\. against [0-9a-f]{12}\.\.\., rank 0 resumes from step 1\)"):
         train(dataclasses.replace(config, out=other.out, steps=2), rank1)
     assert torch.load(tmp_path / "node1" / "run" / "last.pt", weights_only=False)["step"] == 1
+
+
+def test_lock_file_rejects_second_run(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "train.lock").write_text("pid 4242 on node-a\n")
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(out), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    with pytest.raises(ValueError, match=r"run is in use by another training run \(pid 4242 on node-a\); .* delete .*run/train.lock and try again"):
+        train(config, context)
+    assert sorted(path.name for path in out.iterdir()) == ["train.lock"]
+    (out / "train.lock").unlink()
+    train(config, context)
+    assert (out / "last.pt").exists()
+    assert not (out / "train.lock").exists()

@@ -37,7 +37,7 @@ from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_
 from .data import read_manifest
 from .heads import HEADS
 from .metrics import auc, bootstrap_ci, quadratic_weighted_kappa
-from ..run_checks import file_sha256
+from ..run_checks import exit_on_sigterm, file_sha256
 from .train import check_same_data, read_checkpoint, setup_logging, train
 
 logger = logging.getLogger("deepspine_training.grading.cross_validate")
@@ -203,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
     parser.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for the confidence intervals")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     try:
         config = resolve_config(args.config, args.assignments)
         cross_validate(args.manifest, args.out, config, args.bootstrap)

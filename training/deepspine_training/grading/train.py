@@ -9,8 +9,9 @@ checkpoint-best.pt (lowest validation loss, when there is a validation split), m
 weights to export: the best epoch, or the last with select_best=false or without validation),
 val_predictions.csv and summary.json.
 
-A RUN that already contains a training run is rejected unless `--resume` continues it. Every
-rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
+A RUN that already contains a training run is rejected unless `--resume` continues it. A run
+holds RUN/train.lock while it trains, and a second run into RUN stops while that file exists. A
+killed run leaves the file behind, to be deleted by hand. Every rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
 nodes share. Invalid settings or inputs stop the command with exit status 2 before anything is
 written. A training or validation loss, or a weight, that becomes NaN or infinite also stops it
 with exit status 2, and checkpoint-last.pt keeps the last finite epoch.
@@ -37,7 +38,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import DivergedError, check_finite_loss, file_sha256, load_with_sha256, non_finite_tensors
+from ..run_checks import DivergedError, OutputLock, check_finite_loss, exit_on_sigterm, file_sha256, load_with_sha256, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -267,12 +268,23 @@ def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, 
     if stop_after is not None and stop_after < 1:
         raise ValueError(f"invalid --stop-after {stop_after}: expected at least 1")
     if context is not None:
-        return _train(manifest, out, config, resume, stop_after, context)
+        return _train_locked(manifest, out, config, resume, stop_after, context)
     context = init_distributed()
+    try:
+        return _train_locked(manifest, out, config, resume, stop_after, context)
+    finally:
+        cleanup(context)
+
+
+def _train_locked(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_after: int | None, context: DistributedContext) -> dict:
+    """Run `_train` while rank 0 holds OUT's lock file, so that a second run into OUT stops."""
+    lock = OutputLock(out)
+    decide_on_main(lock.acquire, context)
     try:
         return _train(manifest, out, config, resume, stop_after, context)
     finally:
-        cleanup(context)
+        if context.is_main:
+            lock.release()
 
 
 def check_trainable(manifest: Path, crop_spec: dict, config: TrainConfig, trained: dict[str, bool], train_records: list[CropRecord]) -> None:
@@ -458,6 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns 0, or 2 for invalid settings, inputs or output folder."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     try:
         config = resolve_config(args.config, args.assignments)
         validate_config(config)

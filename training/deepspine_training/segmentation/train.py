@@ -6,6 +6,9 @@ averaged. Rank 0 writes checkpoints, the resolved configuration and the ONNX exp
 from OUT/last.pt when that file exists. Every rank reads it, so with several nodes OUT must be on
 storage that all nodes share.
 
+A run holds OUT/train.lock while it trains, and a second run into OUT stops with exit status 2
+while that file exists. A killed run leaves the file behind, to be deleted by hand.
+
 Invalid settings stop the command with exit status 2 before anything is written. A loss that
 becomes NaN or infinite also stops it with exit status 2, and last.pt keeps the last checkpoint
 written before that step.
@@ -28,7 +31,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import check_finite_loss, file_sha256, load_with_sha256
+from ..run_checks import OutputLock, check_finite_loss, exit_on_sigterm, file_sha256, load_with_sha256
 from .data import PlaneSampler, body_intensities, load_cases, load_manifest, planes_folder
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
@@ -276,8 +279,19 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
 
     Rank 0 decides whether to resume and from which step, and every rank follows it. An error on
     any rank while it loads the checkpoint is raised on all ranks, so the job fails and none waits.
+    Rank 0 holds OUT/train.lock meanwhile, so a second run into OUT raises ValueError.
     """
     validate_config(config)
+    lock = OutputLock(Path(config.out))
+    decide_on_main(lock.acquire, context)
+    try:
+        return _train(config, context)
+    finally:
+        if context.is_main:
+            lock.release()
+
+
+def _train(config: SegmentationConfig, context: DistributedContext) -> Path:
     out = Path(config.out)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
@@ -362,6 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line; exits with status 2 on invalid settings, data or checkpoint."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = parse_config(argv)
+    exit_on_sigterm()
     context = init_distributed()
     try:
         checkpoint = train(config, context)
