@@ -123,6 +123,13 @@ def test_training_runs_under_torchrun(tmp_path):
         ("learning_rate=inf", "invalid config learning_rate inf: expected a finite number greater than 0"),
         ("learning_rate=nan", "invalid config learning_rate nan: expected a finite number greater than 0"),
         ("learning_rate=-0.1", "invalid config learning_rate -0.1: expected a finite number greater than 0"),
+        ("seed=-1", "invalid config seed -1: expected at least 0"),
+        ("split_seed=-3", "invalid config split_seed -3: expected at least 0"),
+        ("positive_weight_cap=inf", "invalid config positive_weight_cap inf: expected a finite number greater than 0"),
+        ("epochs=2.7", "config epochs: expected a value like 20, got '2.7'"),
+        ("epochs=true", "config epochs: expected a value like 20, got 'true'"),
+        ("select_best=5", "config select_best: expected true or false, got '5'"),
+        ("network.widths=[4.5,8]", "config network.widths: expected a value like 32, got 4.5"),
     ],
 )
 def test_invalid_config_exits_before_writing(tmp_path, capsys, assignment, message):
@@ -316,3 +323,35 @@ def test_sigterm_removes_lock_file(tmp_path):
     assert not (out / "train.lock").exists()
     # The run's own files stay for --resume.
     assert (out / "metrics.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("contents", "message"),
+    [
+        ("[1, 2]", "tiny.json: expected a JSON object of settings, got a JSON list"),
+        ('{"epochs": 2,}', "tiny.json: invalid JSON (Expecting property name"),
+        ('{"epochs": 2.7}', "config epochs: expected a value like 20, got 2.7"),
+        ('{"epochs": true}', "config epochs: expected a value like 20, got True"),
+        ('{"select_best": 5}', "config select_best: expected true or false, got 5"),
+        ('{"network": {"widths": [4.5, 8]}}', "config network.widths: expected a value like 32, got 4.5"),
+        ('{"network": {"widths": [8, true]}}', "config network.widths: expected a value like 32, got True"),
+    ],
+)
+def test_invalid_config_file_exits_before_writing(tmp_path, capsys, contents, message):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=3)
+    config_file = tmp_path / "tiny.json"
+    config_file.write_text(contents)
+    out = tmp_path / "run"
+    assert main(["--manifest", str(manifest), "--out", str(out), "--config", str(config_file)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_output_under_file_exits_before_writing(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=3)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    arguments = ["--manifest", str(manifest), "--out", str(blocker / "run"), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), [])]
+    assert main(arguments) == 2
+    assert f"invalid --out {blocker / 'run'}: {blocker} is a file, not a folder" in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"

@@ -338,6 +338,19 @@ def test_cross_validation_takes_recipe_from_config(tmp_path):
     assert summary["config"]["batch_size"] == 2
 
 
+def test_cross_validation_rejects_invalid_recipe(tmp_path, capsys):
+    from deepspine_training.segmentation import cross_validate
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)}, size=32)
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"cases": "ivd-11"}))
+    with pytest.raises(SystemExit) as stopped:
+        cross_validate.main(["--data", str(tmp_path / "data"), "--volumes", str(tmp_path), "--out", str(tmp_path / "cv"), "--config", str(recipe)])
+    assert stopped.value.code == 2
+    assert "recipe.json: invalid cases 'ivd-11': expected null or a list of case names" in capsys.readouterr().err
+    assert not (tmp_path / "cv").exists()
+
+
 def test_training_runs_under_torchrun(tmp_path):
     write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
     command = [
@@ -396,7 +409,40 @@ def test_config_file_rejects_unknown_and_mistyped_keys(tmp_path, capsys):
     config_file.write_text(json.dumps({"steps": "2"}))
     with pytest.raises(SystemExit):
         parse_config(["--config", str(config_file)])
-    assert "invalid steps '2': expected a value of type int" in capsys.readouterr().err
+    assert "invalid steps '2': expected an integer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"channels": [4, "a"]}, "invalid channels [4, 'a']: expected a list of integers"),
+        ({"channels": [4.5, 8]}, "invalid channels [4.5, 8]: expected a list of integers"),
+        ({"cases": 5}, "invalid cases 5: expected null or a list of case names"),
+        ({"cases": "ivd-11"}, "invalid cases 'ivd-11': expected null or a list of case names"),
+        ({"steps": True}, "invalid steps True: expected an integer"),
+        ({"seed": -1}, "invalid seed -1: expected at least 0"),
+        ([{"steps": 2}], "expected a JSON object of settings, got list"),
+    ],
+)
+def test_config_file_rejects_wrong_types(tmp_path, capsys, values, message):
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(values))
+    with pytest.raises(SystemExit) as stopped:
+        parse_config(["--config", str(config_file), "--out", str(tmp_path / "run")])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_output_under_file_rejected_before_writing(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,)})
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data" / "manifest.json"), out=str(blocker / "run"), steps=1, crop=32, channels=[4, 8])
+    with pytest.raises(ValueError, match=f"invalid --out {blocker / 'run'}: {blocker} is a file, not a folder"):
+        train(config, context)
+    assert blocker.read_text() == "not a folder"
 
 
 def test_train_validates_before_writing(tmp_path):

@@ -37,7 +37,7 @@ from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_
 from .data import read_manifest
 from .heads import HEADS
 from .metrics import auc, bootstrap_ci, quadratic_weighted_kappa
-from ..run_checks import exit_on_sigterm, file_sha256
+from ..run_checks import check_output_folder, exit_on_sigterm, file_sha256
 from .train import check_same_data, read_checkpoint, setup_logging, train
 
 logger = logging.getLogger("deepspine_training.grading.cross_validate")
@@ -144,6 +144,7 @@ def cross_validate(manifest: Path, out: Path, config: TrainConfig, iterations: i
     finished fold trained with other settings.
     """
     check_folds(manifest, config)
+    check_output_folder(out)
     if iterations < 1:
         raise ValueError(f"invalid --bootstrap {iterations}: expected at least 1 resample")
     context = init_distributed()

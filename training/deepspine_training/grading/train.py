@@ -38,7 +38,7 @@ from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
 from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import DivergedError, OutputLock, check_finite_loss, exit_on_sigterm, file_sha256, load_with_sha256, non_finite_tensors
+from ..run_checks import DivergedError, OutputLock, check_finite_loss, check_output_folder, exit_on_sigterm, file_sha256, load_with_sha256, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -265,6 +265,7 @@ def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, 
     settings, inputs, or an OUT that already contains a run (without `resume`).
     """
     validate_config(config)
+    check_output_folder(out)
     if stop_after is not None and stop_after < 1:
         raise ValueError(f"invalid --stop-after {stop_after}: expected at least 1")
     if context is not None:

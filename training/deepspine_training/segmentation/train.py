@@ -31,7 +31,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from ..run_checks import OutputLock, check_finite_loss, exit_on_sigterm, file_sha256, load_with_sha256
+from ..run_checks import OutputLock, check_finite_loss, check_output_folder, exit_on_sigterm, file_sha256, load_with_sha256
 from .data import PlaneSampler, body_intensities, load_cases, load_manifest, planes_folder
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
@@ -90,6 +90,7 @@ FIELD_HELP = {
 def validate_config(config: SegmentationConfig) -> None:
     """Raise ValueError naming the first setting outside its allowed range."""
     checks = [
+        ("seed", config.seed >= 0, "at least 0"),
         ("steps", config.steps >= 1, "at least 1"),
         ("batch_size", config.batch_size >= 1, "at least 1"),
         ("learning_rate", math.isfinite(config.learning_rate) and config.learning_rate > 0, "a finite number greater than 0"),
@@ -158,18 +159,23 @@ def read_config_file(path: Path) -> dict:
     defaults = SegmentationConfig()
     for key, value in values.items():
         default = getattr(defaults, key)
-        if isinstance(default, bool) or default is None:
-            continue
-        if isinstance(default, float):
+        if key == "cases":
+            valid = value is None or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+            expected = "null or a list of case names"
+        elif key == "channels":
+            valid = isinstance(value, list) and all(isinstance(item, int) and not isinstance(item, bool) for item in value)
+            expected = "a list of integers"
+        elif isinstance(default, float):
             valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+            expected = "a number"
         elif isinstance(default, int):
             valid = isinstance(value, int) and not isinstance(value, bool)
-        elif isinstance(default, list):
-            valid = isinstance(value, list)
+            expected = "an integer"
         else:
             valid = isinstance(value, type(default))
+            expected = f"a value of type {type(default).__name__}"
         if not valid:
-            raise ValueError(f"{path}: invalid {key} {value!r}: expected a value of type {type(default).__name__}")
+            raise ValueError(f"{path}: invalid {key} {value!r}: expected {expected}")
     return values
 
 
@@ -282,6 +288,7 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
     Rank 0 holds OUT/train.lock meanwhile, so a second run into OUT raises ValueError.
     """
     validate_config(config)
+    check_output_folder(Path(config.out))
     lock = OutputLock(Path(config.out))
     decide_on_main(lock.acquire, context)
     try:
