@@ -355,3 +355,25 @@ def test_output_under_file_exits_before_writing(tmp_path, capsys):
     assert main(arguments) == 2
     assert f"invalid --out {blocker / 'run'}: {blocker} is a file, not a folder" in capsys.readouterr().err
     assert blocker.read_text() == "not a folder"
+
+
+def test_metrics_log_each_epochs_learning_rate(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1", "learning_rate=0.002"))
+    entries = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    # Cosine schedule over 2 epochs: the full rate, then half of it.
+    assert entries[0]["learning_rate"] == pytest.approx(0.002)
+    assert entries[1]["learning_rate"] == pytest.approx(0.001)
+
+
+def test_resume_names_truncated_checkpoint(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), stop_after=1)
+    last = out / "checkpoint-last.pt"
+    last.write_bytes(last.read_bytes()[:200])
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=2"]), []), "--resume"]
+    assert main(arguments) == 2
+    assert f"error: {last}: cannot read the checkpoint (" in capsys.readouterr().err
+    assert not (out / "model.pt").exists()

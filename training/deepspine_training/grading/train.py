@@ -392,6 +392,8 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
             loss.backward()
             optimizer.step()
             epoch_losses.append(float(loss.detach()))
+        # The rate this epoch trained with; scheduler.step() sets the next epoch's.
+        learning_rate = optimizer.param_groups[0]["lr"]
         scheduler.step()
         train_loss = float(np.mean(epoch_losses)) if epoch_losses else float("nan")
         if context.world_size > 1:
@@ -412,7 +414,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
             check_finite_loss(validation_loss, f"the validation of epoch {epoch + 1} of {config.epochs}", config.learning_rate)
 
         if context.is_main:
-            entry: dict[str, object] = {"epoch": epoch, "train_loss": train_loss, "learning_rate": optimizer.param_groups[0]["lr"]}
+            entry: dict[str, object] = {"epoch": epoch, "train_loss": train_loss, "learning_rate": learning_rate}
             if evaluation is not None:
                 validation_loss, targets, predicted = evaluation
                 entry["validation_loss"] = validation_loss
