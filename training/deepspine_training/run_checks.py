@@ -79,7 +79,7 @@ class OutputLock:
     """A lock file in an output folder, created atomically and holding the owner's pid and host.
 
     A second run into the same folder fails to create it and stops. A run that is killed without
-    cleanup leaves the file behind, and the error message tells the user to delete it.
+    cleanup leaves the file behind, and the error message asks the user to delete it.
     """
 
     def __init__(self, out: Path):
@@ -88,8 +88,9 @@ class OutputLock:
         self.created_folder = False
 
     def acquire(self) -> None:
-        """Create the output folder when missing and the lock file in it; raises ValueError when
-        the lock file already exists or the folder cannot be created."""
+        """Create the output folder when missing, and the lock file in it.
+
+        Raises ValueError when the lock file already exists or the folder cannot be created."""
         folder = self.path.parent
         try:
             self.created_folder = not folder.exists()

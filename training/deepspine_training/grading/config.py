@@ -183,7 +183,7 @@ def resolve_config(config_file: Path | None, assignments: list[str]) -> TrainCon
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """Read a JSON object of settings; raises ValueError naming `path` when the file cannot be
-    read, is no valid JSON, or holds something other than an object."""
+    read, is no valid JSON, or contains something other than an object."""
     try:
         text = path.read_text()
     except OSError as error:

@@ -400,7 +400,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
             reduced = torch.tensor([train_loss], device=context.device)
             torch.distributed.all_reduce(reduced)
             train_loss = float(reduced) / context.world_size
-        # Every rank sees the same reduced loss and the same weights, so all ranks stop together,
+        # Every rank has the same reduced loss and the same weights, so all ranks stop together,
         # before the diverged epoch overwrites checkpoint-last.pt.
         check_finite_loss(train_loss, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)
         check_finite_weights(network, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)

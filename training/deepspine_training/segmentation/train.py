@@ -195,8 +195,10 @@ RESUMABLE_SETTINGS = ("data", "out", "steps", "threads", "checkpoint_every", "lo
 
 def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None, data_sha256: str | None = None) -> None:
     """Raise ValueError when a checkpoint was trained with other settings, cases, plane spacing or
-    planes (by the SHA-256 of their manifest.json) than this run, so that a stale out/last.pt is
-    not silently resumed, or returned as if it were the new run. A checkpoint written before the
+    planes than this run, so that a stale out/last.pt is not silently resumed, or returned as if
+    it were the new run.
+
+    Planes are compared by the SHA-256 of their manifest.json. A checkpoint written before that
     fingerprint was recorded is compared by the resolved path of its planes instead."""
     saved = {key: value for key, value in checkpoint["config"].items() if key not in RESUMABLE_SETTINGS}
     current = {key: value for key, value in dataclasses.asdict(config).items() if key not in RESUMABLE_SETTINGS}
@@ -260,9 +262,9 @@ def load_resume_checkpoint(last: Path, step: int, expected_sha256: str, config: 
     """Load the checkpoint that rank 0 found at `step` with SHA-256 `expected_sha256` and check
     that it continues this run.
 
-    Raises ValueError when it belongs to another run or has passed `config.steps`, and
-    RankMismatchError when this rank cannot read it or reads other contents, which happens when
-    OUT is storage local to each node, even when another run's checkpoint there is at the same step.
+    Raises ValueError when it belongs to another run or has passed `config.steps`. Raises
+    RankMismatchError when this rank cannot read it or reads other contents. That happens when OUT
+    is storage local to each node, even when another run's checkpoint there is at the same step.
     """
     try:
         loaded, loaded_sha256 = load_with_sha256(last, context.device)
