@@ -1,10 +1,13 @@
+import dataclasses
 import json
 import os
 import sys
 
 import pytest
+import torch
 
-from deepspine_training.grading.cross_validate import cross_validate, evaluate_predictions, main
+from deepspine_training.grading.cross_validate import cross_validate, evaluate_predictions, fold_state, main
+from deepspine_training.grading.train import train
 
 from .distributed_support import run_torchrun
 from .test_grading_support import TRAINING_ROOT, write_synthetic_manifest
@@ -74,3 +77,43 @@ def test_evaluate_predictions_reports_modic_any_change():
     metrics = evaluate_predictions(rows, iterations=20)
     assert metrics["modic_type.any_change_auc"]["value"] == 1.0
     assert metrics["modic_type.accuracy"]["value"] == 1.0
+
+
+def test_started_fold_rejects_other_epochs(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=6, levels=2)
+    out = tmp_path / "cv"
+    config = tiny_config("epochs=2")
+    # An interrupted fold: one of its two epochs done.
+    train(manifest, out / "fold-0", dataclasses.replace(config, fold=0), stop_after=1)
+    assert fold_state(out / "fold-0", config, manifest) == "started"
+    assert fold_state(out / "fold-0", tiny_config("epochs=2", "threads=2"), manifest) == "started"
+    with pytest.raises(ValueError, match=r"fold-0 was started with other settings \(epochs\) than requested"):
+        cross_validate(manifest, out, tiny_config("epochs=3"), iterations=50)
+    with pytest.raises(ValueError, match=r"fold-0 was started with other settings \(learning_rate\) than requested"):
+        cross_validate(manifest, out, tiny_config("epochs=2", "learning_rate=0.01"), iterations=50)
+    # The rejected calls leave the fold as it was and train no other fold.
+    assert torch.load(out / "fold-0" / "checkpoint-last.pt", weights_only=False)["epoch"] == 0
+    assert not (out / "fold-1").exists()
+
+
+def test_fold_reuse_rejects_changed_manifest(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=6, levels=2)
+    out = tmp_path / "cv"
+    config = tiny_config("epochs=2")
+    train(manifest, out / "fold-0", dataclasses.replace(config, fold=0), stop_after=1)
+    train(manifest, out / "fold-1", dataclasses.replace(config, fold=1, epochs=1))
+    config_1 = dataclasses.replace(config, fold=1, epochs=1)
+    assert fold_state(out / "fold-0", config, manifest) == "started"
+    assert fold_state(out / "fold-1", config_1, manifest) == "finished"
+    # A changed label, the row count unchanged.
+    text = manifest.read_text()
+    header, first, *rest = text.splitlines()
+    columns = header.split(",")
+    cells = first.split(",")
+    bulge = columns.index("disc_bulge")
+    cells[bulge] = "1" if cells[bulge] == "0" else "0"
+    manifest.write_text("\n".join([header, ",".join(cells), *rest]) + "\n")
+    with pytest.raises(ValueError, match=r"fold-0/checkpoint-last.pt was trained on other data"):
+        fold_state(out / "fold-0", config, manifest)
+    with pytest.raises(ValueError, match=r"fold-1/summary.json was trained on other data"):
+        fold_state(out / "fold-1", config_1, manifest)

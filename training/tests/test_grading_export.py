@@ -95,3 +95,22 @@ def test_export_rejects_non_grading_checkpoint(tmp_path, capsys):
         assert stopped.value.code == 2
         assert message in capsys.readouterr().err
     assert not (tmp_path / "grading.onnx").exists()
+
+
+def test_export_rejects_non_finite_weights(exported, tmp_path, capsys):
+    import torch
+
+    from deepspine_training.grading import export
+
+    onnx_path, _ = exported
+    checkpoint = torch.load(onnx_path.parent.parent / "run" / "model.pt", weights_only=False)
+    first = next(iter(checkpoint["model"]))
+    checkpoint["model"][first] = torch.full_like(checkpoint["model"][first], float("nan"))
+    diverged = tmp_path / "diverged.pt"
+    torch.save(checkpoint, diverged)
+    with pytest.raises(SystemExit) as stopped:
+        export.main(["--checkpoint", str(diverged), "--out", str(tmp_path / "grading.onnx")])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert f"{diverged}: the weights contain NaN or infinite values ({first})" in error
+    assert not (tmp_path / "grading.onnx").exists()

@@ -120,6 +120,16 @@ def test_training_runs_under_torchrun(tmp_path):
         ("fold=3", "invalid config fold 3: expected 0 to folds - 1 (2)"),
         ("network.axial_slices=2", "invalid config network.axial_slices 2: the crops of"),
         ("epochs=two", "config epochs: expected a value like 20, got 'two'"),
+        ("learning_rate=inf", "invalid config learning_rate inf: expected a finite number greater than 0"),
+        ("learning_rate=nan", "invalid config learning_rate nan: expected a finite number greater than 0"),
+        ("learning_rate=-0.1", "invalid config learning_rate -0.1: expected a finite number greater than 0"),
+        ("seed=-1", "invalid config seed -1: expected at least 0"),
+        ("split_seed=-3", "invalid config split_seed -3: expected at least 0"),
+        ("positive_weight_cap=inf", "invalid config positive_weight_cap inf: expected a finite number greater than 0"),
+        ("epochs=2.7", "config epochs: expected a value like 20, got '2.7'"),
+        ("epochs=true", "config epochs: expected a value like 20, got 'true'"),
+        ("select_best=5", "config select_best: expected true or false, got '5'"),
+        ("network.widths=[4.5,8]", "config network.widths: expected a value like 32, got 4.5"),
     ],
 )
 def test_invalid_config_exits_before_writing(tmp_path, capsys, assignment, message):
@@ -193,3 +203,177 @@ def test_node_local_output_fails_resume_on_every_rank(tmp_path):
     assert output.count("error: rank 1 cannot read g/checkpoint-last.pt, which rank 0 resumes from") == 2, output[-3000:]
     assert "--out must be on storage that every node sees" in output
     assert not (tmp_path / "node0" / "g" / "model.pt").exists()
+
+
+def test_diverged_training_stops_with_error(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=2", "learning_rate=1e30"]), [])]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert "error: training diverged:" in error
+    assert "epoch 1 of 2 (learning rate 1e+30); train again with a lower learning rate" in error
+    # The diverged epoch writes neither metrics nor weights.
+    assert not (out / "metrics.jsonl").exists()
+    assert not (out / "checkpoint-last.pt").exists()
+    assert not (out / "model.pt").exists()
+
+
+def test_resume_rejects_changed_manifest(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    config = tiny_config("epochs=2", "min_labels_per_class=1")
+    train(manifest, out, config, stop_after=1)
+    original = manifest.read_bytes()
+    # One labelled row removed, as when a study leaves the dataset.
+    lines = manifest.read_text().splitlines()
+    manifest.write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(ValueError, match=r"checkpoint-last.pt was trained on other data: the SHA-256 of .*manifest.csv is [0-9a-f]{12}\.\.\., but the run recorded [0-9a-f]{12}"):
+        train(manifest, out, config, resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 0
+    # The same contents under another path are the same data.
+    copy = tmp_path / "crops" / "copy.csv"
+    copy.write_bytes(original)
+    train(copy, out, config, resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
+    assert (out / "model.pt").exists()
+
+
+def test_resume_rejects_fewer_epochs(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=3", "min_labels_per_class=1"), stop_after=2)
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), []), "--resume"]
+    assert main(arguments) == 2
+    assert "it has finished 2 epochs, more than the requested epochs=1; set epochs to 2 or more" in capsys.readouterr().err
+    assert not (out / "model.pt").exists()
+    # Exactly the finished epochs completes the run without training further.
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), resume=True)
+    assert torch.load(out / "checkpoint-last.pt", weights_only=False)["epoch"] == 1
+    assert (out / "model.pt").exists()
+
+
+def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
+    import deepspine_training.grading.train as train_module
+    from deepspine_training.distributed import DistributedContext, RankMismatchError
+    from deepspine_training.run_checks import file_sha256
+
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    config = tiny_config("epochs=2", "min_labels_per_class=1")
+    # Node-local --out: each node holds a checkpoint at the same epoch, from runs with other learning rates.
+    train(manifest, tmp_path / "node0" / "g", config, stop_after=1)
+    train(manifest, tmp_path / "node1" / "g", tiny_config("epochs=2", "min_labels_per_class=1", "learning_rate=0.01"), stop_after=1)
+    rank0_result = train_module.check_resume_source(tmp_path / "node0" / "g" / "checkpoint-last.pt", config, manifest, file_sha256(manifest))
+    monkeypatch.setattr(train_module, "decide_on_main", lambda decide, context: rank0_result)
+    rank1 = DistributedContext(rank=1, local_rank=0, world_size=1, device=torch.device("cpu"))
+    with pytest.raises(RankMismatchError, match=r"rank 1 reads other contents from .*node1/g/checkpoint-last.pt than rank 0 \(SHA-256 [0-9a-f]{12}\.\.\. against [0-9a-f]{12}\.\.\., rank 0 resumes after epoch 1\); with several nodes --out must be on storage that every node sees"):
+        train_module.load_resume_checkpoint(tmp_path / "node1" / "g", config, manifest, file_sha256(manifest), rank1)
+    # The same file on both ranks passes.
+    checkpoint, _ = train_module.load_resume_checkpoint(tmp_path / "node0" / "g", config, manifest, file_sha256(manifest), rank1)
+    assert checkpoint["epoch"] == 0
+
+
+def test_lock_file_rejects_second_run(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    out.mkdir()
+    # Another run into the same folder holds the lock.
+    (out / "train.lock").write_text("pid 4242 on node-a\n")
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), [])]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err
+    assert f"{out} is in use by another training run (pid 4242 on node-a)" in error
+    assert f"delete {out / 'train.lock'} and try again" in error
+    assert sorted(path.name for path in out.iterdir()) == ["train.lock"]
+    # Without the lock the run trains, and removes its own lock at the end.
+    (out / "train.lock").unlink()
+    assert main(arguments) == 0
+    assert (out / "model.pt").exists()
+    assert not (out / "train.lock").exists()
+
+
+def test_lock_released_after_rejected_run(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "missing"
+    with pytest.raises(FileNotFoundError, match="checkpoint-last.pt does not exist"):
+        train(manifest, out, tiny_config("epochs=1", "min_labels_per_class=1"), resume=True)
+    # The folder that only the lock needed is removed with it.
+    assert not out.exists()
+
+
+def test_sigterm_removes_lock_file(tmp_path):
+    import signal
+    import time
+
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "deepspine_training.grading.train", "--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1000"]), [])]
+    environment = {**os.environ, "PYTHONPATH": str(TRAINING_ROOT), "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen(command, cwd=TRAINING_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "metrics.jsonl").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert (out / "train.lock").exists()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        process.kill()
+        process.wait()
+    assert not (out / "train.lock").exists()
+    # The run's own files stay for --resume.
+    assert (out / "metrics.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("contents", "message"),
+    [
+        ("[1, 2]", "tiny.json: expected a JSON object of settings, got a JSON list"),
+        ('{"epochs": 2,}', "tiny.json: invalid JSON (Expecting property name"),
+        ('{"epochs": 2.7}', "config epochs: expected a value like 20, got 2.7"),
+        ('{"epochs": true}', "config epochs: expected a value like 20, got True"),
+        ('{"select_best": 5}', "config select_best: expected true or false, got 5"),
+        ('{"network": {"widths": [4.5, 8]}}', "config network.widths: expected a value like 32, got 4.5"),
+        ('{"network": {"widths": [8, true]}}', "config network.widths: expected a value like 32, got True"),
+    ],
+)
+def test_invalid_config_file_exits_before_writing(tmp_path, capsys, contents, message):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=3)
+    config_file = tmp_path / "tiny.json"
+    config_file.write_text(contents)
+    out = tmp_path / "run"
+    assert main(["--manifest", str(manifest), "--out", str(out), "--config", str(config_file)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_output_under_file_exits_before_writing(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=3, levels=3)
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    arguments = ["--manifest", str(manifest), "--out", str(blocker / "run"), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=1"]), [])]
+    assert main(arguments) == 2
+    assert f"invalid --out {blocker / 'run'}: {blocker} is a file, not a folder" in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"
+
+
+def test_metrics_log_each_epochs_learning_rate(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1", "learning_rate=0.002"))
+    entries = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    # Cosine schedule over 2 epochs: the full rate, then half of it.
+    assert entries[0]["learning_rate"] == pytest.approx(0.002)
+    assert entries[1]["learning_rate"] == pytest.approx(0.001)
+
+
+def test_resume_names_truncated_checkpoint(tmp_path, capsys):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
+    out = tmp_path / "run"
+    train(manifest, out, tiny_config("epochs=2", "min_labels_per_class=1"), stop_after=1)
+    last = out / "checkpoint-last.pt"
+    last.write_bytes(last.read_bytes()[:200])
+    arguments = ["--manifest", str(manifest), "--out", str(out), *sum((["--set", item] for item in [*TINY, "min_labels_per_class=1", "epochs=2"]), []), "--resume"]
+    assert main(arguments) == 2
+    assert f"error: {last}: cannot read the checkpoint (" in capsys.readouterr().err
+    assert not (out / "model.pt").exists()

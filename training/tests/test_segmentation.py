@@ -17,6 +17,7 @@ import torch
 from deepspine_training.segmentation.data import PlaneSampler, body_intensities, load_cases, subject_groups
 from deepspine_training.segmentation.export import ProbabilityHead, checkpoint_body_intensity, checkpoint_spacing, export_onnx, load_network, write_parity_fixture
 from deepspine_training.segmentation.loss import masked_dice_bce_loss
+from deepspine_training.segmentation.model import build_segmentation_network
 from deepspine_training.segmentation.train import SegmentationConfig, parse_config, train
 from deepspine_training.distributed import DistributedContext
 
@@ -337,6 +338,19 @@ def test_cross_validation_takes_recipe_from_config(tmp_path):
     assert summary["config"]["batch_size"] == 2
 
 
+def test_cross_validation_rejects_invalid_recipe(tmp_path, capsys):
+    from deepspine_training.segmentation import cross_validate
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)}, size=32)
+    recipe = tmp_path / "recipe.json"
+    recipe.write_text(json.dumps({"cases": "ivd-11"}))
+    with pytest.raises(SystemExit) as stopped:
+        cross_validate.main(["--data", str(tmp_path / "data"), "--volumes", str(tmp_path), "--out", str(tmp_path / "cv"), "--config", str(recipe)])
+    assert stopped.value.code == 2
+    assert "recipe.json: invalid cases 'ivd-11': expected null or a list of case names" in capsys.readouterr().err
+    assert not (tmp_path / "cv").exists()
+
+
 def test_training_runs_under_torchrun(tmp_path):
     write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
     command = [
@@ -372,7 +386,9 @@ def test_cross_validation_finds_repository_build():
         (["--log-every", "0"], "invalid log_every 0: expected at least 1"),
         (["--batch-size", "0"], "invalid batch_size 0: expected at least 1"),
         (["--channels", "8"], "invalid channels [8]: expected at least two values"),
-        (["--learning-rate", "0"], "invalid learning_rate 0.0: expected greater than 0"),
+        (["--learning-rate", "0"], "invalid learning_rate 0.0: expected a finite number greater than 0"),
+        (["--learning-rate", "inf"], "invalid learning_rate inf: expected a finite number greater than 0"),
+        (["--learning-rate", "nan"], "invalid learning_rate nan: expected a finite number greater than 0"),
     ],
 )
 def test_config_rejects_invalid_setting(tmp_path, capsys, arguments, message):
@@ -393,7 +409,40 @@ def test_config_file_rejects_unknown_and_mistyped_keys(tmp_path, capsys):
     config_file.write_text(json.dumps({"steps": "2"}))
     with pytest.raises(SystemExit):
         parse_config(["--config", str(config_file)])
-    assert "invalid steps '2': expected a value of type int" in capsys.readouterr().err
+    assert "invalid steps '2': expected an integer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"channels": [4, "a"]}, "invalid channels [4, 'a']: expected a list of integers"),
+        ({"channels": [4.5, 8]}, "invalid channels [4.5, 8]: expected a list of integers"),
+        ({"cases": 5}, "invalid cases 5: expected null or a list of case names"),
+        ({"cases": "ivd-11"}, "invalid cases 'ivd-11': expected null or a list of case names"),
+        ({"steps": True}, "invalid steps True: expected an integer"),
+        ({"seed": -1}, "invalid seed -1: expected at least 0"),
+        ([{"steps": 2}], "expected a JSON object of settings, got list"),
+    ],
+)
+def test_config_file_rejects_wrong_types(tmp_path, capsys, values, message):
+    config_file = tmp_path / "config.json"
+    config_file.write_text(json.dumps(values))
+    with pytest.raises(SystemExit) as stopped:
+        parse_config(["--config", str(config_file), "--out", str(tmp_path / "run")])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_output_under_file_rejected_before_writing(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,)})
+    blocker = tmp_path / "afile"
+    blocker.write_text("not a folder")
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data" / "manifest.json"), out=str(blocker / "run"), steps=1, crop=32, channels=[4, 8])
+    with pytest.raises(ValueError, match=f"invalid --out {blocker / 'run'}: {blocker} is a file, not a folder"):
+        train(config, context)
+    assert blocker.read_text() == "not a folder"
 
 
 def test_train_validates_before_writing(tmp_path):
@@ -495,3 +544,85 @@ def test_node_local_output_fails_on_every_rank(tmp_path):
     # Neither rank trained on, so node 0's checkpoint and the missing export are as before.
     assert torch.load(tmp_path / "node0" / "run" / "last.pt", weights_only=False)["step"] == 2
     assert not (tmp_path / "node0" / "run" / "segmentation.onnx").exists()
+
+
+def test_diverged_training_stops_with_error(tmp_path):
+    from deepspine_training.run_checks import DivergedError
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=4, batch_size=2, crop=32, warmup_steps=0, checkpoint_every=1, log_every=1, channels=[4, 8], learning_rate=1e30)
+    with pytest.raises(DivergedError, match=r"the loss became (nan|inf) at step \d of 4 .*train again with a lower learning rate"):
+        train(config, context)
+    # last.pt keeps the weights of the last finite step.
+    checkpoint = torch.load(tmp_path / "run" / "last.pt", weights_only=False)
+    assert not any(torch.isnan(value).any() for value in checkpoint["model"].values() if value.is_floating_point())
+
+
+def test_export_rejects_non_finite_weights(tmp_path):
+    network = build_segmentation_network((4, 8), 1)
+    state = network.state_dict()
+    first = next(iter(state))
+    state[first] = torch.full_like(state[first], float("inf"))
+    path = tmp_path / "last.pt"
+    torch.save({"model": state, "network": {"channels": (4, 8), "residual_units": 1}, "step": 1}, path)
+    with pytest.raises(ValueError, match=f"last.pt: the weights contain NaN or infinite values \\({first}\\)"):
+        load_network(path)
+
+
+def test_resume_compares_planes_not_paths(tmp_path, monkeypatch):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    checkpoint = train(config, context)
+    # The same planes by a relative path, and by the path of their manifest.json, resume.
+    monkeypatch.chdir(tmp_path)
+    train(dataclasses.replace(config, data="data", steps=2), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 2
+    train(dataclasses.replace(config, data="data/manifest.json", steps=3), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+    # Planes exported again with other contents are other data.
+    manifest_path = tmp_path / "data" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["cases"][0]["annotated"] = [1, 2]
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match=r"last.pt was written by another training run \(different planes: .*data/manifest.json differs from the one the checkpoint was trained on\)"):
+        train(dataclasses.replace(config, steps=4), context)
+    assert torch.load(checkpoint, weights_only=False)["step"] == 3
+
+
+def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
+    import deepspine_training.segmentation.train as train_module
+    from deepspine_training.distributed import RankMismatchError
+
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "node0" / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    train(config, context)
+    # Node 1's local folder holds another run's checkpoint at the same step.
+    other = dataclasses.replace(config, out=str(tmp_path / "node1" / "run"), learning_rate=0.01)
+    train(other, context)
+    rank0_result = train_module.read_resume_step(tmp_path / "node0" / "run" / "last.pt")
+    assert rank0_result is not None
+    assert rank0_result[0] == 1
+    monkeypatch.setattr(train_module, "decide_on_main", lambda decide, context: rank0_result)
+    rank1 = DistributedContext(rank=1, local_rank=0, world_size=1, device=torch.device("cpu"))
+    with pytest.raises(RankMismatchError, match=r"rank 1 reads other contents from .*node1/run/last.pt than rank 0 \(SHA-256 [0-9a-f]{12}\.\.\. against [0-9a-f]{12}\.\.\., rank 0 resumes from step 1\)"):
+        train(dataclasses.replace(config, out=other.out, steps=2), rank1)
+    assert torch.load(tmp_path / "node1" / "run" / "last.pt", weights_only=False)["step"] == 1
+
+
+def test_lock_file_rejects_second_run(tmp_path):
+    write_planes(tmp_path / "data", {"discs": (2,), "bodies": (1,)})
+    context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "train.lock").write_text("pid 4242 on node-a\n")
+    config = SegmentationConfig(data=str(tmp_path / "data"), out=str(out), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
+    with pytest.raises(ValueError, match=r"run is in use by another training run \(pid 4242 on node-a\); .* delete .*run/train.lock and try again"):
+        train(config, context)
+    assert sorted(path.name for path in out.iterdir()) == ["train.lock"]
+    (out / "train.lock").unlink()
+    train(config, context)
+    assert (out / "last.pt").exists()
+    assert not (out / "train.lock").exists()

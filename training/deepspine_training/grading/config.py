@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,21 +55,23 @@ def validate_config(config: TrainConfig) -> None:
     augment = config.augment
     network = config.network
     checks: list[tuple[str, Any, bool, str]] = [
+        ("seed", config.seed, config.seed >= 0, "at least 0"),
+        ("split_seed", config.split_seed, config.split_seed >= 0, "at least 0"),
         ("epochs", config.epochs, config.epochs >= 1, "at least 1"),
         ("batch_size", config.batch_size, config.batch_size >= 1, "at least 1 (per rank under torchrun)"),
-        ("learning_rate", config.learning_rate, config.learning_rate > 0, "greater than 0"),
-        ("weight_decay", config.weight_decay, config.weight_decay >= 0, "at least 0"),
+        ("learning_rate", config.learning_rate, math.isfinite(config.learning_rate) and config.learning_rate > 0, "a finite number greater than 0"),
+        ("weight_decay", config.weight_decay, math.isfinite(config.weight_decay) and config.weight_decay >= 0, "a finite number, at least 0"),
         ("folds", config.folds, config.folds >= 1, "at least 1"),
         ("fold", config.fold, 0 <= config.fold < config.folds, f"0 to folds - 1 ({config.folds - 1})"),
         ("num_workers", config.num_workers, config.num_workers >= 0, "at least 0"),
         ("threads", config.threads, config.threads >= 0, "at least 0 (0 keeps PyTorch's default)"),
-        ("positive_weight_cap", config.positive_weight_cap, config.positive_weight_cap > 0, "greater than 0"),
-        ("class_weight_cap", config.class_weight_cap, config.class_weight_cap > 0, "greater than 0"),
+        ("positive_weight_cap", config.positive_weight_cap, math.isfinite(config.positive_weight_cap) and config.positive_weight_cap > 0, "a finite number greater than 0"),
+        ("class_weight_cap", config.class_weight_cap, math.isfinite(config.class_weight_cap) and config.class_weight_cap > 0, "a finite number greater than 0"),
         ("min_labels_per_class", config.min_labels_per_class, config.min_labels_per_class >= 1, "at least 1"),
         ("augment.max_shift_px", augment.max_shift_px, augment.max_shift_px >= 0, "at least 0"),
         ("augment.gamma_range", augment.gamma_range, len(augment.gamma_range) == 2 and 0 < augment.gamma_range[0] <= augment.gamma_range[1], "two values [low, high] with 0 < low <= high"),
         ("augment.contrast_range", augment.contrast_range, len(augment.contrast_range) == 2 and augment.contrast_range[0] <= augment.contrast_range[1], "two values [low, high] with low <= high"),
-        ("augment.noise_std", augment.noise_std, augment.noise_std >= 0, "at least 0"),
+        ("augment.noise_std", augment.noise_std, math.isfinite(augment.noise_std) and augment.noise_std >= 0, "a finite number, at least 0"),
         ("network.widths", network.widths, len(network.widths) >= 1 and all(w >= 2 for w in network.widths), "at least one value, each at least 2"),
         ("network.cardinality", network.cardinality, network.cardinality >= 1, "at least 1"),
         ("network.group_width", network.group_width, network.group_width >= 1, "at least 1"),
@@ -104,23 +107,32 @@ def _normalized(value: Any) -> Any:
 
 def _coerce(value: Any, reference: Any, key: str) -> Any:
     """Convert a JSON or command-line value to the type of the default it replaces; raises
-    ValueError naming `key` when the value does not convert."""
+    ValueError naming `key` when the value does not convert.
+
+    Conversion is strict: a JSON number is no boolean, and a fraction or a boolean is no integer,
+    so that `epochs=2.7` or `select_best=5` is an error instead of a silently different setting.
+    Command-line values are strings and convert when they spell a value of the right type.
+    """
     if isinstance(reference, bool):
-        if isinstance(value, str):
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ValueError(f"config {key}: expected true or false, got {value!r}")
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
             return value.lower() in ("true", "1")
-        return bool(value)
+        raise ValueError(f"config {key}: expected true or false, got {value!r}")
     try:
         if isinstance(reference, int):
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise TypeError(f"not an integer: {value!r}")
             return int(value)
         if isinstance(reference, float):
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise TypeError(f"not a number: {value!r}")
             return float(value)
         if isinstance(reference, tuple):
             items = json.loads(value) if isinstance(value, str) else value
             if not isinstance(items, (list, tuple)):
                 raise ValueError(f"config {key}: expected a list, got {value!r}")
-            return tuple(type(reference[0])(v) for v in items) if reference else tuple(items)
+            return tuple(_coerce(item, reference[0], key) for item in items) if reference else tuple(items)
     except (TypeError, json.JSONDecodeError) as error:
         raise ValueError(f"config {key}: expected a value like {_show(reference)}, got {value!r}") from error
     except ValueError as error:
@@ -165,8 +177,24 @@ def resolve_config(config_file: Path | None, assignments: list[str]) -> TrainCon
     """Defaults, then the JSON file (when given), then `--set` assignments."""
     config = TrainConfig()
     if config_file is not None:
-        config = _apply(config, json.loads(Path(config_file).read_text()))
+        config = _apply(config, read_config_file(Path(config_file)))
     return _apply(config, parse_assignments(assignments))
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read a JSON object of settings; raises ValueError naming `path` when the file cannot be
+    read, is no valid JSON, or contains something other than an object."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise ValueError(f"cannot read the config file {path} ({error.strerror or error})") from error
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: invalid JSON ({error})") from error
+    if not isinstance(values, dict):
+        raise ValueError(f"{path}: expected a JSON object of settings, got a JSON {type(values).__name__}")
+    return values
 
 
 def config_from_json(data: dict[str, Any]) -> TrainConfig:

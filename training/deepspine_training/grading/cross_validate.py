@@ -10,10 +10,10 @@ expected grade). Each metric has a 95 % confidence interval from a bootstrap ove
 (patients).
 
 A fold whose folder already contains summary.json is not retrained, so an interrupted run
-continues, and a fold with only checkpoint-last.pt resumes from it. A finished fold trained with
-other settings than the requested ones (apart from threads and num_workers) stops the run with an
-error that names the settings, because its predictions would be credited to a configuration it
-was not trained with.
+continues, and a fold with only checkpoint-last.pt resumes from it. A finished or started fold
+trained with other settings than the requested ones (apart from threads and num_workers, but
+epochs included) stops the run with an error that names the settings, because its predictions
+would be credited to a configuration it was not trained with.
 
 The same command runs under `torchrun`: all folds train in one process group, one after the other,
 each with every rank, and rank 0 writes the pooled results. Invalid settings or inputs stop the
@@ -37,7 +37,8 @@ from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_
 from .data import read_manifest
 from .heads import HEADS
 from .metrics import auc, bootstrap_ci, quadratic_weighted_kappa
-from .train import setup_logging, train
+from ..run_checks import check_output_folder, exit_on_sigterm, file_sha256
+from .train import check_same_data, read_checkpoint, setup_logging, train
 
 logger = logging.getLogger("deepspine_training.grading.cross_validate")
 
@@ -104,11 +105,12 @@ def check_folds(manifest: Path, config: TrainConfig) -> None:
         raise ValueError(f"invalid config folds {config.folds}: {manifest} has {studies} studies, and every fold needs at least one; set folds to {studies} or fewer")
 
 
-def fold_state(fold_dir: Path, config: TrainConfig) -> str:
+def fold_state(fold_dir: Path, config: TrainConfig, manifest: Path) -> str:
     """Return "finished", "started" or "new" for a fold folder.
 
-    Raises ValueError naming the differing settings when a finished fold was trained with another
-    configuration than `config` (resource settings aside).
+    Raises ValueError naming the differing settings when a finished or started fold was trained
+    with another configuration than `config` (resource settings aside), and naming the manifest
+    when it was trained on another version of `manifest`.
     """
     if (fold_dir / "summary.json").exists():
         saved_path = fold_dir / "config.json"
@@ -118,8 +120,19 @@ def fold_state(fold_dir: Path, config: TrainConfig) -> str:
         differing = [key for key in differing_keys(saved, config.to_json()) if key not in RESOURCE_SETTINGS]
         if differing:
             raise ValueError(f"{fold_dir} was trained with other settings ({', '.join(differing)}) than requested; pass another --out, or delete the fold folders to train them again")
+        summary = json.loads((fold_dir / "summary.json").read_text())
+        check_same_data(fold_dir / "summary.json", summary.get("manifest_sha256"), manifest, file_sha256(manifest))
         return "finished"
-    if (fold_dir / "checkpoint-last.pt").exists():
+    last = fold_dir / "checkpoint-last.pt"
+    if last.exists():
+        # A started fold resumes with its saved settings, epochs included, so that every fold of
+        # one cross-validation follows the same schedule.
+        checkpoint = read_checkpoint(last)
+        saved = config_from_json(checkpoint["config"]).to_json()
+        differing = [key for key in differing_keys(saved, config.to_json()) if key not in RESOURCE_SETTINGS]
+        if differing:
+            raise ValueError(f"{fold_dir} was started with other settings ({', '.join(differing)}) than requested; request its settings to resume it, pass another --out, or delete the fold folders to train them again")
+        check_same_data(last, checkpoint.get("manifest_sha256"), manifest, file_sha256(manifest))
         return "started"
     return "new"
 
@@ -131,6 +144,7 @@ def cross_validate(manifest: Path, out: Path, config: TrainConfig, iterations: i
     finished fold trained with other settings.
     """
     check_folds(manifest, config)
+    check_output_folder(out)
     if iterations < 1:
         raise ValueError(f"invalid --bootstrap {iterations}: expected at least 1 resample")
     context = init_distributed()
@@ -146,7 +160,7 @@ def _cross_validate(manifest: Path, out: Path, config: TrainConfig, iterations: 
         out.mkdir(parents=True, exist_ok=True)
     fold_configs = [dataclasses.replace(config, fold=fold) for fold in range(config.folds)]
     # Every fold is checked before the first trains, so a mismatch stops the run at once.
-    states = decide_on_main(lambda: [fold_state(out / f"fold-{fold}", fold_config) for fold, fold_config in enumerate(fold_configs)], context)
+    states = decide_on_main(lambda: [fold_state(out / f"fold-{fold}", fold_config, manifest) for fold, fold_config in enumerate(fold_configs)], context)
     prediction_files = []
     for fold, fold_config in enumerate(fold_configs):
         fold_dir = out / f"fold-{fold}"
@@ -190,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override one config value")
     parser.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples for the confidence intervals")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     try:
         config = resolve_config(args.config, args.assignments)
         cross_validate(args.manifest, args.out, config, args.bootstrap)

@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from .heads import HeadSpec
+from ..run_checks import check_finite_checkpoint
 from .model import CHECKPOINT_FORMAT, GradingNetwork, NetworkConfig, probabilities
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def load_network(checkpoint_path: Path) -> tuple[GradingNetwork, dict]:
     found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
     if found != CHECKPOINT_FORMAT:
         raise ValueError(f"{checkpoint_path}: not a grading checkpoint (format {found!r}, expected {CHECKPOINT_FORMAT!r}); pass model.pt or checkpoint-*.pt of a grading training run")
+    check_finite_checkpoint(checkpoint_path, checkpoint["model"])
     network_config = NetworkConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in checkpoint["network"].items()})
     network = GradingNetwork(network_config, heads_from_json(checkpoint["heads"]))
     network.load_state_dict(checkpoint["model"])

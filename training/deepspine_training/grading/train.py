@@ -9,10 +9,12 @@ checkpoint-best.pt (lowest validation loss, when there is a validation split), m
 weights to export: the best epoch, or the last with select_best=false or without validation),
 val_predictions.csv and summary.json.
 
-A RUN that already contains a training run is rejected unless `--resume` continues it. Every
-rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
+A RUN that already contains a training run is rejected unless `--resume` continues it. A run
+holds RUN/train.lock while it trains, and a second run into RUN stops while that file exists. A
+killed run leaves the file behind, to be deleted by hand. Every rank reads the checkpoint on `--resume`, so with several nodes RUN must be on storage that all
 nodes share. Invalid settings or inputs stop the command with exit status 2 before anything is
-written.
+written. A training or validation loss, or a weight, that becomes NaN or infinite also stops it
+with exit status 2, and checkpoint-last.pt keeps the last finite epoch.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -34,7 +37,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader
 from torch.utils.data.distributed import DistributedSampler
 
-from ..distributed import DistributedContext, RankMismatchError, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from ..distributed import DistributedContext, RankMismatchError, barrier, broadcast_from_main, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
+from ..run_checks import DivergedError, OutputLock, check_finite_loss, check_output_folder, exit_on_sigterm, file_sha256, load_with_sha256, non_finite_tensors
 from .config import RESOURCE_SETTINGS, TrainConfig, config_from_json, differing_keys, resolve_config, validate_config
 from .data import (
     MISSING_LABEL,
@@ -158,45 +162,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def check_resume_source(path: Path, config: TrainConfig) -> tuple[int, list[str]]:
-    """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch and
-    one message per resource setting that differs from the checkpoint's.
+def check_finite_weights(network: torch.nn.Module, where: str, learning_rate: float) -> None:
+    """Raise DivergedError when a weight of `network` is NaN or infinite."""
+    bad = non_finite_tensors(network.state_dict())
+    if bad:
+        raise DivergedError(f"training diverged: the weights of {bad[0]} became NaN or infinite at {where} (learning rate {learning_rate:g}); train again with a lower learning rate")
 
-    Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
-    checkpoint or was trained with other settings than epochs and the resource settings.
-    """
-    if not path.exists():
-        raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
-    checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+
+def read_checkpoint(path: Path) -> dict:
+    """Load a grading training checkpoint; raises ValueError naming `path` when the file is
+    unreadable, truncated or of another format."""
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as error:
+        raise ValueError(f"{path}: cannot read the checkpoint ({error}); delete it, or pass another --out to train afresh") from error
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != CHECKPOINT_FORMAT:
         found = checkpoint.get("format") if isinstance(checkpoint, dict) else type(checkpoint).__name__
         raise ValueError(f"{path}: expected checkpoint format {CHECKPOINT_FORMAT!r}, got {found!r}")
+    return checkpoint
+
+
+def check_same_data(source: Path, saved_sha256: str | None, manifest: Path, manifest_sha256: str) -> None:
+    """Raise ValueError when `source` (a checkpoint or summary) records another manifest
+    fingerprint than `manifest_sha256`. Runs from before fingerprints were recorded pass."""
+    if saved_sha256 is not None and saved_sha256 != manifest_sha256:
+        raise ValueError(
+            f"{source} was trained on other data: the SHA-256 of {manifest} is {manifest_sha256[:12]}..., "
+            f"but the run recorded {saved_sha256[:12]}...; pass the manifest it was trained on, or another --out to train afresh"
+        )
+
+
+def check_resume_source(path: Path, config: TrainConfig, manifest: Path, manifest_sha256: str) -> tuple[int, str, list[str]]:
+    """Check on rank 0 that `path` continues a run of `config`. Returns its last finished epoch,
+    the SHA-256 of the file, and one message per resource setting that differs from the
+    checkpoint's.
+
+    Raises FileNotFoundError when the checkpoint is missing and ValueError when it is no grading
+    checkpoint, was trained on another manifest, or with other settings than epochs and the
+    resource settings, or has finished more epochs than `config.epochs`.
+    """
+    if not path.exists():
+        raise FileNotFoundError(f"--resume given but {path} does not exist; run without --resume to start training")
+    checkpoint = read_checkpoint(path)
+    checkpoint_sha256 = file_sha256(path)
     saved = config_from_json(checkpoint["config"]).to_json()
     current = config.to_json()
     changed = differing_keys(saved, current)
     differing = [key for key in changed if key != "epochs" and key not in RESOURCE_SETTINGS]
     if differing:
         raise ValueError(f"cannot resume from {path}: config differs in {differing}; resume with the saved config.json")
+    check_same_data(path, checkpoint.get("manifest_sha256"), manifest, manifest_sha256)
+    done = int(checkpoint["epoch"]) + 1
+    if done > config.epochs:
+        raise ValueError(f"cannot resume from {path}: it has finished {done} epochs, more than the requested epochs={config.epochs}; set epochs to {done} or more to continue it, or pass another --out to train afresh")
     notes = [f"resuming with {key}={current[key]} (the checkpoint was trained with {key}={saved[key]})" for key in changed if key in RESOURCE_SETTINGS]
-    return int(checkpoint["epoch"]), notes
+    return int(checkpoint["epoch"]), checkpoint_sha256, notes
 
 
-def load_resume_checkpoint(out: Path, config: TrainConfig, context: DistributedContext) -> tuple[dict, list[str]]:
+def load_resume_checkpoint(out: Path, config: TrainConfig, manifest: Path, manifest_sha256: str, context: DistributedContext) -> tuple[dict, list[str]]:
     """Load OUT/checkpoint-last.pt on every rank after rank 0 has checked it; returns the
     checkpoint and the notes of `check_resume_source`.
 
     Raises the error of rank 0's check on every rank, and RankMismatchError on every rank when some
-    rank cannot read the file or reads another epoch, as with node-local storage for OUT.
+    rank cannot read the file or reads other contents (by SHA-256) than rank 0, as with
+    node-local storage for OUT, where another run's checkpoint may even be at the same epoch.
     """
     path = out / "checkpoint-last.pt"
-    epoch, notes = decide_on_main(lambda: check_resume_source(path, config), context)
+    epoch, expected_sha256, notes = decide_on_main(lambda: check_resume_source(path, config, manifest, manifest_sha256), context)
     checkpoint: dict | None = None
     error: Exception | None = None
     try:
-        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
-        if checkpoint.get("epoch") != epoch:
-            error = RankMismatchError(f"rank {context.rank} reads epoch {checkpoint.get('epoch')} from {path} but rank 0 reads epoch {epoch}; with several nodes --out must be on storage that every node sees")
-    except (OSError, RuntimeError, EOFError, AttributeError) as caught:
+        loaded, loaded_sha256 = load_with_sha256(path)
+        checkpoint = loaded  # type: ignore[assignment]
+        if loaded_sha256 != expected_sha256:
+            error = RankMismatchError(
+                f"rank {context.rank} reads other contents from {path} than rank 0 (SHA-256 {loaded_sha256[:12]}... against {expected_sha256[:12]}..., "
+                f"rank 0 resumes after epoch {epoch + 1}); with several nodes --out must be on storage that every node sees"
+            )
+    except (OSError, RuntimeError, EOFError, AttributeError, pickle.UnpicklingError) as caught:
         error = RankMismatchError(f"rank {context.rank} cannot read {path}, which rank 0 resumes from ({caught}); with several nodes --out must be on storage that every node sees")
     raise_if_any_rank_failed(error, context)
     assert checkpoint is not None
@@ -222,15 +265,27 @@ def train(manifest: Path, out: Path, config: TrainConfig, resume: bool = False, 
     settings, inputs, or an OUT that already contains a run (without `resume`).
     """
     validate_config(config)
+    check_output_folder(out)
     if stop_after is not None and stop_after < 1:
         raise ValueError(f"invalid --stop-after {stop_after}: expected at least 1")
     if context is not None:
-        return _train(manifest, out, config, resume, stop_after, context)
+        return _train_locked(manifest, out, config, resume, stop_after, context)
     context = init_distributed()
+    try:
+        return _train_locked(manifest, out, config, resume, stop_after, context)
+    finally:
+        cleanup(context)
+
+
+def _train_locked(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_after: int | None, context: DistributedContext) -> dict:
+    """Run `_train` while rank 0 holds OUT's lock file, so that a second run into OUT stops."""
+    lock = OutputLock(out)
+    decide_on_main(lock.acquire, context)
     try:
         return _train(manifest, out, config, resume, stop_after, context)
     finally:
-        cleanup(context)
+        if context.is_main:
+            lock.release()
 
 
 def check_trainable(manifest: Path, crop_spec: dict, config: TrainConfig, trained: dict[str, bool], train_records: list[CropRecord]) -> None:
@@ -252,6 +307,9 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     heads = HEADS
     crop_spec = read_crop_spec(manifest)
     records = read_manifest(manifest, heads)
+    # NOTE: the fingerprint covers the manifest, not the crop files it lists, so crops rewritten
+    # under the same names go unnoticed.
+    manifest_sha256 = file_sha256(manifest)
     train_records, validation_records = split_by_study(records, config.folds, config.fold, config.split_seed)
     if not train_records:
         raise ValueError(f"{manifest}: the training split is empty ({len(records)} records, folds={config.folds}, fold={config.fold})")
@@ -267,7 +325,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     checkpoint = None
     resume_notes: list[str] = []
     if resume:
-        checkpoint, resume_notes = load_resume_checkpoint(out, config, context)
+        checkpoint, resume_notes = load_resume_checkpoint(out, config, manifest, manifest_sha256, context)
     else:
         decide_on_main(lambda: check_fresh_output(out), context)
     if context.is_main:
@@ -309,6 +367,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
     base_state = {
         "format": CHECKPOINT_FORMAT,
         "config": config.to_json(),
+        "manifest_sha256": manifest_sha256,
         "network": dataclasses.asdict(config.network),
         "heads": [head.to_json() for head in heads],
         "trained_heads": trained,
@@ -333,17 +392,31 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
             loss.backward()
             optimizer.step()
             epoch_losses.append(float(loss.detach()))
+        # The rate this epoch trained with; scheduler.step() sets the next epoch's.
+        learning_rate = optimizer.param_groups[0]["lr"]
         scheduler.step()
         train_loss = float(np.mean(epoch_losses)) if epoch_losses else float("nan")
         if context.world_size > 1:
             reduced = torch.tensor([train_loss], device=context.device)
             torch.distributed.all_reduce(reduced)
             train_loss = float(reduced) / context.world_size
+        # Every rank has the same reduced loss and the same weights, so all ranks stop together,
+        # before the diverged epoch overwrites checkpoint-last.pt.
+        check_finite_loss(train_loss, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)
+        check_finite_weights(network, f"epoch {epoch + 1} of {config.epochs}", config.learning_rate)
+
+        evaluation = None
+        if context.is_main and validation_records:
+            evaluation = evaluate(network, validation_dataset, context, config.batch_size, loss_args)
+        # Huge but finite weights can still give NaN outputs, which only the validation loss shows.
+        validation_loss = broadcast_from_main(None if evaluation is None else evaluation[0], context)
+        if validation_loss is not None:
+            check_finite_loss(validation_loss, f"the validation of epoch {epoch + 1} of {config.epochs}", config.learning_rate)
 
         if context.is_main:
-            entry: dict[str, object] = {"epoch": epoch, "train_loss": train_loss, "learning_rate": optimizer.param_groups[0]["lr"]}
-            if validation_records:
-                validation_loss, targets, predicted = evaluate(network, validation_dataset, context, config.batch_size, loss_args)
+            entry: dict[str, object] = {"epoch": epoch, "train_loss": train_loss, "learning_rate": learning_rate}
+            if evaluation is not None:
+                validation_loss, targets, predicted = evaluation
                 entry["validation_loss"] = validation_loss
                 entry.update(head_metrics(targets, predicted, heads))
                 if validation_loss < best_loss:
@@ -378,6 +451,7 @@ def _train(manifest: Path, out: Path, config: TrainConfig, resume: bool, stop_af
         save_atomic({**base_state, "model": network.state_dict(), "epoch": final["epoch"]}, out / "model.pt")
         summary = {
             "manifest": str(manifest),
+            "manifest_sha256": manifest_sha256,
             "records": {"train": len(train_records), "validation": len(validation_records)},
             "model_from": final_source.name,
             "model_epoch": final["epoch"],
@@ -399,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns 0, or 2 for invalid settings, inputs or output folder."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     try:
         config = resolve_config(args.config, args.assignments)
         validate_config(config)

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..distributed import DistributedContext
 from .data import load_cases, load_manifest, subject_groups
 from .export import checkpoint_body_intensity, export_onnx, load_network
-from .train import ENSEMBLE_SEEDS, SegmentationConfig, train
+from .train import ENSEMBLE_SEEDS, SegmentationConfig, read_config_file, train, validate_config
 
 import torch
 
@@ -63,9 +63,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
-    recipe_config = SegmentationConfig(**json.loads(args.config.read_text())) if args.config else SegmentationConfig()
-    if args.steps is not None:
-        recipe_config = dataclasses.replace(recipe_config, steps=args.steps)
+    try:
+        recipe_config = SegmentationConfig(**read_config_file(args.config)) if args.config else SegmentationConfig()
+        if args.steps is not None:
+            recipe_config = dataclasses.replace(recipe_config, steps=args.steps)
+        validate_config(recipe_config)
+    except (ValueError, OSError) as error:
+        parser.exit(2, f"error: {error}\n")
     folds = make_folds(args.data, args.folds)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "folds.json").write_text(json.dumps(folds, indent=2))

@@ -35,10 +35,16 @@ class PlaneCase:
     known: np.ndarray
 
 
-def load_manifest(folder: Path) -> dict:
+def planes_folder(path: Path) -> Path:
+    """Return the planes folder for `path`, which names the folder or its manifest.json."""
     # The manifest's own path is accepted for its folder, as users name either.
-    if folder.name == "manifest.json" and folder.is_file():
-        folder = folder.parent
+    if path.name == "manifest.json" and path.is_file():
+        return path.parent
+    return path
+
+
+def load_manifest(folder: Path) -> dict:
+    folder = planes_folder(folder)
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         raise FileNotFoundError(f"{manifest_path} not found; run `deepspine export-segmentation-data VOLUMES --out {folder}` first")
@@ -70,6 +76,7 @@ def body_intensities(folder: Path, names: list[str]) -> dict[str, float] | None:
 
 def load_cases(folder: Path, names: list[str] | None = None) -> list[PlaneCase]:
     """Load the cases of a manifest (all, or those named) into memory-mapped arrays."""
+    folder = planes_folder(folder)
     manifest = load_manifest(folder)
     cases = []
     for entry in manifest["cases"]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from ..run_checks import check_finite_checkpoint
 from .data import body_intensities
 from .model import build_segmentation_network
 
@@ -60,6 +61,7 @@ def load_network(checkpoint_path: Path) -> nn.Module:
         network.load_state_dict(checkpoint["model"])
     except Exception as error:
         raise ValueError(f"{checkpoint_path}: not a segmentation checkpoint written by deepspine_training.segmentation.train ({type(error).__name__}: {error})") from error
+    check_finite_checkpoint(checkpoint_path, checkpoint["model"])
     return network.eval()
 
 

@@ -6,7 +6,12 @@ averaged. Rank 0 writes checkpoints, the resolved configuration and the ONNX exp
 from OUT/last.pt when that file exists. Every rank reads it, so with several nodes OUT must be on
 storage that all nodes share.
 
-Invalid settings stop the command with exit status 2 before anything is written.
+A run holds OUT/train.lock while it trains, and a second run into OUT stops with exit status 2
+while that file exists. A killed run leaves the file behind, to be deleted by hand.
+
+Invalid settings stop the command with exit status 2 before anything is written. A loss that
+becomes NaN or infinite also stops it with exit status 2, and last.pt keeps the last checkpoint
+written before that step.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,7 +31,8 @@ import torch
 from torch.nn.parallel import DistributedDataParallel
 
 from ..distributed import DistributedContext, RankMismatchError, all_reduce_mean, barrier, cleanup, decide_on_main, init_distributed, raise_if_any_rank_failed
-from .data import PlaneSampler, body_intensities, load_cases, load_manifest
+from ..run_checks import OutputLock, check_finite_loss, check_output_folder, exit_on_sigterm, file_sha256, load_with_sha256
+from .data import PlaneSampler, body_intensities, load_cases, load_manifest, planes_folder
 from .export import SPACING_RANGE_MM, checkpoint_body_intensity, export_onnx
 from .loss import masked_dice_bce_loss
 from .model import build_segmentation_network
@@ -83,10 +90,11 @@ FIELD_HELP = {
 def validate_config(config: SegmentationConfig) -> None:
     """Raise ValueError naming the first setting outside its allowed range."""
     checks = [
+        ("seed", config.seed >= 0, "at least 0"),
         ("steps", config.steps >= 1, "at least 1"),
         ("batch_size", config.batch_size >= 1, "at least 1"),
-        ("learning_rate", config.learning_rate > 0, "greater than 0"),
-        ("weight_decay", config.weight_decay >= 0, "at least 0"),
+        ("learning_rate", math.isfinite(config.learning_rate) and config.learning_rate > 0, "a finite number greater than 0"),
+        ("weight_decay", math.isfinite(config.weight_decay) and config.weight_decay >= 0, "a finite number, at least 0"),
         ("warmup_steps", config.warmup_steps >= 0, "at least 0"),
         ("checkpoint_every", config.checkpoint_every >= 1, "at least 1"),
         ("log_every", config.log_every >= 1, "at least 1"),
@@ -151,18 +159,23 @@ def read_config_file(path: Path) -> dict:
     defaults = SegmentationConfig()
     for key, value in values.items():
         default = getattr(defaults, key)
-        if isinstance(default, bool) or default is None:
-            continue
-        if isinstance(default, float):
+        if key == "cases":
+            valid = value is None or (isinstance(value, list) and all(isinstance(item, str) for item in value))
+            expected = "null or a list of case names"
+        elif key == "channels":
+            valid = isinstance(value, list) and all(isinstance(item, int) and not isinstance(item, bool) for item in value)
+            expected = "a list of integers"
+        elif isinstance(default, float):
             valid = isinstance(value, (int, float)) and not isinstance(value, bool)
+            expected = "a number"
         elif isinstance(default, int):
             valid = isinstance(value, int) and not isinstance(value, bool)
-        elif isinstance(default, list):
-            valid = isinstance(value, list)
+            expected = "an integer"
         else:
             valid = isinstance(value, type(default))
+            expected = f"a value of type {type(default).__name__}"
         if not valid:
-            raise ValueError(f"{path}: invalid {key} {value!r}: expected a value of type {type(default).__name__}")
+            raise ValueError(f"{path}: invalid {key} {value!r}: expected {expected}")
     return values
 
 
@@ -175,13 +188,18 @@ def learning_rate_at(step: int, config: SegmentationConfig) -> float:
 
 
 # Settings a resumed run may change. A checkpoint that differs in any other setting is another run.
-RESUMABLE_SETTINGS = ("out", "steps", "threads", "checkpoint_every", "log_every")
+# The planes are compared by the fingerprint of their manifest.json, not by the `data` path, so
+# the same planes named by another path resume.
+RESUMABLE_SETTINGS = ("data", "out", "steps", "threads", "checkpoint_every", "log_every")
 
 
-def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None) -> None:
-    """Raise ValueError when a checkpoint was trained with other settings, cases or plane spacing
-    than this run, so that a stale out/last.pt is not silently resumed, or returned as if it were
-    the new run."""
+def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: list[str], path: Path, spacing_mm: float | None = None, data_sha256: str | None = None) -> None:
+    """Raise ValueError when a checkpoint was trained with other settings, cases, plane spacing or
+    planes than this run, so that a stale out/last.pt is not silently resumed, or returned as if
+    it were the new run.
+
+    Planes are compared by the SHA-256 of their manifest.json. A checkpoint written before that
+    fingerprint was recorded is compared by the resolved path of its planes instead."""
     saved = {key: value for key, value in checkpoint["config"].items() if key not in RESUMABLE_SETTINGS}
     current = {key: value for key, value in dataclasses.asdict(config).items() if key not in RESUMABLE_SETTINGS}
     differing = sorted(key for key in saved.keys() | current.keys() if saved.get(key) != current.get(key))
@@ -189,11 +207,16 @@ def check_resumable(checkpoint: dict, config: SegmentationConfig, case_names: li
         differing.append("training cases")
     if spacing_mm is not None and checkpoint.get("spacing_mm") not in (None, spacing_mm):
         differing.append("plane spacing")
+    saved_sha256 = checkpoint.get("data_sha256")
+    if data_sha256 is not None and saved_sha256 is not None and saved_sha256 != data_sha256:
+        differing.append(f"planes: {planes_folder(Path(config.data)) / 'manifest.json'} differs from the one the checkpoint was trained on")
+    elif saved_sha256 is None and planes_folder(Path(checkpoint["config"]["data"])).resolve() != planes_folder(Path(config.data)).resolve():
+        differing.append("data")
     if differing:
         raise ValueError(f"{path} was written by another training run (different {', '.join(differing)}); delete it or pass another --out to train afresh")
 
 
-def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict[str, float] | None = None) -> None:
+def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, body_intensity: dict[str, float] | None = None, data_sha256: str | None = None) -> None:
     temporary = path.with_suffix(".tmp")
     torch.save(
         {
@@ -204,6 +227,7 @@ def save_checkpoint(path: Path, model: torch.nn.Module, optimizer: torch.optim.O
             "cases": case_names,
             "spacing_mm": spacing_mm,
             "body_intensity": body_intensity,
+            "data_sha256": data_sha256,
             "network": {"channels": tuple(config.channels), "residual_units": config.residual_units},
         },
         temporary,
@@ -222,30 +246,37 @@ def sampler_rng(seed: int, rank: int, step: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=spawn_key))
 
 
-def read_resume_step(last: Path) -> int | None:
-    """Return the step of `last` when the file exists (rank 0 decides for all ranks), else None."""
+def read_resume_step(last: Path) -> tuple[int, str] | None:
+    """Return the step of `last` and the SHA-256 of the file when it exists (rank 0 decides for all
+    ranks), else None."""
     if not last.exists():
         return None
     try:
-        return int(torch.load(last, map_location="cpu", weights_only=False)["step"])
+        checkpoint, checkpoint_sha256 = load_with_sha256(last)
+        return int(checkpoint["step"]), checkpoint_sha256  # type: ignore[index]
     except (OSError, RuntimeError, EOFError, KeyError, TypeError) as error:
         raise ValueError(f"{last}: cannot read the checkpoint to resume from ({error!r}); delete it or pass another --out to train afresh") from error
 
 
-def load_resume_checkpoint(last: Path, step: int, config: SegmentationConfig, case_names: list[str], spacing_mm: float, context: DistributedContext) -> dict:
-    """Load the checkpoint that rank 0 found at `step` and check that it continues this run.
+def load_resume_checkpoint(last: Path, step: int, expected_sha256: str, config: SegmentationConfig, case_names: list[str], spacing_mm: float, data_sha256: str, context: DistributedContext) -> dict:
+    """Load the checkpoint that rank 0 found at `step` with SHA-256 `expected_sha256` and check
+    that it continues this run.
 
-    Raises ValueError when it belongs to another run or has passed `config.steps`, and
-    RankMismatchError when this rank cannot read it or reads another step, which happens when OUT
-    is storage local to each node.
+    Raises ValueError when it belongs to another run or has passed `config.steps`. Raises
+    RankMismatchError when this rank cannot read it or reads other contents. That happens when OUT
+    is storage local to each node, even when another run's checkpoint there is at the same step.
     """
     try:
-        checkpoint = torch.load(last, map_location=context.device, weights_only=False)
+        loaded, loaded_sha256 = load_with_sha256(last, context.device)
     except (OSError, RuntimeError, EOFError) as error:
         raise RankMismatchError(f"rank {context.rank} cannot read {last}, which rank 0 resumes from ({error}); with several nodes --out must be on storage that every node sees") from error
-    if int(checkpoint["step"]) != step:
-        raise RankMismatchError(f"rank {context.rank} reads step {checkpoint['step']} from {last} but rank 0 reads step {step}; with several nodes --out must be on storage that every node sees")
-    check_resumable(checkpoint, config, case_names, last, spacing_mm)
+    checkpoint: dict = loaded  # type: ignore[assignment]
+    if loaded_sha256 != expected_sha256:
+        raise RankMismatchError(
+            f"rank {context.rank} reads other contents from {last} than rank 0 (SHA-256 {loaded_sha256[:12]}... against {expected_sha256[:12]}..., "
+            f"rank 0 resumes from step {step}); with several nodes --out must be on storage that every node sees"
+        )
+    check_resumable(checkpoint, config, case_names, last, spacing_mm, data_sha256)
     if step > config.steps:
         raise ValueError(f"{last} is at step {step}, past the requested {config.steps} steps; pass --steps {step} or more to continue it, or another --out to train afresh")
     return checkpoint
@@ -256,33 +287,49 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
 
     Rank 0 decides whether to resume and from which step, and every rank follows it. An error on
     any rank while it loads the checkpoint is raised on all ranks, so the job fails and none waits.
+    Rank 0 holds OUT/train.lock meanwhile, so a second run into OUT raises ValueError.
     """
     validate_config(config)
+    check_output_folder(Path(config.out))
+    lock = OutputLock(Path(config.out))
+    decide_on_main(lock.acquire, context)
+    try:
+        return _train(config, context)
+    finally:
+        if context.is_main:
+            lock.release()
+
+
+def _train(config: SegmentationConfig, context: DistributedContext) -> Path:
     out = Path(config.out)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
 
-    cases = load_cases(Path(config.data), config.cases)
-    spacing_mm = float(load_manifest(Path(config.data))["spacingMm"])
+    data = planes_folder(Path(config.data))
+    cases = load_cases(data, config.cases)
+    spacing_mm = float(load_manifest(data)["spacingMm"])
     if not SPACING_RANGE_MM[0] <= spacing_mm <= SPACING_RANGE_MM[1]:
         # Checked before training, because the export would reject the model only after all the steps.
-        raise ValueError(f"{Path(config.data) / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
+        raise ValueError(f"{data / 'manifest.json'}: invalid spacingMm {spacing_mm}, expected {SPACING_RANGE_MM[0]} to {SPACING_RANGE_MM[1]} mm; export the planes again with a valid --spacing")
+    # NOTE: the fingerprint covers manifest.json, not the plane arrays it lists.
+    data_sha256 = file_sha256(data / "manifest.json")
     case_names = [c.name for c in cases]
-    body_intensity = body_intensities(Path(config.data), case_names)
+    body_intensity = body_intensities(data, case_names)
     if body_intensity is None:
-        logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", Path(config.data) / "manifest.json")
+        logger.warning("no body intensity range: no training case labels bodies, or %s predates it (export the planes again); the model's sidecar will lack it and analyze cannot check a study's contrast", data / "manifest.json")
     network = build_segmentation_network(tuple(config.channels), config.residual_units).to(context.device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
 
     last = out / "last.pt"
-    resume_step = decide_on_main(lambda: read_resume_step(last), context)
+    resume_point = decide_on_main(lambda: read_resume_step(last), context)
     start_step = 0
-    if resume_step is not None:
+    if resume_point is not None:
+        resume_step, resume_sha256 = resume_point
         checkpoint = None
         error: Exception | None = None
         try:
-            checkpoint = load_resume_checkpoint(last, resume_step, config, case_names, spacing_mm, context)
+            checkpoint = load_resume_checkpoint(last, resume_step, resume_sha256, config, case_names, spacing_mm, data_sha256, context)
         except (ValueError, RankMismatchError) as caught:
             error = caught
         raise_if_any_rank_failed(error, context)
@@ -319,13 +366,17 @@ def train(config: SegmentationConfig, context: DistributedContext) -> Path:
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        running += float(all_reduce_mean(loss.detach(), context))
+        step_loss = float(all_reduce_mean(loss.detach(), context))
         done = step + 1
+        # The loss is averaged over the ranks, so every rank stops at the same step, before the
+        # diverged weights overwrite last.pt.
+        check_finite_loss(step_loss, f"step {done} of {config.steps}", learning_rate_at(step, config))
+        running += step_loss
         if context.is_main and done % config.log_every == 0:
             logger.info("step %d/%d loss %.4f lr %.2e (%.1f s)", done, config.steps, running / config.log_every, learning_rate_at(step, config), time.time() - started)
             running = 0.0
         if context.is_main and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm, body_intensity)
+            save_checkpoint(last, network, optimizer, done, config, case_names, spacing_mm, body_intensity, data_sha256)
     barrier(context)
     return last
 
@@ -334,6 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line; exits with status 2 on invalid settings, data or checkpoint."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     config = parse_config(argv)
+    exit_on_sigterm()
     context = init_distributed()
     try:
         checkpoint = train(config, context)
