@@ -36,7 +36,9 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
     threads: options.threads ?? 0,
   };
   // The models are loaded before the earlier outputs go, so that a mistyped model path keeps them.
+  const loadStart = performance.now();
   const models = await logger.step('load models', () => loadAnalysisModels(analyzeOptions));
+  const loadMs = performance.now() - loadStart;
   let output: AnalysisOutput;
   try {
     await removeEarlierOutputs(outDir, study);
@@ -55,7 +57,7 @@ export async function analyzeOne(study: string, options: AnalyzeCommandOptions, 
       output.levels.allDiscs,
     );
   });
-  const timingsMs = { ...output.result.timingsMs, 'write outputs': performance.now() - start };
+  const timingsMs = { 'load models': loadMs, ...output.result.timingsMs, 'write outputs': performance.now() - start };
   const result = { ...output.result, timingsMs: roundTimings(timingsMs) };
   await writeResults(outDir, result);
   process.stdout.write(formatLevelTable(result));
