@@ -36,6 +36,7 @@ export async function runAnalyzeCommand(studies: string[], options: AnalyzeCliOp
   const requestedJobs = parsePositive(options.jobs, '--jobs');
   const shard = options.shard === undefined ? null : parseShard(options.shard);
   if (options.out.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--out is empty; pass an output folder, or leave --out out for deepspine-out');
+  if (options.model?.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--model is empty; pass the path of a segmentation ONNX model, or leave the option out for the shipped one');
   if (options.gradingModel?.trim() === '') throw new DeepspineError('INVALID_ARGUMENT', '--grading-model is empty; pass the path of a grading ONNX model, or leave the option out for the shipped one');
   // Checked before any study is read: without it, a mistyped path would only turn grading off with a warning.
   if (options.gradingModel !== undefined && !existsSync(options.gradingModel)) {

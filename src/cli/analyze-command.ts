@@ -71,7 +71,10 @@ function roundTimings(timings: Record<string, number>): Record<string, number> {
 
 /** Summary line of one study in a batch run. */
 export interface BatchEntry {
+  /** The study path as given. */
   readonly study: string;
+  /** The same path made absolute, which `--resume` compares, since a later run may start in another folder. */
+  readonly studyPath: string;
   readonly outDir: string;
   readonly exitCode: number;
   readonly error: string | null;

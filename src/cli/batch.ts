@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileSha256 } from '../hash.js';
 import { printable, type Logger } from '../log.js';
@@ -55,8 +55,8 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
     const earlierStudies = await studiesOfEarlierSummaries(options.out);
     for (const [position, { study, outDir }] of mine.entries()) {
       // The folder must have held this study before: a changed list can give its name to another.
-      if (earlierStudies.get(resolve(outDir)) !== resolve(study)) continue;
-      if (await finishedEarlier(outDir, check)) entries[position] = { study, outDir, exitCode: 0, error: null, fromEarlierRun: true };
+      if (earlierStudies.get(basename(outDir)) !== resolve(study)) continue;
+      if (await finishedEarlier(outDir, check)) entries[position] = { study, studyPath: resolve(study), outDir, exitCode: 0, error: null, fromEarlierRun: true };
     }
     const reused = entries.filter((entry) => entry !== undefined).length;
     logger.info(`${reused} of ${mine.length} ${mine.length === 1 ? 'study has' : 'studies have'} results of an earlier run with the same version and models, and are not analyzed again`);
@@ -84,7 +84,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
       const { exitCode, stdout, stderrTail } = await runChild(['--quiet', 'analyze', study, '--out', outDir, '--threads', String(threads), ...options.passThrough], running);
       done++;
       if (stopped !== null && exitCode !== 0) continue;
-      entries[position] = { study, outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
+      entries[position] = { study, studyPath: resolve(study), outDir, exitCode, error: exitCode === 0 ? null : stderrTail };
       if (exitCode === 0) {
         logger.info(`[${done}/${todo.length}] ${study}: done`);
         process.stdout.write(formatBatchTable(study, outDir, stdout));
@@ -99,7 +99,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   const interrupted: NodeJS.Signals | null = stopped;
   const summary = entries.map(
     (entry, position): BatchEntry =>
-      entry ?? { study: mine[position]!.study, outDir: mine[position]!.outDir, exitCode: signalExitCode(interrupted!), error: `not finished: the batch was interrupted by ${interrupted}` },
+      entry ?? { study: mine[position]!.study, studyPath: resolve(mine[position]!.study), outDir: mine[position]!.outDir, exitCode: signalExitCode(interrupted!), error: `not finished: the batch was interrupted by ${interrupted}` },
   );
   await writeBatchSummary(options.out, summary, options.shard);
   const failed = summary.filter((e) => e.exitCode !== 0);
@@ -125,8 +125,9 @@ async function earlierRunCheck(models: { segmentationModel: string; gradingModel
 }
 
 /**
- * Maps each study folder named in the batch summaries in `out` (of every shard) to the study that
- * finished there, both as absolute paths. Summaries that cannot be read are passed over.
+ * Maps the name of each study folder in the batch summaries in `out` (of every shard) to the
+ * absolute path of the study that finished there. Study folders are direct children of `out`.
+ * Summaries that cannot be read are passed over.
  */
 async function studiesOfEarlierSummaries(out: string): Promise<Map<string, string>> {
   const studies = new Map<string, string>();
@@ -140,7 +141,8 @@ async function studiesOfEarlierSummaries(out: string): Promise<Map<string, strin
     }
     if (summary === null || !Array.isArray(summary.studies)) continue;
     for (const entry of summary.studies as Partial<BatchEntry>[]) {
-      if (typeof entry?.study === 'string' && typeof entry.outDir === 'string' && entry.exitCode === 0) studies.set(resolve(entry.outDir), resolve(entry.study));
+      // The absolute paths: a relative one names another study when the next run starts elsewhere.
+      if (typeof entry?.studyPath === 'string' && typeof entry.outDir === 'string' && entry.exitCode === 0) studies.set(basename(entry.outDir), entry.studyPath);
     }
   }
   return studies;

@@ -37,8 +37,8 @@ export interface StudyList {
  * `.nii.gz`, `.mha`, `.mhd`, `.nrrd`), sorted by study id. Names starting with "." and other files
  * are ignored. When two entries have the same study id (`a/` and `a.nii.gz`), both are left out
  * and returned as duplicates, because neither can be joined to a report unambiguously. An entry
- * that is `outDir`, the build's output folder placed inside `dir`, is left out too: its own results
- * are no study.
+ * that is `outDir`, the build's output folder placed inside `dir`, is left out too, and so is the
+ * output folder of any other build there: their results are no study.
  * @throws DeepspineError INPUT_NOT_FOUND when `dir` does not exist or is not a folder.
  */
 export async function listStudies(dir: string, outDir?: string): Promise<StudyList> {
@@ -54,6 +54,7 @@ export async function listStudies(dir: string, outDir?: string): Promise<StudyLi
     if (entry.name.startsWith('.')) continue;
     const path = join(dir, entry.name);
     if (out !== null && (await realPathOrNull(path)) === out) continue;
+    if (entry.isDirectory() && (await isDatasetOutput(path))) continue;
     if (!(await isStudyEntry(entry, path))) continue;
     const studyId = studyIdFromPath(entry.name);
     pathsById.set(studyId, [...(pathsById.get(studyId) ?? []), path]);
@@ -70,6 +71,15 @@ export async function listStudies(dir: string, outDir?: string): Promise<StudyLi
     studies: unique.map((study, position) => ({ ...study, folderName: folderNames.get(study.studyId)!, position })),
     duplicates: duplicates.sort((a, b) => compareText(a.studyId, b.studyId)),
   };
+}
+
+/**
+ * Whether `dir` is the output folder of a dataset build (it holds `studies/` and `labels.jsonl`),
+ * as another build's output placed in the studies folder is: no study holds those.
+ */
+async function isDatasetOutput(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.includes('studies') && names.includes('labels.jsonl');
 }
 
 /** Returns the path with symbolic links resolved, or null when it does not exist. */

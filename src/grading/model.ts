@@ -204,8 +204,7 @@ export class GradingModel {
 
 /**
  * Returns what makes a grading sidecar unusable, or null: the heads and their classes, the input
- * shapes and the crop settings that inference reads, and that the sagittal input has the size of
- * the sagittal crop.
+ * shapes and the crop settings that inference reads, and that each input has the size of its crop.
  */
 function sidecarProblem(info: GradingModelInfo): string | null {
   if (!Array.isArray(info.heads) || info.heads.length === 0) return '"heads" must be a non-empty list';
@@ -226,11 +225,15 @@ function sidecarProblem(info: GradingModelInfo): string | null {
       return `"inputs.${name}" must be a shape of ${rank} dimensions, the first the batch`;
     }
   }
-  const grid = info.cropSpec?.sagittal;
-  if (grid === undefined || info.cropSpec.axial === undefined || info.cropSpec.intensity === undefined) return '"cropSpec" must give the sagittal and axial grids and the intensity window';
-  const expected = [grid.slices, grid.height, grid.width];
-  if (inputs!.sagittal!.slice(1).some((n, axis) => Number(n) !== expected[axis])) {
-    return `"inputs.sagittal" (${inputs!.sagittal!.slice(1).join(' x ')}) does not match the sagittal crop of "cropSpec" (${expected.join(' x ')})`;
+  if (info.cropSpec?.sagittal === undefined || info.cropSpec.axial === undefined || info.cropSpec.intensity === undefined) {
+    return '"cropSpec" must give the sagittal and axial grids and the intensity window';
+  }
+  for (const view of ['sagittal', 'axial'] as const) {
+    const grid = info.cropSpec[view];
+    const expected = [grid.slices, grid.height, grid.width];
+    if (inputs![view]!.slice(1).some((n, axis) => Number(n) !== expected[axis])) {
+      return `"inputs.${view}" (${inputs![view]!.slice(1).join(' x ')}) does not match the ${view} crop of "cropSpec" (${expected.join(' x ')})`;
+    }
   }
   return null;
 }

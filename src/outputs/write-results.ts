@@ -101,7 +101,8 @@ export async function createOutputFolder(dir: string): Promise<void> {
  */
 export async function removeEarlierOutputs(dir: string, input: string): Promise<void> {
   const study = await realpath(input).catch(() => resolve(input));
-  const failures: { path: string; reason: string }[] = [];
+  const existing: string[] = [];
+  // Every name is checked before any file goes, so that a study named like an output loses nothing.
   for (const name of Object.values(outputFileNames)) {
     const path = join(dir, name);
     const real = await realpath(path).catch(() => null);
@@ -109,7 +110,10 @@ export async function removeEarlierOutputs(dir: string, input: string): Promise<
     if (real === study) {
       throw new DeepspineError('OUTPUT_FAILED', `${path}: the study itself has the name of an output file, which the analysis would overwrite; pass another --out`, { file: path });
     }
-    if (real.startsWith(study + sep)) continue;
+    if (!real.startsWith(study + sep)) existing.push(path);
+  }
+  const failures: { path: string; reason: string }[] = [];
+  for (const path of existing) {
     await rm(path, { force: true }).catch((error: NodeJS.ErrnoException) => {
       failures.push({ path, reason: error.code === 'ERR_FS_EISDIR' ? 'a folder' : (error.code ?? String(error)) });
     });

@@ -176,12 +176,15 @@ describe('deepspine CLI exit codes', () => {
     mkdirSync(out, { recursive: true });
     const study = join(out, 'segmentation.nii.gz');
     writeFileSync(study, 'the study, named like an output');
+    writeFileSync(join(out, 'results.json'), 'from an earlier run');
 
     const result = await run('analyze', study, '--out', out);
 
     assert.equal(result.code, 9, result.stderr);
     assert.match(result.stderr, /segmentation\.nii\.gz: the study itself has the name of an output file/);
     assert.equal(readFileSync(study, 'utf8'), 'the study, named like an output');
+    // Nothing is removed once the study is found among the output names.
+    assert.equal(readFileSync(join(out, 'results.json'), 'utf8'), 'from an earlier run');
   });
 
   it('keeps files inside a study folder given as output', async () => {
@@ -411,6 +414,24 @@ describe('analyze output files', () => {
     assert.equal((await run('analyze', other, absent, '--out', out, '--resume')).code, 3);
     assert.equal(entryOf(other).fromEarlierRun, undefined);
     assert.equal(entryOf(other).exitCode, 0);
+  });
+
+  it('resume compares absolute study paths', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {
+    const out = join(scratch, 'resume-cwd');
+    const [siteA, siteB] = ['site-a', 'site-b'].map((name) => join(scratch, name));
+    mkdirSync(siteA, { recursive: true });
+    mkdirSync(siteB, { recursive: true });
+    symlinkSync(sharedPath('dicom', 'ivd-11'), join(siteA, 'p1'), 'dir');
+    symlinkSync(sharedPath('dicom', 'vb3-01'), join(siteB, 'p1'), 'dir');
+    assert.equal((await runIn(siteA, 'analyze', 'p1', 'absent', '--out', out)).code, 3);
+
+    // The same relative name from another folder is another study.
+    const again = await runIn(siteB, 'analyze', 'p1', 'absent', '--out', out, '--resume');
+
+    assert.equal(again.code, 3, again.stderr);
+    const entry = readSummary(join(out, 'batch-summary.json')).studies.find((s) => s.study === 'p1')!;
+    assert.equal(entry.fromEarlierRun, undefined);
+    assert.equal(entry.exitCode, 0);
   });
 
   it('interrupted batch records unfinished studies', { skip: skipWithoutSharedData('dicom', 'vb3-01') }, async () => {

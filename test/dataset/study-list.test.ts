@@ -70,6 +70,17 @@ describe('listStudies', () => {
     assert.deepEqual((await listStudies(dir)).studies.map((study) => study.studyId), ['dataset', 'study-a']);
   });
 
+  it('leaves out the output of another build', async () => {
+    const dir = join(scratch, 'with-other-out');
+    mkdirSync(join(dir, 'study-a'), { recursive: true });
+    mkdirSync(join(dir, 'first-build', 'studies'), { recursive: true });
+    writeFileSync(join(dir, 'first-build', 'labels.jsonl'), '');
+
+    const list = await listStudies(dir, join(dir, 'second-build'));
+
+    assert.deepEqual(list.studies.map((study) => study.studyId), ['study-a']);
+  });
+
   it('leaves out entries that share an id', async () => {
     const dir = join(scratch, 'duplicates');
     mkdirSync(join(dir, 'same'), { recursive: true });

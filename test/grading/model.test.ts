@@ -141,6 +141,14 @@ test('sidecar with a missing class is rejected', { skip: shippedModel }, async (
   assert.match(message, /head modic_type lists 3 classes, but .*grading\.onnx gives 4 values per disc/);
 });
 
+test('sidecar with another axial crop size is rejected', { skip: shippedModel }, async () => {
+  const message = await loadErrorWithSidecar((sidecar) => {
+    const spec = sidecar['cropSpec'] as { axial: { width: number } };
+    spec.axial.width = 80;
+  });
+  assert.match(message, /"inputs\.axial" \(3 x 96 x 96\) does not match the axial crop of "cropSpec" \(3 x 96 x 80\)/);
+});
+
 test('sidecar with another crop size is rejected', { skip: shippedModel }, async () => {
   const message = await loadErrorWithSidecar((sidecar) => {
     const spec = sidecar['cropSpec'] as { sagittal: { width: number } };
