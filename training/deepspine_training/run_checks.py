@@ -75,6 +75,23 @@ def exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
 
 
+def owner_has_ended(owner: str) -> bool:
+    """Whether a lock file's owner, written as "pid N on HOST", is a process of this host that no
+    longer runs. An owner on another host cannot be checked and counts as running."""
+    parts = owner.split()
+    if len(parts) != 4 or parts[0] != "pid" or parts[2] != "on" or not parts[1].isdigit():
+        return False
+    if parts[3] != socket.gethostname():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class OutputLock:
     """A lock file in an output folder, created atomically and holding the owner's pid and host.
 
@@ -101,6 +118,11 @@ class OutputLock:
                 owner = self.path.read_text().strip() or "unknown"
             except OSError:
                 owner = "unknown"
+            if owner_has_ended(owner):
+                raise ValueError(
+                    f"{self.path} was left by a training run ({owner}) that has ended without removing it, "
+                    f"as a killed run does; delete {self.path} and try again"
+                ) from None
             raise ValueError(
                 f"{self.path.parent} is in use by another training run ({owner}); wait for it to finish, "
                 f"or if no run uses the folder any more, delete {self.path} and try again"

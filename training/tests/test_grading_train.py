@@ -377,3 +377,21 @@ def test_resume_names_truncated_checkpoint(tmp_path, capsys):
     assert main(arguments) == 2
     assert f"error: {last}: cannot read the checkpoint (" in capsys.readouterr().err
     assert not (out / "model.pt").exists()
+
+
+def test_lock_of_ended_run_is_named_stale(tmp_path):
+    import socket
+    from deepspine_training.run_checks import OutputLock
+
+    out = tmp_path / "run"
+    out.mkdir()
+    # A process that has ended: the pid of a finished child of this test.
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    (out / "train.lock").write_text(f"pid {child.stdout.strip()} on {socket.gethostname()}\n")
+    with pytest.raises(ValueError, match="that has ended without removing it, as a killed run does"):
+        OutputLock(out).acquire()
+    # A running owner on this host, and one on another host, count as running.
+    for owner in (f"pid {os.getpid()} on {socket.gethostname()}", "pid 1 on another-host"):
+        (out / "train.lock").write_text(owner + "\n")
+        with pytest.raises(ValueError, match="is in use by another training run"):
+            OutputLock(out).acquire()
