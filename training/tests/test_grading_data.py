@@ -72,6 +72,17 @@ def test_read_crop_spec_checks_format(tmp_path):
         read_crop_spec(manifest)
 
 
+def test_manifest_through_link_reads_beside_target(tmp_path):
+    manifest = write_synthetic_manifest(tmp_path / "crops", studies=1, levels=1)
+    link = tmp_path / "elsewhere" / "manifest.csv"
+    link.parent.mkdir()
+    link.symlink_to(manifest)
+    assert read_crop_spec(link)["sagittal"]["width"] == 24
+    records = read_manifest(link)
+    assert records[0].sagittal_path.parent.parent == (tmp_path / "crops").resolve()
+    assert records[0].sagittal_path.exists()
+
+
 def test_split_keeps_studies_together(tmp_path):
     records = read_manifest(write_synthetic_manifest(tmp_path, studies=10, levels=3))
     seen = set()

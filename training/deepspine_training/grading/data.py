@@ -49,8 +49,10 @@ class CropRecord:
 
 
 def read_crop_spec(manifest_path: Path) -> dict:
-    """Read `crop-spec.json` beside the manifest; raises FileNotFoundError or ValueError naming the file."""
-    spec_path = manifest_path.parent / "crop-spec.json"
+    """Read `crop-spec.json` beside the manifest; raises FileNotFoundError or ValueError naming the file.
+
+    A manifest given through a symbolic link is read where the link leads, beside its crops."""
+    spec_path = Path(manifest_path).resolve().parent / "crop-spec.json"
     if not spec_path.exists():
         raise FileNotFoundError(f"{spec_path} not found; write crops with the TypeScript extractCrops so the crop settings sit beside the manifest")
     spec = json.loads(spec_path.read_text())
@@ -67,6 +69,8 @@ def read_manifest(manifest_path: Path, heads: tuple[HeadSpec, ...] = HEADS) -> l
     """
     if not manifest_path.exists():
         raise FileNotFoundError(f"{manifest_path} not found; extract crops first (deepspine extract or gradeSlices' extraction)")
+    # Crop paths are relative to the real manifest's folder, also when it is given through a link.
+    crops_folder = Path(manifest_path).resolve().parent
     with manifest_path.open(newline="") as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
@@ -100,9 +104,9 @@ def read_manifest(manifest_path: Path, heads: tuple[HeadSpec, ...] = HEADS) -> l
                     series_id=row["series_id"],
                     level=row["level"],
                     ivd_label=int(ivd) if ivd else None,
-                    sagittal_path=manifest_path.parent / row["sagittal_path"],
+                    sagittal_path=crops_folder / row["sagittal_path"],
                     sagittal_planes=int(row["sagittal_planes"]),
-                    axial_path=manifest_path.parent / axial if axial else None,
+                    axial_path=crops_folder / axial if axial else None,
                     targets=tuple(targets),
                 )
             )
