@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { csvField } from '../crops/write.js';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isSameFile } from '../same-file.js';
 import { DiscDetector, detectorDiscFinder } from './disc-detector.js';
 import { GradingModel, defaultGradingModelPath, type GradingHead } from './model.js';
 import { processSlice } from './slice-crops.js';
@@ -120,8 +121,7 @@ async function checkGradesFile(outFile: string, table: string): Promise<void> {
   const existing = await stat(outFile).catch(() => null);
   if (existing === null) return;
   if (existing.isDirectory()) throw new DeepspineError('OUTPUT_FAILED', `${outFile}: --out is a folder; pass the path of the CSV file to write`, { file: outFile });
-  const tableStats = await stat(table).catch(() => null);
-  if (tableStats !== null && tableStats.dev === existing.dev && tableStats.ino === existing.ino) {
+  if (await isSameFile(table, outFile)) {
     throw new DeepspineError('INVALID_ARGUMENT', `${outFile} is the slice table ${table} that grade-slices reads; pass another --out so that it is not overwritten`, { file: outFile });
   }
 }

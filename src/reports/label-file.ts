@@ -4,11 +4,12 @@
  * condition, null where not stated) by default, or sparse (stated values only) on request.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DeepspineError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { isSameFile } from '../same-file.js';
 import { checkReportFile, readReports, type ReportRow } from './io.js';
 import { labelReport } from './labeler.js';
 import { loadRules, type Rules } from './rules.js';
@@ -152,14 +153,7 @@ export async function labelReportsFileWith(
  * symbolic or hard link to the input counts too. A path that does not exist yet cannot be the input.
  */
 async function assertNotInputFile(input: string, path: string, output: string): Promise<void> {
-  let inputFile;
-  let pathFile;
-  try {
-    [inputFile, pathFile] = await Promise.all([stat(input), stat(path)]);
-  } catch {
-    return;
-  }
-  if (inputFile.dev !== pathFile.dev || inputFile.ino !== pathFile.ino) return;
+  if (!(await isSameFile(input, path))) return;
   const role = path === output ? `the output file ${output}` : `the partial output file ${path}`;
   throw new DeepspineError('INVALID_ARGUMENT', `${role} is the input report file ${input}; choose another output path so that the reports are not overwritten`, {
     file: input,
