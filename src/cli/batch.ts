@@ -25,8 +25,8 @@ export interface BatchOptions {
   /** CPU threads of each process; by default the cores are shared equally among the `jobs` processes. */
   threads?: number;
   /**
-   * With `resume`, a study whose folder holds the results.json of an earlier run of this deepspine
-   * version with these model files is not analyzed again (see finishedEarlier).
+   * With `resume`, a study whose folder contains the results.json of an earlier run of this
+   * deepspine version with these model files is not analyzed again (see finishedEarlier).
    */
   resume?: { segmentationModel: string; gradingModel: string };
 }
@@ -108,7 +108,7 @@ export async function runBatch(studies: string[], options: BatchOptions, logger:
   return failed[0]?.exitCode ?? 0;
 }
 
-/** What results.json of an earlier run must record for `--resume` to keep it. */
+/** The version and model hashes that results.json of an earlier run must record for `--resume` to keep it. */
 interface EarlierRunCheck {
   readonly version: string;
   readonly segmentationSha256: string;
@@ -149,7 +149,7 @@ async function studiesOfEarlierSummaries(out: string): Promise<Map<string, strin
 }
 
 /**
- * Whether `outDir` holds the results.json of a finished run of this deepspine version with the
+ * Returns whether `outDir` contains the results.json of a finished run of this deepspine version with the
  * same model files. A run writes results.json last and removes it first, so its presence means
  * that run finished. Series options are not recorded there, so a resumed batch must be given the
  * same ones.

@@ -3,9 +3,9 @@ import { resolve } from 'node:path';
 import type { Logger } from '../log.js';
 
 /**
- * Returns the study paths with repeats removed: a path given twice, or two paths that lead to the
- * same file or folder through symbolic links or as hard links of one file, keep only the first, with a warning that says
- * the study is `done` once ("analyzed once"). Order is kept.
+ * Returns the study paths with repeats removed: of a path given twice, or of two paths that lead
+ * to the same file or folder through symbolic links or hard links, only the first is kept. Each
+ * repeat logs a warning that the study is `done` once ("analyzed once"). Order is kept.
  */
 export function uniqueStudies(studies: readonly string[], done: string, logger: Logger): string[] {
   const pathsByRealPath = new Map<string, string>();

@@ -11,7 +11,7 @@ export interface ResampledGrid {
 
 /**
  * A range of planes of a source volume, as voxel indices along one of its axes (`first` to `last`,
- * both included), that holds image. Planes outside it are padding and count as outside the source.
+ * both included), that contains image. Planes outside it are padding and count as outside the source.
  */
 export interface ImagedPlanes {
   readonly axis: 0 | 1 | 2;

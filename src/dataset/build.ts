@@ -361,7 +361,7 @@ async function checkOutsideStudies(studies: string, out: string): Promise<void> 
   }
 }
 
-/** Whether `dir` exists and holds files but not the `studies/` folder of an earlier build: a study, say. */
+/** Returns whether `dir` exists and contains files but not the `studies/` folder of an earlier build, as a study does. */
 async function holdsFilesOtherThanADataset(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => null);
   if (names === null || names.length === 0) return false;

@@ -74,8 +74,8 @@ export async function listStudies(dir: string, outDir?: string): Promise<StudyLi
 }
 
 /**
- * Whether `dir` is the output folder of a dataset build (it holds `studies/` and `labels.jsonl`),
- * as another build's output placed in the studies folder is: no study holds those.
+ * Returns whether `dir` is the output folder of a dataset build, which contains `studies/` and
+ * `labels.jsonl`. No study contains both, so another build's output in the studies folder is found.
  */
 async function isDatasetOutput(dir: string): Promise<boolean> {
   const names = await readdir(dir).catch(() => [] as string[]);

@@ -188,7 +188,7 @@ export function selectSagittal<T extends SelectableSeries>(
   );
   const names = overridable.map((series) => describeSeries(series.summary)).join(' or ');
   // A series with a defect (slices at one position, a missing tag) may be the sagittal series the
-  // user meant, so the hint points at the defect before it asks for another series.
+  // user meant, so the hint names the defect before it suggests another series.
   const defective = all
     .filter((series) => series.summary.problems.length > 0 && (series.classification.orientation === undefined || series.classification.orientation === 'sagittal'))
     .map((series) => describeSeries(series.summary));

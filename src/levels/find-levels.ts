@@ -61,9 +61,9 @@ export interface LevelResult {
   readonly allDiscs: { name: string; center: Vec3; confidence: number }[];
   readonly warnings: Warning[];
   /**
-   * The planes of the segmented series across its head-to-feet axis that hold image, as voxel
-   * indices, when padding was found at either end of that axis (emptyPlanes); null when none was
-   * found or no image was given.
+   * The planes of the segmented series across its head-to-feet axis that contain image, as voxel
+   * indices, when padding was found at either end of that axis (emptyPlanes). It is null when no
+   * padding was found or no image was given.
    */
   readonly imagedPlanes: ImagedPlanes | null;
 }
@@ -166,7 +166,7 @@ export function findLevels(segmentation: Segmentation, source: string, image?: V
   };
 }
 
-/** The range of planes between the padding at either end, or null when there is no padding or only padding. */
+/** Returns the range of planes between the padding at either end, or null when there is no padding or only padding. */
 function imagedRange(planes: { axis: 0 | 1 | 2; empty: boolean[] }): ImagedPlanes | null {
   const first = planes.empty.indexOf(false);
   const last = planes.empty.lastIndexOf(false);

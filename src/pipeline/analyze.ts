@@ -55,8 +55,8 @@ export interface AnalysisModels {
 export async function loadAnalysisModels(options: Pick<AnalyzeOptions, 'segmentationModel' | 'gradingModel' | 'threads' | 'grade'>): Promise<AnalysisModels> {
   const segmentation = await loadSegmentationModel(options.segmentationModel, options.threads ?? 0);
   try {
-    const wanted = options.grade !== false && (options.gradingModel !== undefined || gradingModelAvailable());
-    return { segmentation, grading: wanted ? await loadGradingModel(options.gradingModel) : null };
+    const grades = options.grade !== false && (options.gradingModel !== undefined || gradingModelAvailable());
+    return { segmentation, grading: grades ? await loadGradingModel(options.gradingModel) : null };
   } catch (error) {
     await segmentation.release();
     throw error;

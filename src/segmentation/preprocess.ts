@@ -63,9 +63,9 @@ export function extractPlane(volume: Volume, k: number): Plane {
 
 /**
  * Largest width or height, in pixels, that `resamplePlane` makes. The input check of a sagittal
- * volume caps its field of view at 1000 mm (`sagittalGeometryLimits`), which is 4000 pixels at the
+ * volume caps its field of view at 1000 mm (`sagittalGeometryLimits`). That is 4000 pixels at the
  * finest spacing a model sidecar may state (0.25 mm), so only a voxel spacing in the wrong unit or
- * scale reaches this limit. Without it, a plane of metre-sized voxels asks for billions of pixels.
+ * scale reaches this limit. Without it, a plane of metre-sized voxels needs billions of pixels.
  */
 export const maxResampledPlaneSide = 4096;
 

@@ -76,8 +76,8 @@ def exit_on_sigterm() -> None:
 
 
 def owner_has_ended(owner: str) -> bool:
-    """Whether a lock file's owner, written as "pid N on HOST", is a process of this host that no
-    longer runs. An owner on another host cannot be checked and counts as running."""
+    """Return True when a lock file's owner, written as "pid N on HOST", is a process of this host
+    that has ended. An owner on another host cannot be checked, so it counts as running."""
     parts = owner.split()
     if len(parts) != 4 or parts[0] != "pid" or parts[2] != "on" or not parts[1].isdigit():
         return False
@@ -96,7 +96,7 @@ class OutputLock:
     """A lock file in an output folder, created atomically and holding the owner's pid and host.
 
     A second run into the same folder fails to create it and stops. A run that is killed without
-    cleanup leaves the file behind, and the error message asks the user to delete it.
+    cleanup leaves the file behind, and the error message tells the user to delete it.
     """
 
     def __init__(self, out: Path):

@@ -260,7 +260,7 @@ def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
 
     manifest = write_synthetic_manifest(tmp_path / "crops", studies=4, levels=3)
     config = tiny_config("epochs=2", "min_labels_per_class=1")
-    # Node-local --out: each node holds a checkpoint at the same epoch, from runs with other learning rates.
+    # Node-local --out: each node has a checkpoint at the same epoch, from runs with other learning rates.
     train(manifest, tmp_path / "node0" / "g", config, stop_after=1)
     train(manifest, tmp_path / "node1" / "g", tiny_config("epochs=2", "min_labels_per_class=1", "learning_rate=0.01"), stop_after=1)
     rank0_result = train_module.check_resume_source(tmp_path / "node0" / "g" / "checkpoint-last.pt", config, manifest, file_sha256(manifest))

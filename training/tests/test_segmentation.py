@@ -599,7 +599,7 @@ def test_resume_rejects_other_checkpoint_on_another_rank(tmp_path, monkeypatch):
     context = DistributedContext(rank=0, local_rank=0, world_size=1, device=torch.device("cpu"))
     config = SegmentationConfig(data=str(tmp_path / "data"), out=str(tmp_path / "node0" / "run"), steps=1, batch_size=2, crop=32, log_every=1, channels=[4, 8])
     train(config, context)
-    # Node 1's local folder holds another run's checkpoint at the same step.
+    # Node 1's local folder contains another run's checkpoint at the same step.
     other = dataclasses.replace(config, out=str(tmp_path / "node1" / "run"), learning_rate=0.01)
     train(other, context)
     rank0_result = train_module.read_resume_step(tmp_path / "node0" / "run" / "last.pt")

@@ -1,9 +1,9 @@
 import { allConditions, allStenosis, atLevels, atLumbarLevels, bothFacets, bothForamina, bothSubarticular, mergeLevels, type LabelCase } from './expect.js';
 
 /**
- * Twenty short lumbar MRI reports in the styles that archives mix: US narrative with FINDINGS and
- * IMPRESSION, UK and Australian prose, templated level lines, terse capitals, dictation with
- * abbreviations and typos, reports naming cervical or thoracic levels, and reports after surgery.
+ * Twenty short lumbar MRI reports in the styles that archives mix. They include US narrative with
+ * FINDINGS and IMPRESSION, UK and Australian prose, templated level lines and terse capitals.
+ * Others are dictation with abbreviations and typos, name cervical or thoracic levels, or follow surgery.
  * Each was written for this suite, and its levels are what a reader takes the text to mean under
  * the conventions of docs/labeler.md. A case with `todo` states a reading the labeler still gets
  * wrong, and the reason says where it differs.

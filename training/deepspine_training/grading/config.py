@@ -182,8 +182,9 @@ def resolve_config(config_file: Path | None, assignments: list[str]) -> TrainCon
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
-    """Read a JSON object of settings; raises ValueError naming `path` when the file cannot be
-    read, is no valid JSON, or contains something other than an object."""
+    """Read a JSON object of settings from `path`.
+
+    Raises ValueError naming `path` when the file cannot be read or is not a JSON object."""
     try:
         text = path.read_text()
     except OSError as error:
